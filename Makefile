@@ -1,0 +1,31 @@
+# make test   : create .venv if missing, install the project into it, run the tests.
+# make book   : same set-up, then execute every chapter with papermill and build the HTML book (_build/html).
+# make bench  : time Figure 1's setting with three engines.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+export COOCCUR_CACHE_DIR ?= $(CURDIR)/.cache/experiments
+
+.PHONY: test book bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -e '.[book,dev]'
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cooccur)" > /dev/null
+	touch $(STAMP)
+
+test: $(STAMP)
+	MPLBACKEND=Agg $(PY) -m pytest
+
+book: $(STAMP)
+	$(PY) scripts/build_book.py
+
+bench: $(STAMP)
+	$(PY) bench/bench_figure1.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check src tests bench scripts book
+
+clean:
+	rm -rf _build book/*.ipynb .cache

@@ -1,0 +1,5 @@
+"""``python -m cooccur``: see :mod:`cooccur.cli`."""
+
+from cooccur.cli import main
+
+raise SystemExit(main())

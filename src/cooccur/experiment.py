@@ -1,0 +1,146 @@
+"""An experiment = data config + model config + simulator options -> trajectory, cached on disk.
+
+The cache key is a SHA-256 of the three configs, of the source of every module of this package and of the
+versions of NumPy, SciPy and PyTorch, so a rebuild reuses a run and any code change invalidates it. Files are
+written atomically (:meth:`cooccur.trajectory.Trajectory.save`): the cache holds complete results or nothing.
+
+The cache folder is ``$COOCCUR_CACHE_DIR`` if set, else ``~/.cache/cooccur``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy
+import torch
+
+from cooccur.data import DataConfig, make_dataset
+from cooccur.flow import Method, default_times, simulate
+from cooccur.model import ModelConfig, init_params
+from cooccur.trajectory import Trajectory
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    """Options of :func:`cooccur.flow.simulate`.
+
+    Attributes:
+        T: horizon (the paper: 30 000 steps of size 0.01, T = 300).
+        method: ``"euler"`` (gradient descent with step ``step``) or ``"gram"`` (adaptive, tolerance ``rtol``).
+        step: Euler step = learning rate.
+        rtol, atol: tolerances of the adaptive solver.
+        n_log, n_lin: the recording grid, :func:`cooccur.flow.default_times`.
+    """
+
+    T: float = 300.0
+    method: Method = "euler"
+    step: float = 0.01
+    rtol: float = 1e-6
+    atol: float = 1e-12
+    n_log: int = 200
+    n_lin: int = 101
+
+    def __post_init__(self) -> None:
+        for name in ("n_log", "n_lin"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+                raise ValueError(f"{name} must be an integer >= 2, got {value!r}")
+        for name in ("T", "step", "rtol", "atol"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+        if self.method not in ("euler", "gram"):
+            raise ValueError(f"method must be 'euler' or 'gram', got {self.method!r}")
+
+    def times(self) -> np.ndarray:
+        return default_times(self.T, self.n_log, self.n_lin)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A fully specified run. ``model.d`` must equal ``data.d``."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    sim: SimConfig = field(default_factory=SimConfig)
+
+    def __post_init__(self) -> None:
+        if self.model.d != self.data.d:
+            raise ValueError(f"model.d={self.model.d} must equal data.d={self.data.d}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"data": dataclasses.asdict(self.data), "model": dataclasses.asdict(self.model), "sim": dataclasses.asdict(self.sim)}
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, Any]) -> Experiment:
+        """Build from a dict with optional keys "data", "model", "sim" (unknown keys are an error)."""
+        unknown = set(spec) - {"data", "model", "sim"}
+        if unknown:
+            raise ValueError(f"unknown section(s) {sorted(unknown)}; allowed: data, model, sim")
+        data_spec = dict(spec.get("data", {}))
+        if "proportions" in data_spec:
+            data_spec["proportions"] = tuple(data_spec["proportions"])
+        data = _build(DataConfig, data_spec, "data")
+        model_spec = {"d": data.d, **spec.get("model", {})}
+        return cls(data, _build(ModelConfig, model_spec, "model"), _build(SimConfig, spec.get("sim", {}), "sim"))
+
+    def key(self) -> str:
+        """Cache key: hash of the configs, the package source and the numerical libraries' versions."""
+        h = hashlib.sha256()
+        h.update(json.dumps(self.to_dict(), sort_keys=True).encode())
+        h.update(f"numpy {np.__version__} scipy {scipy.__version__} torch {torch.__version__}".encode())
+        h.update(source_hash().encode())
+        return h.hexdigest()[:24]
+
+    def simulate(self, progress: bool = False) -> Trajectory:
+        """Run without the cache."""
+        data = make_dataset(self.data)
+        params = init_params(self.model, self.data.L)
+        s = self.sim
+        traj = simulate(
+            data, params, T=s.T, method=s.method, step=s.step, rtol=s.rtol, atol=s.atol, times=s.times(), progress=progress
+        )
+        traj.meta = {"experiment": self.to_dict(), "key": self.key()}
+        return traj
+
+    def run(self, cache_dir: str | os.PathLike | None = None, progress: bool = False) -> Trajectory:
+        """The trajectory of this experiment, from the cache if there, else simulated and then cached."""
+        path = cache_path(self, cache_dir)
+        if path.exists():
+            return Trajectory.load(path)
+        traj = self.simulate(progress=progress)
+        traj.save(path)
+        return traj
+
+
+def cache_path(exp: Experiment, cache_dir: str | os.PathLike | None = None) -> Path:
+    """Where the trajectory of ``exp`` is cached."""
+    root = Path(cache_dir or os.environ.get("COOCCUR_CACHE_DIR") or Path.home() / ".cache" / "cooccur")
+    return root / f"{exp.key()}.npz"
+
+
+def source_hash() -> str:
+    """SHA-256 of every ``.py`` file of the package (relative path and contents)."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _build(cls: type, spec: dict[str, Any], section: str) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(spec) - names
+    if unknown:
+        raise ValueError(f"{section}: unknown field(s) {sorted(unknown)}; allowed: {sorted(names)}")
+    return cls(**spec)

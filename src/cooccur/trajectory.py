@@ -1,0 +1,91 @@
+"""A recorded training run: observables on a time grid, saved to and loaded from one ``.npz`` file.
+
+Every array has the time axis first. Word indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2) and attention
+arrays are indexed [key word, query word] like ``A``. Columns "by type" are sample types 1, 2, 3, 4.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+GRAD_BLOCKS = ("W_Q", "W_K", "W_V", "W")
+
+
+@dataclass
+class Trajectory:
+    """Observables of one run of gradient flow (or gradient descent), recorded at times ``t``.
+
+    Attributes:
+        t: (T,) times; for gradient descent with step eta, time = eta * iteration.
+        loss: (T,) empirical logistic loss.
+        loss_by_type: (T, 4) mean loss over the samples of each type.
+        S_by_type: (T, 4) S_k = sum over samples i of type k of g_i, g_i = 1/(1 + exp(y_i F_i)).
+        F: (T, n) outputs of the model on every training sample.
+        G: (T, d) the linear MLP function G(mu_k) = a^T W W_V mu_k.
+        A: (T, d, d) attention score correlations, A[k, q] = mu_k^T W_K^T W_Q mu_q (key k, query q).
+        VV, QQ, KK: (T, d, d) Gram matrices W_V^T W_V, W_Q^T W_Q, W_K^T W_K.
+        wa_sq: (T,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
+        attn: (T, d, d) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
+        grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
+        T1: end of Phase 1 (:func:`cooccur.observables.phase_boundary`), NaN if not reached.
+        n_grad_evals: number of gradient evaluations the run took.
+        y, types: (n,) labels and sample types of the training set.
+        meta: JSON-serialisable description of the run (configs, engine, library version).
+    """
+
+    t: np.ndarray
+    loss: np.ndarray
+    loss_by_type: np.ndarray
+    S_by_type: np.ndarray
+    F: np.ndarray
+    G: np.ndarray
+    A: np.ndarray
+    VV: np.ndarray
+    QQ: np.ndarray
+    KK: np.ndarray
+    wa_sq: np.ndarray
+    attn: np.ndarray
+    grad_norm: np.ndarray
+    T1: float
+    n_grad_evals: int
+    y: np.ndarray
+    types: np.ndarray
+    meta: dict = field(default_factory=dict)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write to ``path`` atomically: a temporary file in the same folder is renamed over it when complete."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {f.name: np.asarray(getattr(self, f.name)) for f in fields(self) if f.name != "meta"}
+        arrays["meta"] = np.array(json.dumps(self.meta, sort_keys=True))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Trajectory:
+        """Read a file written by :meth:`save`."""
+        with np.load(path, allow_pickle=False) as z:
+            values = {name: z[name] for name in z.files}
+        values["meta"] = json.loads(str(values["meta"]))
+        values["T1"] = float(values["T1"])
+        values["n_grad_evals"] = int(values["n_grad_evals"])
+        return cls(**values)
+
+    def at(self, time: float) -> int:
+        """Index of the recorded time closest to ``time``."""
+        return int(np.argmin(np.abs(self.t - time)))
