@@ -1,0 +1,111 @@
+"""Build the book from its sources: execute every chapter with papermill, then render with Jupyter Book 1.x.
+
+Steps, each starting from the text sources so that no stale output can be shown:
+
+1. remove the previous HTML build and every generated notebook;
+2. for each Jupytext chapter ``book/*.py``: read it with jupytext, execute it with papermill (parameters from
+   ``--param NAME=VALUE``, e.g. ``--param quick=True`` for a smoke build) and write ``book/<chapter>.ipynb``;
+3. run ``jupyter-book build`` with ``-W -n --keep-going`` (execution is off in ``_config.yml``: the executed
+   notebooks are rendered as they are, and are what the page's download button offers);
+4. check the HTML: every chapter page exists and shows at least one image, and no figure was rendered as text.
+
+Writes ``_build/execution-times.json`` (seconds per chapter).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import papermill
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+BUILD = ROOT / "_build"
+
+
+def chapters() -> list[Path]:
+    return sorted(p for p in BOOK.glob("*.py") if not p.name.startswith("_"))
+
+
+def execute(chapter: Path, parameters: dict[str, object]) -> float:
+    out = chapter.with_suffix(".ipynb")
+    start = time.perf_counter()
+    papermill.execute_notebook(
+        jupytext.read(chapter),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(BOOK),
+        progress_bar=False,
+        request_save_on_cell_execute=False,
+    )
+    return time.perf_counter() - start
+
+
+def check_html(pages: list[Path]) -> list[str]:
+    problems = []
+    for chapter in pages:
+        html = BUILD / "html" / "book" / f"{chapter.stem}.html"
+        if not html.exists():
+            problems.append(f"{html.relative_to(ROOT)} was not built")
+            continue
+        text = html.read_text(encoding="utf-8")
+        if "&lt;Figure size" in text or "<Figure size" in text:
+            problems.append(f"{html.name}: a figure was rendered as text (is MPLBACKEND=Agg set?)")
+        if "<img" not in text:
+            problems.append(f"{html.name}: no image on the page")
+    return problems
+
+
+def parse_param(text: str) -> tuple[str, object]:
+    name, _, value = text.partition("=")
+    if not name or not _:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return name, value
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--param", type=parse_param, action="append", default=[], help="chapter parameter NAME=VALUE")
+    args = parser.parse_args()
+    parameters = dict(args.param)
+
+    shutil.rmtree(BUILD, ignore_errors=True)
+    for stale in BOOK.glob("*.ipynb"):
+        stale.unlink()
+    times = {}
+    for chapter in chapters():
+        print(f"executing {chapter.relative_to(ROOT)} ...", flush=True)
+        times[chapter.stem] = round(execute(chapter, parameters), 1)
+        print(f"  done in {times[chapter.stem]:.1f} s", flush=True)
+    BUILD.mkdir(exist_ok=True)
+    (BUILD / "execution-times.json").write_text(json.dumps(times, indent=2))
+
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"]
+    print(" ".join(cmd), flush=True)
+    if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+        print("jupyter-book build failed", file=sys.stderr)
+        return 1
+    problems = check_html(chapters())
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"book built: {BUILD / 'html' / 'index.html'}  (chapter execution times: {times})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

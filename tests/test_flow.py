@@ -1,0 +1,132 @@
+import numpy as np
+import pytest
+import torch
+
+from cooccur import DataConfig, DivergenceError, ModelConfig, Params, init_params, loss, make_dataset, simulate
+from cooccur.flow import GramState
+from cooccur.observables import phase_boundary
+
+
+def gram_of(params: Params) -> GramState:
+    return GramState.from_params(params)
+
+
+def test_euler_is_sgd_step_for_step(tiny):
+    data, params = tiny
+    step, n_steps = 0.05, 40
+    traj = simulate(data, params, T=step * n_steps, method="euler", step=step, times=np.arange(n_steps + 1) * step)
+    assert traj.t.shape == (n_steps + 1,) and traj.n_grad_evals == n_steps + 1
+
+    p = params.clone()
+    blocks = [t.requires_grad_(True) for t in p.trained()]
+    opt = torch.optim.SGD(blocks, lr=step)
+    for k in range(n_steps + 1):
+        with torch.no_grad():
+            ref = gram_of(p)
+            ref_loss = loss(p, data.X, data.y).item()
+        assert traj.loss[k] == pytest.approx(ref_loss, rel=1e-12)
+        np.testing.assert_allclose(traj.A[k], ref.A, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(traj.G[k], ref.G, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(traj.VV[k], ref.VV, rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(traj.QQ[k], ref.QQ, rtol=1e-10, atol=1e-14)
+        assert traj.wa_sq[k] == pytest.approx(ref.s, rel=1e-12)
+        opt.zero_grad()
+        loss(p, data.X, data.y).backward()
+        if k == 0:
+            norms = [b.grad.norm().item() for b in blocks]
+            np.testing.assert_allclose(traj.grad_norm[0], norms, rtol=1e-10)
+        opt.step()
+    # the loop really moved the weights
+    assert abs(traj.loss[-1] - traj.loss[0]) > 1e-3
+
+
+def test_gram_flow_is_the_limit_of_gradient_descent(tiny):
+    """Euler's error against the adaptive solution halves when the step halves (first order)."""
+    data, params = tiny
+    T = 2.0
+    ref = simulate(data, params, T=T, method="gram", rtol=1e-11, atol=1e-14, times=np.array([0.0, T]))
+    errors = []
+    for step in (0.02, 0.01):
+        gd = simulate(data, params, T=T, method="euler", step=step, times=np.array([0.0, T]))
+        errors.append(max(np.abs(gd.G[-1] - ref.G[-1]).max(), np.abs(gd.A[-1] - ref.A[-1]).max() * 100))
+    assert errors[1] < errors[0]
+    assert errors[0] / errors[1] == pytest.approx(2.0, rel=0.1)
+    assert errors[1] < 1e-2 * np.abs(ref.G[-1] - ref.G[0]).max()
+
+
+def test_gram_flow_satisfies_eq5(tiny):
+    """d/dt ||W^T a||^2 = (2 m1 / n) sum_i g_i y_i F_i along the flow (the paper's Eq. (5))."""
+    data, params = tiny
+    h = 1e-4
+    centres = np.array([0.05, 0.3, 1.0, 2.5])
+    times = np.sort(np.concatenate([centres - h, centres, centres + h]))
+    traj = simulate(data, params, T=3.0, method="gram", rtol=1e-12, atol=1e-14, times=times)
+    m1, n = params.m1, data.n
+    for c in centres:
+        i = int(np.argmin(np.abs(traj.t - c)))
+        lhs = (traj.wa_sq[i + 1] - traj.wa_sq[i - 1]) / (2 * h)
+        y, F = traj.y, traj.F[i]
+        rhs = 2 * m1 / n * np.sum(y * F / (1 + np.exp(y * F)))
+        assert lhs == pytest.approx(rhs, rel=1e-5)
+        assert abs(rhs) > 1e-3
+
+
+def test_gram_state_matches_parameters_after_gradient_descent(tiny):
+    """The Gram engine's recorded quantities are those of parameters: check QQ, KK, VV stay PSD and symmetric."""
+    data, params = tiny
+    traj = simulate(data, params, T=3.0, method="gram")
+    for M in (traj.QQ[-1], traj.KK[-1], traj.VV[-1]):
+        np.testing.assert_allclose(M, M.T, atol=1e-12)
+        assert np.linalg.eigvalsh(M).min() > -1e-9
+
+
+def test_gram_state_size_does_not_depend_on_width():
+    """The Gram ODE has 4 d^2 + d + 1 unknowns whatever m and m1 are."""
+    data = make_dataset(DataConfig(n=12, L=4, d=16, seed=0))
+    for m, m1 in ((8, 6), (512, 1024)):
+        params = init_params(ModelConfig(d=16, m=m, m1=m1, sigma0=0.05, sigma1=0.05), L=4)
+        assert GramState.from_params(params).pack().shape == (4 * 16 * 16 + 16 + 1,)
+        traj = simulate(data, params, T=1.0, method="gram", times=np.array([0.0, 1.0]))
+        assert traj.loss[-1] < traj.loss[0]
+
+
+def test_divergence_stops_with_a_message(tiny):
+    data, params = tiny
+    big = params.clone()
+    big.W *= 30
+    with pytest.raises(DivergenceError, match=r"diverged at t=.*loss"):
+        simulate(data, big, T=50.0, method="euler", step=5.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"method": "rk4"}, "method"),
+        ({"T": -1.0}, "T"),
+        ({"T": float("inf")}, "T"),
+        ({"step": 0.0}, "step"),
+        ({"T": 1.0, "step": 0.3, "method": "euler"}, "whole number of steps"),
+        ({"rtol": 0.5}, "rtol"),
+        ({"atol": -1.0}, "atol"),
+        ({"times": np.array([0.0, 2.0, 1.0])}, "times"),
+        ({"times": np.array([0.0, 5.0])}, "times"),
+    ],
+)
+def test_bad_options_name_the_field(tiny, kwargs, field):
+    data, params = tiny
+    opts = {"T": 1.0, "method": "gram", **kwargs}
+    with pytest.raises(ValueError, match=field):
+        simulate(data, params, **opts)
+
+
+def test_phase_boundary_rule():
+    t = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.array([1.0, -1.0])
+    G = np.zeros((4, 8))
+    G[:, 0] = G[:, 1] = 1.0
+    G[:, 2] = -1.0
+    F = np.array([[1.0, 1.0], [1.0, 0.5], [1.0, -0.5], [1.0, -1.0]])  # sample 2 becomes correct between t=1 and 2
+    assert phase_boundary(t, F, y, G) == pytest.approx(1.5)  # e = -0.5 at t=1, +0.5 at t=2
+    G2 = G.copy()
+    G2[:, 2] = 0.5  # G(mu_3) never negative: no phase boundary
+    assert np.isnan(phase_boundary(t, F, y, G2))
