@@ -36,15 +36,15 @@ step = 0.01
 quick = False
 
 # %%
+import numpy as np
 from IPython.display import Markdown, display
 from myst_nb import glue
-
-from cooccur.report import glue_number
 
 from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, SimConfig
 from cooccur.model import ModelConfig
 from cooccur.plots import figure1
+from cooccur.report import glue_number
 
 if quick:
     T = 3.0
@@ -90,21 +90,22 @@ glue("fig_figure1_linear", fig, display=False)
 #
 # The paper's Figure 1 reproduced, with a linear iteration axis as in the paper. (a) Attention score
 # correlations between the target words $\mu_1, \mu_2$ and the common token $\mu_3$. (b) Training loss overall
-# and by sample type (log scale). The dashed red line is the end of Phase 1.
+# and by sample type. The dashed red line is the end of Phase 1.
 # ```
 #
 # Phase 1 takes about {glue:text}`t1_iter:.0f` of the {glue:text}`n_steps` iterations, so on a linear axis it is
 # squeezed against the left edge. The same run on a logarithmic iteration axis shows it:
 
 # %%
-fig_log = figure1(traj, xscale="log")
+fig_log = figure1(traj, xscale="log", log_loss=True)
 glue("fig_figure1_log", fig_log, display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_figure1_log
 # :name: fig-figure1-log
 #
-# {numref}`fig-figure1-linear` with a logarithmic iteration axis (the point at iteration 0 is not shown).
+# {numref}`fig-figure1-linear` with logarithmic axes for the iterations and the loss (the point at iteration 0
+# is not shown).
 # ```
 
 # %% [markdown]
@@ -113,8 +114,6 @@ glue("fig_figure1_log", fig_log, display=False)
 # **Panel (b): types 2 and 3 are first pushed the wrong way.**
 
 # %%
-import numpy as np
-
 first = traj.t <= traj.T1 if np.isfinite(traj.T1) else np.ones_like(traj.t, dtype=bool)
 for k, name in ((1, "type2"), (2, "type3")):
     peak = int(np.argmax(traj.loss_by_type[:, k] * first))

@@ -84,6 +84,7 @@ def test_report_how_often_losses_rise_at_the_default_scales(request, runs, recor
     held = [single_target_losses_rise_first(traj) for traj in runs]
     record_property("lemma_4_2_seeds_held", f"{sum(held)}/{len(held)}")
     with capsys.disabled():
-        print(f"\n[Lemma 4.2, init={request.node.callspec.params['runs']}] type-2 and type-3 losses first rise on {sum(held)} of {len(held)} seeds")
+        init = request.node.callspec.params["runs"]
+        print(f"\n[Lemma 4.2, init={init}] type-2 and type-3 losses first rise on {sum(held)} of {len(held)} seeds")
     initial_output = max(np.abs(traj.F[0]).max() for traj in runs)
     assert initial_output > 1.0  # the premise (small initial output) indeed fails here

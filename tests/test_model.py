@@ -64,8 +64,15 @@ def test_kaiming_is_pytorch_linear_default():
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"m": 0}, "m"), ({"m1": -3}, "m1"), ({"d": 2}, "d"), ({"init": "xavier"}, "init"), ({"sigma0": -1.0}, "sigma0"),
-     ({"sigma1": float("nan")}, "sigma1"), ({"seed": 1.5}, "seed")],
+    [
+        ({"m": 0}, "m"),
+        ({"m1": -3}, "m1"),
+        ({"d": 2}, "d"),
+        ({"init": "xavier"}, "init"),
+        ({"sigma0": -1.0}, "sigma0"),
+        ({"sigma1": float("nan")}, "sigma1"),
+        ({"seed": 1.5}, "seed"),
+    ],
 )
 def test_bad_model_config_names_the_field(kwargs, field):
     with pytest.raises(ValueError, match=field):

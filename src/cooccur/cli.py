@@ -28,7 +28,12 @@ FLAGS: dict[str, tuple[str, str, type, str]] = {
     "--sigma1": ("model", "sigma1", float, "std of W for init=theory (default 1/sqrt(m1))"),
     "--seed": ("model", "seed", int, "seed of the initial weights (default 0)"),
     "--T": ("sim", "T", float, "horizon; gradient descent runs T/step steps (default 300)"),
-    "--method": ("sim", "method", str, "'euler' = gradient descent with --step; 'gram' = adaptive flow (default euler)"),
+    "--method": (
+        "sim",
+        "method",
+        str,
+        "'euler' = gradient descent with --step; 'gram' = adaptive flow (default euler)",
+    ),
     "--step": ("sim", "step", float, "Euler step = learning rate (default 0.01)"),
     "--rtol": ("sim", "rtol", float, "relative tolerance of the adaptive solver (default 1e-6)"),
     "--atol": ("sim", "atol", float, "absolute tolerance of the adaptive solver (default 1e-12)"),
@@ -36,7 +41,9 @@ FLAGS: dict[str, tuple[str, str, type, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m cooccur", description="Training dynamics of a shallow transformer on word co-occurrence.")
+    parser = argparse.ArgumentParser(
+        prog="python -m cooccur", description="Training dynamics of a shallow transformer on word co-occurrence."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sim = sub.add_parser(
         "simulate",

@@ -79,7 +79,11 @@ class Experiment:
             raise ValueError(f"model.d={self.model.d} must equal data.d={self.data.d}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"data": dataclasses.asdict(self.data), "model": dataclasses.asdict(self.model), "sim": dataclasses.asdict(self.sim)}
+        return {
+            "data": dataclasses.asdict(self.data),
+            "model": dataclasses.asdict(self.model),
+            "sim": dataclasses.asdict(self.sim),
+        }
 
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Experiment:
@@ -108,7 +112,15 @@ class Experiment:
         params = init_params(self.model, self.data.L)
         s = self.sim
         traj = simulate(
-            data, params, T=s.T, method=s.method, step=s.step, rtol=s.rtol, atol=s.atol, times=s.times(), progress=progress
+            data,
+            params,
+            T=s.T,
+            method=s.method,
+            step=s.step,
+            rtol=s.rtol,
+            atol=s.atol,
+            times=s.times(),
+            progress=progress,
         )
         traj.meta = {"experiment": self.to_dict(), "key": self.key()}
         return traj

@@ -92,7 +92,9 @@ class GramState:
     def from_params(cls, params: Params) -> GramState:
         W_Q, W_K, W_V, W, a = (t.detach().double().numpy() for t in (*params.trained(), params.a))
         u = W.T @ a
-        return cls(W_K.T @ W_Q, W_Q.T @ W_Q, W_K.T @ W_K, W_V.T @ W_V, u @ W_V, float(u @ u), float(a @ a), W_Q.shape[0])
+        return cls(
+            W_K.T @ W_Q, W_Q.T @ W_Q, W_K.T @ W_K, W_V.T @ W_V, u @ W_V, float(u @ u), float(a @ a), W_Q.shape[0]
+        )
 
     def pack(self) -> np.ndarray:
         """The ODE state vector [A, QQ, KK, VV, G, s], row-major."""
@@ -102,7 +104,9 @@ class GramState:
         """A state with the same constants and the matrices read from ``vec`` (views, no copy)."""
         d = self.G.shape[0]
         mats = vec[: 4 * d * d].reshape(4, d, d)
-        return GramState(mats[0], mats[1], mats[2], mats[3], vec[4 * d * d : 4 * d * d + d], float(vec[-1]), self.a_sq, self.m)
+        return GramState(
+            mats[0], mats[1], mats[2], mats[3], vec[4 * d * d : 4 * d * d + d], float(vec[-1]), self.a_sq, self.m
+        )
 
     def derivative(self, ev: ReducedEval) -> np.ndarray:
         """d/dt of :meth:`pack` under gradient flow, given the reduced gradients at this state."""
@@ -131,8 +135,8 @@ class GramState:
 
 
 def default_times(T: float, n_log: int = 200, n_lin: int = 101) -> np.ndarray:
-    """0, ``n_log`` log-spaced times over [1e-4 T, T] (Phase 1 is short) and ``n_lin`` evenly spaced ones."""
-    return np.unique(np.concatenate([[0.0], np.geomspace(1e-4 * T, T, n_log), np.linspace(0.0, T, n_lin)]))
+    """0, ``n_log`` log-spaced times over [1e-5 T, T] (Phase 1 is short) and ``n_lin`` evenly spaced ones."""
+    return np.unique(np.concatenate([[0.0], np.geomspace(1e-5 * T, T, n_log), np.linspace(0.0, T, n_lin)]))
 
 
 def simulate(

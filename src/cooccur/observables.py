@@ -136,9 +136,7 @@ def margin_for_phase_boundary(F: np.ndarray, y: np.ndarray, G: np.ndarray) -> np
 
     min(min_i y_i F_i, G(mu_1), G(mu_2), -G(mu_3)) along a time axis: F (T, n), G (T, d); returns (T,).
     """
-    return np.minimum.reduce(
-        [(y * F).min(axis=-1), G[..., TARGET_1], G[..., TARGET_2], -G[..., COMMON]]
-    )
+    return np.minimum.reduce([(y * F).min(axis=-1), G[..., TARGET_1], G[..., TARGET_2], -G[..., COMMON]])
 
 
 def phase_boundary(t: np.ndarray, F: np.ndarray, y: np.ndarray, G: np.ndarray) -> float:

@@ -32,7 +32,9 @@ def mark_phase_boundary(ax: Axes, traj: Trajectory) -> None:
     """Vertical red line at T1 (the end of Phase 1), with a legend entry."""
     if np.isfinite(traj.T1):
         _, _, factor = time_axis(traj)
-        ax.axvline(traj.T1 * factor, color="red", lw=1.2, ls="--", label=f"end of Phase 1 ($T_1$ = {traj.T1 * factor:.3g})")
+        ax.axvline(
+            traj.T1 * factor, color="red", lw=1.2, ls="--", label=f"end of Phase 1 ($T_1$ = {traj.T1 * factor:.3g})"
+        )
 
 
 def plot_score_correlations(ax: Axes, traj: Trajectory, pairs=FIGURE1_PAIRS) -> None:
@@ -48,7 +50,7 @@ def plot_score_correlations(ax: Axes, traj: Trajectory, pairs=FIGURE1_PAIRS) -> 
     ax.legend(fontsize="small")
 
 
-def plot_losses_by_type(ax: Axes, traj: Trajectory, log: bool = True) -> None:
+def plot_losses_by_type(ax: Axes, traj: Trajectory, log: bool = False) -> None:
     """Figure 1(b): the training loss and the mean loss of each sample type."""
     x, label, _ = time_axis(traj)
     colors = sns.color_palette("deep", 5)
@@ -64,11 +66,11 @@ def plot_losses_by_type(ax: Axes, traj: Trajectory, log: bool = True) -> None:
     ax.legend(fontsize="small")
 
 
-def figure1(traj: Trajectory, xscale: str = "linear") -> Figure:
-    """Both panels of the paper's Figure 1 side by side."""
+def figure1(traj: Trajectory, xscale: str = "linear", log_loss: bool = False) -> Figure:
+    """Both panels of the paper's Figure 1 side by side; ``log_loss`` puts the loss on a log scale."""
     fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
     plot_score_correlations(ax_a, traj)
-    plot_losses_by_type(ax_b, traj)
+    plot_losses_by_type(ax_b, traj, log=log_loss)
     for ax in (ax_a, ax_b):
         ax.set_xscale(xscale)
     return fig

@@ -1,0 +1,145 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cooccur import DataConfig, ModelConfig, Trajectory
+from cooccur.experiment import Experiment, SimConfig, cache_path
+
+SMALL = Experiment(
+    data=DataConfig(n=12, L=4, d=16, seed=1),
+    model=ModelConfig(d=16, m=8, m1=6, seed=2),
+    sim=SimConfig(T=1.0, method="gram", n_log=20, n_lin=5),
+)
+
+
+def test_trajectory_round_trips_through_one_file(tmp_path):
+    traj = SMALL.simulate()
+    path = traj.save(tmp_path / "run.npz")
+    assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]  # no temporary file left behind
+    back = Trajectory.load(path)
+    for name in ("t", "loss", "loss_by_type", "S_by_type", "F", "G", "A", "VV", "attn", "grad_norm", "y", "types"):
+        np.testing.assert_array_equal(getattr(back, name), getattr(traj, name))
+    assert back.T1 == traj.T1 and back.n_grad_evals == traj.n_grad_evals
+    assert Experiment.from_dict(back.meta["experiment"]) == SMALL
+
+
+def test_trajectory_shapes_and_time_axis_first():
+    traj = SMALL.simulate()
+    n_t = traj.t.shape[0]
+    assert traj.loss_by_type.shape == (n_t, 4) and traj.S_by_type.shape == (n_t, 4)
+    assert traj.G.shape == (n_t, 16) and traj.A.shape == traj.VV.shape == traj.attn.shape == (n_t, 16, 16)
+    assert traj.F.shape == (n_t, 12) and traj.grad_norm.shape == (n_t, 4)
+    assert traj.t[0] == 0.0 and traj.t[-1] == pytest.approx(1.0)
+    from cooccur.data import make_dataset
+
+    tokens = make_dataset(SMALL.data).tokens.numpy()
+    seen = np.zeros((16, 16), dtype=bool)  # [key word, query word] pairs that share a sample
+    for row in tokens:
+        seen[np.ix_(row, row)] = True
+    assert np.array_equal(np.isfinite(traj.attn[0]), seen)
+    assert np.all((traj.attn[:, seen] > 0) & (traj.attn[:, seen] < 1))
+
+
+def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
+    traj = SMALL.simulate()
+    path = traj.save(tmp_path / "run.npz")
+    before = path.read_bytes()
+
+    def broken_savez(fh, **arrays):
+        fh.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        traj.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]
+
+
+def test_cache_reuses_a_run_and_keys_on_configs_and_source(tmp_path, monkeypatch):
+    first = SMALL.run(cache_dir=tmp_path)
+    path = cache_path(SMALL, tmp_path)
+    assert path.exists()
+    stamp = path.stat().st_mtime_ns
+    again = SMALL.run(cache_dir=tmp_path)
+    assert path.stat().st_mtime_ns == stamp
+    np.testing.assert_array_equal(first.A, again.A)
+
+    other = Experiment(SMALL.data, SMALL.model, SimConfig(T=2.0, method="gram", n_log=20, n_lin=5))
+    assert other.key() != SMALL.key()
+    import cooccur.experiment as experiment
+
+    key = SMALL.key()
+    monkeypatch.setattr(experiment, "source_hash", lambda: "edited library")
+    assert SMALL.key() != key
+
+
+def test_experiment_from_dict_names_bad_fields():
+    exp = Experiment.from_dict({"data": {"n": 12, "L": 4, "d": 16}, "model": {"m": 8}, "sim": {"T": 1.0}})
+    assert exp.model.d == 16 and exp.model.m == 8 and exp.data.n == 12
+    with pytest.raises(ValueError, match="model: unknown field"):
+        Experiment.from_dict({"model": {"width": 3}})
+    with pytest.raises(ValueError, match="unknown section"):
+        Experiment.from_dict({"optimizer": {}})
+    with pytest.raises(ValueError, match="model.d=32 must equal data.d=64"):
+        Experiment(model=ModelConfig(d=32))
+    with pytest.raises(ValueError, match="method"):
+        SimConfig(method="adam")
+
+
+def run_cli(*args, env_cache=None):
+    env = None
+    if env_cache is not None:
+        import os
+
+        env = {**os.environ, "COOCCUR_CACHE_DIR": str(env_cache)}
+    return subprocess.run([sys.executable, "-m", "cooccur", *args], capture_output=True, text=True, env=env)
+
+
+def test_cli_runs_from_flags_and_config_file(tmp_path):
+    config = tmp_path / "exp.json"
+    config.write_text(json.dumps({"data": {"n": 12, "L": 4, "d": 16}, "model": {"m": 8, "m1": 6}, "sim": {"T": 0.5}}))
+    out = tmp_path / "traj.npz"
+    done = run_cli(
+        "simulate", "--config", str(config), "--method", "gram", "--seed", "3", "--out", str(out), "--no-progress"
+    )
+    assert done.returncode == 0, done.stderr
+    traj = Trajectory.load(out)
+    assert traj.meta["experiment"]["model"]["seed"] == 3 and traj.meta["experiment"]["sim"]["method"] == "gram"
+    assert traj.t[-1] == pytest.approx(0.5)
+    cached = run_cli("simulate", "--config", str(config), "--no-progress", env_cache=tmp_path / "cache")
+    assert cached.returncode == 0, cached.stderr
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1
+
+
+def test_cli_help_and_errors(tmp_path):
+    helped = run_cli("simulate", "--help")
+    assert helped.returncode == 0
+    for flag in ("--n", "--L", "--init", "--method", "--step", "--rtol", "--config", "--out"):
+        assert flag in helped.stdout
+    bad = run_cli("simulate", "--L", "2", "--out", str(tmp_path / "x.npz"))
+    assert bad.returncode == 2 and "L must be an integer >= 3" in bad.stderr
+    diverging = run_cli(
+        "simulate",
+        "--n",
+        "12",
+        "--L",
+        "4",
+        "--d",
+        "16",
+        "--init",
+        "kaiming",
+        "--T",
+        "100",
+        "--step",
+        "10",
+        "--out",
+        str(tmp_path / "y.npz"),
+        "--no-progress",
+    )
+    assert diverging.returncode == 1 and "diverged at t=" in diverging.stderr
+    assert not Path(tmp_path / "y.npz").exists()
