@@ -76,8 +76,6 @@ class Params:
     W: torch.Tensor
     a: torch.Tensor
 
-    TRAINED = ("W_Q", "W_K", "W_V", "W")
-
     def trained(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         """The trained blocks, in the order ``W_Q, W_K, W_V, W``."""
         return (self.W_Q, self.W_K, self.W_V, self.W)
