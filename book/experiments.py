@@ -38,13 +38,12 @@ quick = False
 # %%
 import numpy as np
 from IPython.display import Markdown, display
-from myst_nb import glue
 
 from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, SimConfig
 from cooccur.model import ModelConfig
 from cooccur.plots import figure1
-from cooccur.report import glue_number
+from cooccur.report import glue_figure, glue_number
 
 if quick:
     T = 3.0
@@ -82,7 +81,7 @@ glue_number("initial_loss", traj.loss[0])
 
 # %%
 fig = figure1(traj)
-glue("fig_figure1_linear", fig, display=False)
+glue_figure("fig_figure1_linear", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig_figure1_linear
@@ -98,7 +97,7 @@ glue("fig_figure1_linear", fig, display=False)
 
 # %%
 fig_log = figure1(traj, xscale="log", log_loss=True)
-glue("fig_figure1_log", fig_log, display=False)
+glue_figure("fig_figure1_log", fig_log)
 
 # %% [markdown]
 # ```{glue:figure} fig_figure1_log

@@ -69,6 +69,8 @@ def test_gram_flow_satisfies_eq5(tiny):
         rhs = 2 * m1 / n * np.sum(y * F / (1 + np.exp(y * F)))
         assert lhs == pytest.approx(rhs, rel=1e-5)
         assert abs(rhs) > 1e-3
+        G_slope = (traj.G[i + 1] - traj.G[i - 1]) / (2 * h)
+        np.testing.assert_allclose(traj.G_rate[i], G_slope, rtol=1e-4, atol=1e-6 * np.abs(G_slope).max())
 
 
 def test_gram_state_matches_parameters_after_gradient_descent(tiny):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import scipy
 import torch
+from tqdm import tqdm
 
 from cooccur.data import DataConfig, make_dataset
 from cooccur.flow import Method, default_times, simulate
@@ -133,6 +134,13 @@ class Experiment:
         traj = self.simulate(progress=progress)
         traj.save(path)
         return traj
+
+
+def run_many(
+    experiments: list[Experiment], cache_dir: str | os.PathLike | None = None, progress: bool = True, desc: str = "runs"
+) -> list[Trajectory]:
+    """Run (or load from the cache) several experiments in order, with one progress bar over them."""
+    return [exp.run(cache_dir) for exp in tqdm(experiments, desc=desc, disable=not progress, leave=False)]
 
 
 def cache_path(exp: Experiment, cache_dir: str | os.PathLike | None = None) -> Path:

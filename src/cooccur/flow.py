@@ -118,9 +118,13 @@ class GramState:
         dKK = -(AgAt.T + AgAt)
         outer = np.outer(self.G, gG)
         dVV = -(outer + outer.T)
-        dG = -(self.a_sq * (gG @ self.VV) + self.s * gG)
+        dG = self.G_rate(ev)
         ds = -2.0 * self.a_sq * float(self.G @ gG)
         return np.concatenate([dA.ravel(), dQQ.ravel(), dKK.ravel(), dVV.ravel(), dG, [ds]])
+
+    def G_rate(self, ev: ReducedEval) -> np.ndarray:
+        """dG/dt under gradient flow, shape (d,)."""
+        return -(self.a_sq * (ev.dG @ self.VV) + self.s * ev.dG)
 
     def grad_norms(self, ev: ReducedEval) -> np.ndarray:
         """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (4,)."""
@@ -239,6 +243,7 @@ def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch) -> dict[
         "wa_sq": state.s,
         "attn": mean_attention(ev.P, batch),
         "grad_norm": state.grad_norms(ev),
+        "G_rate": state.G_rate(ev),
     }
 
 

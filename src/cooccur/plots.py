@@ -74,3 +74,76 @@ def figure1(traj: Trajectory, xscale: str = "linear", log_loss: bool = False) ->
     for ax in (ax_a, ax_b):
         ax.set_xscale(xscale)
     return fig
+
+
+ROLE_COLORS = {"mu1": "#1f77b4", "mu2": "#ff7f0e", "mu3": "#2ca02c", "filler": "#d9d9d9"}
+
+
+def plot_data_examples(ax: Axes, tokens: np.ndarray, types: np.ndarray, per_type: int = 2) -> None:
+    """Draw ``per_type`` sequences of each type as rows of coloured cells labelled with their words."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    rows = np.concatenate([np.flatnonzero(types == k)[:per_type] for k in (1, 2, 3, 4)])
+    role = np.where(tokens[rows] < 3, tokens[rows], 3)
+    cmap = ListedColormap([ROLE_COLORS[r] for r in ("mu1", "mu2", "mu3", "filler")])
+    ax.imshow(role, cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
+    for (i, j), word in np.ndenumerate(tokens[rows]):
+        text = f"µ{word + 1}"
+        ax.text(j, i, text, ha="center", va="center", fontsize=9)
+    ax.set_yticks(range(len(rows)), [f"type {types[r]}, y={'+1' if types[r] == 1 else '-1'}" for r in rows])
+    ax.set_xticks(range(tokens.shape[1]), [f"position {j + 1}" for j in range(tokens.shape[1])])
+    ax.set_xticks(np.arange(tokens.shape[1] + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", lw=2)
+    ax.tick_params(which="minor", length=0)
+    labels = ("µ1 (target)", "µ2 (target)", "µ3 (common token)", "filler word")
+    handles = [Patch(color=ROLE_COLORS[r], label=lab) for r, lab in zip(ROLE_COLORS, labels)]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=4, fontsize="small")
+
+
+def plot_G(ax: Axes, traj: Trajectory) -> None:
+    """The linear MLP function G(mu_1), G(mu_2), G(mu_3) and the mean over filler words."""
+    x, label, _ = time_axis(traj)
+    colors = sns.color_palette("deep", 4)
+    for k, color in zip(range(3), colors):
+        ax.plot(x, traj.G[:, k], color=color, label=rf"$G(\mu_{k + 1})$")
+    ax.plot(x, traj.G[:, 3:].mean(axis=1), color=colors[3], ls=":", label="mean $G$ of filler words")
+    ax.axhline(0, color="black", lw=0.6)
+    mark_phase_boundary(ax, traj)
+    ax.set_xlabel(label)
+    ax.set_ylabel(r"$G(\mu) = a^\top W W_V \mu$ (output units)")
+    ax.legend(fontsize="small")
+
+
+def plot_band(ax: Axes, x: np.ndarray, runs: np.ndarray, color, label: str) -> None:
+    """Median of ``runs`` (seeds, times) with a band from the minimum to the maximum over seeds."""
+    ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=color, alpha=0.25, lw=0)
+    ax.plot(x, np.median(runs, axis=0), color=color, label=f"{label} (median, band: min-max over {len(runs)} seeds)")
+
+
+def plot_sums_of_g(ax: Axes, traj: Trajectory) -> None:
+    """S_k = sum of g_i over the samples of type k, k = 1..4 (log scale)."""
+    x, label, _ = time_axis(traj)
+    colors = sns.color_palette("deep", 5)[1:]
+    for k in range(4):
+        ax.plot(x, traj.S_by_type[:, k], color=colors[k], label=rf"$S_{k + 1}$ ({TYPE_LABELS[k].split(' (')[0]})")
+    mark_phase_boundary(ax, traj)
+    ax.set_yscale("log")
+    ax.set_xlabel(label)
+    ax.set_ylabel(r"$S_k = \sum_{i \in I_k} g_i$ (dimensionless)")
+    ax.legend(fontsize="small")
+
+
+def plot_matrix(ax: Axes, M: np.ndarray, words: int, title: str, cbar_label: str) -> None:
+    """Heat map of the top-left ``words`` x ``words`` block of a [key, query] matrix, symmetric colour scale."""
+    block = M[:words, :words]
+    lim = np.nanmax(np.abs(block))
+    im = ax.imshow(block, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    names = [f"µ{k + 1}" for k in range(words)]
+    ax.set_xticks(range(words), names)
+    ax.set_yticks(range(words), names)
+    ax.set_xlabel("query word")
+    ax.set_ylabel("key word")
+    ax.set_title(title)
+    ax.figure.colorbar(im, ax=ax, label=cbar_label)

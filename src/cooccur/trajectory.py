@@ -33,6 +33,8 @@ class Trajectory:
         wa_sq: (T,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
         attn: (T, d, d) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
         grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
+        G_rate: (T, d) dG/dt under gradient flow at the recorded state (for gradient descent: the flow's rate at
+            the current weights, so one step changes G by about step * G_rate).
         T1: end of Phase 1 (:func:`cooccur.observables.phase_boundary`), NaN if not reached.
         n_grad_evals: number of gradient evaluations the run took.
         y, types: (n,) labels and sample types of the training set.
@@ -52,6 +54,7 @@ class Trajectory:
     wa_sq: np.ndarray
     attn: np.ndarray
     grad_norm: np.ndarray
+    G_rate: np.ndarray
     T1: float
     n_grad_evals: int
     y: np.ndarray

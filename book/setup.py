@@ -1,0 +1,198 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (chap-setup)=
+# # Setup: data, model and initialisation
+#
+# This chapter fixes the objects the rest of the book works with: the co-occurrence data, the one-layer
+# transformer, how it is initialised, and where our experiments stand with respect to the paper's assumptions
+# {cite}`yang2024cooccurrence`.
+
+# %% tags=["parameters"]
+data_seed = 0
+model_seed = 0
+n_seeds = 10
+quick = False
+
+# %%
+import numpy as np
+import torch
+from IPython.display import Markdown, display
+from matplotlib import pyplot as plt
+
+from cooccur.data import DataConfig, make_dataset
+from cooccur.model import ModelConfig, forward, init_params, init_std
+from cooccur.plots import plot_data_examples
+from cooccur.report import glue_figure, glue_number
+
+if quick:
+    n_seeds = 2
+    display(Markdown("**Quick mode:** fewer seeds, to smoke-test the code; not the published numbers."))
+paper_data = DataConfig(n=60, L=5, d=64, seed=data_seed)
+print(paper_data)
+
+# %% [markdown]
+# ## The data
+#
+# The vocabulary has $d$ words with orthonormal embeddings $\mu_1, \dots, \mu_d$. We use the standard basis of
+# $\mathbb{R}^d$, so a word is a one-hot vector. In the code word $\mu_k$ has index $k-1$. Two words,
+# $\mu_1$ and $\mu_2$, are the *targets*. The word $\mu_3$ is a *common token*, like "the", that appears
+# exactly once in every sequence. The remaining $d-3$ words are *fillers*. A sequence has $L$ words and
+# belongs to one of four types:
+#
+# | type | $\mu_1$ present | $\mu_2$ present | label $y$ | share of the data |
+# |---|---|---|---|---|
+# | 1 | yes | yes | $+1$ | 1/2 |
+# | 2 | yes | no | $-1$ | 1/6 |
+# | 3 | no | yes | $-1$ | 1/6 |
+# | 4 | no | no | $-1$ | 1/6 |
+#
+# The label is $+1$ exactly when the two targets *co-occur*. Without the common token and the fillers, this
+# would be the logical AND of "$\mu_1$ is present" and "$\mu_2$ is present". Positions are random, and the
+# fillers fill every position the targets and $\mu_3$ leave free.
+
+# %%
+data = make_dataset(paper_data)
+fig, ax = plt.subplots(figsize=(8, 4.2), constrained_layout=True)
+plot_data_examples(ax, data.tokens.numpy(), data.types.numpy(), per_type=2)
+ax.set_title(f"two training sequences of each type (n={data.n}, L={data.L}, d={data.d}, seed={data_seed})")
+glue_figure("fig_data_examples", fig)
+for k, count in enumerate(paper_data.type_counts(), start=1):
+    glue_number(f"count_type{k}", count)
+
+# %% [markdown]
+# ```{glue:figure} fig_data_examples
+# :name: fig-data-examples
+#
+# Sequences from the paper's experimental data set. Each row is one sequence of $L = 5$ words; the colour gives
+# the word's role.
+# ```
+#
+# The paper's experiment uses $n = 60$ sequences: {glue:text}`count_type1` of type 1 and
+# {glue:text}`count_type2`, {glue:text}`count_type3` and {glue:text}`count_type4` of types 2, 3 and 4. These are
+# exact counts, as Assumption 2.3(i) of the paper asks.
+#
+# ## The model
+#
+# A sequence is a matrix $X = [x_1, \dots, x_L] \in \mathbb{R}^{d \times L}$ with one word per column. The
+# transformer computes
+#
+# $$
+# F(X) = \sum_{l=1}^{L} \sum_{j=1}^{m_1} a_j\, w_j^\top W_V X\,
+#        \mathrm{softmax}\!\left(\frac{X^\top W_K^\top W_Q\, x_l}{\sqrt{m}}\right),
+# $$
+#
+# and is trained with the logistic loss $\hat L = \frac1n \sum_i \log\bigl(1 + e^{-y_i F(X_i)}\bigr)$. Every
+# position $l$ sends a query, the query attends over all $L$ positions, and the $L$ outputs are *added*.
+# There is no mask, no positional encoding, no residual connection and no nonlinearity. The shapes are:
+#
+# | object | shape | in the code |
+# |---|---|---|
+# | sequence $X$ (one word per column) | $d \times L$ | `data.X[i]`, shape `(L, d)`: token-major, row $l$ is $x_l$ |
+# | query, key, value matrices $W_Q, W_K, W_V$ | $m \times d$ | `params.W_Q`, `params.W_K`, `params.W_V` |
+# | MLP weights $W$, rows $w_j^\top$ | $m_1 \times m$ | `params.W` |
+# | output weights $a \in \{\pm 1\}^{m_1}$, fixed | $m_1$ | `params.a` |
+# | attention of query position $l$ on key position $h$ | $L \times L$ per sample | `attention(params, X)[i, l, h]` |
+#
+# Since the MLP is linear, the whole network factors through one function of a word,
+# $G(\mu) = \sum_j a_j w_j^\top W_V \mu$, the *linear MLP function*. Writing $p_{l,h}$ for the attention of
+# query position $l$ on key position $h$,
+#
+# $$
+# F(X) = \sum_{h=1}^{L} \Bigl(\sum_{l=1}^{L} p_{l,h}\Bigr) G(x_h).
+# $$
+#
+# With uniform attention, $p_{l,h} = 1/L$, this is simply $\sum_h G(x_h)$. A type-1 sequence is then classified
+# correctly when $G(\mu_1) + G(\mu_2) + G(\mu_3)$ plus its fillers' values is positive. A type-2 sequence needs
+# $G(\mu_1) + G(\mu_3)$ plus its fillers' values to be negative. These are the *margin conditions* of
+# {ref}`chap-phase2`.
+#
+# ## Notation
+#
+# | paper | meaning | in the code |
+# |---|---|---|
+# | $n, L, d$ | samples, sequence length, vocabulary size | `DataConfig(n, L, d)` |
+# | $m, m_1$ | rows of $W_Q, W_K, W_V$; MLP neurons | `ModelConfig(m, m1)` |
+# | $I_1, \dots, I_4$ | index sets of the four sample types | `data.types == k` |
+# | $g_i = 1/(1+e^{y_i F_i})$ | weight of sample $i$ in every gradient | `cooccur.observables.sample_g` |
+# | $S_k = \sum_{i \in I_k} g_i$ | total weight of type $k$ | `traj.S_by_type[:, k-1]` |
+# | $\nu^\top W_K^\top W_Q \mu$ | attention score correlation, key $\nu$, query $\mu$ | `traj.A[:, key, query]` |
+# | $\nu^\top W_V^\top W_V \mu$ | value correlation | `traj.VV[:, key, query]` |
+# | $G(\mu)$ | linear MLP function | `traj.G[:, word]` |
+# | $T_1$ | end of Phase 1 | `traj.T1` |
+#
+# ## Initialisation
+#
+# The theory (Condition 1) draws every entry of $W_Q, W_K, W_V$ from $N(0, \sigma_0^2)$ and every entry of $W$
+# from $N(0, \sigma_1^2)$, with $\sigma_0 = 1/\sqrt{Lm}$ and $\sigma_1 = 1/\sqrt{m_1}$ up to log factors. The
+# output weights $a_j$ are random signs and are never trained. The paper's experiment uses "Kaiming
+# initialisation" without naming a variant. We take PyTorch's default for a linear layer: entries uniform on
+# $[-1/\sqrt{\text{fan-in}}, 1/\sqrt{\text{fan-in}}]$, where the fan-in is $d$ for $W_Q, W_K, W_V$ and $m$ for $W$.
+
+# %%
+rows = []
+for init in ("theory", "kaiming"):
+    cfg = ModelConfig(d=64, m=128, m1=256, init=init, seed=model_seed)
+    sigma0, sigma1 = init_std(cfg, L=5)
+    outputs = []
+    for seed in range(n_seeds):
+        params = init_params(ModelConfig(d=64, m=128, m1=256, init=init, seed=seed), L=5)
+        with torch.no_grad():
+            outputs.append(forward(params, make_dataset(DataConfig(seed=seed)).X).abs().median().item())
+    glue_number(f"sigma0_{init}", sigma0)
+    glue_number(f"sigma1_{init}", sigma1)
+    glue_number(f"median_output_{init}", float(np.median(outputs)))
+    rows.append((init, sigma0, sigma1, np.median(outputs)))
+print(f"{'init':8s} {'std W_Q,W_K,W_V':>16s} {'std W':>8s} {'median |F(X_i)| at t=0':>24s}")
+for init, s0, s1, out in rows:
+    print(f"{init:8s} {s0:16.4f} {s1:8.4f} {out:24.3f}")
+glue_number("n_seeds", n_seeds)
+
+# %% [markdown]
+# At the paper's sizes the theory's scales are $\sigma_0 =$ {glue:text}`sigma0_theory:.4f` and
+# $\sigma_1 =$ {glue:text}`sigma1_theory:.4f`. The Kaiming variant has standard deviations
+# {glue:text}`sigma0_kaiming:.4f` and {glue:text}`sigma1_kaiming:.4f`. Both give initial outputs of order one.
+# Over {glue:text}`n_seeds` seeds the median $|F(X_i)|$ at initialisation is
+# {glue:text}`median_output_theory:.2f` for the theory's scales and {glue:text}`median_output_kaiming:.2f` for
+# Kaiming. The output is not small at the start, and Lemma 4.2's argument needs it to be small; we return to
+# this in {ref}`chap-phase1`.
+#
+# ## Assumptions, and where the experiments depart from them
+
+# %%
+needed = paper_data.fillers_needed()
+tokens = data.tokens.numpy()
+fillers = tokens[tokens >= 3]
+glue_number("filler_slots", needed)
+glue_number("filler_words", paper_data.d - 3)
+glue_number("filler_distinct_used", len(np.unique(fillers)))
+glue_number("filler_max_repeat", np.bincount(fillers).max())
+glue_number("d_for_distinct", needed + 3)
+
+# %% [markdown]
+# | assumption | asks for | the paper's experiment | here |
+# |---|---|---|---|
+# | 2.3(i) exact proportions | $\lvert I_1\rvert = n/2$, $\lvert I_k\rvert = n/6$ | $30, 10, 10, 10$ | same |
+# | 2.3(ii) distinct fillers | every filler word used once, so $d \gtrsim nL$ | impossible | see below |
+# | Condition 1, widths | $m \ge \tilde\Omega(\max\{m_1, L^2\})$ | $m = 128 < m_1 = 256$ | same |
+# | Condition 1, samples | $n \ge \tilde\Omega(L^2)$, $L \ge \tilde\Omega(1)$ | $n = 60$, $L = 5$ | same |
+# | Condition 1, initialisation | $\sigma_0 = 1/\tilde\Theta(\sqrt{Lm})$, $\sigma_1 = 1/\tilde\Theta(\sqrt{m_1})$ | "Kaiming" | both |
+# | training | gradient flow | gradient descent, lr 0.01 | both |
+#
+# Assumption 2.3(ii) cannot hold at the paper's sizes. The data set has {glue:text}`filler_slots` filler
+# positions but only {glue:text}`filler_words` filler words. In our data set {glue:text}`filler_distinct_used`
+# different filler words are used, and the most frequent one appears {glue:text}`filler_max_repeat` times.
+# Distinct fillers would need $d \ge$ {glue:text}`d_for_distinct`. Repeated fillers matter: a filler word that
+# appears mostly in negative sequences can learn a negative $G$ value of its own and take part in classifying
+# them. {ref}`chap-phase2` measures how this shifts the margin conditions. The library can draw distinct
+# fillers (`DataConfig(distinct_fillers=True)`) for experiments that need the assumption.
