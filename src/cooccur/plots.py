@@ -147,3 +147,36 @@ def plot_matrix(ax: Axes, M: np.ndarray, words: int, title: str, cbar_label: str
     ax.set_ylabel("key word")
     ax.set_title(title)
     ax.figure.colorbar(im, ax=ax, label=cbar_label)
+
+
+def shade_phases(ax: Axes, traj: Trajectory) -> None:
+    """Shade Phase 1 (before T1) and label both phases at the top of the axes."""
+    if not np.isfinite(traj.T1):
+        return
+    x, _, factor = time_axis(traj)
+    t1 = traj.T1 * factor
+    ax.axvspan(x[x > 0].min() if ax.get_xscale() == "log" else x[0], t1, color="gold", alpha=0.15)
+    ax.text(t1, 1.01, " Phase 2 →", transform=ax.get_xaxis_transform(), fontsize="small", ha="left", va="bottom")
+    ax.text(t1, 1.01, "← Phase 1 ", transform=ax.get_xaxis_transform(), fontsize="small", ha="right", va="bottom")
+
+
+def summary_figure(traj: Trajectory) -> Figure:
+    """The story in one figure: G, score correlation changes and per-type losses, on a log time axis."""
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), constrained_layout=True)
+    plot_G(axes[0], traj)
+    x, label, _ = time_axis(traj)
+    colors = sns.color_palette("deep", len(FIGURE1_PAIRS))
+    for (k, q), color in zip(FIGURE1_PAIRS, colors):
+        label_kq = rf"$\mu_{k + 1}^\top W_K^\top W_Q \mu_{q + 1}$"
+        axes[1].plot(x, traj.A[:, k, q] - traj.A[0, k, q], color=color, label=label_kq)
+    mark_phase_boundary(axes[1], traj)
+    axes[1].set(xlabel=label, ylabel="change since initialisation (score units)")
+    axes[1].legend(fontsize="small")
+    plot_losses_by_type(axes[2], traj, log=True)
+    axes[0].set_title("1. the MLP aligns with the signals", pad=16)
+    axes[1].set_title("2. then the attention moves", pad=16)
+    axes[2].set_title("3. all losses fall together", pad=16)
+    for ax in axes:
+        ax.set_xscale("log")
+        shade_phases(ax, traj)
+    return fig

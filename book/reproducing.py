@@ -1,0 +1,78 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (chap-reproducing)=
+# # Reproducing this book
+#
+# Everything in this book is produced by two commands, run from a clone of the repository on a machine with
+# Python 3.11 and `make`:
+#
+# ```bash
+# make book   # create .venv if missing, install the pinned environment, execute every chapter, build the HTML
+# make test   # the same set-up, then the test suite (including a quick run of every chapter)
+# ```
+#
+# `make book` starts from the text sources every time. It deletes the previous HTML and the executed notebooks,
+# then executes each chapter (a Jupytext `py:percent` file in `book/`) with papermill, in the order of the
+# table of contents. Finally Jupyter Book renders the executed notebooks, with warnings treated as errors, so a
+# failing cell, a broken cross-reference or a missing citation stops the build. Long runs are cached on disk
+# under a hash of their configuration and of the library's source code, so an edit to the library reruns them.
+#
+# **One figure, one command.** Every trajectory in the book comes from a configuration printed at the top of its
+# chapter. The same run is available from the command line, for example the paper's Figure 1 setting:
+#
+# ```bash
+# .venv/bin/python -m cooccur simulate --init kaiming --method euler --step 0.01 --T 300 --out figure1.npz
+# ```
+#
+# **Seeds.** A run is fixed by two seeds: `DataConfig.seed` draws the data set, `ModelConfig.seed` the initial
+# weights. Each chapter's parameters cell lists the seeds it uses (seed 0 for single runs, seeds 0 to 9 for
+# ten-seed statistics). The same configuration gives the same trajectory, bit for bit, on the same machine and
+# library versions.
+
+# %% tags=["parameters"]
+quick = False
+
+# %%
+import json
+import os
+import platform
+from importlib.metadata import version
+from pathlib import Path
+
+from IPython.display import Markdown, display
+
+if quick:
+    display(Markdown("**Quick mode:** this page was built to smoke-test the code."))
+packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "jupyter-book", "sphinx",
+            "myst-nb", "jupytext", "papermill", "sphinx-proof", "sphinxcontrib-bibtex"]
+rows = [f"| {name} | {version(name)} |" for name in packages]
+display(Markdown("| package | version |\n|---|---|\n" + "\n".join(rows)))
+print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores")
+
+# %% [markdown]
+# ## Execution times
+#
+# Seconds taken to execute each chapter in this build. The build script writes them as it goes, so this
+# chapter, which runs last, does not include itself. Times depend on the machine, and on whether runs were
+# already in the cache.
+
+# %%
+times_file = Path("..") / "_build" / "execution-times.json"
+if times_file.exists():
+    times = json.loads(times_file.read_text())
+    rows = [f"| {name} | {seconds:.1f} |" for name, seconds in times.items()]
+    rows.append(f"| **total** | **{sum(times.values()):.1f}** |")
+    display(Markdown("| chapter | seconds |\n|---|---|\n" + "\n".join(rows)))
+else:
+    display(Markdown("*No execution times: this page was not built by `make book`.*"))
