@@ -32,7 +32,7 @@ from IPython.display import Markdown, display
 from matplotlib import pyplot as plt
 
 from cooccur.data import DataConfig, make_dataset
-from cooccur.experiment import Experiment, SimConfig, run_many
+from cooccur.experiment import paper_setting, run_many
 from cooccur.flow import simulate
 from cooccur.model import ModelConfig, init_params
 from cooccur.plots import TYPE_LABELS, mark_phase_boundary, plot_sums_of_g
@@ -45,14 +45,9 @@ if quick:
                      "not the published numbers."))
 
 
-def flow_run(seed: int, **data) -> Experiment:
-    """Theory initialisation at the paper's sizes, exact flow up to time T."""
-    return Experiment(DataConfig(seed=seed, **data), ModelConfig(init="theory", seed=seed), SimConfig(T=T, method="gram"))
-
-
-runs = run_many([flow_run(s) for s in range(n_seeds)], progress=False)
+runs = run_many([paper_setting(s, T=T) for s in range(n_seeds)], progress=False)
 traj = runs[seed]
-print(flow_run(seed).to_dict())
+print(paper_setting(seed, T=T).to_dict())
 phase2 = traj.t >= traj.T1
 
 # %% [markdown]
@@ -71,6 +66,9 @@ phase2 = traj.t >= traj.T1
 # 3. the gaps $S_1 - S_2$ and $S_2 + S_3 + S_4 - S_1$ stay a constant fraction of the total weight, so their ratio
 #    $R(t) = (S_2 + S_3 + S_4 - S_1)/(S_1 - S_2)$, which is about $-\dot G(\mu_3)/\dot G(\mu_1)$, stays in a fixed
 #    range.
+#
+# *Checked in* {numref}`fig-balance` (items 1 to 3) and {numref}`fig-balance-rates`; stress-tested in
+# {numref}`fig-balance-stress`.
 # ```
 #
 # The mechanism is a feedback loop. If type-2 sequences carry more weight than type-3 ones ($S_2 > S_3$), then
@@ -176,7 +174,7 @@ glue_figure("fig_balance_rates", fig)
 
 # %%
 glue_number("perturb_factor", perturb_factor)
-unbalanced = flow_run(seed, proportions=(1 / 2, 1 / 4, 1 / 12, 1 / 6)).run()
+unbalanced = paper_setting(seed, T=T, data={"proportions": (1 / 2, 1 / 4, 1 / 12, 1 / 6)}).run()
 data = make_dataset(DataConfig(seed=seed))
 params = init_params(ModelConfig(init="theory", seed=seed), L=5)
 params.W_V[:, 0] *= perturb_factor

@@ -118,6 +118,7 @@ for lr, color in zip(rates, ("#e41a1c", "#377eb8", "#4daf4a")):
     ax1.plot(descents[lr].t, descents[lr].G[:, 2], ls="--", color=color)
     ax2.plot(descents[lr].t, descents[lr].A[:, 1, 0] - flow.A[:, 1, 0], color=color, label=f"lr {lr}")
 ax1.set_xscale("symlog", linthresh=1.0)
+ax1.set_xlim(0, T)
 ax1.set(xlabel="time t = learning rate x iteration", ylabel="G (output units)")
 ax1.set_title("G on the flow and under gradient descent")
 ax1.legend(fontsize="small")

@@ -176,20 +176,11 @@ if not quick:  # the prose states these; a run where they fail must not build
 # both the data set and the initial weights.
 
 # %%
-from cooccur.experiment import run_many
+from cooccur.experiment import paper_setting, run_many
 from cooccur.plots import FIGURE1_PAIRS, plot_band, time_axis
 
-
-def paper_experiment(s: int, init: str = init, method: str = "euler") -> Experiment:
-    return Experiment(
-        data=DataConfig(n=60, L=5, d=64, seed=s),
-        model=ModelConfig(d=64, m=128, m1=256, init=init, seed=s),
-        sim=SimConfig(T=T, method=method, step=step),
-    )
-
-
 glue_number("n_seeds", n_seeds)
-seeds = run_many([paper_experiment(s) for s in range(n_seeds)], progress=False)
+seeds = run_many([paper_setting(s, init=init, method="euler", T=T, step=step) for s in range(n_seeds)], progress=False)
 x, xlabel, _ = time_axis(seeds[0])
 T1_iters = np.array([tr.T1 / step for tr in seeds])
 glue_number("t1_min", T1_iters.min())
@@ -236,7 +227,7 @@ glue_figure("fig_figure1_seeds", fig)
 # {ref}`chap-coordinates` showed to agree with gradient descent at this learning rate.
 
 # %%
-flows = {name: run_many([paper_experiment(s, init=name, method="gram") for s in range(n_seeds)], progress=False)
+flows = {name: run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False)
          for name in ("theory", "kaiming")}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5), constrained_layout=True)
 for (name, trs), color in zip(flows.items(), ("tab:blue", "tab:orange")):

@@ -32,9 +32,7 @@ import numpy as np
 from IPython.display import Markdown, display
 from matplotlib import pyplot as plt
 
-from cooccur.data import DataConfig
-from cooccur.experiment import Experiment, SimConfig, run_many
-from cooccur.model import ModelConfig
+from cooccur.experiment import paper_setting, run_many
 from cooccur.plots import plot_G
 from cooccur.report import glue_figure, glue_number, glue_text
 
@@ -45,12 +43,7 @@ if quick:
                      "not the published numbers."))
 
 
-def paper_run(init: str, seed: int, **model) -> Experiment:
-    """The paper's sizes (n=60, L=5, d=64, m=128, m1=256), exact flow up to time T."""
-    return Experiment(DataConfig(seed=seed), ModelConfig(init=init, seed=seed, **model), SimConfig(T=T, method="gram"))
-
-
-base = paper_run("theory", seed)
+base = paper_setting(seed, init="theory", T=T)
 print(base.to_dict())
 traj = base.run()
 i1 = int(np.searchsorted(traj.t, traj.T1))  # first recorded time at or after T1
@@ -70,12 +63,16 @@ i1 = int(np.searchsorted(traj.t, traj.T1))  # first recorded time at or after T1
 # 3. the loss is still of order one;
 # 4. the attention score correlations $\nu^\top W_K^\top W_Q \mu$ have moved by
 #    $\tilde O\bigl(m^{-3/2}(1/L + 1/\sqrt m)\bigr)$, and the value and neuron correlations by $\tilde O(1/m)$.
+#
+# *Checked in* {numref}`fig-phase1-G` (items 1 to 3) and {numref}`fig-phase1-width` ($T_1$ and item 4).
 # ```
 #
 # ```{prf:lemma} Initial growth (Lemma 4.1 of the paper)
 # :label: lem-initial-growth
 #
 # At $t = 0$, $G(\mu_1)$ and $G(\mu_2)$ grow at a rate of order $(\sigma_0^2 + \sigma_1^2)\, m\, m_1$.
+#
+# *Checked in* {ref}`sec-who-moves-first`.
 # ```
 #
 # ```{prf:lemma} The common token starts slowly (Lemma 4.2 of the paper)
@@ -84,6 +81,8 @@ i1 = int(np.searchsorted(traj.t, traj.T1))  # first recorded time at or after T1
 # If the initial output is small, the initial rate of change of $G(\mu_3)$ is much smaller than that of
 # $G(\mu_1)$ and $G(\mu_2)$. Sequences with a single target are then first pushed towards a *positive* output,
 # so the losses of types 2 and 3 first rise.
+#
+# *Checked in* {numref}`fig-phase1-rise`.
 # ```
 #
 # ```{prf:lemma} The common token catches up (Lemma 4.3 of the paper)
@@ -91,6 +90,8 @@ i1 = int(np.searchsorted(traj.t, traj.T1))  # first recorded time at or after T1
 #
 # From some time $T_{0.5} \le T_1$ until $T_1$, for a constant $C \in (0, 1)$,
 # $(1+C)\max\{\dot G(\mu_1), \dot G(\mu_2)\} \le -\dot G(\mu_3) \le (1-C)\bigl(\dot G(\mu_1) + \dot G(\mu_2)\bigr)$.
+#
+# *Checked in* {numref}`fig-phase1-sandwich`.
 # ```
 #
 # Our rule for $T_1$ follows {prf:ref}`thm-phase1`: it is the first time at which every sequence is classified
@@ -111,6 +112,7 @@ glue_number("filler_G_T1", np.abs(traj.G[i1, 3:]).max())
 fig, ax = plt.subplots(figsize=(7.5, 4.3), constrained_layout=True)
 plot_G(ax, traj)
 ax.set_xscale("symlog", linthresh=1e-3)
+ax.set_xlim(0, traj.t[-1])
 ax.set_title(f"the linear MLP function (theory init, seed {seed})")
 glue_figure("fig_phase1_G", fig)
 
@@ -132,6 +134,7 @@ glue_figure("fig_phase1_G", fig)
 # filler word is used once (Assumption 2.3(ii)); here fillers repeat, so a filler seen mostly in negative
 # sequences, or mostly in positive ones, is a weak signal the MLP can learn.
 #
+# (sec-who-moves-first)=
 # ## Who moves first
 #
 # The trajectory records $\dot G$ exactly, so the initial rates of {prf:ref}`lem-initial-growth` and
@@ -156,12 +159,13 @@ print("dG/dt at t=0 for mu_1, mu_2, mu_3:", np.round(rate0[:3], 3))
 
 # %%
 inits = {
-    "theory": {"init": "theory"},
-    "kaiming": {"init": "kaiming"},
-    "small": {"init": "theory", "sigma0": 0.01, "sigma1": 0.01},
+    "theory": ("theory", {}),
+    "kaiming": ("kaiming", {}),
+    "small": ("theory", {"sigma0": 0.01, "sigma1": 0.01}),
 }
 runs = {
-    name: run_many([paper_run(seed=s, **kw) for s in range(n_seeds)], progress=False) for name, kw in inits.items()
+    name: run_many([paper_setting(s, init=init, T=T, model=model) for s in range(n_seeds)], progress=False)
+    for name, (init, model) in inits.items()
 }
 
 
@@ -273,13 +277,7 @@ glue_figure("fig_phase1_sandwich", fig)
 # %%
 glue_number("sweep_seeds", sweep_seeds)
 sweep = {
-    m: run_many(
-        [
-            Experiment(DataConfig(seed=s), ModelConfig(m=m, init="theory", seed=s), SimConfig(T=min(T, 10.0), method="gram"))
-            for s in range(sweep_seeds)
-        ],
-        progress=False,
-    )
+    m: run_many([paper_setting(s, T=min(T, 10.0), model={"m": m}) for s in range(sweep_seeds)], progress=False)
     for m in widths
 }
 

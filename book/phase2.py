@@ -31,9 +31,7 @@ import numpy as np
 from IPython.display import Markdown, display
 from matplotlib import pyplot as plt
 
-from cooccur.data import DataConfig
-from cooccur.experiment import Experiment, SimConfig, run_many
-from cooccur.model import ModelConfig
+from cooccur.experiment import paper_setting, run_many
 from cooccur.plots import mark_phase_boundary, plot_matrix
 from cooccur.report import glue_figure, glue_number, glue_text
 
@@ -44,17 +42,9 @@ if quick:
                      "not the published numbers."))
 
 
-def flow_run(seed: int, L: int = 5, **data) -> Experiment:
-    """Theory initialisation, m = 128, m1 = 256, exact flow up to time T."""
-    d = data.pop("d", 64)
-    return Experiment(
-        DataConfig(L=L, d=d, seed=seed, **data), ModelConfig(d=d, init="theory", seed=seed), SimConfig(T=T, method="gram")
-    )
-
-
-runs = run_many([flow_run(s) for s in range(n_seeds)], progress=False)
+runs = run_many([paper_setting(s, T=T) for s in range(n_seeds)], progress=False)
 traj = runs[seed]
-print(flow_run(seed).to_dict())
+print(paper_setting(seed, T=T).to_dict())
 
 
 def after_T1(tr) -> slice:
@@ -75,6 +65,9 @@ def after_T1(tr) -> slice:
 # 3. the margins satisfy $G(\mu_1) + G(\mu_2) + G(\mu_3) \ge \Omega(1)$ and
 #    $G(\mu_1) + G(\mu_3) \le -\Omega(1)$, $G(\mu_2) + G(\mu_3) \le -\Omega(1)$;
 # 4. every attention probability stays within $O(1/L^2)$ of its initial value, which is about $1/L$.
+#
+# *Checked in* {numref}`fig-phase2-scores` (items 1 and 2), {numref}`fig-phase2-margins` (item 3) and
+# {numref}`fig-phase2-uniform` (item 4).
 # ```
 #
 # ```{prf:theorem} Near-minimum loss (Theorem 3.3 of the paper)
@@ -84,6 +77,8 @@ def after_T1(tr) -> slice:
 # $W_K^\top W_Q(T^*) - W_K^\top W_Q(0) = \sum_{i_1, i_2} C_{i_1 i_2}\,\mu_{i_1}\mu_{i_2}^\top$. The coefficients
 # $C_{12}, C_{21}$ are positive and $C_{31}, C_{32}$ negative, all of the same order. Coefficients involving a
 # filler word are smaller by a factor of order $n$.
+#
+# *Checked in* {numref}`fig-phase2-loss`.
 # ```
 #
 # ## Score correlations
@@ -150,7 +145,8 @@ glue_number("vv_seeds", sum(vv_ok))
 # distinct fillers ($n = 24$, $L = 5$, $d = 67$, the smallest $d$ that allows it).
 
 # %%
-distinct = run_many([flow_run(s, n=24, d=67, distinct_fillers=True) for s in range(n_seeds)], progress=False)
+distinct_data = {"n": 24, "d": 67, "distinct_fillers": True}
+distinct = run_many([paper_setting(s, T=T, data=distinct_data) for s in range(n_seeds)], progress=False)
 margins = {"G(µ1)+G(µ2)+G(µ3) > 0": ((0, 1, 2), 1), "G(µ1)+G(µ3) < 0": ((0, 2), -1), "G(µ2)+G(µ3) < 0": ((1, 2), -1)}
 
 
@@ -219,7 +215,7 @@ glue_figure("fig_phase2_margins", fig)
 
 # %%
 glue_number("sweep_seeds", sweep_seeds)
-by_length = {L: run_many([flow_run(s, L=L) for s in range(sweep_seeds)], progress=False) for L in lengths}
+by_length = {L: run_many([paper_setting(s, T=T, data={"L": L}) for s in range(sweep_seeds)], progress=False) for L in lengths}
 
 
 def attention_move(tr) -> float:

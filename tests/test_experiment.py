@@ -143,3 +143,15 @@ def test_cli_help_and_errors(tmp_path):
     )
     assert diverging.returncode == 1 and "diverged at t=" in diverging.stderr
     assert not Path(tmp_path / "y.npz").exists()
+
+
+def test_paper_setting_defaults_and_overrides():
+    from cooccur.experiment import paper_setting
+
+    exp = paper_setting(3)
+    assert (exp.data.n, exp.data.L, exp.data.d, exp.model.m, exp.model.m1) == (60, 5, 64, 128, 256)
+    assert exp.data.seed == exp.model.seed == 3 and exp.sim.T == 300.0 and exp.sim.method == "gram"
+    other = paper_setting(1, init="kaiming", method="euler", data={"d": 67, "n": 24}, model={"m": 32})
+    assert other.model.d == 67 and other.model.m == 32 and other.model.init == "kaiming" and other.data.n == 24
+    with pytest.raises(ValueError, match="L must be"):
+        paper_setting(0, data={"L": 2})

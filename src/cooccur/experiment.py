@@ -136,6 +136,26 @@ class Experiment:
         return traj
 
 
+def paper_setting(
+    seed: int = 0,
+    *,
+    init: str = "theory",
+    method: Method = "gram",
+    T: float = 300.0,
+    step: float = 0.01,
+    data: dict[str, Any] | None = None,
+    model: dict[str, Any] | None = None,
+) -> Experiment:
+    """The paper's experiment (n=60, L=5, d=64, m=128, m1=256, horizon 300), one seed for data and weights.
+
+    ``data`` and ``model`` override fields of :class:`DataConfig` and :class:`ModelConfig`; the model's ``d``
+    follows the data's.
+    """
+    data_cfg = DataConfig(**{"seed": seed, **(data or {})})
+    model_cfg = ModelConfig(**{"d": data_cfg.d, "init": init, "seed": seed, **(model or {})})
+    return Experiment(data_cfg, model_cfg, SimConfig(T=T, method=method, step=step))
+
+
 def run_many(
     experiments: list[Experiment], cache_dir: str | os.PathLike | None = None, progress: bool = True, desc: str = "runs"
 ) -> list[Trajectory]:
