@@ -72,9 +72,9 @@ phase2 = traj.t >= traj.T1
 # ```
 #
 # The mechanism is a feedback loop. If type-2 sequences carry more weight than type-3 ones ($S_2 > S_3$), then
-# $\dot G(\mu_1) < \dot G(\mu_2)$, because type-2 sequences pull $G(\mu_1)$ down. Then $G(\mu_2)$ grows faster,
-# which lowers $G(\mu_2) + G(\mu_3)$, so type-3 losses fall *slower* and type-2 losses faster, and $S_2/S_3$
-# moves back towards 1.
+# $\dot G(\mu_1) < \dot G(\mu_2)$, because type-2 sequences pull $G(\mu_1)$ down. So the output of a type-2
+# sequence, about $G(\mu_1) + G(\mu_3)$, turns negative faster than that of a type-3 sequence, about
+# $G(\mu_2) + G(\mu_3)$. Type-2 losses then fall faster than type-3 losses, and $S_2/S_3$ moves back towards 1.
 #
 # ## Measuring the balance
 
