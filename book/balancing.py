@@ -36,7 +36,10 @@ from cooccur.experiment import paper_setting, run_many
 from cooccur.flow import simulate
 from cooccur.model import ModelConfig, init_params
 from cooccur.plots import TYPE_LABELS, mark_phase_boundary, plot_sums_of_g
-from cooccur.report import glue_figure, glue_number, glue_text
+from cooccur.report import check_parameters, glue_figure, glue_number, glue_text
+
+check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000),
+                 perturb_factor=(perturb_factor, float, 0.0, 1e3), quick=(quick, bool))
 
 T = 300.0
 if quick:

@@ -36,7 +36,9 @@ from cooccur.data import DataConfig, make_dataset
 from cooccur.flow import simulate
 from cooccur.model import ModelConfig, init_params
 from cooccur.observables import sample_g
-from cooccur.report import glue_figure, glue_number
+from cooccur.report import check_parameters, glue_figure, glue_number
+
+check_parameters(seed=(seed, int, 0, None), init=(init, str), T=(T, float, 1.0, 1e4), quick=(quick, bool))
 
 if quick:
     T = 1.0

@@ -45,7 +45,11 @@ from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, SimConfig
 from cooccur.model import ModelConfig
 from cooccur.plots import figure1
-from cooccur.report import glue_figure, glue_number
+from cooccur.report import check_parameters, glue_figure, glue_number
+
+check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None), init=(init, str),
+                 T=(T, float, 0.01, 1e4), step=(step, float, 1e-6, 1.0), n_seeds=(n_seeds, int, 1, 1000),
+                 quick=(quick, bool))
 
 if quick:
     T, n_seeds = 3.0, 2

@@ -46,7 +46,9 @@ from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, SimConfig
 from cooccur.model import ModelConfig
 from cooccur.plots import summary_figure
-from cooccur.report import glue_figure, glue_number
+from cooccur.report import check_parameters, glue_figure, glue_number
+
+check_parameters(seed=(seed, int, 0, None), quick=(quick, bool))
 
 T = 3.0 if quick else 300.0
 if quick:

@@ -33,7 +33,10 @@ from matplotlib import pyplot as plt
 
 from cooccur.experiment import paper_setting, run_many
 from cooccur.plots import mark_phase_boundary, plot_matrix
-from cooccur.report import glue_figure, glue_number, glue_text
+from cooccur.report import check_parameters, glue_figure, glue_number, glue_text
+
+check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), lengths=(lengths, list, 3, 64),
+                 sweep_seeds=(sweep_seeds, int, 1, 1000), quick=(quick, bool))
 
 T = 300.0
 if quick:

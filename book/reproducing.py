@@ -52,6 +52,10 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
+from cooccur.report import check_parameters
+
+check_parameters(quick=(quick, bool))
+
 if quick:
     display(Markdown("**Quick mode:** this page was built to smoke-test the code."))
 packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "jupyter-book", "sphinx",

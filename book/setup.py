@@ -33,7 +33,10 @@ from matplotlib import pyplot as plt
 from cooccur.data import DataConfig, make_dataset
 from cooccur.model import ModelConfig, forward, init_params, init_std
 from cooccur.plots import plot_data_examples
-from cooccur.report import glue_figure, glue_number
+from cooccur.report import check_parameters, glue_figure, glue_number
+
+check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None),
+                 n_seeds=(n_seeds, int, 1, 1000), quick=(quick, bool))
 
 if quick:
     n_seeds = 2

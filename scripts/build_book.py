@@ -8,7 +8,10 @@ Steps, each starting from the text sources so that no stale output can be shown:
 3. run ``jupyter-book build`` with ``-W -n --keep-going`` (execution is off in ``_config.yml``: the executed
    notebooks are rendered as they are, and are what the page's download button offers);
 4. check the HTML: every chapter page exists, shows images where its notebook made figures, and no figure was
-   rendered as text.
+   rendered as text;
+5. compare every number the chapters quoted with ``book/reference-results.json`` and print the table
+   (:mod:`results`); with ``--write-reference`` write that file from this run instead. A build with
+   parameters (a smoke build) is not compared.
 
 Writes ``_build/execution-times.json`` (seconds per chapter, updated after each chapter).
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -27,10 +31,13 @@ from pathlib import Path
 import jupytext
 import papermill
 import yaml
+from results import collect, compare, write_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 BUILD = ROOT / "_build"
+RESULTS = BUILD / "results"
+REFERENCE = BOOK / "reference-results.json"
 
 
 def chapters() -> list[Path]:
@@ -42,6 +49,7 @@ def chapters() -> list[Path]:
 
 def execute(chapter: Path, parameters: dict[str, object]) -> float:
     out = chapter.with_suffix(".ipynb")
+    os.environ["COOCCUR_RESULTS_FILE"] = str(RESULTS / f"{chapter.stem}.json")  # inherited by the kernel
     start = time.perf_counter()
     papermill.execute_notebook(
         jupytext.read(chapter),
@@ -84,13 +92,14 @@ def parse_param(text: str) -> tuple[str, object]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--param", type=parse_param, action="append", default=[], help="chapter parameter NAME=VALUE")
+    parser.add_argument("--write-reference", action="store_true", help="write book/reference-results.json")
     args = parser.parse_args()
     parameters = dict(args.param)
 
     shutil.rmtree(BUILD, ignore_errors=True)
     for stale in BOOK.glob("*.ipynb"):
         stale.unlink()
-    BUILD.mkdir()
+    RESULTS.mkdir(parents=True)
     times: dict[str, float] = {}
     for chapter in chapters():
         print(f"executing {chapter.relative_to(ROOT)} ...", flush=True)
@@ -111,7 +120,15 @@ def main() -> int:
     if problems:
         return 1
     print(f"book built: {BUILD / 'html' / 'index.html'}  (chapter execution times: {times})")
-    return 0
+    results = collect(RESULTS)
+    if args.write_reference:
+        write_reference(results, REFERENCE)
+        print(f"wrote {REFERENCE.relative_to(ROOT)} ({len(results)} numbers)")
+        return 0
+    if parameters:
+        print("built with parameters: the results are not compared with the reference")
+        return 0
+    return 0 if compare(results, REFERENCE) else 1
 
 
 if __name__ == "__main__":

@@ -155,3 +155,54 @@ def test_paper_setting_defaults_and_overrides():
     assert other.model.d == 67 and other.model.m == 32 and other.model.init == "kaiming" and other.data.n == 24
     with pytest.raises(ValueError, match="L must be"):
         paper_setting(0, data={"L": 2})
+
+
+def _start(args, env_cache):
+    import os
+
+    env = {**os.environ, "COOCCUR_CACHE_DIR": str(env_cache)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "cooccur", "simulate", *args], stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def _wait_for_progress(proc):
+    """Block until the run has printed its progress bar (so it is midway), reading stderr."""
+    seen = ""
+    while "flow (euler)" not in seen:
+        chunk = proc.stderr.read(1)
+        assert chunk, f"the run ended before it started: {seen}"
+        seen += chunk
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_killed_run_leaves_previous_result_or_nothing(tmp_path, sig):
+    import signal
+
+    long_run = ["--init", "kaiming", "--method", "euler", "--step", "0.01", "--T", "300"]
+    out = tmp_path / "out" / "traj.npz"
+    done = run_cli("simulate", "--n", "12", "--L", "4", "--d", "16", "--T", "0.5", "--out", str(out), "--no-progress")
+    assert done.returncode == 0, done.stderr
+    previous = out.read_bytes()
+
+    # 1. an explicit output that already holds a complete result keeps it
+    proc = _start([*long_run, "--out", str(out)], tmp_path / "cache")
+    _wait_for_progress(proc)
+    proc.send_signal(getattr(signal, sig))
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert out.read_bytes() == previous
+    assert [p.name for p in out.parent.iterdir()] == ["traj.npz"]
+
+    # 2. the cache holds nothing after a killed first run, and a rerun completes
+    cache = tmp_path / "cache"
+    proc = _start(long_run, cache)
+    _wait_for_progress(proc)
+    proc.send_signal(getattr(signal, sig))
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert not cache.exists() or list(cache.iterdir()) == []
+    rerun = run_cli("simulate", *long_run, "--no-progress", env_cache=cache)
+    assert rerun.returncode == 0, rerun.stderr
+    (cached,) = cache.glob("*.npz")
+    assert Trajectory.load(cached).t[-1] == pytest.approx(300.0)

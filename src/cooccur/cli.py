@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -59,7 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_on_sigterm(signum, frame):  # noqa: ARG001
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line. SIGTERM and Ctrl-C stop a run cleanly: a file is only ever written whole
+    (:meth:`~cooccur.trajectory.Trajectory.save`), so the output or the cache keeps its previous complete content."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = build_parser().parse_args(argv)
     spec: dict[str, dict] = {"data": {}, "model": {}, "sim": {}}
     if args.config is not None:
@@ -88,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     except DivergenceError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except (KeyboardInterrupt, SystemExit) as stop:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
     print(f"T1 = {traj.T1:.4g}, final loss = {traj.loss[-1]:.4g}, gradient evaluations = {traj.n_grad_evals}")
     print(f"wrote {path}")
     return 0

@@ -1,0 +1,139 @@
+"""The built book in a real browser: Playwright driving the system's Chromium (no browser download).
+
+Serves ``_build/html`` on 127.0.0.1 and opens every page of the table of contents. On each page: no console
+errors (except the two the theme itself produces on a clean build), every image loaded, math typeset by the
+bundled MathJax, theorem boxes where the chapter states results, a sidebar that reaches every chapter, and a
+working download link for the executed notebook. A full-page screenshot of each page is saved under
+``_build/screenshots``.
+
+Skipped when the HTML has not been built (``make test`` runs before ``make book``); ``make check-html`` runs it
+after the build. Outside CI it is also skipped when no Chromium is installed; in CI a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+#: Console messages a clean build produces by itself (the theme): allowed, everything else fails.
+ALLOWED_CONSOLE = ("favicon.ico", "Got invalid theme mode")
+#: Numbered statements (sphinx-proof) each chapter must show.
+STATEMENTS = {"phase1": 4, "phase2": 2, "balancing": 1}
+
+if not (HTML / "index.html").exists():
+    pytest.skip("the book has not been built (_build/html is absent): run `make book` first", allow_module_level=True)
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        raise RuntimeError("no chromium on PATH: .ci/run installs Debian's chromium package")
+    pytest.skip("no chromium on PATH: install Debian's `chromium` to run the browser test", allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    return [toc["root"], *(entry["file"] for entry in toc["chapters"])]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        args = [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ]
+        b = p.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_page_renders(browser, base_url, page_name):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text} ({m.location.get('url')})") if m.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    response = page.goto(f"{base_url}/{page_name}.html", wait_until="networkidle")
+    assert response is not None and response.ok, f"{page_name}: HTTP {response.status if response else 'none'}"
+    has_math = page.locator(".math").count() > 0
+    if has_math:  # MathJax is only loaded on pages with math
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
+        page.evaluate("() => MathJax.startup.promise")
+
+    # console: nothing but the theme's own messages
+    unexpected = [p for p in problems if not any(allowed in p for allowed in ALLOWED_CONSOLE)]
+    assert not unexpected, unexpected
+
+    # every image loaded with a real size
+    images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src, i.complete, i.naturalWidth])")
+    broken = [src for src, complete, width in images if not complete or width == 0]
+    assert not broken, f"images not loaded: {broken}"
+
+    # math typeset: no raw TeX delimiters left, and MathJax output present where the page has math
+    text = page.inner_text("main")
+    assert "$$" not in text and "\\(" not in text and "\\[" not in text
+    if has_math:
+        assert page.locator("mjx-container").count() > 0
+
+    # numbered statements
+    chapter = page_name.split("/")[-1]
+    boxes = page.locator("div.proof.theorem, div.proof.lemma").count()
+    assert boxes >= STATEMENTS.get(chapter, 0), f"{chapter}: {boxes} theorem boxes"
+
+    # the sidebar reaches every chapter
+    links = page.eval_on_selector_all("nav.bd-docs-nav a", "as => as.map(a => a.href)")
+    for other in toc_pages():
+        stem = other.split("/")[-1]
+        assert page_name == other or any(link.split("#")[0].endswith(f"{stem}.html") for link in links), stem
+
+    # the executed notebook downloads, with its outputs
+    source = HTML / "_sources" / f"{page_name}.ipynb"
+    if source.exists():
+        link = page.locator(f'a[href$="_sources/{page_name}.ipynb"]').first
+        href = link.get_attribute("href")
+        assert href, "no download link for the notebook"
+        got = page.request.get(f"{base_url}/{page_name.rsplit('/', 1)[0]}/{href}")
+        assert got.ok
+        notebook = json.loads(got.text())
+        assert any(cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{chapter}.png"), full_page=True)
+    context.close()
