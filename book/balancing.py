@@ -48,7 +48,7 @@ if quick:
                      "not the published numbers."))
 
 
-runs = run_many([paper_setting(s, T=T) for s in range(n_seeds)], progress=False)
+runs = run_many([paper_setting(s, T=T) for s in range(n_seeds)], progress=False, cache=False)
 traj = runs[seed]
 print(paper_setting(seed, T=T).to_dict())
 phase2 = traj.t >= traj.T1
@@ -177,7 +177,7 @@ glue_figure("fig_balance_rates", fig)
 
 # %%
 glue_number("perturb_factor", perturb_factor)
-unbalanced = paper_setting(seed, T=T, data={"proportions": (1 / 2, 1 / 4, 1 / 12, 1 / 6)}).run()
+unbalanced = paper_setting(seed, T=T, data={"proportions": (1 / 2, 1 / 4, 1 / 12, 1 / 6)}).run(cache=False)
 data = make_dataset(DataConfig(seed=seed))
 params = init_params(ModelConfig(init="theory", seed=seed), L=5)
 params.W_V[:, 0] *= perturb_factor

@@ -231,7 +231,7 @@ glue_figure("fig_figure1_seeds", fig)
 # {ref}`chap-coordinates` showed to agree with gradient descent at this learning rate.
 
 # %%
-flows = {name: run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False)
+flows = {name: run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False, cache=False)
          for name in ("theory", "kaiming")}
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5), constrained_layout=True)
 for (name, trs), color in zip(flows.items(), ("tab:blue", "tab:orange")):

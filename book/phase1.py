@@ -48,7 +48,7 @@ if quick:
 
 base = paper_setting(seed, init="theory", T=T)
 print(base.to_dict())
-traj = base.run()
+traj = base.run(cache=False)  # the adaptive flow takes under a second: not worth storing
 i1 = int(np.searchsorted(traj.t, traj.T1))  # first recorded time at or after T1
 
 # %% [markdown]
@@ -167,7 +167,7 @@ inits = {
     "small": ("theory", {"sigma0": 0.01, "sigma1": 0.01}),
 }
 runs = {
-    name: run_many([paper_setting(s, init=init, T=T, model=model) for s in range(n_seeds)], progress=False)
+    name: run_many([paper_setting(s, init=init, T=T, model=model) for s in range(n_seeds)], progress=False, cache=False)
     for name, (init, model) in inits.items()
 }
 
@@ -280,7 +280,7 @@ glue_figure("fig_phase1_sandwich", fig)
 # %%
 glue_number("sweep_seeds", sweep_seeds)
 sweep = {
-    m: run_many([paper_setting(s, T=min(T, 10.0), model={"m": m}) for s in range(sweep_seeds)], progress=False)
+    m: run_many([paper_setting(s, T=min(T, 10.0), model={"m": m}) for s in range(sweep_seeds)], progress=False, cache=False)
     for m in widths
 }
 

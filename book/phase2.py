@@ -45,7 +45,7 @@ if quick:
                      "not the published numbers."))
 
 
-runs = run_many([paper_setting(s, T=T) for s in range(n_seeds)], progress=False)
+runs = run_many([paper_setting(s, T=T) for s in range(n_seeds)], progress=False, cache=False)
 traj = runs[seed]
 print(paper_setting(seed, T=T).to_dict())
 
@@ -149,7 +149,7 @@ glue_number("vv_seeds", sum(vv_ok))
 
 # %%
 distinct_data = {"n": 24, "d": 67, "distinct_fillers": True}
-distinct = run_many([paper_setting(s, T=T, data=distinct_data) for s in range(n_seeds)], progress=False)
+distinct = run_many([paper_setting(s, T=T, data=distinct_data) for s in range(n_seeds)], progress=False, cache=False)
 margins = {"G(µ1)+G(µ2)+G(µ3) > 0": ((0, 1, 2), 1), "G(µ1)+G(µ3) < 0": ((0, 2), -1), "G(µ2)+G(µ3) < 0": ((1, 2), -1)}
 
 
@@ -218,7 +218,7 @@ glue_figure("fig_phase2_margins", fig)
 
 # %%
 glue_number("sweep_seeds", sweep_seeds)
-by_length = {L: run_many([paper_setting(s, T=T, data={"L": L}) for s in range(sweep_seeds)], progress=False) for L in lengths}
+by_length = {L: run_many([paper_setting(s, T=T, data={"L": L}) for s in range(sweep_seeds)], progress=False, cache=False) for L in lengths}
 
 
 def attention_move(tr) -> float:

@@ -44,7 +44,7 @@ def test_fresh_processes_give_identical_trajectories(tmp_path, method):
         assert done.returncode == 0, done.stderr
         paths.append(out)
     a, b = (Trajectory.load(p) for p in paths)
-    for name in ("t", "loss", "F", "G", "A", "VV", "QQ", "KK", "attn", "grad_norm", "G_rate", "S_by_type"):
+    for name in ("t", "loss", "F", "G", "A", "VV", "attn", "grad_norm", "G_rate", "S_by_type"):
         assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
     assert a.T1 == b.T1 and a.n_grad_evals == b.n_grad_evals
     assert a.loss[-1] < a.loss[0]  # the runs did train

@@ -68,6 +68,10 @@ def test_cache_reuses_a_run_and_keys_on_configs_and_source(tmp_path, monkeypatch
     again = SMALL.run(cache_dir=tmp_path)
     assert path.stat().st_mtime_ns == stamp
     np.testing.assert_array_equal(first.A, again.A)
+    assert path.stat().st_mode & 0o777 == 0o644
+    uncached = SMALL.run(cache_dir=tmp_path / "other", cache=False)
+    np.testing.assert_array_equal(uncached.A, first.A)
+    assert not (tmp_path / "other").exists()
 
     other = Experiment(SMALL.data, SMALL.model, SimConfig(T=2.0, method="gram", n_log=20, n_lin=5))
     assert other.key() != SMALL.key()

@@ -126,8 +126,14 @@ class Experiment:
         traj.meta = {"experiment": self.to_dict(), "key": self.key()}
         return traj
 
-    def run(self, cache_dir: str | os.PathLike | None = None, progress: bool = False) -> Trajectory:
-        """The trajectory of this experiment, from the cache if there, else simulated and then cached."""
+    def run(self, cache_dir: str | os.PathLike | None = None, progress: bool = False, cache: bool = True) -> Trajectory:
+        """The trajectory of this experiment: from the cache if there, else simulated and then cached.
+
+        With ``cache=False`` it is simulated and not stored: right for the adaptive engine at the paper's sizes,
+        which takes well under a second, while a stored trajectory takes tens of megabytes.
+        """
+        if not cache:
+            return self.simulate(progress=progress)
         path = cache_path(self, cache_dir)
         if path.exists():
             return Trajectory.load(path)
@@ -157,10 +163,14 @@ def paper_setting(
 
 
 def run_many(
-    experiments: list[Experiment], cache_dir: str | os.PathLike | None = None, progress: bool = True, desc: str = "runs"
+    experiments: list[Experiment],
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+    desc: str = "runs",
+    cache: bool = True,
 ) -> list[Trajectory]:
     """Run (or load from the cache) several experiments in order, with one progress bar over them."""
-    return [exp.run(cache_dir) for exp in tqdm(experiments, desc=desc, disable=not progress, leave=False)]
+    return [exp.run(cache_dir, cache=cache) for exp in tqdm(experiments, desc=desc, disable=not progress, leave=False)]
 
 
 def cache_path(exp: Experiment, cache_dir: str | os.PathLike | None = None) -> Path:

@@ -238,8 +238,6 @@ def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch) -> dict[
         "G": state.G.copy(),
         "A": state.A.copy(),
         "VV": state.VV.copy(),
-        "QQ": state.QQ.copy(),
-        "KK": state.KK.copy(),
         "wa_sq": state.s,
         "attn": mean_attention(ev.P, batch),
         "grad_norm": state.grad_norms(ev),

@@ -29,7 +29,8 @@ class Trajectory:
         F: (T, n) outputs of the model on every training sample.
         G: (T, d) the linear MLP function G(mu_k) = a^T W W_V mu_k.
         A: (T, d, d) attention score correlations, A[k, q] = mu_k^T W_K^T W_Q mu_q (key k, query q).
-        VV, QQ, KK: (T, d, d) Gram matrices W_V^T W_V, W_Q^T W_Q, W_K^T W_K.
+        VV: (T, d, d) value correlations W_V^T W_V (the Gram matrices W_Q^T W_Q and W_K^T W_K are part of the
+            flow's state but are not recorded, to keep files small).
         wa_sq: (T,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
         attn: (T, d, d) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
         grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
@@ -49,8 +50,6 @@ class Trajectory:
     G: np.ndarray
     A: np.ndarray
     VV: np.ndarray
-    QQ: np.ndarray
-    KK: np.ndarray
     wa_sq: np.ndarray
     attn: np.ndarray
     grad_norm: np.ndarray
@@ -73,6 +72,7 @@ class Trajectory:
                 np.savez(fh, **arrays)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)  # mkstemp creates the file private to its owner
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
