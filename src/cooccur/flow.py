@@ -43,6 +43,7 @@ Both engines work in float64: Phase-1 changes of the scores are about 1e-4 of sc
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -250,7 +251,7 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
     W_Q, W_K, W_V, W, a = (t.detach().double().numpy().copy() for t in (*params.trained(), params.a))
     m = W_Q.shape[0]
     n_steps = int(round(T / step))
-    record_at = {int(round(t / step)): None for t in times}
+    record_at = {int(round(t / step)) for t in times}
     records = []
     for k in range(n_steps + 1):
         u = W.T @ a
@@ -273,30 +274,54 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
     return records, n_steps + 1
 
 
+def integrate_flow(
+    rhs: Callable[[float, np.ndarray], np.ndarray],
+    y0: np.ndarray,
+    T: float,
+    times: np.ndarray,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-12,
+    bar: tqdm | None = None,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Integrate dy/dt = rhs(t, y) from y0 over [0, T] with DOP853; return (times, states (len(times), ...), evals).
+
+    The one adaptive integrator of the library: the Gram-coordinate flow uses it, and so do the flows of the
+    related settings (:mod:`cooccur.related`). ``rhs`` may raise :class:`DivergenceError`; a solver failure raises
+    it too. ``bar`` (a tqdm bar over [0, T]) is advanced as the solver moves.
+    """
+    reached = {"t": 0.0}
+
+    def tracked(t: float, y: np.ndarray) -> np.ndarray:
+        if bar is not None and t > reached["t"]:
+            bar.update(t - reached["t"])
+            reached["t"] = t
+        return rhs(t, y)
+
+    sol = solve_ivp(tracked, (0.0, float(T)), y0, method="DOP853", t_eval=times, rtol=rtol, atol=atol)
+    if sol.status != 0:
+        raise DivergenceError(f"the ODE solver stopped at t={sol.t[-1] if sol.t.size else 0.0:.6g}: {sol.message}")
+    return sol.t, sol.y.T, int(sol.nfev)
+
+
 def _run_gram(batch: Batch, params: Params, T: float, rtol: float, atol: float, times: np.ndarray, bar: tqdm):
     """Adaptive integration of the closed Gram-coordinate flow."""
     template = GramState.from_params(params)
-    progress = {"t": 0.0}
 
     def rhs(t: float, vec: np.ndarray) -> np.ndarray:
         state = template.unpack(vec)
         ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
         _check_finite(t, ev, state)
-        if t > progress["t"]:
-            bar.update(t - progress["t"])
-            progress["t"] = t
         return state.derivative(ev)
 
-    sol = solve_ivp(rhs, (0.0, float(T)), template.pack(), method="DOP853", t_eval=times, rtol=rtol, atol=atol)
-    if sol.status != 0:
-        raise DivergenceError(f"the ODE solver stopped at t={sol.t[-1] if sol.t.size else 0.0:.6g}: {sol.message}")
+    ts, states, n_evals = integrate_flow(rhs, template.pack(), T, times, rtol=rtol, atol=atol, bar=bar)
     records = []
-    for t, vec in zip(sol.t, sol.y.T):
+    for t, vec in zip(ts, states):
         state = template.unpack(vec.copy())
         ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
         _check_finite(t, ev, state)
         records.append(_observe(float(t), state, ev, batch))
-    return records, int(sol.nfev)
+    return records, n_evals
 
 
 def _assemble(records: list[dict[str, object]], batch: Batch, n_evals: int) -> Trajectory:

@@ -1,0 +1,149 @@
+"""Local to Global (Makkuva et al., NeurIPS 2024): first-order binary Markov chains and the canonical model.
+
+Data. A chain x_0, x_1, ... on {0, 1} with switching probabilities p = P(1 | 0) and q = P(0 | 1). Its
+stationary law is pi_1 = p / (p + q), pi_0 = q / (p + q); :func:`sample_chains` starts every chain there, so
+every position has the same marginal.
+
+Canonical model. The authors' low-dimensional reduction of a one-layer transformer predicts x_{n+1} from x_n with
+the logit
+
+    logit(x_n) = e^2 (1 + 2 w|w|) x_n + b - e^2 / 2,
+
+trained with binary cross-entropy. Write a = e^2 (1 + 2 w|w|) and c = b - e^2 / 2, so P(next = 1 | 0) = sigmoid(c)
+and P(next = 1 | 1) = sigmoid(a + c). Under the stationary law the population loss is
+
+    L(a, c) = pi_0 H(p, sigmoid(c)) + pi_1 H(1 - q, sigmoid(a + c)),   H(y, s) = -y log s - (1 - y) log(1 - s).
+
+Minimising over the bias in closed form: dL/dc = 0 reads pi_0 u/(1+u) + pi_1 u k/(1+u k) = pi_1 with u = e^c and
+k = e^a, i.e. pi_0 k u^2 + (pi_0 - pi_1) u - pi_1 = 0, whose positive root is the optimal u. The reduced loss
+L*(e, w) = min_b L is what we study; by the envelope theorem dL*/da = pi_1 (sigmoid(a + c*) - (1 - q)).
+
+Landscape facts used in the book (all checked by the tests or the chapter):
+* global minima: a = log((1 - p)(1 - q) / (p q)), where the model is the true bigram predictor;
+* the line e = 0 (a = 0, the unigram predictor) is critical; its curvature across the line has the sign of
+  (p + q - 1)(1 + 2 w|w|), so for p + q < 1 it holds local minima for w < -1/sqrt(2) and for p + q > 1 for
+  w > -1/sqrt(2), with a saddle at w = -1/sqrt(2);
+* gradient flow on (e, w) conserves E(e, w) = e^2 - w^2 - sign(w) log|w|, so trajectories follow level sets of E.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+from cooccur.flow import DivergenceError, integrate_flow
+
+SADDLE_W = -1 / math.sqrt(2)
+
+
+@dataclass(frozen=True)
+class MarkovChain:
+    """A binary first-order Markov chain with P(1 | 0) = p and P(0 | 1) = q, both in (0, 1)."""
+
+    p: float
+    q: float
+
+    def __post_init__(self) -> None:
+        for name in ("p", "q"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1):
+                raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
+
+    @property
+    def pi1(self) -> float:
+        """Stationary probability of state 1."""
+        return self.p / (self.p + self.q)
+
+    @property
+    def bigram_a(self) -> float:
+        """The value of a = e^2 (1 + 2 w|w|) at the global minima."""
+        return math.log((1 - self.p) * (1 - self.q) / (self.p * self.q))
+
+    def entropy_rate(self) -> float:
+        """Loss of the true next-token predictor (the bigram loss), in nats."""
+        return (1 - self.pi1) * _binary_entropy(self.p) + self.pi1 * _binary_entropy(self.q)
+
+    def unigram_loss(self) -> float:
+        """Loss of the best predictor that ignores the current token, in nats."""
+        return _binary_entropy(self.pi1)
+
+
+def sample_chains(chain: MarkovChain, n: int, length: int, seed: int = 0) -> np.ndarray:
+    """``n`` chains of ``length`` steps from the stationary law; int8 array of shape (n, length)."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    x = np.empty((n, length), dtype=np.int8)
+    x[:, 0] = rng.random(n) < chain.pi1
+    u = rng.random((n, length - 1))
+    for t in range(1, length):
+        flip = np.where(x[:, t - 1] == 0, u[:, t - 1] < chain.p, u[:, t - 1] < chain.q)
+        x[:, t] = np.where(flip, 1 - x[:, t - 1], x[:, t - 1])
+    return x
+
+
+def logit_slope(e, w):
+    """a = e^2 (1 + 2 w|w|), elementwise."""
+    return e**2 * (1 + 2 * w * np.abs(w))
+
+
+def optimal_offset(chain: MarkovChain, a):
+    """c* = argmin_c L(a, c) in closed form (the positive root of the quadratic in u = e^c), elementwise."""
+    pi1, pi0 = chain.pi1, 1 - chain.pi1
+    k = np.exp(a)
+    u = (-(pi0 - pi1) + np.sqrt((pi0 - pi1) ** 2 + 4 * pi0 * pi1 * k)) / (2 * pi0 * k)
+    return np.log(u)
+
+
+def loss(chain: MarkovChain, a, c):
+    """Population cross-entropy L(a, c) under the stationary law, in nats, elementwise."""
+    pi1 = chain.pi1
+    return (1 - pi1) * _cross_entropy(chain.p, c) + pi1 * _cross_entropy(1 - chain.q, a + c)
+
+
+def reduced_loss(chain: MarkovChain, e, w):
+    """L*(e, w) = min over the bias of the population loss."""
+    a = logit_slope(e, w)
+    return loss(chain, a, optimal_offset(chain, a))
+
+
+def reduced_grad(chain: MarkovChain, e, w):
+    """(dL*/de, dL*/dw), elementwise."""
+    a = logit_slope(e, w)
+    dL_da = chain.pi1 * (expit(a + optimal_offset(chain, a)) - (1 - chain.q))
+    return dL_da * 2 * e * (1 + 2 * w * np.abs(w)), dL_da * 4 * e**2 * np.abs(w)
+
+
+def energy(e, w):
+    """E(e, w) = e^2 - w^2 - sign(w) log|w|, conserved by the flow."""
+    return e**2 - w**2 - np.sign(w) * np.log(np.abs(w))
+
+
+def flow(chain: MarkovChain, e0, w0, T: float, times: np.ndarray, rtol: float = 1e-9, atol: float = 1e-12):
+    """Gradient flow of L*(e, w) from many starting points at once.
+
+    ``e0``, ``w0``: arrays of shape (k,). Returns (t, e, w, evals) with e, w of shape (len(times), k). All points
+    share one adaptive solve (:func:`cooccur.flow.integrate_flow`).
+    """
+    e0, w0 = np.atleast_1d(np.asarray(e0, float)), np.atleast_1d(np.asarray(w0, float))
+    k = e0.size
+
+    def rhs(t, y):
+        ge, gw = reduced_grad(chain, y[:k], y[k:])
+        out = -np.concatenate([ge, gw])
+        if not np.all(np.isfinite(out)):
+            raise DivergenceError(f"the Markov flow produced non-finite gradients at t={t:.6g}")
+        return out
+
+    t, states, evals = integrate_flow(rhs, np.concatenate([e0, w0]), T, times, rtol=rtol, atol=atol)
+    return t, states[:, :k], states[:, k:], evals
+
+
+def _binary_entropy(p: float) -> float:
+    return -p * math.log(p) - (1 - p) * math.log(1 - p)
+
+
+def _cross_entropy(y, logit):
+    """-y log sigmoid(logit) - (1 - y) log(1 - sigmoid(logit)), stably."""
+    return y * np.logaddexp(0, -logit) + (1 - y) * np.logaddexp(0, logit)

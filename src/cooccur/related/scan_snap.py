@@ -1,0 +1,163 @@
+"""Scan and Snap (Tian et al., NeurIPS 2023): the reparameterised one-layer transformer on "sequence classes".
+
+Vocabulary (M tokens, 0-based): ``n_common`` common tokens first, then ``n_distinct`` distinct tokens for each of
+the K classes, then one query token per class, then one next token per class. Class k draws its T - 1 context
+tokens i.i.d. from P(l | n_k): weight 1 on each common token, weights linspace(0.1, 1, n_distinct) on its own
+distinct tokens (so they differ in how often they co-occur with the query), normalised. The query token m_k closes
+the sequence, and the target is the next token n_k.
+
+Model. With Z, Y in R^{M x M} (Z: attention logits, Y: decoder), the query m attends over the context positions
+(not over itself) with weights b_t = softmax_t Z[m, x_t]; the attention output is the l2-normalised token mix
+u = sum_t b_t e_{x_t} / ||sum_t b_t e_{x_t}||, and the next-token logits are Y u. Loss: cross-entropy. Z and Y
+start at zero (or, with ``init_scale > 0``, uniform in [-init_scale, init_scale]) and are trained by SGD with
+momentum 0.9 and separate learning rates eta_Y, eta_Z, one fresh batch per iteration.
+
+What the paper tracks is the attention a class puts on each token in expectation over its context distribution,
+c_n(l) proportional to P(l | n) exp(Z[m_n, l]); :func:`expected_attention` computes it from Z.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+@dataclass(frozen=True)
+class SequenceClasses:
+    """The synthetic data. Fig. 4 of the paper: 2 classes, 10 common and 10 distinct tokens each, T = 128."""
+
+    n_classes: int = 2
+    n_common: int = 10
+    n_distinct: int = 10
+    seq_len: int = 128
+
+    def __post_init__(self) -> None:
+        for name, low in (("n_classes", 1), ("n_common", 0), ("n_distinct", 1), ("seq_len", 2)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+    @property
+    def n_context_tokens(self) -> int:
+        return self.n_common + self.n_classes * self.n_distinct
+
+    @property
+    def M(self) -> int:
+        """Vocabulary size: context tokens, then K query tokens, then K next tokens."""
+        return self.n_context_tokens + 2 * self.n_classes
+
+    def query(self, k: int) -> int:
+        return self.n_context_tokens + k
+
+    def next_token(self, k: int) -> int:
+        return self.n_context_tokens + self.n_classes + k
+
+    def distinct(self, k: int) -> np.ndarray:
+        start = self.n_common + k * self.n_distinct
+        return np.arange(start, start + self.n_distinct)
+
+    def context_probs(self) -> np.ndarray:
+        """P(l | n_k) for every class: shape (K, M), rows sum to 1."""
+        probs = np.zeros((self.n_classes, self.M))
+        probs[:, : self.n_common] = 1.0
+        for k in range(self.n_classes):
+            probs[k, self.distinct(k)] = np.linspace(0.1, 1.0, self.n_distinct)
+        return probs / probs.sum(axis=1, keepdims=True)
+
+
+def sample_batch(data: SequenceClasses, batch: int, gen: torch.Generator) -> tuple[torch.Tensor, ...]:
+    """(context (batch, T-1) token ids, query (batch,), next (batch,), class (batch,)); classes uniform."""
+    cls = torch.randint(0, data.n_classes, (batch,), generator=gen)
+    probs = torch.from_numpy(data.context_probs())[cls]
+    context = torch.multinomial(probs, data.seq_len - 1, replacement=True, generator=gen)
+    query = data.n_context_tokens + cls
+    return context, query, query + data.n_classes, cls
+
+
+def logits(Y: torch.Tensor, Z: torch.Tensor, context: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
+    """Next-token logits (batch, M) of the model for context (batch, T-1) and query (batch,)."""
+    scores = torch.gather(Z[query], 1, context)  # (batch, T-1): Z[m, x_t]
+    attn = torch.softmax(scores, dim=1)
+    mix = torch.zeros(context.shape[0], Z.shape[1], dtype=Z.dtype).scatter_add(1, context, attn)
+    mix = mix / mix.norm(dim=1, keepdim=True)
+    return mix @ Y.T
+
+
+def loss(Y, Z, context, query, target) -> torch.Tensor:
+    return torch.nn.functional.cross_entropy(logits(Y, Z, context, query), target)
+
+
+def expected_attention(data: SequenceClasses, Z: np.ndarray) -> np.ndarray:
+    """c_n(l) proportional to P(l | n) exp(Z[m_n, l]) for every class: shape (K, M), rows sum to 1."""
+    queries = [data.query(k) for k in range(data.n_classes)]
+    weights = data.context_probs() * np.exp(Z[queries] - Z[queries].max(axis=1, keepdims=True))
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def distinct_entropy(data: SequenceClasses, Z: np.ndarray) -> float:
+    """Entropy (nats) of each class's attention restricted to its own distinct tokens, averaged over classes."""
+    c = expected_attention(data, Z)
+    entropies = []
+    for k in range(data.n_classes):
+        part = c[k, data.distinct(k)]
+        part = part / part.sum()
+        entropies.append(float(-(part * np.log(part)).sum()))
+    return float(np.mean(entropies))
+
+
+@dataclass
+class ScanSnapRun:
+    """A training run: Z (steps + 1, M, M) after every iteration (Z[0] is the start), and the loss per iteration."""
+
+    data: SequenceClasses
+    Z: np.ndarray
+    Y: np.ndarray
+    loss: np.ndarray
+
+
+def train(
+    data: SequenceClasses,
+    lr_Y: float,
+    lr_Z: float,
+    steps: int = 100,
+    batch: int = 128,
+    seed: int = 0,
+    init_scale: float = 0.0,
+    momentum: float = 0.9,
+) -> ScanSnapRun:
+    """SGD with momentum on (Y, Z), a fresh batch per iteration; deterministic for a seed."""
+    for name, value in (("lr_Y", lr_Y), ("lr_Z", lr_Z)):
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the tensors are tiny: one thread runs this loop about ten times faster than two
+    try:
+        return _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum) -> ScanSnapRun:
+    gen = torch.Generator().manual_seed(seed)
+    M = data.M
+    Y, Z = (((torch.rand(M, M, generator=gen, dtype=torch.float64) * 2 - 1) * init_scale) for _ in range(2))
+    Y.requires_grad_(True)
+    Z.requires_grad_(True)
+    opt = torch.optim.SGD([{"params": [Y], "lr": lr_Y}, {"params": [Z], "lr": lr_Z}], momentum=momentum)
+    Zs, losses = [Z.detach().numpy().copy()], []
+    for _ in range(steps):
+        context, query, target, _ = sample_batch(data, batch, gen)
+        value = loss(Y, Z, context, query, target)
+        if not torch.isfinite(value):
+            raise FloatingPointError(f"the loss became {value.item()} at iteration {len(losses)}")
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+        losses.append(value.item())
+        Zs.append(Z.detach().numpy().copy())
+    return ScanSnapRun(data, np.stack(Zs), Y.detach().numpy().copy(), np.array(losses))
