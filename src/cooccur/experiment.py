@@ -10,6 +10,7 @@ The cache folder is ``$COOCCUR_CACHE_DIR`` if set, else ``~/.cache/cooccur``.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -179,8 +180,13 @@ def cache_path(exp: Experiment, cache_dir: str | os.PathLike | None = None) -> P
     return root / f"{exp.key()}.npz"
 
 
+@functools.cache
 def source_hash() -> str:
-    """SHA-256 of every ``.py`` file of the package (relative path and contents)."""
+    """SHA-256 of every ``.py`` file of the package (relative path and contents).
+
+    Computed once per process: the code that runs is the code imported at start-up, so later edits on disk
+    could not change a result of this process anyway.
+    """
     h = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         h.update(str(path.relative_to(PACKAGE_DIR)).encode())
