@@ -163,6 +163,23 @@ def paper_setting(
     return Experiment(data_cfg, model_cfg, SimConfig(T=T, method=method, step=step))
 
 
+#: A setting where the premises of the theorems hold (see :func:`cooccur.claims.premises`): the paper's n and L,
+#: every filler word used once (Assumption 2.3(ii): 160 filler slots need d = 163), m >= m1 (Condition 1) and a
+#: small initialisation sigma0 = sigma1 = 0.01, which makes the initial output small (Lemma 4.2's premise).
+PREMISE_DATA = {"n": 60, "L": 5, "d": 163, "distinct_fillers": True}
+PREMISE_MODEL = {"m": 128, "m1": 128, "sigma0": 0.01, "sigma1": 0.01}
+
+
+def premise_setting(seed: int = 0, *, T: float = 300.0, data: dict[str, Any] | None = None,
+                    model: dict[str, Any] | None = None) -> Experiment:
+    """The paper's setting changed just enough for every premise to hold: :data:`PREMISE_DATA`,
+    :data:`PREMISE_MODEL`, theory initialisation, adaptive flow; ``data``/``model`` override further fields."""
+    return paper_setting(
+        seed, init="theory", method="gram", T=T, data={**PREMISE_DATA, **(data or {})},
+        model={**PREMISE_MODEL, **(model or {})},
+    )
+
+
 def run_many(
     experiments: list[Experiment],
     cache_dir: str | os.PathLike | None = None,

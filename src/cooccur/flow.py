@@ -228,7 +228,8 @@ def _check_finite(t: float, ev: ReducedEval, state: GramState | None = None) -> 
                 raise DivergenceError(f"the run diverged at t={t:.6g}: {name} has non-finite entries")
 
 
-def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch) -> dict[str, object]:
+def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch, start: GramState) -> dict[str, object]:
+    """One record of the trajectory; ``start`` is the state at t = 0 (for the movement of QQ and KK)."""
     losses = sample_losses(ev.F, batch.y)
     return {
         "t": t,
@@ -239,6 +240,8 @@ def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch) -> dict[
         "G": state.G.copy(),
         "A": state.A.copy(),
         "VV": state.VV.copy(),
+        "QQ_change": float(np.abs(state.QQ - start.QQ).max()),
+        "KK_change": float(np.abs(state.KK - start.KK).max()),
         "wa_sq": state.s,
         "attn": mean_attention(ev.P, batch),
         "grad_norm": state.grad_norms(ev),
@@ -253,6 +256,7 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
     n_steps = int(round(T / step))
     record_at = {int(round(t / step)) for t in times}
     records = []
+    start = GramState.from_params(params)
     for k in range(n_steps + 1):
         u = W.T @ a
         A, G = W_K.T @ W_Q, u @ W_V
@@ -260,7 +264,7 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
         _check_finite(k * step, ev)
         if k in record_at:
             state = GramState(A, W_Q.T @ W_Q, W_K.T @ W_K, W_V.T @ W_V, G, float(u @ u), float(a @ a), m)
-            records.append(_observe(k * step, state, ev, batch))
+            records.append(_observe(k * step, state, ev, batch, start))
         if k == n_steps:
             break
         grad_Q, grad_K = W_K @ ev.dA, W_Q @ ev.dA.T
@@ -320,7 +324,7 @@ def _run_gram(batch: Batch, params: Params, T: float, rtol: float, atol: float, 
         state = template.unpack(vec.copy())
         ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
         _check_finite(t, ev, state)
-        records.append(_observe(float(t), state, ev, batch))
+        records.append(_observe(float(t), state, ev, batch, template))
     return records, n_evals
 
 

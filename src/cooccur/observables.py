@@ -71,6 +71,18 @@ class ReducedEval:
     dG: np.ndarray
 
 
+def attention_probabilities(A: np.ndarray, batch: Batch, m: int) -> np.ndarray:
+    """Softmax attention p[i, l, h] of query position l on key position h, shape (n, L, L), from A (d, d).
+
+    Score s[i, l, h] = A[tok_h, tok_l] / sqrt(m); the softmax runs over the key axis h (the last one).
+    """
+    S = A.ravel()[batch.key_query] / math.sqrt(m)
+    S -= S.max(axis=-1, keepdims=True)
+    P = np.exp(S)
+    P /= P.sum(axis=-1, keepdims=True)
+    return P
+
+
 def reduced_loss_and_grad(A: np.ndarray, G: np.ndarray, batch: Batch, m: int) -> ReducedEval:
     """Evaluate the model in (A, G) coordinates, with the gradients derived by hand.
 
@@ -81,10 +93,7 @@ def reduced_loss_and_grad(A: np.ndarray, G: np.ndarray, batch: Batch, m: int) ->
     """
     d = batch.d
     scale = 1.0 / math.sqrt(m)
-    S = A.ravel()[batch.key_query] * scale
-    S -= S.max(axis=-1, keepdims=True)
-    P = np.exp(S)
-    P /= P.sum(axis=-1, keepdims=True)
+    P = attention_probabilities(A, batch, m)
     values = G[batch.tokens]  # (n, L): G of the word at each key position
     received = P.sum(axis=1)  # (n, L): total attention key position h receives
     F = (received * values).sum(axis=1)
@@ -139,16 +148,17 @@ def margin_for_phase_boundary(F: np.ndarray, y: np.ndarray, G: np.ndarray) -> np
     return np.minimum.reduce([(y * F).min(axis=-1), G[..., TARGET_1], G[..., TARGET_2], -G[..., COMMON]])
 
 
-def phase_boundary(t: np.ndarray, F: np.ndarray, y: np.ndarray, G: np.ndarray) -> float:
+def phase_boundary(t: np.ndarray, F: np.ndarray, y: np.ndarray, G: np.ndarray, margin: float = 0.0) -> float:
     """End of Phase 1, T1, detected from a recorded trajectory.
 
     Theorem 3.1 places T1 where every training sample is classified correctly (y_i F_i > 0 for all i) and the
     MLP is aligned with the signals (G(mu_1) > 0, G(mu_2) > 0 > G(mu_3)). Rule: let e(t) be the smallest of
-    y_i F_i, G(mu_1), G(mu_2) and -G(mu_3); T1 is the first recorded time with e > 0, refined by linear
-    interpolation of e between it and the recorded time before. NaN if e never becomes positive; 0 if it is
-    positive from the start.
+    y_i F_i, G(mu_1), G(mu_2) and -G(mu_3); T1 is the first recorded time with e > ``margin``, refined by linear
+    interpolation of e between it and the recorded time before. The default ``margin = 0`` is the first crossing;
+    a positive ``margin = c`` asks for all of them to be at least c (the theorem's Omega(1)). NaN if e never
+    exceeds the margin; ``t[0]`` if it does from the start.
     """
-    e = margin_for_phase_boundary(F, y, G)
+    e = margin_for_phase_boundary(F, y, G) - margin
     positive = np.flatnonzero(e > 0)
     if positive.size == 0:
         return float("nan")

@@ -11,6 +11,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -29,8 +30,10 @@ class Trajectory:
         F: (T, n) outputs of the model on every training sample.
         G: (T, d) the linear MLP function G(mu_k) = a^T W W_V mu_k.
         A: (T, d, d) attention score correlations, A[k, q] = mu_k^T W_K^T W_Q mu_q (key k, query q).
-        VV: (T, d, d) value correlations W_V^T W_V (the Gram matrices W_Q^T W_Q and W_K^T W_K are part of the
-            flow's state but are not recorded, to keep files small).
+        VV: (T, d, d) value correlations W_V^T W_V.
+        QQ_change, KK_change: (T,) the largest entry of |W_Q^T W_Q(t) - W_Q^T W_Q(0)| and of the same for
+            W_K^T W_K (the matrices are part of the flow's state; only their movement is recorded, to keep files
+            small).
         wa_sq: (T,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
         attn: (T, d, d) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
         grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
@@ -50,6 +53,8 @@ class Trajectory:
     G: np.ndarray
     A: np.ndarray
     VV: np.ndarray
+    QQ_change: np.ndarray
+    KK_change: np.ndarray
     wa_sq: np.ndarray
     attn: np.ndarray
     grad_norm: np.ndarray
@@ -89,6 +94,17 @@ class Trajectory:
         values["n_grad_evals"] = int(values["n_grad_evals"])
         return cls(**values)
 
-    def at(self, time: float) -> int:
-        """Index of the recorded time closest to ``time``."""
-        return int(np.argmin(np.abs(self.t - time)))
+    def at(self, time: float, when: Literal["nearest", "at_or_after"] = "nearest") -> int:
+        """Index of a recorded time: the one closest to ``time``, or with ``when="at_or_after"`` the first one that
+        is not before it (never an earlier record). Raises ``ValueError`` for a NaN time or, "at or after", for a
+        time after the last record."""
+        if not np.isfinite(time):
+            raise ValueError(f"time must be a finite number, got {time!r}")
+        if when == "nearest":
+            return int(np.argmin(np.abs(self.t - time)))
+        if when != "at_or_after":
+            raise ValueError(f"when must be 'nearest' or 'at_or_after', got {when!r}")
+        k = int(np.searchsorted(self.t, time, side="left"))
+        if k == self.t.size:
+            raise ValueError(f"no record at or after t={time:g}: the run ends at t={self.t[-1]:g}")
+        return k

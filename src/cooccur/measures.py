@@ -1,0 +1,180 @@
+"""Small named measurements on a recorded :class:`~cooccur.trajectory.Trajectory`.
+
+Each function computes one number (or one array) that a claim, a chapter or a test needs, so that every
+place uses the same definition. Conventions as in :mod:`cooccur.trajectory`: time axis first, word indices
+0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2, fillers from 3), [key word, query word] for A, VV and attention, sample
+types 1..4 in the columns of the "by type" arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cooccur.data import COMMON, FIRST_FILLER, TARGET_1, TARGET_2
+from cooccur.observables import Batch, attention_probabilities, phase_boundary, reduced_loss_and_grad
+from cooccur.trajectory import Trajectory
+
+
+def phase1_end(traj: Trajectory, margin: float = 0.0) -> float:
+    """T1 by the rule of :func:`cooccur.observables.phase_boundary` with threshold ``margin``.
+
+    ``margin = 0`` (the recorded ``traj.T1``) is the first time every y_i F_i and G(mu_1), G(mu_2), -G(mu_3) are
+    positive; ``margin = c > 0`` is the first time they are all at least c.
+    """
+    if margin == 0.0:
+        return traj.T1
+    return phase_boundary(traj.t, traj.F, traj.y, traj.G, margin=margin)
+
+
+def phase1_index(traj: Trajectory, t1: float | None = None) -> int:
+    """Index of the first record at or after T1 (``t1`` if given, else ``traj.T1``); never a record before it."""
+    return traj.at(traj.T1 if t1 is None else t1, when="at_or_after")
+
+
+def phase2_slice(traj: Trajectory, t1: float | None = None) -> slice:
+    """The records of Phase 2: from the first record at or after T1 to the end of the run."""
+    return slice(phase1_index(traj, t1), None)
+
+
+def phase1_mask(traj: Trajectory) -> np.ndarray:
+    """Boolean (T,) mask of the records at times t <= T1 (Phase 1, its end included)."""
+    return traj.t <= traj.T1
+
+
+def loglog_slope(x, y) -> float:
+    """Least-squares slope of log y against log x (both positive)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("a log-log slope needs positive x and y")
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def rises_first(traj: Trajectory, types: tuple[int, ...] = (2, 3)) -> bool:
+    """True if the mean loss of every type in ``types`` exceeds its value at t = 0 at some record before T1."""
+    before = phase1_mask(traj)
+    return all(traj.loss_by_type[before, k - 1].max() > traj.loss_by_type[0, k - 1] for k in types)
+
+
+def initial_rates(traj: Trajectory) -> np.ndarray:
+    """dG/dt at t = 0 for mu_1, mu_2, mu_3; shape (3,)."""
+    return traj.G_rate[0, :3].copy()
+
+
+def sandwich_ratios(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
+    """The two ratios of Lemma 4.3 along the run, each shape (T,).
+
+    lower = -dG(mu_3)/dt / max(dG(mu_1)/dt, dG(mu_2)/dt) (the lemma: at least 1 + C) and
+    upper = -dG(mu_3)/dt / (dG(mu_1)/dt + dG(mu_2)/dt) (the lemma: at most 1 - C).
+    """
+    r = traj.G_rate
+    lower = -r[:, COMMON] / np.maximum(r[:, TARGET_1], r[:, TARGET_2])
+    upper = -r[:, COMMON] / (r[:, TARGET_1] + r[:, TARGET_2])
+    return lower, upper
+
+
+def sandwich_constant(traj: Trajectory) -> tuple[float, float]:
+    """(C, T_0.5) for Lemma 4.3.
+
+    T_0.5 is the earliest recorded time from which both inequalities
+    (1 + C) max(G1', G2') <= -G3' <= (1 - C)(G1' + G2') hold with some C > 0 at every record up to T1; NaN if they
+    fail at the last record before T1. C is the largest constant that holds at every record of the second half of
+    [T_0.5, T1] (on the whole interval it would be about 0, since T_0.5 is where the slack crosses zero).
+    """
+    lower, upper = sandwich_ratios(traj)
+    slack = np.minimum(lower - 1.0, 1.0 - upper)  # C(t): the largest constant that holds at time t
+    before = np.flatnonzero(phase1_mask(traj))
+    fails = before[~(slack[before] > 0)]
+    if not before.size or (fails.size and fails[-1] == before[-1]):
+        return float("nan"), float("nan")
+    t_half = float(traj.t[fails[-1] + 1] if fails.size else traj.t[0])
+    window = before[traj.t[before] >= (t_half + traj.T1) / 2]
+    return float(slack[window].min()), t_half
+
+
+def largest_change(values: np.ndarray, upto: int) -> float:
+    """max |values[k] - values[0]| over the records k <= upto (any trailing shape)."""
+    return float(np.abs(values[: upto + 1] - values[:1]).max())
+
+
+def monotone(values: np.ndarray, sign: int) -> bool:
+    """True if ``values`` (T,) never moves against ``sign`` (+1 up, -1 down) and ends strictly on its side."""
+    return bool(np.all(sign * np.diff(values) >= 0) and sign * (values[-1] - values[0]) > 0)
+
+
+def attention_change(traj: Trajectory, batch: Batch, m: int, records: slice = slice(None)) -> float:
+    """Largest change of any single softmax entry p[i, l, h] from its value at t = 0, over the given records.
+
+    The probabilities are recomputed exactly from the recorded A (the model depends on W_K, W_Q only through it).
+    """
+    p0 = attention_probabilities(traj.A[0], batch, m)
+    return max(float(np.abs(attention_probabilities(A, batch, m) - p0).max()) for A in traj.A[records])
+
+
+def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> float:
+    """Logistic loss at record ``index`` on samples the run never saw (``fresh``, drawn from the same data model).
+
+    The output depends on the weights only through (A, G), which the trajectory records in full.
+    """
+    return reduced_loss_and_grad(traj.A[index], traj.G[index], fresh, m).loss
+
+
+def eq5_relative_error(traj: Trajectory, m1: int) -> float:
+    """How far the recorded ||W^T a||^2 is from the integral of Eq. (5), relative to its total change.
+
+    Eq. (5): d/dt ||W^T a||^2 = (2 m1 / n) sum_i g_i y_i F_i. The right-hand side is integrated over the recorded
+    times by the trapezoid rule; the result is max_t |integral - change| / max_t |change|.
+    """
+    from scipy.integrate import cumulative_trapezoid
+    from scipy.special import expit
+
+    n = traj.F.shape[1]
+    margins = traj.y * traj.F
+    rhs = 2.0 * m1 / n * np.sum(expit(-margins) * margins, axis=1)
+    integral = cumulative_trapezoid(rhs, traj.t, initial=0.0)
+    change = traj.wa_sq - traj.wa_sq[0]
+    return float(np.abs(integral - change).max() / np.abs(change).max())
+
+
+def score_changes(traj: Trajectory, i1: int) -> np.ndarray:
+    """A(end) - A(record i1) over Phase 2 and A(i1) - A(0) over Phase 1, stacked: shape (2, d, d)."""
+    return np.stack([traj.A[i1] - traj.A[0], traj.A[-1] - traj.A[i1]])
+
+
+def filler_block(delta: np.ndarray) -> np.ndarray:
+    """The entries of a (d, d) [key, query] matrix that involve a filler word (key or query index >= 3)."""
+    mask = np.zeros(delta.shape, dtype=bool)
+    mask[FIRST_FILLER:, :] = True
+    mask[:, FIRST_FILLER:] = True
+    return delta[mask]
+
+
+def balance_ratio(traj: Trajectory) -> np.ndarray:
+    """|S2 - S3| / min(S2, S3) along the run, shape (T,) (Lemma 4.4)."""
+    S2, S3 = traj.S_by_type[:, 1], traj.S_by_type[:, 2]
+    return np.abs(S2 - S3) / np.minimum(S2, S3)
+
+
+def gap_ratios(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
+    """S_total / (S2 + S3 + S4 - S1) and S_total / (S1 - S2) along the run (Lemma 4.5); inf where a gap is <= 0."""
+    S = traj.S_by_type
+    total = S.sum(axis=1)
+    gaps = (S[:, 1] + S[:, 2] + S[:, 3] - S[:, 0], S[:, 0] - S[:, 1])
+    return tuple(np.where(g > 0, total / np.where(g > 0, g, 1.0), np.inf) for g in gaps)  # type: ignore[return-value]
+
+
+def ordering_holds(traj: Trajectory) -> dict[str, np.ndarray]:
+    """The orderings of the paper's Definition F.1 at every record: S4 <= min(S2, S3), max(S2, S3) <= S1,
+    S1 <= S2 + S3 + S4; each a boolean (T,) array."""
+    S = traj.S_by_type
+    return {
+        "S4 <= min(S2, S3)": S[:, 3] <= np.minimum(S[:, 1], S[:, 2]),
+        "max(S2, S3) <= S1": np.maximum(S[:, 1], S[:, 2]) <= S[:, 0],
+        "S1 <= S2 + S3 + S4": S[:, 0] <= S[:, 1] + S[:, 2] + S[:, 3],
+    }
+
+
+def late_loss_slopes(traj: Trajectory, from_fraction: float = 0.1) -> np.ndarray:
+    """Log-log slope of the overall loss and of each type's loss over t >= from_fraction * T; shape (5,)."""
+    late = traj.t >= from_fraction * traj.t[-1]
+    columns = [traj.loss[late], *(traj.loss_by_type[late, k] for k in range(4))]
+    return np.array([loglog_slope(traj.t[late], c) for c in columns])
