@@ -1,90 +1,181 @@
-"""The paper's qualitative claims, checked on several seeds with the exact flow at the paper's sizes.
+"""The paper's statements, through the one definition of each in :mod:`cooccur.claims`.
 
-n=60, L=5, d=64, m=128, m1=256, flow up to T=300 (the horizon of 30 000 gradient-descent steps of 0.01).
+Two kinds of tests: the verdicts on real runs (the paper's setting and the premise setting, several seeds, the
+exact flow), and checks that each verdict can fail — on a trajectory altered so that the statement is false,
+the verdict must say so.
 """
+
+import dataclasses
 
 import numpy as np
 import pytest
 
-from cooccur import DataConfig, ModelConfig, init_params, make_dataset, simulate
+from cooccur import claims, measures
+from cooccur.claims import CLAIMS, Run, check_all, premises
+from cooccur.data import DataConfig
+from cooccur.experiment import Experiment, SimConfig, paper_setting, premise_setting
+from cooccur.model import ModelConfig
 
-SEEDS = range(6)
-
-
-def run(seed: int, **model_kwargs):
-    data = make_dataset(DataConfig(seed=seed))
-    params = init_params(ModelConfig(seed=seed, **model_kwargs), L=5)
-    return simulate(data, params, T=300.0, method="gram")
+SEEDS = range(3)
 
 
-@pytest.fixture(scope="module", params=["theory", "kaiming"])
-def runs(request):
-    return [run(seed, init=request.param) for seed in SEEDS]
+@pytest.fixture(scope="module")
+def premise_runs():
+    return [Run(e, e.run(cache=False)) for e in (premise_setting(s) for s in SEEDS)]
 
 
-def single_target_losses_rise_first(traj) -> bool:
-    before = traj.t <= traj.T1
-    return all(traj.loss_by_type[before, k].max() > traj.loss_by_type[0, k] for k in (1, 2))
+@pytest.fixture(scope="module")
+def paper_runs():
+    return [Run(e, e.run(cache=False)) for e in (paper_setting(s) for s in SEEDS)]
 
 
-def test_phase1_ends_and_the_loss_goes_to_a_near_minimum(runs):
-    for traj in runs:
-        assert 0 < traj.T1 < 3.0  # T1 = O(1/m) with m = 128: a fraction of the horizon 300
-        assert traj.loss[-1] < 1e-3 * traj.loss[0]
-        i1 = traj.at(traj.T1)
-        assert traj.loss[i1] > 0.05  # the loss is still Theta(1) at T1
+def verdicts(run: Run) -> dict:
+    return check_all(run.experiment, run.traj)
 
 
-def test_attention_moves_far_less_before_T1_than_after(runs):
-    for traj in runs:
-        i1 = int(np.searchsorted(traj.t, traj.T1))
-        block = traj.A[:, :3, :3]
-        before = np.abs(block[i1] - block[0]).max()
-        after = np.abs(block[-1] - block[i1]).max()
-        assert after > 5 * before
+def test_check_all_returns_every_claim_with_its_premise_and_prediction(premise_runs):
+    v = verdicts(premise_runs[0])
+    assert list(v) == [
+        "thm3.1", "lemma4.1", "lemma4.2", "lemma4.3", "thm3.2.scores", "thm3.2.values", "thm3.2.margins",
+        "thm3.3.loss", "thm3.3.population", "thm3.3.structure", "lemma4.4", "lemma4.5", "eq5", "attention_uniform",
+    ]  # fmt: skip
+    for claim, verdict in v.items():
+        assert verdict.claim == claim and isinstance(verdict.holds, bool) and verdict.detail
+        assert verdict.measured and all(isinstance(x, float) for x in verdict.measured.values())
+        assert verdict.predicted
 
 
-def test_phase2_score_correlations_move_as_theorem_3_2(runs):
-    """mu_2^T W_K^T W_Q mu_1 and mu_1^T W_K^T W_Q mu_2 increase; mu_3^T W_K^T W_Q mu_1, mu_2 decrease."""
-    for traj in runs:
-        after = traj.t >= traj.T1
-        A = traj.A[after]
-        assert np.all(np.diff(A[:, 1, 0]) >= 0) and np.all(np.diff(A[:, 0, 1]) >= 0)
-        assert np.all(np.diff(A[:, 2, 0]) <= 0) and np.all(np.diff(A[:, 2, 1]) <= 0)
-        assert A[-1, 1, 0] - A[0, 1, 0] > 1e-4 and A[-1, 2, 0] - A[0, 2, 0] < -1e-4
+def test_premises_of_the_paper_setting_and_of_the_premise_setting():
+    paper = premises(paper_setting(0))
+    assert paper["assumption2.3.i"].met
+    assert not paper["assumption2.3.ii"].met  # 160 filler slots, 61 filler words
+    assert not paper["condition1"].met and "m=128 >= m1=256" in paper["condition1"].why
+    assert not paper["small_output"].met
+    good = premises(premise_setting(0))
+    assert all(p.met for p in good.values()), {k: p.why for k, p in good.items()}
 
 
-def test_phase2_value_correlations_and_positive_margin(runs):
-    """Theorem 3.2: mu_1^T W_V^T W_V mu_2 increases, mu_1^T W_V^T W_V mu_3 and mu_2^T W_V^T W_V mu_3 decrease, and
-    G(mu_1) + G(mu_2) + G(mu_3) > 0. (The other margin conditions, G(mu_1) + G(mu_3) < 0 and G(mu_2) + G(mu_3) < 0,
-    do not hold on every seed at this size: repeated filler words take negative G values and carry part of the
-    classification of types 2 and 3, so they are not asserted.)"""
-    for traj in runs:
-        after = traj.t >= traj.T1
-        VV, G = traj.VV[after], traj.G[after]
-        assert VV[-1, 0, 1] > VV[0, 0, 1] and VV[-1, 0, 2] < VV[0, 0, 2] and VV[-1, 1, 2] < VV[0, 1, 2]
-        assert np.all(G[:, 0] + G[:, 1] + G[:, 2] > 0)
+def test_each_premise_can_break_on_its_own():
+    base = premise_setting(0)
+    uneven = dataclasses.replace(base, data=dataclasses.replace(base.data, proportions=(0.5, 0.25, 1 / 12, 1 / 6)))
+    assert not premises(uneven)["assumption2.3.i"].met
+    short = premise_setting(0, data={"n": 24, "d": 67})  # n = 24 < L^2 = 25
+    assert not premises(short)["condition1"].met and "n=24 >= L^2=25" in premises(short)["condition1"].why
+    loud = dataclasses.replace(base, model=dataclasses.replace(base.model, sigma0=None, sigma1=None))
+    assert not premises(loud)["small_output"].met
 
 
-def test_automatic_balancing_keeps_S2_over_S3_in_range(runs):
-    for traj in runs:
-        after = traj.t >= traj.T1
-        ratio = traj.S_by_type[after, 1] / traj.S_by_type[after, 2]
-        assert np.all((ratio >= 0.5) & (ratio <= 2.0))
+def test_verdicts_in_the_premise_setting(premise_runs):
+    """Where the premises hold, these statements hold on every seed (the book reports them)."""
+    for run in premise_runs:
+        v = verdicts(run)
+        assert all(x.premise_met for x in v.values())
+        for claim in ("lemma4.1", "lemma4.2", "lemma4.3", "thm3.2.scores", "thm3.2.values", "thm3.3.loss",
+                      "thm3.3.structure", "lemma4.4", "lemma4.5", "eq5", "attention_uniform"):  # fmt: skip
+            assert v[claim].holds, (claim, v[claim].detail)
 
 
-def test_single_target_losses_first_rise_when_the_initial_output_is_small():
-    """Lemma 4.2: with a small initial output, types 2 and 3 are first pushed towards a positive output."""
-    held = [single_target_losses_rise_first(run(seed, init="theory", sigma0=0.01, sigma1=0.01)) for seed in SEEDS]
-    assert all(held), f"held on {sum(held)} of {len(held)} seeds"
+def test_the_margin_verdict_depends_on_the_T1_rule(premise_runs):
+    """Right after the first crossing, G1+G3 or G2+G3 is still positive; from every margin >= 0.25 on, all hold."""
+    for run in premise_runs:
+        assert not claims.thm3_2_margins(run, t1_margin=0.0).holds
+        assert claims.thm3_2_margins(run, t1_margin=0.25).holds
 
 
-def test_report_how_often_losses_rise_at_the_default_scales(request, runs, record_property, capsys):
-    """At the default scales the initial output is O(1) and Lemma 4.2's premise fails: report, do not pick seeds."""
-    held = [single_target_losses_rise_first(traj) for traj in runs]
-    record_property("lemma_4_2_seeds_held", f"{sum(held)}/{len(held)}")
-    with capsys.disabled():
-        init = request.node.callspec.params["runs"]
-        print(f"\n[Lemma 4.2, init={init}] type-2 and type-3 losses first rise on {sum(held)} of {len(held)} seeds")
-    initial_output = max(np.abs(traj.F[0]).max() for traj in runs)
-    assert initial_output > 1.0  # the premise (small initial output) indeed fails here
+def test_lemma_4_2_at_the_paper_setting_depends_on_the_draw(paper_runs):
+    """The initial output is O(1) there (premise broken), and the early rise comes and goes with the seed."""
+    held = [claims.lemma4_2(run) for run in paper_runs]
+    assert not any(v.premise_met for v in held)
+    assert 0 < sum(v.holds for v in held) < len(held), [v.detail for v in held]
+
+
+def test_population_loss_is_measured_on_unseen_samples(paper_runs):
+    run = paper_runs[0]
+    fresh = claims.fresh_batch(run.experiment, n=600)
+    assert not np.array_equal(fresh.tokens[:60], run.batch.tokens)
+    v = claims.thm3_3_population(run)
+    # the same evaluation on the training set gives back the recorded training loss
+    assert measures.population_loss(run.traj, run.batch, run.m) == pytest.approx(run.traj.loss[-1], rel=1e-9)
+    assert v.measured["population_loss"] > v.measured["training_loss"]
+
+
+def altered(run: Run, **fields) -> Run:
+    return Run(run.experiment, dataclasses.replace(run.traj, **fields))
+
+
+def test_score_and_value_verdicts_fail_on_a_non_monotone_trajectory(premise_runs):
+    run = premise_runs[0]
+    A = run.traj.A.copy()
+    A[-1, 1, 0] = A[-2, 1, 0] - 1e-3  # mu_2^T W_K^T W_Q mu_1 falls at the last record
+    assert claims.thm3_2_scores(run).holds and not claims.thm3_2_scores(altered(run, A=A)).holds
+    VV = run.traj.VV.copy()
+    VV[-1, 0, 2] = VV[-2, 0, 2] + 1e-3
+    assert claims.thm3_2_values(run).holds and not claims.thm3_2_values(altered(run, VV=VV)).holds
+
+
+def test_structure_verdict_fails_when_a_filler_coefficient_is_large(premise_runs):
+    run = premise_runs[0]
+    A = run.traj.A.copy()
+    A[:, 5, 1] += np.linspace(0, 1e-2, A.shape[0])  # a filler key gains as much as the targets' coefficients
+    v = claims.thm3_3_structure(altered(run, A=A))
+    assert not v.holds and v.measured["core_over_filler"] < v.measured["predicted_ratio"] / claims.ORDER_CONSTANT
+
+
+def test_filler_ratio_prediction_divides_only_the_first_term_by_n():
+    assert claims.filler_ratio_prediction(128, 5, 1) == pytest.approx(1.0)
+    assert claims.filler_ratio_prediction(128, 5, 10**9) == pytest.approx(128**0.5 / 5 + 1)
+
+
+def test_balance_verdicts_fail_when_one_type_dominates(premise_runs):
+    run = premise_runs[0]
+    S = run.traj.S_by_type.copy()
+    S[:, 1] *= 3.0
+    assert claims.lemma4_4(run).holds and not claims.lemma4_4(altered(run, S_by_type=S)).holds
+
+
+def test_attention_uniform_measures_every_softmax_entry(premise_runs):
+    run = premise_runs[0]
+    assert claims.attention_uniform(altered(run, A=np.repeat(run.traj.A[:1], run.traj.t.size, 0))).measured[
+        "max_change"
+    ] == 0.0
+    A = run.traj.A.copy()
+    A[-1, 0, 1] += 5.0 * np.sqrt(run.m)  # the score of query mu_2 on key mu_1 grows by 5: far from uniform
+    assert not claims.attention_uniform(altered(run, A=A)).holds
+
+
+def test_eq5_is_checked_on_gradient_descent_and_fails_on_a_wrong_record():
+    exp = Experiment(
+        DataConfig(n=12, L=4, d=16, seed=1),
+        ModelConfig(d=16, m=8, m1=6, init="kaiming", seed=2),
+        SimConfig(T=2.0, method="euler", step=0.001, n_log=60, n_lin=41),
+    )
+    run = Run(exp, exp.run(cache=False))
+    v = claims.eq5(run)
+    assert v.holds and "gradient descent" in v.detail
+    wrong = run.traj.wa_sq + 0.2 * (run.traj.wa_sq - run.traj.wa_sq[0])
+    assert not claims.eq5(altered(run, wa_sq=wrong)).holds
+
+
+def test_registry_functions_are_the_public_ones():
+    assert CLAIMS["thm3.1"] is claims.thm3_1 and CLAIMS["attention_uniform"] is claims.attention_uniform
+
+
+def test_t1_scaling_with_m1_proportional_to_m():
+    runs = []
+    for m in (64, 128, 256, 512):
+        # the theory's scales sigma0 = 1/sqrt(Lm), sigma1 = 1/sqrt(m1): the Phase-1 rate is m1/L + m, here ~ m
+        e = premise_setting(0, T=5.0, model={"m": m, "m1": m // 2, "sigma0": None, "sigma1": None})
+        runs.append(Run(e, e.run(cache=False)))
+    v = claims.t1_scaling(runs)
+    assert v.premise_met and v.holds, v.detail
+    frozen = [altered(r, T1=runs[0].traj.T1) for r in runs]  # T1 that does not move with m
+    assert not claims.t1_scaling(frozen).holds
+
+
+def test_at_or_after_never_returns_an_earlier_record(premise_runs):
+    traj = premise_runs[0].traj
+    for time in (traj.T1, 0.5 * (traj.t[3] + traj.t[4]), traj.t[7]):
+        k = traj.at(time, when="at_or_after")
+        assert traj.t[k] >= time and (k == 0 or traj.t[k - 1] < time)
+    with pytest.raises(ValueError, match="no record at or after"):
+        traj.at(traj.t[-1] + 1.0, when="at_or_after")
