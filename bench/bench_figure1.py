@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from cooccur import DataConfig, ModelConfig, init_params, loss, make_dataset, simulate
-from cooccur.flow import GramState
+from cooccur.coordinates import GramState
 
 
 def autograd_sgd(data, params, lr: float, n_steps: int) -> tuple[np.ndarray, float]:

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from cooccur import DataConfig, DivergenceError, ModelConfig, Params, init_params, loss, make_dataset, simulate
-from cooccur.flow import GramState
+from cooccur.coordinates import GramState
 from cooccur.observables import phase_boundary
 
 
@@ -28,7 +28,7 @@ def test_euler_is_sgd_step_for_step(tiny):
         np.testing.assert_allclose(traj.A[k], ref.A, rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(traj.G[k], ref.G, rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(traj.VV[k], ref.VV, rtol=1e-10, atol=1e-14)
-        assert traj.wa_sq[k] == pytest.approx(ref.s, rel=1e-12)
+        assert traj.wa_sq[k] == pytest.approx(ref.wa_sq, rel=1e-12)
         opt.zero_grad()
         loss(p, data.X, data.y).backward()
         if k == 0:
@@ -79,7 +79,7 @@ def test_gram_flow_keeps_gram_matrices_symmetric_and_psd(tiny):
     np.testing.assert_allclose(traj.VV[-1], traj.VV[-1].T, atol=1e-12)
     assert np.linalg.eigvalsh(traj.VV[-1]).min() > -1e-9
     state = GramState.from_params(params)
-    from cooccur.observables import Batch, reduced_loss_and_grad
+    from cooccur.coordinates import Batch, reduced_loss_and_grad
 
     ev = reduced_loss_and_grad(state.A, state.G, Batch.from_dataset(data), state.m)
     d = data.d

@@ -29,10 +29,10 @@ import numpy as np
 import torch
 
 from cooccur import measures
+from cooccur.coordinates import Batch
 from cooccur.data import FIRST_FILLER, DataConfig, make_dataset
 from cooccur.experiment import Experiment
 from cooccur.model import forward, init_params, init_std
-from cooccur.observables import Batch
 from cooccur.trajectory import Trajectory
 
 #: K, the constant read into O(.), Theta(.) and tilde-O(.) on a single run (see the module docstring).

@@ -1,7 +1,7 @@
 """Command line: ``python -m cooccur simulate [options]`` runs one experiment and writes its trajectory.
 
 Options come from a JSON config file (``--config``, sections "data", "model", "sim" with the fields of
-:class:`~cooccur.data.DataConfig`, :class:`~cooccur.model.ModelConfig` and :class:`~cooccur.experiment.SimConfig`),
+:class:`~cooccur.data.DataConfig`, :class:`~cooccur.model.ModelConfig` and :class:`~cooccur.flow.SimConfig`),
 and flags given on the command line override the file.
 """
 

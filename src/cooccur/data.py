@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from cooccur.validate import check_int, check_number
+
 TARGET_1, TARGET_2, COMMON = 0, 1, 2
 FIRST_FILLER = 3
 SAMPLE_TYPES = (1, 2, 3, 4)
@@ -57,16 +59,15 @@ class DataConfig:
     distinct_fillers: bool = False
 
     def __post_init__(self) -> None:
-        _check_int("n", self.n, 1)
-        _check_int("L", self.L, 3)
-        _check_int("d", self.d, 4)
-        _check_int("seed", self.seed, 0)
+        check_int("n", self.n, 1)
+        check_int("L", self.L, 3)
+        check_int("d", self.d, 4)
+        check_int("seed", self.seed, 0)
         props = tuple(self.proportions)
         if len(props) != 4:
             raise ValueError(f"proportions: need 4 values (types 1..4), got {len(props)}")
         for k, p in enumerate(props, start=1):
-            if not (isinstance(p, (int, float)) and math.isfinite(p) and 0.0 <= p <= 1.0):
-                raise ValueError(f"proportions[{k - 1}] (type {k}) must lie in [0, 1], got {p!r}")
+            check_number(f"proportions[{k - 1}] (type {k})", p, 0.0, 1.0)
         if abs(sum(props) - 1.0) > 1e-9:
             raise ValueError(f"proportions must sum to 1, got {sum(props)!r}")
         object.__setattr__(self, "proportions", tuple(float(p) for p in props))
@@ -157,10 +158,3 @@ def make_dataset(cfg: DataConfig) -> Dataset:
     X = torch.nn.functional.one_hot(tokens_t, cfg.d).to(torch.float64)
     y = torch.from_numpy(np.where(types == 1, 1.0, -1.0))
     return Dataset(config=cfg, tokens=tokens_t, X=X, y=y, types=torch.from_numpy(types))
-
-
-def _check_int(name: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value}")

@@ -13,7 +13,6 @@ import dataclasses
 import functools
 import hashlib
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,47 +24,11 @@ import torch
 from tqdm import tqdm
 
 from cooccur.data import DataConfig, make_dataset
-from cooccur.flow import Method, default_times, simulate
+from cooccur.flow import Method, SimConfig, simulate
 from cooccur.model import ModelConfig, init_params
 from cooccur.trajectory import Trajectory
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class SimConfig:
-    """Options of :func:`cooccur.flow.simulate`.
-
-    Attributes:
-        T: horizon (the paper: 30 000 steps of size 0.01, T = 300).
-        method: ``"euler"`` (gradient descent with step ``step``) or ``"gram"`` (adaptive, tolerance ``rtol``).
-        step: Euler step = learning rate.
-        rtol, atol: tolerances of the adaptive solver.
-        n_log, n_lin: the recording grid, :func:`cooccur.flow.default_times`.
-    """
-
-    T: float = 300.0
-    method: Method = "euler"
-    step: float = 0.01
-    rtol: float = 1e-6
-    atol: float = 1e-12
-    n_log: int = 200
-    n_lin: int = 101
-
-    def __post_init__(self) -> None:
-        for name in ("n_log", "n_lin"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 2:
-                raise ValueError(f"{name} must be an integer >= 2, got {value!r}")
-        for name in ("T", "step", "rtol", "atol"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-                raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-        if self.method not in ("euler", "gram"):
-            raise ValueError(f"method must be 'euler' or 'gram', got {self.method!r}")
-
-    def times(self) -> np.ndarray:
-        return default_times(self.T, self.n_log, self.n_lin)
 
 
 @dataclass(frozen=True)
@@ -112,18 +75,7 @@ class Experiment:
         """Run without the cache."""
         data = make_dataset(self.data)
         params = init_params(self.model, self.data.L)
-        s = self.sim
-        traj = simulate(
-            data,
-            params,
-            T=s.T,
-            method=s.method,
-            step=s.step,
-            rtol=s.rtol,
-            atol=s.atol,
-            times=s.times(),
-            progress=progress,
-        )
+        traj = simulate(data, params, self.sim, progress=progress)
         traj.meta = {"experiment": self.to_dict(), "key": self.key()}
         return traj
 

@@ -9,28 +9,8 @@ experiment (η = 0.01 for 30 000 steps, so T = 300). Time t corresponds to itera
 
 Engine "gram": the theory's coordinates
 ---------------------------------------
-The output depends on θ only through A = W_Kᵀ W_Q (d×d) and G = uᵀ W_V (d,), with u = Wᵀ a (m,)
-(see :mod:`cooccur.observables`). Write Γ_A = ∂L̂/∂A and Γ_G = ∂L̂/∂G (a row vector). The chain rule gives
-
-    ∂L̂/∂W_Q = W_K Γ_A,   ∂L̂/∂W_K = W_Q Γ_Aᵀ,   ∂L̂/∂W_V = u Γ_G,   ∂L̂/∂W = a Γ_G W_Vᵀ,
-
-so under the flow du/dt = (dW/dt)ᵀ a = -‖a‖² W_V Γ_Gᵀ. Differentiating the Gram quantities
-
-    A,  QQ = W_Qᵀ W_Q,  KK = W_Kᵀ W_K,  VV = W_Vᵀ W_V,  G,  s = ‖Wᵀ a‖² = uᵀ u
-
-along the flow, every product of parameters folds back into one of them:
-
-    dA/dt  = -(Γ_A QQ + KK Γ_A)
-    dQQ/dt = -(Γ_Aᵀ A + Aᵀ Γ_A)
-    dKK/dt = -(Γ_A Aᵀ + A Γ_Aᵀ)
-    dVV/dt = -(Γ_Gᵀ G + Gᵀ Γ_G)
-    dG/dt  = -(‖a‖² Γ_G VV + s Γ_G)
-    ds/dt  = -2 ‖a‖² G Γ_Gᵀ
-
-with ‖a‖² = m1 for a ∈ {±1}^{m1}. Γ_A and Γ_G depend only on (A, G) and the data, so this is a closed ODE in
-4d² + d + 1 numbers whose right-hand side never touches m or m1 (m enters only as the 1/√m score scale).
-Since G·∂F_i/∂G = F_i (F is linear in G) and Γ_G = -(1/n) Σ_i g_i y_i ∂F_i/∂G, the last line is the paper's
-Eq. (5): d/dt Σ_{j1,j2} ⟨a_j1 w_j1, a_j2 w_j2⟩ = (2 m1 / n) Σ_i g_i y_i F_i.
+The closed flow of :class:`cooccur.coordinates.GramState` (derived in :mod:`cooccur.coordinates`): an ODE in
+4d² + d + 1 numbers whose right-hand side never touches m or m1.
 
 The ODE is integrated by SciPy's ``solve_ivp`` with an adaptive, error-controlled explicit Runge-Kutta method
 (Dormand-Prince 8(5,3), "DOP853") at relative tolerance ``rtol`` and absolute tolerance ``atol``. Gradient norms
@@ -42,6 +22,7 @@ Both engines work in float64: Phase-1 changes of the scores are about 1e-4 of sc
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,20 +32,19 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from tqdm import tqdm
 
+from cooccur.coordinates import Batch, GramState, ReducedEval, reduced_loss_and_grad
 from cooccur.data import Dataset
 from cooccur.model import Params
 from cooccur.observables import (
-    Batch,
-    ReducedEval,
     mean_attention,
     per_type_mean,
     per_type_sum,
     phase_boundary,
-    reduced_loss_and_grad,
     sample_g,
     sample_losses,
 )
 from cooccur.trajectory import Trajectory
+from cooccur.validate import check_choice, check_int, check_number
 
 Method = Literal["gram", "euler"]
 
@@ -76,67 +56,39 @@ class DivergenceError(RuntimeError):
     """The run produced a non-finite value or a loss above :data:`DIVERGENCE_LOSS`."""
 
 
-@dataclass
-class GramState:
-    """The theory's coordinates: A, QQ, KK, VV (d, d), G (d,), s = ‖Wᵀa‖², and the constants ‖a‖², m."""
+@dataclass(frozen=True)
+class SimConfig:
+    """Options of :func:`simulate`; validated when made (each error names the field and its range).
 
-    A: np.ndarray
-    QQ: np.ndarray
-    KK: np.ndarray
-    VV: np.ndarray
-    G: np.ndarray
-    s: float
-    a_sq: float
-    m: int
+    Attributes:
+        T: horizon (the paper: 30 000 steps of size 0.01, T = 300).
+        method: ``"euler"`` (gradient descent with step ``step``) or ``"gram"`` (adaptive, tolerance ``rtol``).
+        step: Euler step = learning rate.
+        rtol, atol: tolerances of the adaptive solver.
+        n_log, n_lin: the recording grid, :func:`default_times`.
+    """
 
-    @classmethod
-    def from_params(cls, params: Params) -> GramState:
-        W_Q, W_K, W_V, W, a = (t.detach().double().numpy() for t in (*params.trained(), params.a))
-        u = W.T @ a
-        return cls(
-            W_K.T @ W_Q, W_Q.T @ W_Q, W_K.T @ W_K, W_V.T @ W_V, u @ W_V, float(u @ u), float(a @ a), W_Q.shape[0]
-        )
+    T: float = 300.0
+    method: Method = "euler"
+    step: float = 0.01
+    rtol: float = 1e-6
+    atol: float = 1e-12
+    n_log: int = 200
+    n_lin: int = 101
 
-    def pack(self) -> np.ndarray:
-        """The ODE state vector [A, QQ, KK, VV, G, s], row-major."""
-        return np.concatenate([self.A.ravel(), self.QQ.ravel(), self.KK.ravel(), self.VV.ravel(), self.G, [self.s]])
+    def __post_init__(self) -> None:
+        check_choice("method", self.method, ("euler", "gram"))
+        check_number("T", self.T, 0, low_open=True)
+        check_number("step", self.step, 0, self.T, low_open=True)
+        if self.method == "euler" and abs(round(self.T / self.step) * self.step - self.T) > 1e-9 * self.T:
+            raise ValueError(f"T={self.T} must be a whole number of steps of size step={self.step}")
+        check_number("rtol", self.rtol, 0, 0.1, low_open=True)
+        check_number("atol", self.atol, 0, low_open=True)
+        check_int("n_log", self.n_log, 2)
+        check_int("n_lin", self.n_lin, 2)
 
-    def unpack(self, vec: np.ndarray) -> GramState:
-        """A state with the same constants and the matrices read from ``vec`` (views, no copy)."""
-        d = self.G.shape[0]
-        mats = vec[: 4 * d * d].reshape(4, d, d)
-        return GramState(
-            mats[0], mats[1], mats[2], mats[3], vec[4 * d * d : 4 * d * d + d], float(vec[-1]), self.a_sq, self.m
-        )
-
-    def derivative(self, ev: ReducedEval) -> np.ndarray:
-        """d/dt of :meth:`pack` under gradient flow, given the reduced gradients at this state."""
-        gA, gG = ev.dA, ev.dG
-        dA = -(gA @ self.QQ + self.KK @ gA)
-        AtgA = self.A.T @ gA
-        dQQ = -(AtgA.T + AtgA)  # (Γ_Aᵀ A)ᵀ = Aᵀ Γ_A
-        AgAt = self.A @ gA.T
-        dKK = -(AgAt.T + AgAt)
-        outer = np.outer(self.G, gG)
-        dVV = -(outer + outer.T)
-        dG = self.G_rate(ev)
-        ds = -2.0 * self.a_sq * float(self.G @ gG)
-        return np.concatenate([dA.ravel(), dQQ.ravel(), dKK.ravel(), dVV.ravel(), dG, [ds]])
-
-    def G_rate(self, ev: ReducedEval) -> np.ndarray:
-        """dG/dt under gradient flow, shape (d,)."""
-        return -(self.a_sq * (ev.dG @ self.VV) + self.s * ev.dG)
-
-    def grad_norms(self, ev: ReducedEval) -> np.ndarray:
-        """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (4,)."""
-        gA, gG = ev.dA, ev.dG
-        sq = (
-            np.sum(gA * (self.KK @ gA)),
-            np.sum(gA * (gA @ self.QQ)),
-            self.s * float(gG @ gG),
-            self.a_sq * float(gG @ self.VV @ gG),
-        )
-        return np.sqrt(np.maximum(sq, 0.0))
+    def times(self) -> np.ndarray:
+        return default_times(self.T, self.n_log, self.n_lin)
 
 
 def default_times(T: float, n_log: int = 200, n_lin: int = 101) -> np.ndarray:
@@ -147,61 +99,48 @@ def default_times(T: float, n_log: int = 200, n_lin: int = 101) -> np.ndarray:
 def simulate(
     data: Dataset,
     params: Params,
+    sim: SimConfig | None = None,
     *,
-    T: float,
-    method: Method = "gram",
-    step: float = 0.01,
-    rtol: float = 1e-6,
-    atol: float = 1e-12,
     times: np.ndarray | None = None,
     progress: bool = False,
+    **options,
 ) -> Trajectory:
-    """Integrate gradient flow from ``params`` on ``data`` up to time ``T`` and record the observables.
+    """Integrate gradient flow from ``params`` on ``data`` and record the observables.
 
     Args:
         data: the training set (:func:`cooccur.data.make_dataset`).
         params: initial weights (:func:`cooccur.model.init_params`); not modified.
-        T: horizon (for gradient descent with step η, T = η × number of steps).
-        method: ``"euler"`` = gradient descent in parameter space with step ``step``; ``"gram"`` = adaptive
-            integration of the closed flow in the theory's coordinates with tolerances ``rtol``/``atol``.
-        times: increasing times in [0, T] at which to record (default :func:`default_times`). The Euler engine
-            records at the iteration nearest to each time.
+        sim: the simulator's options (:class:`SimConfig`): horizon ``T`` (for gradient descent with step η,
+            T = η × number of steps), ``method`` (``"euler"`` = gradient descent in parameter space with step
+            ``step``; ``"gram"`` = adaptive integration of the closed flow in the theory's coordinates with
+            tolerances ``rtol``/``atol``) and the recording grid.
+        times: increasing times in [0, T] at which to record (default ``sim.times()``). The Euler engine records at
+            the iteration nearest to each time.
         progress: show a progress bar over simulated time.
+        options: fields of :class:`SimConfig`, used instead of ``sim`` or to override some of its fields, e.g.
+            ``simulate(data, params, T=300, method="gram")``.
 
     Raises:
         ValueError: an option is out of range (the message names it).
         DivergenceError: the loss became non-finite or exceeded :data:`DIVERGENCE_LOSS` (names time and quantity).
     """
-    _check_options(data, params, T=T, method=method, step=step, rtol=rtol, atol=atol)
-    times = default_times(T) if times is None else np.asarray(times, dtype=np.float64)
-    _check_times(times, T)
+    sim = SimConfig(**options) if sim is None else dataclasses.replace(sim, **options)
+    if params.W_Q.shape[1] != data.d:
+        raise ValueError(f"params have d={params.W_Q.shape[1]} but the data has d={data.d}")
+    times = sim.times() if times is None else np.asarray(times, dtype=np.float64)
+    _check_times(times, sim.T)
     batch = Batch.from_dataset(data)
-    bar = tqdm(total=float(T), unit="time", disable=not progress, leave=False, desc=f"flow ({method})")
+    T = sim.T
+    bar = tqdm(total=round(float(T), 6), unit="time", disable=not progress, leave=False, desc=f"flow ({sim.method})",
+               bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} [{elapsed}<{remaining}]")
     try:
-        if method == "euler":
-            record, n_evals = _run_euler(batch, params, T, step, times, bar)
+        if sim.method == "euler":
+            record, n_evals = _run_euler(batch, params, T, sim.step, times, bar)
         else:
-            record, n_evals = _run_gram(batch, params, T, rtol, atol, times, bar)
+            record, n_evals = _run_gram(batch, params, T, sim.rtol, sim.atol, times, bar)
     finally:
         bar.close()
     return _assemble(record, batch, n_evals)
-
-
-def _check_options(data: Dataset, params: Params, *, T, method, step, rtol, atol) -> None:
-    if method not in ("gram", "euler"):
-        raise ValueError(f"method must be 'gram' or 'euler', got {method!r}")
-    if not _positive_number(T):
-        raise ValueError(f"T must be a finite number > 0, got {T!r}")
-    if not _positive_number(step) or step > T:
-        raise ValueError(f"step must be a finite number in (0, T={T}], got {step!r}")
-    if method == "euler" and abs(round(T / step) * step - T) > 1e-9 * T:
-        raise ValueError(f"T={T} must be a whole number of steps of size step={step}")
-    if not _positive_number(rtol) or rtol > 0.1:
-        raise ValueError(f"rtol must be a number in (0, 0.1], got {rtol!r}")
-    if not _positive_number(atol):
-        raise ValueError(f"atol must be a finite number > 0, got {atol!r}")
-    if params.W_Q.shape[1] != data.d:
-        raise ValueError(f"params have d={params.W_Q.shape[1]} but the data has d={data.d}")
 
 
 def _check_times(times: np.ndarray, T: float) -> None:
@@ -209,10 +148,6 @@ def _check_times(times: np.ndarray, T: float) -> None:
         raise ValueError("times must be a non-empty 1-D array of finite numbers")
     if np.any(np.diff(times) <= 0) or times[0] < 0 or times[-1] > T * (1 + 1e-12):
         raise ValueError(f"times must be strictly increasing within [0, T={T}]")
-
-
-def _positive_number(x: object) -> bool:
-    return isinstance(x, (int, float, np.floating)) and not isinstance(x, bool) and math.isfinite(x) and x > 0
 
 
 def _check_finite(t: float, ev: ReducedEval, state: GramState | None = None) -> None:
@@ -242,7 +177,7 @@ def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch, start: G
         "VV": state.VV.copy(),
         "QQ_change": float(np.abs(state.QQ - start.QQ).max()),
         "KK_change": float(np.abs(state.KK - start.KK).max()),
-        "wa_sq": state.s,
+        "wa_sq": state.wa_sq,
         "attn": mean_attention(ev.P, batch),
         "grad_norm": state.grad_norms(ev),
         "G_rate": state.G_rate(ev),
@@ -267,8 +202,8 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
             records.append(_observe(k * step, state, ev, batch, start))
         if k == n_steps:
             break
-        grad_Q, grad_K = W_K @ ev.dA, W_Q @ ev.dA.T
-        grad_V, grad_W = np.outer(u, ev.dG), np.outer(a, W_V @ ev.dG)
+        grad_Q, grad_K = W_K @ ev.grad_A, W_Q @ ev.grad_A.T
+        grad_V, grad_W = np.outer(u, ev.grad_G), np.outer(a, W_V @ ev.grad_G)
         W_Q -= step * grad_Q
         W_K -= step * grad_K
         W_V -= step * grad_V

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from cooccur.coordinates import Batch, attention_probabilities, reduced_loss_and_grad
 from cooccur.data import COMMON, FIRST_FILLER, TARGET_1, TARGET_2
-from cooccur.observables import Batch, attention_probabilities, phase_boundary, reduced_loss_and_grad
+from cooccur.observables import phase_boundary
 from cooccur.trajectory import Trajectory
 
 

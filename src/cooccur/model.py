@@ -23,6 +23,8 @@ from typing import Literal
 
 import torch
 
+from cooccur.validate import check_choice, check_int, check_number
+
 InitScheme = Literal["theory", "kaiming"]
 
 
@@ -55,15 +57,10 @@ class ModelConfig:
 
     def __post_init__(self) -> None:
         for name, low in (("d", 4), ("m", 1), ("m1", 1), ("seed", 0)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        if self.init not in ("theory", "kaiming"):
-            raise ValueError(f"init must be 'theory' or 'kaiming', got {self.init!r}")
+            check_int(name, getattr(self, name), low)
+        check_choice("init", self.init, ("theory", "kaiming"))
         for name in ("sigma0", "sigma1"):
-            value = getattr(self, name)
-            if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ValueError(f"{name} must be None or a finite number > 0, got {value!r}")
+            check_number(name, getattr(self, name), 0, low_open=True, allow_none=True)
 
 
 @dataclass
@@ -104,8 +101,7 @@ def init_std(cfg: ModelConfig, L: int) -> tuple[float, float]:
 
 def init_params(cfg: ModelConfig, L: int, dtype: torch.dtype = torch.float64) -> Params:
     """Draw the initial weights; the same config and L give the same weights, bit for bit."""
-    if isinstance(L, bool) or not isinstance(L, int) or L < 1:
-        raise ValueError(f"L must be an integer >= 1, got {L!r}")
+    check_int("L", L, 1)
     gen = torch.Generator().manual_seed(cfg.seed)
     d, m, m1 = cfg.d, cfg.m, cfg.m1
 

@@ -13,98 +13,11 @@ first.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.special import expit
 
-from cooccur.data import COMMON, TARGET_1, TARGET_2, Dataset
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The data set in the index form the reduced model needs.
-
-    Attributes:
-        tokens: (n, L) word indices.
-        y: (n,) labels in {+1, -1}.
-        types: (n,) sample types in {1, 2, 3, 4}.
-        d: vocabulary size.
-        key_query: (n, L, L) flat index ``tokens[i, h] * d + tokens[i, l]`` of entry [i, l, h] (query position l,
-            key position h) into ``A.ravel()``.
-    """
-
-    tokens: np.ndarray
-    y: np.ndarray
-    types: np.ndarray
-    d: int
-    key_query: np.ndarray
-
-    @classmethod
-    def from_dataset(cls, data: Dataset) -> Batch:
-        tokens = data.tokens.numpy().astype(np.int64)
-        key_query = tokens[:, None, :] * data.d + tokens[:, :, None]
-        return cls(tokens, data.y.numpy().astype(np.float64), data.types.numpy().astype(np.int64), data.d, key_query)
-
-    @property
-    def n(self) -> int:
-        return self.tokens.shape[0]
-
-
-@dataclass(frozen=True)
-class ReducedEval:
-    """Loss, outputs and gradients of the model written in (A, G) coordinates.
-
-    Attributes:
-        loss: the empirical logistic loss.
-        F: (n,) outputs.
-        P: (n, L, L) attention probabilities [i, query l, key h].
-        dA: (d, d) gradient of the loss with respect to A.
-        dG: (d,) gradient of the loss with respect to G.
-    """
-
-    loss: float
-    F: np.ndarray
-    P: np.ndarray
-    dA: np.ndarray
-    dG: np.ndarray
-
-
-def attention_probabilities(A: np.ndarray, batch: Batch, m: int) -> np.ndarray:
-    """Softmax attention p[i, l, h] of query position l on key position h, shape (n, L, L), from A (d, d).
-
-    Score s[i, l, h] = A[tok_h, tok_l] / sqrt(m); the softmax runs over the key axis h (the last one).
-    """
-    S = A.ravel()[batch.key_query] / math.sqrt(m)
-    S -= S.max(axis=-1, keepdims=True)
-    P = np.exp(S)
-    P /= P.sum(axis=-1, keepdims=True)
-    return P
-
-
-def reduced_loss_and_grad(A: np.ndarray, G: np.ndarray, batch: Batch, m: int) -> ReducedEval:
-    """Evaluate the model in (A, G) coordinates, with the gradients derived by hand.
-
-    Score of query position l on key position h: s[i, l, h] = A[tok_h, tok_l] / sqrt(m); p = softmax over h;
-    F_i = sum_l sum_h p[i, l, h] G[tok_h]. With dF_i = dLoss/dF_i = -y_i g_i / n and g_i = 1/(1 + exp(y_i F_i)):
-    dLoss/dG[k] = sum over key positions holding word k of dF_i * sum_l p[i, l, h], and
-    dLoss/ds[i, l, h] = dF_i p[i, l, h] (G[tok_h] - sum_h' p[i, l, h'] G[tok_h']).
-    """
-    d = batch.d
-    scale = 1.0 / math.sqrt(m)
-    P = attention_probabilities(A, batch, m)
-    values = G[batch.tokens]  # (n, L): G of the word at each key position
-    received = P.sum(axis=1)  # (n, L): total attention key position h receives
-    F = (received * values).sum(axis=1)
-    margin = batch.y * F
-    loss = float(np.logaddexp(0.0, -margin).mean())
-    dF = -batch.y * expit(-margin) / batch.n
-    dG = np.bincount(batch.tokens.ravel(), weights=(received * dF[:, None]).ravel(), minlength=d)
-    mean_value = np.einsum("ilh,ih->il", P, values)
-    dS = P * (values[:, None, :] - mean_value[:, :, None]) * (dF * scale)[:, None, None]
-    dA = np.bincount(batch.key_query.ravel(), weights=dS.ravel(), minlength=d * d).reshape(d, d)
-    return ReducedEval(loss, F, P, dA, dG)
+from cooccur.coordinates import Batch
+from cooccur.data import COMMON, TARGET_1, TARGET_2
 
 
 def per_type_mean(values: np.ndarray, types: np.ndarray) -> np.ndarray:

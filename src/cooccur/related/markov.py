@@ -35,6 +35,7 @@ import numpy as np
 from scipy.special import expit
 
 from cooccur.flow import DivergenceError, integrate_flow
+from cooccur.validate import check_number
 
 SADDLE_W = -1 / math.sqrt(2)
 
@@ -48,9 +49,7 @@ class MarkovChain:
 
     def __post_init__(self) -> None:
         for name in ("p", "q"):
-            value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 1):
-                raise ValueError(f"{name} must be a number in (0, 1), got {value!r}")
+            check_number(name, getattr(self, name), 0, 1, low_open=True, high_open=True)
 
     @property
     def pi1(self) -> float:

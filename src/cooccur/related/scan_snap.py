@@ -18,11 +18,12 @@ c_n(l) proportional to P(l | n) exp(Z[m_n, l]); :func:`expected_attention` compu
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+from cooccur.validate import check_int, check_number
 
 
 @dataclass(frozen=True)
@@ -36,9 +37,7 @@ class SequenceClasses:
 
     def __post_init__(self) -> None:
         for name, low in (("n_classes", 1), ("n_common", 0), ("n_distinct", 1), ("seq_len", 2)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+            check_int(name, getattr(self, name), low)
 
     @property
     def n_context_tokens(self) -> int:
@@ -129,11 +128,9 @@ def train(
     momentum: float = 0.9,
 ) -> ScanSnapRun:
     """SGD with momentum on (Y, Z), a fresh batch per iteration; deterministic for a seed."""
-    for name, value in (("lr_Y", lr_Y), ("lr_Z", lr_Z)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+    check_number("lr_Y", lr_Y, 0, low_open=True)
+    check_number("lr_Z", lr_Z, 0, low_open=True)
+    check_int("steps", steps, 1)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the tensors are tiny: one thread runs this loop about ten times faster than two
     try:

@@ -1,0 +1,197 @@
+r"""The theory's coordinates: the model written in (A, G), its hand-derived gradients, and the closed flow.
+
+The model's output depends on the weights only through
+
+* ``A = W_Kᵀ W_Q`` (d, d): ``A[k, q] = µ_kᵀ W_Kᵀ W_Q µ_q``, the attention score correlation of key word k and query
+  word q (the paper's νᵀ W_Kᵀ W_Q µ with ν the key, µ the query);
+* ``G = aᵀ W W_V`` (d,): ``G[k] = G(µ_k)``, the linear MLP function on word k.
+
+:class:`Batch` is the data set in index form, :func:`reduced_loss_and_grad` the loss and its gradients in (A, G),
+and :class:`GramState` the closed flow of the Gram quantities under gradient flow on (W_Q, W_K, W_V, W).
+
+With θ = (W_Q, W_K, W_V, W) and u = Wᵀ a (m,), G = uᵀ W_V. Write Γ_A = ∂L̂/∂A and Γ_G = ∂L̂/∂G (a row
+vector; ``ReducedEval.grad_A`` and ``grad_G``). The chain rule gives
+
+    ∂L̂/∂W_Q = W_K Γ_A,   ∂L̂/∂W_K = W_Q Γ_Aᵀ,   ∂L̂/∂W_V = u Γ_G,   ∂L̂/∂W = a Γ_G W_Vᵀ,
+
+so under the flow du/dt = (dW/dt)ᵀ a = -‖a‖² W_V Γ_Gᵀ. Differentiating the Gram quantities
+
+    A,  QQ = W_Qᵀ W_Q,  KK = W_Kᵀ W_K,  VV = W_Vᵀ W_V,  G,  wa_sq = ‖Wᵀ a‖² = uᵀ u
+
+along the flow, every product of parameters folds back into one of them:
+
+    dA/dt  = -(Γ_A QQ + KK Γ_A)
+    dQQ/dt = -(Γ_Aᵀ A + Aᵀ Γ_A)
+    dKK/dt = -(Γ_A Aᵀ + A Γ_Aᵀ)
+    dVV/dt = -(Γ_Gᵀ G + Gᵀ Γ_G)
+    dG/dt  = -(‖a‖² Γ_G VV + wa_sq Γ_G)
+    dwa_sq/dt = -2 ‖a‖² G Γ_Gᵀ
+
+with ‖a‖² = m1 for a ∈ {±1}^{m1}. Γ_A and Γ_G depend only on (A, G) and the data, so this is a closed ODE in
+4d² + d + 1 numbers whose right-hand side never touches m or m1 (m enters only as the 1/√m score scale).
+Since G·∂F_i/∂G = F_i (F is linear in G) and Γ_G = -(1/n) Σ_i g_i y_i ∂F_i/∂G, the last line is the paper's
+Eq. (5): d/dt Σ_{j1,j2} ⟨a_j1 w_j1, a_j2 w_j2⟩ = (2 m1 / n) Σ_i g_i y_i F_i.
+
+Everything here is NumPy float64. Word indices are 0-based (µ_1 is 0, µ_2 is 1, µ_3 is 2).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+from cooccur.data import Dataset
+from cooccur.model import Params
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The data set in the index form the reduced model needs.
+
+    Attributes:
+        tokens: (n, L) word indices.
+        y: (n,) labels in {+1, -1}.
+        types: (n,) sample types in {1, 2, 3, 4}.
+        d: vocabulary size.
+        key_query: (n, L, L) flat index ``tokens[i, h] * d + tokens[i, l]`` of entry [i, l, h] (query position l,
+            key position h) into ``A.ravel()``.
+    """
+
+    tokens: np.ndarray
+    y: np.ndarray
+    types: np.ndarray
+    d: int
+    key_query: np.ndarray
+
+    @classmethod
+    def from_dataset(cls, data: Dataset) -> Batch:
+        tokens = data.tokens.numpy().astype(np.int64)
+        key_query = tokens[:, None, :] * data.d + tokens[:, :, None]
+        return cls(tokens, data.y.numpy().astype(np.float64), data.types.numpy().astype(np.int64), data.d, key_query)
+
+    @property
+    def n(self) -> int:
+        return self.tokens.shape[0]
+
+
+@dataclass(frozen=True)
+class ReducedEval:
+    """Loss, outputs and gradients of the model written in (A, G) coordinates.
+
+    Attributes:
+        loss: the empirical logistic loss.
+        F: (n,) outputs.
+        P: (n, L, L) attention probabilities [i, query l, key h].
+        grad_A: (d, d) ∂L̂/∂A, the gradient of the loss with respect to A (Γ_A below).
+        grad_G: (d,) ∂L̂/∂G (Γ_G below).
+    """
+
+    loss: float
+    F: np.ndarray
+    P: np.ndarray
+    grad_A: np.ndarray
+    grad_G: np.ndarray
+
+
+def attention_probabilities(A: np.ndarray, batch: Batch, m: int) -> np.ndarray:
+    """Softmax attention p[i, l, h] of query position l on key position h, shape (n, L, L), from A (d, d).
+
+    Score s[i, l, h] = A[tok_h, tok_l] / sqrt(m); the softmax runs over the key axis h (the last one).
+    """
+    S = A.ravel()[batch.key_query] / math.sqrt(m)
+    S -= S.max(axis=-1, keepdims=True)
+    P = np.exp(S)
+    P /= P.sum(axis=-1, keepdims=True)
+    return P
+
+
+def reduced_loss_and_grad(A: np.ndarray, G: np.ndarray, batch: Batch, m: int) -> ReducedEval:
+    """Evaluate the model in (A, G) coordinates, with the gradients derived by hand.
+
+    Score of query position l on key position h: s[i, l, h] = A[tok_h, tok_l] / sqrt(m); p = softmax over h;
+    F_i = sum_l sum_h p[i, l, h] G[tok_h]. With dF_i = dLoss/dF_i = -y_i g_i / n and g_i = 1/(1 + exp(y_i F_i)):
+    dLoss/dG[k] = sum over key positions holding word k of dF_i * sum_l p[i, l, h], and
+    dLoss/ds[i, l, h] = dF_i p[i, l, h] (G[tok_h] - sum_h' p[i, l, h'] G[tok_h']).
+    """
+    d = batch.d
+    scale = 1.0 / math.sqrt(m)
+    P = attention_probabilities(A, batch, m)
+    values = G[batch.tokens]  # (n, L): G of the word at each key position
+    received = P.sum(axis=1)  # (n, L): total attention key position h receives
+    F = (received * values).sum(axis=1)
+    margin = batch.y * F
+    loss = float(np.logaddexp(0.0, -margin).mean())
+    dF = -batch.y * expit(-margin) / batch.n
+    grad_G = np.bincount(batch.tokens.ravel(), weights=(received * dF[:, None]).ravel(), minlength=d)
+    mean_value = np.einsum("ilh,ih->il", P, values)
+    dS = P * (values[:, None, :] - mean_value[:, :, None]) * (dF * scale)[:, None, None]
+    grad_A = np.bincount(batch.key_query.ravel(), weights=dS.ravel(), minlength=d * d).reshape(d, d)
+    return ReducedEval(loss, F, P, grad_A, grad_G)
+
+
+
+@dataclass
+class GramState:
+    """The theory's coordinates: A, QQ, KK, VV (d, d), G (d,), wa_sq = ‖Wᵀa‖², and the constants ‖a‖², m."""
+
+    A: np.ndarray
+    QQ: np.ndarray
+    KK: np.ndarray
+    VV: np.ndarray
+    G: np.ndarray
+    wa_sq: float
+    a_sq: float
+    m: int
+
+    @classmethod
+    def from_params(cls, params: Params) -> GramState:
+        W_Q, W_K, W_V, W, a = (t.detach().double().numpy() for t in (*params.trained(), params.a))
+        u = W.T @ a
+        return cls(
+            W_K.T @ W_Q, W_Q.T @ W_Q, W_K.T @ W_K, W_V.T @ W_V, u @ W_V, float(u @ u), float(a @ a), W_Q.shape[0]
+        )
+
+    def pack(self) -> np.ndarray:
+        """The ODE state vector [A, QQ, KK, VV, G, wa_sq], row-major."""
+        return np.concatenate([self.A.ravel(), self.QQ.ravel(), self.KK.ravel(), self.VV.ravel(), self.G, [self.wa_sq]])
+
+    def unpack(self, vec: np.ndarray) -> GramState:
+        """A state with the same constants and the matrices read from ``vec`` (views, no copy)."""
+        d = self.G.shape[0]
+        mats = vec[: 4 * d * d].reshape(4, d, d)
+        return GramState(
+            mats[0], mats[1], mats[2], mats[3], vec[4 * d * d : 4 * d * d + d], float(vec[-1]), self.a_sq, self.m
+        )
+
+    def derivative(self, ev: ReducedEval) -> np.ndarray:
+        """d/dt of :meth:`pack` under gradient flow, given the reduced gradients at this state."""
+        gA, gG = ev.grad_A, ev.grad_G
+        dA_dt = -(gA @ self.QQ + self.KK @ gA)
+        AtgA = self.A.T @ gA
+        dQQ_dt = -(AtgA.T + AtgA)  # (Γ_Aᵀ A)ᵀ = Aᵀ Γ_A
+        AgAt = self.A @ gA.T
+        dKK_dt = -(AgAt.T + AgAt)
+        outer = np.outer(self.G, gG)
+        dVV_dt = -(outer + outer.T)
+        dwa_sq_dt = -2.0 * self.a_sq * float(self.G @ gG)
+        return np.concatenate(
+            [dA_dt.ravel(), dQQ_dt.ravel(), dKK_dt.ravel(), dVV_dt.ravel(), self.G_rate(ev), [dwa_sq_dt]]
+        )
+
+    def G_rate(self, ev: ReducedEval) -> np.ndarray:
+        """dG/dt under gradient flow, shape (d,)."""
+        return -(self.a_sq * (ev.grad_G @ self.VV) + self.wa_sq * ev.grad_G)
+
+    def grad_norms(self, ev: ReducedEval) -> np.ndarray:
+        """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (4,)."""
+        gA, gG = ev.grad_A, ev.grad_G
+        sq = (
+            np.sum(gA * (self.KK @ gA)),
+            np.sum(gA * (gA @ self.QQ)),
+            self.wa_sq * float(gG @ gG),
+            self.a_sq * float(gG @ self.VV @ gG),
+        )
+        return np.sqrt(np.maximum(sq, 0.0))
