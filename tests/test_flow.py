@@ -39,6 +39,28 @@ def test_euler_is_sgd_step_for_step(tiny):
     assert abs(traj.loss[-1] - traj.loss[0]) > 1e-3
 
 
+def test_euler_with_trained_output_weights_is_sgd_on_all_five_blocks(tiny):
+    data, params = tiny
+    step, n_steps = 0.05, 20
+    times = np.arange(n_steps + 1) * step
+    traj = simulate(data, params, T=step * n_steps, method="euler", step=step, times=times, train_a=True)
+    fixed = simulate(data, params, T=step * n_steps, method="euler", step=step, times=times)
+    p = params.clone()
+    blocks = [t.requires_grad_(True) for t in (*p.trained(), p.a)]
+    opt = torch.optim.SGD(blocks, lr=step)
+    for k in range(n_steps + 1):
+        with torch.no_grad():
+            ref = gram_of(p)
+        np.testing.assert_allclose(traj.G[k], ref.G, rtol=1e-10, atol=1e-14)
+        assert traj.wa_sq[k] == pytest.approx(ref.wa_sq, rel=1e-12)
+        opt.zero_grad()
+        loss(p, data.X, data.y).backward()
+        opt.step()
+    assert np.abs(traj.G[-1] - fixed.G[-1]).max() > 1e-4  # training a changes the run
+    with pytest.raises(ValueError, match="train_a"):
+        simulate(data, params, T=1.0, method="gram", train_a=True)
+
+
 def test_gram_flow_is_the_limit_of_gradient_descent(tiny):
     """Euler's error against the adaptive solution halves when the step halves (first order)."""
     data, params = tiny

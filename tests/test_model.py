@@ -63,6 +63,19 @@ def test_kaiming_is_pytorch_linear_default():
 
 
 @pytest.mark.parametrize(
+    ("init", "std_qkv", "std_w"),
+    [("he_normal", math.sqrt(2 / 64), math.sqrt(2 / 128)), ("xavier_normal", math.sqrt(2 / 192), math.sqrt(2 / 384))],
+)
+def test_other_readings_of_kaiming_draw_normal_weights_with_their_std(init, std_qkv, std_w):
+    """He normal: N(0, 2/fan_in); Xavier normal: N(0, 2/(fan_in + fan_out)); fan_in = d, fan_out = m for W_Q,
+    W_K, W_V and fan_in = m, fan_out = m1 for W."""
+    p = init_params(ModelConfig(d=64, m=128, m1=256, init=init, seed=0), L=5)
+    assert p.W_K.std().item() == pytest.approx(std_qkv, rel=0.03)
+    assert p.W.std().item() == pytest.approx(std_w, rel=0.03)
+    assert p.W_Q.abs().max() > 3.5 * std_qkv  # a normal's tails, not a uniform's bounded interval
+
+
+@pytest.mark.parametrize(
     ("kwargs", "field"),
     [
         ({"m": 0}, "m"),

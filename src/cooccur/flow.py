@@ -66,6 +66,8 @@ class SimConfig:
         step: Euler step = learning rate.
         rtol, atol: tolerances of the adaptive solver.
         n_log, n_lin: the recording grid, :func:`default_times`.
+        train_a: also train the output weights ``a`` (the theory keeps them fixed; the paper's experiment does
+            not say). Only the "euler" engine can: the Gram flow's closure assumes a fixed ``a``.
     """
 
     T: float = 300.0
@@ -75,6 +77,7 @@ class SimConfig:
     atol: float = 1e-12
     n_log: int = 200
     n_lin: int = 101
+    train_a: bool = False
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, ("euler", "gram"))
@@ -86,6 +89,10 @@ class SimConfig:
         check_number("atol", self.atol, 0, low_open=True)
         check_int("n_log", self.n_log, 2)
         check_int("n_lin", self.n_lin, 2)
+        if not isinstance(self.train_a, bool):
+            raise ValueError(f"train_a must be True or False, got {self.train_a!r}")
+        if self.train_a and self.method != "euler":
+            raise ValueError("train_a=True needs method='euler': the Gram flow's closure assumes a fixed a")
 
     def times(self) -> np.ndarray:
         return default_times(self.T, self.n_log, self.n_lin)
@@ -135,7 +142,7 @@ def simulate(
                bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} [{elapsed}<{remaining}]")
     try:
         if sim.method == "euler":
-            record, n_evals = _run_euler(batch, params, T, sim.step, times, bar)
+            record, n_evals = _run_euler(batch, params, T, sim.step, times, bar, train_a=sim.train_a)
         else:
             record, n_evals = _run_gram(batch, params, T, sim.rtol, sim.atol, times, bar)
     finally:
@@ -184,8 +191,11 @@ def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch, start: G
     }
 
 
-def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.ndarray, bar: tqdm):
-    """Gradient descent with the gradients of ``GramState``'s docstring, computed in parameter space."""
+def _run_euler(
+    batch: Batch, params: Params, T: float, step: float, times: np.ndarray, bar: tqdm, train_a: bool = False
+):
+    """Gradient descent with the gradients of ``GramState``'s docstring, computed in parameter space; with
+    ``train_a`` also on ``a``, whose gradient is ∂L̂/∂a = W W_V Γ_Gᵀ."""
     W_Q, W_K, W_V, W, a = (t.detach().double().numpy().copy() for t in (*params.trained(), params.a))
     m = W_Q.shape[0]
     n_steps = int(round(T / step))
@@ -204,6 +214,8 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
             break
         grad_Q, grad_K = W_K @ ev.grad_A, W_Q @ ev.grad_A.T
         grad_V, grad_W = np.outer(u, ev.grad_G), np.outer(a, W_V @ ev.grad_G)
+        if train_a:
+            a = a - step * (W @ (W_V @ ev.grad_G))  # computed from the weights before this step, like the rest
         W_Q -= step * grad_Q
         W_K -= step * grad_K
         W_V -= step * grad_V

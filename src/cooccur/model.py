@@ -25,7 +25,8 @@ import torch
 
 from cooccur.validate import check_choice, check_int, check_number
 
-InitScheme = Literal["theory", "kaiming"]
+InitScheme = Literal["theory", "kaiming", "he_normal", "xavier_normal"]
+INIT_SCHEMES = ("theory", "kaiming", "he_normal", "xavier_normal")
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,14 @@ class ModelConfig:
         m1: number of neurons of the linear MLP (rows of W).
         init: ``"theory"`` is Condition 1 of the paper: entries of W_Q, W_K, W_V ~ N(0, sigma0^2) with
             sigma0 = 1/sqrt(L m), entries of W ~ N(0, sigma1^2) with sigma1 = 1/sqrt(m1).
-            ``"kaiming"`` is the experiments' choice. The paper names no variant; we take PyTorch's default for
-            ``nn.Linear`` (``kaiming_uniform_`` with a = sqrt(5)), i.e. entries ~ U(-1/sqrt(fan_in),
-            1/sqrt(fan_in)): fan_in = d for W_Q, W_K, W_V and m for W. It is what "Kaiming initialisation"
-            means in code that builds the layers as ``nn.Linear`` without touching their init, and it gives an
-            initial output of order one, which the paper's Figure 1 (type 2 and 3 losses first rising) needs.
-        sigma0, sigma1: override the standard deviations of the "theory" scheme (ignored for "kaiming").
+            The experiments use "Kaiming initialization" and name no variant; three readings are offered.
+            ``"kaiming"`` is PyTorch's default for ``nn.Linear`` (``kaiming_uniform_`` with a = sqrt(5)): entries
+            ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in = d for W_Q, W_K, W_V and m for W. It is what the phrase
+            means in code that builds the layers as ``nn.Linear`` and leaves their initialisation alone, so it is
+            our default reading; nothing in the paper confirms it. ``"he_normal"`` is He et al.'s normal
+            initialisation (``kaiming_normal_``, gain sqrt(2)): N(0, 2/fan_in). ``"xavier_normal"`` is
+            N(0, 2/(fan_in + fan_out)). All three give an initial output of order one.
+        sigma0, sigma1: override the standard deviations of the "theory" scheme (ignored by the others).
         seed: seed of the torch generator for W_Q, W_K, W_V, W and a.
     """
 
@@ -58,7 +61,7 @@ class ModelConfig:
     def __post_init__(self) -> None:
         for name, low in (("d", 4), ("m", 1), ("m1", 1), ("seed", 0)):
             check_int(name, getattr(self, name), low)
-        check_choice("init", self.init, ("theory", "kaiming"))
+        check_choice("init", self.init, INIT_SCHEMES)
         for name in ("sigma0", "sigma1"):
             check_number(name, getattr(self, name), 0, low_open=True, allow_none=True)
 
@@ -92,8 +95,13 @@ class Params:
 
 def init_std(cfg: ModelConfig, L: int) -> tuple[float, float]:
     """Standard deviations (sigma0 of W_Q, W_K, W_V; sigma1 of W) of the initialisation."""
+    fan_in_qkv, fan_out_qkv, fan_in_w, fan_out_w = cfg.d, cfg.m, cfg.m, cfg.m1
     if cfg.init == "kaiming":
-        return 1 / math.sqrt(3 * cfg.d), 1 / math.sqrt(3 * cfg.m)
+        return 1 / math.sqrt(3 * fan_in_qkv), 1 / math.sqrt(3 * fan_in_w)
+    if cfg.init == "he_normal":
+        return math.sqrt(2 / fan_in_qkv), math.sqrt(2 / fan_in_w)
+    if cfg.init == "xavier_normal":
+        return math.sqrt(2 / (fan_in_qkv + fan_out_qkv)), math.sqrt(2 / (fan_in_w + fan_out_w))
     sigma0 = cfg.sigma0 if cfg.sigma0 is not None else 1 / math.sqrt(L * cfg.m)
     sigma1 = cfg.sigma1 if cfg.sigma1 is not None else 1 / math.sqrt(cfg.m1)
     return sigma0, sigma1
