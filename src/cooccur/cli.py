@@ -24,7 +24,13 @@ FLAGS: dict[str, tuple[str, str, type, str]] = {
     "--data-seed": ("data", "seed", int, "seed of the data set (default 0)"),
     "--m": ("model", "m", int, "rows of W_Q, W_K, W_V (default 128)"),
     "--m1": ("model", "m1", int, "neurons of the linear MLP (default 256)"),
-    "--init": ("model", "init", str, "initialisation: 'theory' (Condition 1), 'kaiming' (nn.Linear default), 'he_normal' or 'xavier_normal' (default theory)"),
+    "--init": (
+        "model",
+        "init",
+        str,
+        "initialisation: 'theory' (Condition 1), 'kaiming' (nn.Linear default), 'he_normal' or 'xavier_normal' "
+        "(default theory)",
+    ),
     "--sigma0": ("model", "sigma0", float, "std of W_Q, W_K, W_V for init=theory (default 1/sqrt(L m))"),
     "--sigma1": ("model", "sigma1", float, "std of W for init=theory (default 1/sqrt(m1))"),
     "--seed": ("model", "seed", int, "seed of the initial weights (default 0)"),
