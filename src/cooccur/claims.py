@@ -187,8 +187,11 @@ def _no_phase2(claim: str, run: Run, *extra: str) -> Verdict | None:
 
 def thm3_1(run: Run) -> Verdict:
     """Theorem 3.1 (Phase 1): at T1 all samples are correct, G(mu_1), G(mu_2) > 0 > G(mu_3), the loss is still
-    Theta(1), filler G values have not moved beyond their initial scale, and (item 4) the scores, values, neuron,
-    KK and QQ correlations have moved by at most K times their bounds, each separately."""
+    Theta(1) (at least loss(0)/K), the filler words' G has changed by at most K sigma0 sigma1 sqrt(m m1) (the
+    theorem's tilde-O scale for G of a random word; G starts at that scale), and (item 4) the scores, values,
+    neuron, KK and QQ correlations have moved by at most K times their bounds, each separately. The neuron
+    correlations are not among the flow's coordinates: their output-sign-weighted mean change
+    |Delta ||W^T a||^2| / m1^2 stands for them."""
     if (early := _no_phase2("thm3.1", run)) is not None:
         return early
     tr, K = run.traj, ORDER_CONSTANT
@@ -227,7 +230,7 @@ def thm3_1(run: Run) -> Verdict:
         "all correct": measured["min_margin"] > 0,
         "G signs": G[0] > 0 and G[1] > 0 and G[2] < 0,
         "loss Theta(1)": measured["loss_T1_over_loss_0"] >= 1 / K,
-        "filler G": measured["filler_G_change"] <= filler_scale,
+        "filler G": measured["filler_G_change"] <= K * filler_scale,
         **{f"{k} moved": moved[k] <= K * bounds[k] for k in bounds},
     }
     failed = [name for name, ok in items.items() if not ok]
@@ -236,8 +239,8 @@ def thm3_1(run: Run) -> Verdict:
         not failed,
         run.premise_met(),
         measured,
-        f"at T1: y_i F_i > 0, G1, G2 > 0 > G3, loss >= loss(0)/{K:g}, filler |dG| <= sigma0 sigma1 sqrt(m m1) "
-        f"= {filler_scale:.2g}; moved <= {K:g} x bound: scores m^-3/2 (1/L + 1/sqrt m) = {bounds['scores']:.2g}, "
+        f"at T1: y_i F_i > 0, G1, G2 > 0 > G3, loss >= loss(0)/{K:g}, filler |dG| <= {K:g} sigma0 sigma1 sqrt(m m1) "
+        f"= {K * filler_scale:.2g}; moved <= {K:g} x bound: scores m^-3/2 (1/L + 1/sqrt m) = {bounds['scores']:.2g}, "
         f"values and neuron 1/m = {1 / m:.2g}, KK and QQ 1/m^2 = {1 / m**2:.2g}",
         f"T1 = {tr.T1:.3g}; " + ("every item holds" if not failed else "fails: " + ", ".join(failed)),
     )

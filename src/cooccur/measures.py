@@ -119,11 +119,11 @@ def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> 
     return reduced_loss_and_grad(traj.A[index], traj.G[index], fresh, m).loss
 
 
-def eq5_relative_error(traj: Trajectory, m1: int) -> float:
-    """How far the recorded ||W^T a||^2 is from the integral of Eq. (5), relative to its total change.
+def eq5_curves(traj: Trajectory, m1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Eq. (5) along the run: (recorded change of ||W^T a||^2, integral of its right-hand side), each (T,).
 
-    Eq. (5): d/dt ||W^T a||^2 = (2 m1 / n) sum_i g_i y_i F_i. The right-hand side is integrated over the recorded
-    times by the trapezoid rule; the result is max_t |integral - change| / max_t |change|.
+    Eq. (5): d/dt ||W^T a||^2 = (2 m1 / n) sum_i g_i y_i F_i; the right-hand side is integrated over the recorded
+    times by the trapezoid rule.
     """
     from scipy.integrate import cumulative_trapezoid
     from scipy.special import expit
@@ -131,9 +131,21 @@ def eq5_relative_error(traj: Trajectory, m1: int) -> float:
     n = traj.F.shape[1]
     margins = traj.y * traj.F
     rhs = 2.0 * m1 / n * np.sum(expit(-margins) * margins, axis=1)
-    integral = cumulative_trapezoid(rhs, traj.t, initial=0.0)
-    change = traj.wa_sq - traj.wa_sq[0]
+    return traj.wa_sq - traj.wa_sq[0], cumulative_trapezoid(rhs, traj.t, initial=0.0)
+
+
+def eq5_relative_error(traj: Trajectory, m1: int) -> float:
+    """max_t |integral - change| / max_t |change| for the curves of :func:`eq5_curves`."""
+    change, integral = eq5_curves(traj, m1)
     return float(np.abs(integral - change).max() / np.abs(change).max())
+
+
+def peak_rise(traj: Trajectory, types: tuple[int, ...] = (2, 3)) -> float:
+    """The smaller, over ``types``, of each type's largest relative loss rise before T1 (0 if it never rises):
+    max_{t <= T1} loss_k(t) / loss_k(0) - 1."""
+    before = phase1_mask(traj)
+    rises = [traj.loss_by_type[before, k - 1].max() / traj.loss_by_type[0, k - 1] - 1 for k in types]
+    return float(max(min(rises), 0.0))
 
 
 def score_changes(traj: Trajectory, i1: int) -> np.ndarray:

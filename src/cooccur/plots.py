@@ -1,7 +1,9 @@
-"""Figures drawn from a :class:`~cooccur.trajectory.Trajectory`; each function draws on a given Axes.
+"""Every figure of the book. ``plot_*`` functions draw on a given Axes; the others return a whole Figure, so a
+chapter draws a figure with one call: ``glue_figure("fig_x", plots.width_sweep(...))``.
 
 For a gradient-descent run (method "euler") the x axis is the training iteration t / step, as in the paper;
-for the adaptive flow it is the flow time t.
+for the adaptive flow it is the flow time t. One style for all: seaborn's "whitegrid" theme, set when this module
+is imported.
 """
 
 from __future__ import annotations
@@ -12,10 +14,14 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from cooccur import measures
+from cooccur.claims import MARGIN_SIGNS, SCORE_SIGNS, VALUE_SIGNS, Run
 from cooccur.trajectory import Trajectory
 
-#: The four score correlations of Figure 1(a), as (key word, query word) indices into A.
-FIGURE1_PAIRS = ((1, 0), (0, 1), (2, 0), (2, 1))
+sns.set_theme(context="notebook", style="whitegrid", palette="deep")
+
+#: The four score correlations of Figure 1(a) and Theorem 3.2, as (key word, query word) indices into A.
+FIGURE1_PAIRS = tuple(SCORE_SIGNS)
 TYPE_LABELS = ("type 1 (µ1 and µ2, y=+1)", "type 2 (µ1 only, y=-1)", "type 3 (µ2 only, y=-1)", "type 4 (neither, y=-1)")
 
 
@@ -175,8 +181,454 @@ def summary_figure(traj: Trajectory) -> Figure:
     plot_losses_by_type(axes[2], traj, log=True)
     axes[0].set_title("1. the MLP aligns with the signals", pad=16)
     axes[1].set_title("2. then the attention moves", pad=16)
-    axes[2].set_title("3. all losses fall together", pad=16)
+    axes[2].set_title("3. every type's loss falls", pad=16)
     for ax in axes:
         ax.set_xscale("log")
         shade_phases(ax, traj)
+    return fig
+
+
+def _score_label(k: int, q: int) -> str:
+    return rf"$\mu_{k + 1}^\top W_K^\top W_Q \mu_{q + 1}$"
+
+
+def _value_label(k: int, q: int) -> str:
+    if k == q:
+        return rf"$\Vert W_V\mu_{k + 1}\Vert^2$"
+    return rf"$\mu_{k + 1}^\top W_V^\top W_V \mu_{q + 1}$"
+
+
+# --- setup and coordinates -------------------------------------------------------------------------------------
+
+
+def data_examples(tokens: np.ndarray, types: np.ndarray, title: str, per_type: int = 2) -> Figure:
+    """Two (``per_type``) training sequences of each type, as coloured rows."""
+    fig, ax = plt.subplots(figsize=(8, 4.2), constrained_layout=True)
+    plot_data_examples(ax, tokens, types, per_type=per_type)
+    ax.set_title(title)
+    return fig
+
+
+def gd_vs_flow(flow: Trajectory, descents: dict[float, Trajectory]) -> Figure:
+    """Gradient descent at several learning rates against the exact flow: G, the error in one score, and the
+    first-order convergence of the largest errors in G and A."""
+    rates = list(descents)
+    errors = np.array([[np.abs(d.G - flow.G).max(), np.abs(d.A - flow.A).max()] for d in descents.values()])
+    slope_G, slope_A = measures.loglog_slope(rates, errors[:, 0]), measures.loglog_slope(rates, errors[:, 1])
+    T = flow.t[-1]
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+    ax1.plot(flow.t, flow.G[:, 0], color="black", lw=2.5, label=r"$G(\mu_1)$, flow")
+    ax1.plot(flow.t, flow.G[:, 2], color="gray", lw=2.5, label=r"$G(\mu_3)$, flow")
+    for (lr, d), color in zip(descents.items(), ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3")):
+        ax1.plot(d.t, d.G[:, 0], ls="--", color=color, label=f"gradient descent, lr {lr}")
+        ax1.plot(d.t, d.G[:, 2], ls="--", color=color)
+        ax2.plot(d.t, d.A[:, 1, 0] - flow.A[:, 1, 0], color=color, label=f"lr {lr}")
+    ax1.set_xscale("symlog", linthresh=1.0)
+    ax1.set_xlim(0, T)
+    ax1.set(xlabel="time t = learning rate x iteration", ylabel="G (output units)")
+    ax1.set_title("G on the flow and under gradient descent")
+    ax1.legend(fontsize="small")
+    ax2.set(xlabel="time t", ylabel=r"$\mu_2^\top W_K^\top W_Q \mu_1$: descent minus flow")
+    ax2.set_title("error in a score correlation")
+    ax2.legend(fontsize="small")
+    ax3.loglog(rates, errors[:, 0], "o-", label=f"G, slope {slope_G:.2f}")
+    ax3.loglog(rates, errors[:, 1], "s-", label=f"A, slope {slope_A:.2f}")
+    ax3.set(xlabel="learning rate", ylabel="max error over [0, T] (G: output units, A: score units)")
+    ax3.set_title("first-order convergence")
+    ax3.legend(fontsize="small")
+    return fig
+
+
+def eq5_check(traj: Trajectory, m1: int) -> Figure:
+    """Eq. (5): the recorded change of ||W^T a||^2 against the integral of its right-hand side."""
+    change, integral = measures.eq5_curves(traj, m1)
+    x, label, _ = time_axis(traj)
+    fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+    ax.plot(x, change, lw=3, color="#bbbbbb", label=r"$\Vert W^\top a\Vert^2(t) - \Vert W^\top a\Vert^2(0)$, recorded")
+    ax.plot(x, integral, "k--", label=r"$\int_0^t \frac{2m_1}{n}\sum_i g_i y_i F_i\,d\tau$ (trapezoid rule)")
+    ax.set(xscale="symlog", xlabel=label, ylabel=r"change of $\Vert W^\top a\Vert^2$ (squared weight units)")
+    ax.set_xlim(0, x[-1])
+    ax.legend(fontsize="small")
+    return fig
+
+
+# --- Phase 1 ---------------------------------------------------------------------------------------------------
+
+
+def G_by_setting(trajs: dict[str, Trajectory]) -> Figure:
+    """G(mu_1), G(mu_2), G(mu_3) and the mean filler G, one panel per setting; linear time up to 1e-3, then log."""
+    fig, axes = plt.subplots(1, len(trajs), figsize=(6.5 * len(trajs), 4.3), constrained_layout=True, squeeze=False)
+    for ax, (name, traj) in zip(axes[0], trajs.items()):
+        plot_G(ax, traj)
+        ax.set_xscale("symlog", linthresh=1e-3)
+        ax.set_xlim(0, time_axis(traj)[0][-1])
+        ax.set_title(name)
+    return fig
+
+
+def rise_first(groups: dict[str, list[Trajectory]]) -> Figure:
+    """Losses of types 2 and 3 relative to their start, against time / T1, one panel per group of seeds."""
+    fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4), constrained_layout=True, squeeze=False)
+    for ax, (name, trs) in zip(axes[0], groups.items()):
+        for tr in trs:
+            ax.plot(tr.t / tr.T1, tr.loss_by_type[:, 1] / tr.loss_by_type[0, 1], color="#2ca02c", alpha=0.6, lw=1)
+            ax.plot(tr.t / tr.T1, tr.loss_by_type[:, 2] / tr.loss_by_type[0, 2], color="#d62728", alpha=0.6, lw=1)
+        ax.axhline(1, color="black", lw=0.6)
+        ax.axvline(1, color="red", ls="--", lw=1)
+        ax.set(xlim=(0, 2), xlabel=r"time / $T_1$ (each seed its own $T_1$)", ylabel="loss / loss at t=0")
+        ax.set_title(f"{name}, {len(trs)} seeds")
+    axes[0, 0].plot([], [], color="#2ca02c", label="type 2")
+    axes[0, 0].plot([], [], color="#d62728", label="type 3")
+    axes[0, 0].plot([], [], color="red", ls="--", label="$T_1$")
+    axes[0, 0].legend(fontsize="small")
+    return fig
+
+
+def sandwich(trajs: dict[str, Trajectory]) -> Figure:
+    """The two ratios of Lemma 4.3 over [0, 3 T1], one panel per setting, with [T0.5, T1] shaded where it exists."""
+    fig, axes = plt.subplots(1, len(trajs), figsize=(6.5 * len(trajs), 4.2), constrained_layout=True, squeeze=False)
+    for ax, (name, tr) in zip(axes[0], trajs.items()):
+        lower, upper = measures.sandwich_ratios(tr)
+        _, t_half = measures.sandwich_constant(tr)
+        ax.plot(tr.t, lower, label=r"$-\dot G(\mu_3) / \max\{\dot G(\mu_1), \dot G(\mu_2)\}$ (lemma: > 1)")
+        ax.plot(tr.t, upper, label=r"$-\dot G(\mu_3) / (\dot G(\mu_1) + \dot G(\mu_2))$ (lemma: < 1)")
+        ax.axhline(1, color="black", lw=0.6)
+        ax.axvline(tr.T1, color="red", ls="--", label="$T_1$")
+        if np.isfinite(t_half):
+            ax.axvspan(t_half, tr.T1, color="gold", alpha=0.3, label=r"both hold ($T_{0.5}$ to $T_1$)")
+        ax.set(xlim=(0, 3 * tr.T1), ylim=(-1, 3), xlabel="time t", ylabel="ratio of rates (dimensionless)", title=name)
+        ax.legend(fontsize="small")
+    return fig
+
+
+def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
+    """Width sweeps (each series: a list over widths of a list over seeds of runs). Left: T1 against m. Middle:
+    T1 x (sigma0^2 + sigma1^2) m m1, flat if T1 is inversely proportional to the Phase-1 rate. Right: score
+    movement over Phase 1 divided by T1, with the shape m^-1/2 (1/L + 1/sqrt m) of Theorem 3.1's bound."""
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), constrained_layout=True)
+    for (name, widths), color in zip(series.items(), sns.color_palette("deep", len(series))):
+        m = np.array([group[0].m for group in widths], dtype=float)
+        L = widths[0][0].L
+        t1 = np.array([[r.traj.T1 for r in group] for group in widths])
+        rate = np.array(
+            [(group[0].sigmas[0] ** 2 + group[0].sigmas[1] ** 2) * group[0].m * group[0].m1 for group in widths]
+        )
+        moved = np.array(
+            [
+                [measures.largest_change(r.traj.A, measures.phase1_index(r.traj)) / r.traj.T1 for r in group]
+                for group in widths
+            ]
+        )
+        for ax, values in zip(axes, (t1, t1 * rate[:, None], moved)):
+            for j in range(values.shape[1]):
+                ax.scatter(m, values[:, j], color=color, s=10, alpha=0.4)
+            ax.plot(m, np.median(values, axis=1), "o-", color=color, label=f"{name} (median over seeds)")
+        shape = m**-0.5 * (1 / L + m**-0.5)
+        axes[2].plot(
+            m,
+            shape * np.median(moved[0]) / shape[0],
+            ":",
+            color=color,
+            label=r"$\propto m^{-1/2}(1/L + m^{-1/2})$, " + name,
+        )
+    axes[0].set(ylabel="$T_1$ (flow time)", title="end of Phase 1")
+    axes[1].set(ylabel=r"$T_1 \times (\sigma_0^2 + \sigma_1^2)\, m\, m_1$", title="$T_1$ times the Phase-1 rate")
+    axes[2].set(
+        ylabel="score movement over Phase 1 / $T_1$\n(score units per unit time)",
+        title="mean rate of the scores in Phase 1",
+    )
+    for ax in axes:
+        ax.set(xscale="log", yscale="log", xlabel="width m")
+        ax.legend(fontsize="x-small")
+    return fig
+
+
+# --- Phase 2 ---------------------------------------------------------------------------------------------------
+
+
+def phase2_correlations(traj: Trajectory, title: str) -> Figure:
+    """Changes since t = 0 of the score correlations of Theorem 3.2 (left) and the value correlations (right)."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.3), constrained_layout=True)
+    for (k, q), sign in SCORE_SIGNS.items():
+        ax1.plot(
+            traj.t,
+            traj.A[:, k, q] - traj.A[0, k, q],
+            label=f"{_score_label(k, q)} (theorem: {'up' if sign > 0 else 'down'})",
+        )
+    for (k, q), sign in VALUE_SIGNS.items():
+        ax2.plot(
+            traj.t, traj.VV[:, k, q] - traj.VV[0, k, q], label=f"{_value_label(k, q)} ({'up' if sign > 0 else 'down'})"
+        )
+    ax1.set(ylabel="score correlation minus its value at t=0", title=f"score correlations ({title})")
+    ax2.set(ylabel="value correlation minus its value at t=0", title="value correlations")
+    for ax in (ax1, ax2):
+        ax.set(xscale="log", xlabel="time t")
+        mark_phase_boundary(ax, traj)
+        ax.legend(fontsize="small")
+    return fig
+
+
+def margin_sums(groups: dict[str, list[Trajectory]]) -> Figure:
+    """The three margin sums of Theorem 3.2 for every seed, one panel per group."""
+    fig, axes = plt.subplots(
+        1, len(groups), figsize=(6.5 * len(groups), 4.2), constrained_layout=True, sharey=True, squeeze=False
+    )
+    colors = ("tab:green", "tab:blue", "tab:orange")
+    for ax, (name, trs) in zip(axes[0], groups.items()):
+        for (label, (words, sign)), color in zip(MARGIN_SIGNS.items(), colors):
+            for j, tr in enumerate(trs):
+                ax.plot(
+                    tr.t,
+                    tr.G[:, list(words)].sum(axis=1),
+                    color=color,
+                    alpha=0.5,
+                    lw=1,
+                    label=f"{label} (theorem: {'> 0' if sign > 0 else '< 0'})" if j == 0 else None,
+                )
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set(xscale="log", xlabel="time t", title=f"{name}, {len(trs)} seeds")
+        ax.legend(fontsize="small")
+    axes[0, 0].set_ylabel("sum of G values (output units)")
+    return fig
+
+
+def attention_vs_length(lengths: list[int], changes: np.ndarray) -> Figure:
+    """Largest change of a softmax entry over the run (lengths x seeds), with the bound 1/L^2."""
+    L = np.asarray(lengths, dtype=float)
+    fig, ax = plt.subplots(figsize=(6.8, 4.2), constrained_layout=True)
+    for j in range(changes.shape[1]):
+        ax.scatter(L, changes[:, j], color="gray", s=12)
+    slope = measures.loglog_slope(L, np.median(changes, axis=1))
+    ax.loglog(L, np.median(changes, axis=1), "o-", color="black", label=f"median over seeds, slope {slope:.2f}")
+    ax.loglog(L, 1 / L**2, "--", label="bound $1/L^2$ (constant 1)")
+    ax.set(xlabel="sequence length L", ylabel="largest change of a softmax entry\nsince t = 0 (probability)")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def loss_and_structure(trajs: list[Trajectory], delta: np.ndarray, words: int = 8) -> Figure:
+    """Left: training loss of every seed, log-log. Right: the change of W_K^T W_Q over the first ``words`` words."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5), constrained_layout=True)
+    for tr in trajs:
+        ax1.loglog(tr.t[1:], tr.loss[1:], color="tab:blue", alpha=0.4, lw=1)
+    ax1.set(xlabel="time t", ylabel="training loss (nats)", title=f"training loss, {len(trajs)} seeds")
+    plot_matrix(
+        ax2, delta, words, r"$W_K^\top W_Q(T^*) - W_K^\top W_Q(0)$, first 8 words", "change of score correlation"
+    )
+    return fig
+
+
+# --- balancing -------------------------------------------------------------------------------------------------
+
+
+def balance(traj: Trajectory, title: str) -> Figure:
+    """Left: S_1..S_4. Right: S_2/S_3, R(t) and the rate ratio -dG(mu_3)/dt / dG(mu_1)/dt that R approximates."""
+    S = traj.S_by_type
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.3), constrained_layout=True)
+    plot_sums_of_g(ax1, traj)
+    ax1.set_xscale("log")
+    ax1.set_title(f"total gradient weight per type ({title})")
+    ax2.plot(traj.t, S[:, 1] / S[:, 2], label="$S_2 / S_3$")
+    ax2.plot(
+        traj.t,
+        (S[:, 1] + S[:, 2] + S[:, 3] - S[:, 0]) / (S[:, 0] - S[:, 1]),
+        label="$R(t) = (S_2 + S_3 + S_4 - S_1)/(S_1 - S_2)$",
+    )
+    ax2.plot(traj.t, -traj.G_rate[:, 2] / traj.G_rate[:, 0], ls=":", label=r"$-\dot G(\mu_3)/\dot G(\mu_1)$")
+    ax2.axhspan(0.5, 2, color="gray", alpha=0.12, label="$1/2 \\leq S_2/S_3 \\leq 2$")
+    mark_phase_boundary(ax2, traj)
+    ax2.set(xscale="log", ylim=(0, 3), xlabel="time t", ylabel="ratio (dimensionless)", title="balance ratios")
+    ax2.legend(fontsize="small")
+    return fig
+
+
+def loss_ratios_by_type(traj: Trajectory) -> Figure:
+    """Each type's mean loss divided by the overall loss; the legend gives the late log-log slopes."""
+    slopes = measures.late_loss_slopes(traj)[1:]
+    fig, ax = plt.subplots(figsize=(7, 4.2), constrained_layout=True)
+    colors = sns.color_palette("deep", 5)[1:]
+    for k in range(4):
+        ax.plot(
+            traj.t,
+            traj.loss_by_type[:, k] / traj.loss,
+            color=colors[k],
+            label=f"{TYPE_LABELS[k]}, slope {slopes[k]:.2f}",
+        )
+    mark_phase_boundary(ax, traj)
+    ax.set(xscale="log", yscale="log", xlabel="time t", ylabel="loss of the type / overall loss")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def balance_stress(cases: dict[str, Trajectory]) -> Figure:
+    """S_2/S_3 along the flow in several cases."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.3), constrained_layout=True)
+    for name, tr in cases.items():
+        ax.plot(tr.t, tr.S_by_type[:, 1] / tr.S_by_type[:, 2], label=f"{name} ($T_1$ = {tr.T1:.2f})")
+    ax.axhspan(0.5, 2, color="gray", alpha=0.12, label="[1/2, 2]")
+    ax.axhline(1, color="black", lw=0.6)
+    ax.set(xscale="log", yscale="log", xlabel="time t", ylabel="$S_2/S_3$ (dimensionless)")
+    ax.legend(fontsize="small")
+    return fig
+
+
+# --- experiments -----------------------------------------------------------------------------------------------
+
+
+def figure1_seeds(trajs: list[Trajectory]) -> Figure:
+    """Figure 1 over seeds: median and range of the score changes (a) and the per-type losses (b)."""
+    x, xlabel, factor = time_axis(trajs[0])
+    t1 = np.array([tr.T1 for tr in trajs]) * factor
+    colors = sns.color_palette("tab10")
+    fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
+    for (k, q), color in zip(FIGURE1_PAIRS, colors):
+        plot_band(ax_a, x[1:], np.array([tr.A[1:, k, q] - tr.A[0, k, q] for tr in trajs]), color, _score_label(k, q))
+    for k in range(4):
+        plot_band(ax_b, x[1:], np.array([tr.loss_by_type[1:, k] for tr in trajs]), colors[k + 4], f"type {k + 1}")
+    ax_a.set(
+        xscale="log",
+        xlabel=xlabel,
+        ylabel="change since initialisation (score units)",
+        title="(a) attention score correlations",
+    )
+    ax_b.set(xscale="log", yscale="log", xlabel=xlabel, ylabel="logistic loss (nats)", title="(b) loss by type")
+    for ax in (ax_a, ax_b):
+        ax.axvspan(t1.min(), t1.max(), color="red", alpha=0.15, label="range of $T_1$ over seeds")
+        ax.legend(fontsize="x-small")
+    return fig
+
+
+def init_comparison(groups: dict[str, list[Trajectory]], step: float) -> Figure:
+    """Training loss and the change of mu_2^T W_K^T W_Q mu_1 for groups of seeds, on an iteration axis t/step."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5), constrained_layout=True)
+    for (name, trs), color in zip(groups.items(), ("tab:blue", "tab:orange", "tab:green")):
+        t = trs[0].t[1:] / step
+        plot_band(ax1, t, np.array([tr.loss[1:] for tr in trs]), color, name)
+        plot_band(ax2, t, np.array([tr.A[1:, 1, 0] - tr.A[0, 1, 0] for tr in trs]), color, name)
+    ax1.set(xscale="log", yscale="log", xlabel=f"iteration (flow time / {step:g})", ylabel="training loss (nats)")
+    ax2.set(
+        xscale="log",
+        xlabel=f"iteration (flow time / {step:g})",
+        ylabel=r"change of $\mu_2^\top W_K^\top W_Q \mu_1$ (score units)",
+    )
+    for ax in (ax1, ax2):
+        ax.legend(fontsize="small")
+    return fig
+
+
+def descent_vs_flow(gd: Trajectory, flow: Trajectory, step: float) -> Figure:
+    """A gradient-descent run and the exact flow from the same start: G (left) and the training loss (right)."""
+    colors = sns.color_palette("tab10")
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.3), constrained_layout=True)
+    for k in range(3):
+        ax1.plot(
+            gd.t / step, gd.G[:, k], color=colors[k], lw=3, alpha=0.4, label=rf"$G(\mu_{k + 1})$, gradient descent"
+        )
+        ax1.plot(flow.t / step, flow.G[:, k], color=colors[k], ls="--", label=rf"$G(\mu_{k + 1})$, flow")
+    ax1.set(xscale="log", xlabel="iteration", ylabel="G (output units)")
+    ax2.plot(gd.t / step, gd.loss, lw=3, alpha=0.4, label=f"gradient descent, lr {step:g}")
+    ax2.plot(flow.t / step, flow.loss, "k--", label="gradient flow (adaptive solver)")
+    ax2.set(xscale="log", yscale="log", xlabel=f"iteration (flow time / {step:g})", ylabel="training loss (nats)")
+    for ax in (ax1, ax2):
+        ax.legend(fontsize="small")
+    return fig
+
+
+# --- related settings ------------------------------------------------------------------------------------------
+
+
+def plot_markov_landscape(ax: Axes, chain, title: str) -> None:
+    """Local to Global's canonical model over (e, w): -grad directions, energy level curves, global minima,
+    unigram minima and maxima on e = 0, and the saddle."""
+    from cooccur.related import markov
+
+    g = np.linspace(-3, 3, 25)
+    E, W = np.meshgrid(g, g + 1e-3)  # e on the x axis, w on the y axis; keep w away from 0
+    ge, gw = markov.reduced_grad(chain, E, W)
+    norm = np.hypot(ge, gw) + 1e-12
+    ax.quiver(E, W, -ge / norm, -gw / norm, color="gray", alpha=0.6, width=0.003)
+    fine = np.linspace(-3, 3, 400)
+    Ef, Wf = np.meshgrid(fine, fine + 1e-4)
+    ax.contour(Ef, Wf, markov.energy(Ef, Wf), levels=20, colors="tab:cyan", linewidths=0.6, alpha=0.8)
+    w_line = np.linspace(-3, 3, 2000)
+    slope = 1 + 2 * w_line * np.abs(w_line)
+    ok = chain.bigram_a / slope > 0
+    for sign in (1, -1):
+        ax.plot(
+            sign * np.sqrt(chain.bigram_a / slope[ok]),
+            w_line[ok],
+            "--",
+            color="purple",
+            lw=1.5,
+            label="global minima (bigram)" if sign == 1 else None,
+        )
+    minima = w_line < markov.SADDLE_W if chain.p + chain.q < 1 else w_line > markov.SADDLE_W
+    ax.plot(np.zeros(minima.sum()), w_line[minima], color="red", lw=4, alpha=0.7, label="local minima (unigram)")
+    ax.plot(np.zeros((~minima).sum()), w_line[~minima], color="blue", lw=4, alpha=0.5, label="local maxima")
+    ax.plot([0], [markov.SADDLE_W], "o", color="orange", ms=9, label="saddle")
+    ax.set(xlim=(-3, 3), ylim=(-3, 3), xlabel="embedding e", ylabel="weight w", title=title)
+
+
+def markov_landscape(panels: dict[str, tuple]) -> Figure:
+    """One landscape per chain with flow paths: ``panels[title] = (chain, e (T, k), w (T, k))``."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 6), constrained_layout=True, squeeze=False)
+    for ax, (title, (chain, e, w)) in zip(axes[0], panels.items()):
+        plot_markov_landscape(ax, chain, title)
+        for j in range(e.shape[1]):
+            ax.plot(e[:, j], w[:, j], color="black", lw=1.2, label="gradient flow from small inits" if j == 0 else None)
+            ax.plot(e[-1, j], w[-1, j], "k*", ms=8)
+        ax.legend(fontsize="x-small", loc="lower left")
+    return fig
+
+
+def markov_basins(E0: np.ndarray, W0: np.ndarray, labels: dict[str, np.ndarray]) -> Figure:
+    """Which minimum the flow reaches from each grid point (1 global, 0 unigram, NaN not settled)."""
+    from cooccur.related.markov import SADDLE_W
+
+    fig, axes = plt.subplots(1, len(labels), figsize=(6 * len(labels), 5.2), constrained_layout=True, squeeze=False)
+    for ax, (name, label) in zip(axes[0], labels.items()):
+        ax.pcolormesh(E0, W0, label, cmap="coolwarm_r", vmin=0, vmax=1, shading="nearest")
+        ax.axhline(SADDLE_W, color="orange", ls=":", lw=1)
+        ax.set(xlabel="initial e", ylabel="initial w", title=f"{name}: red = unigram minimum, blue = global minimum")
+        ax.grid(False)
+    return fig
+
+
+def markov_init(switch: np.ndarray, reached: np.ndarray, predicted: np.ndarray) -> Figure:
+    """Fraction of small initialisations reaching the global minimum against p + q, with the prediction."""
+    fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
+    ax.plot(switch, reached, "o-", label="gradient flow (fraction reaching the global minimum)")
+    ax.step(switch, predicted, where="mid", ls="--", color="gray", label="theory: all if p+q < 1, none if p+q > 1")
+    ax.axvline(1, color="black", lw=0.6)
+    ax.set(xlabel="switching factor p + q (with p = q)", ylabel="fraction of initialisations", ylim=(-0.05, 1.05))
+    ax.legend(fontsize="small")
+    return fig
+
+
+def scan_snap_maps(maps: dict[str, np.ndarray], rows: list[int]) -> Figure:
+    """Expected attention of class 1 over the first 20 tokens (rows: iterations), one panel per run."""
+    fig, axes = plt.subplots(1, len(maps), figsize=(6.5 * len(maps), 3.8), constrained_layout=True, squeeze=False)
+    for ax, (name, block) in zip(axes[0], maps.items()):
+        im = ax.imshow(block, cmap="viridis", aspect="auto")
+        ax.set_yticks(range(len(rows)), [str(i) for i in rows])
+        ax.set_xticks(range(block.shape[1]), [str(i) for i in range(block.shape[1])], fontsize=7)
+        ax.axvline(9.5, color="white", lw=1.5)
+        ax.grid(False)
+        ax.set(
+            xlabel="token (0-9 common, 10-19 distinct to class 1, co-occurrence rising)",
+            ylabel="iteration",
+            title=f"attention $c_n$ of class 1, {name}",
+        )
+        fig.colorbar(im, ax=ax, label="expected attention weight")
+    return fig
+
+
+def scan_snap_entropy(ratios, lr_Z_values, mean: np.ndarray, sem: np.ndarray, n_distinct: int) -> Figure:
+    """Entropy of the final attention over distinct tokens against eta_Y/eta_Z, one line per eta_Z."""
+    fig, ax = plt.subplots(figsize=(6.8, 4.3), constrained_layout=True)
+    for j, lr_Z in enumerate(lr_Z_values):
+        ax.errorbar(ratios, mean[j], yerr=sem[j], marker="o", capsize=3, label=rf"$\eta_Z = {lr_Z:g}$")
+    ax.axhline(np.log(n_distinct), color="gray", ls=":", label="uniform over distinct tokens")
+    ax.set(xscale="log", xlabel=r"$\eta_Y / \eta_Z$", ylabel="entropy of attention on distinct tokens (nats)")
+    ax.legend(fontsize="small")
     return fig

@@ -83,3 +83,152 @@ def glue_text(name: str, text: str) -> None:
     from myst_nb import glue
 
     glue(name, str(text), display=False)
+
+
+def chapter_parameters(chapter: str) -> dict[str, object]:
+    """The defaults of a chapter's parameters cell (``book/<chapter>.py``, the cell after
+    ``# %% tags=["parameters"]``), read from the file: plain literal assignments, one per line."""
+    import ast
+
+    candidates = [Path.cwd() / f"{chapter}.py", Path(__file__).resolve().parents[2] / "book" / f"{chapter}.py"]
+    path = next((c for c in candidates if c.exists()), None)
+    if path is None:
+        raise FileNotFoundError(f"chapter {chapter!r} not found (looked for {', '.join(map(str, candidates))})")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# %%") and '"parameters"' in line)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("# %%")), len(lines))
+    tree = ast.parse("\n".join(lines[start + 1 : end]))
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)}
+
+
+def apply_quick(chapter: str, namespace: dict, quick: bool, **quick_values) -> None:
+    """Quick mode: set each of ``quick_values`` in ``namespace`` (a chapter's ``globals()``), unless its current
+    value differs from the chapter's default (:func:`chapter_parameters`): a value passed in is kept. Prints a
+    notice on the page listing what was replaced and what was kept. Does nothing when ``quick`` is False."""
+    if not quick:
+        return
+    from IPython.display import Markdown, display
+
+    defaults = chapter_parameters(chapter)
+    replaced, kept = [], []
+    for name, value in quick_values.items():
+        if namespace[name] == defaults[name]:
+            namespace[name] = value
+            replaced.append(f"`{name} = {value!r}`")
+        else:
+            kept.append(f"`{name} = {namespace[name]!r}`")
+    text = "**Quick mode:** a smoke test of the code, not the published numbers. Set for speed: " + (
+        ", ".join(replaced) or "nothing"
+    )
+    if kept:
+        text += "; kept as passed in: " + ", ".join(kept)
+    display(Markdown(text + "."))
+
+
+def _mark(flag: bool) -> str:
+    return "yes" if flag else "**no**"
+
+
+def _cell(text: str | None) -> str:
+    return "" if text is None else str(text).replace("|", "\\|")
+
+
+def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, prefix: str | None = None) -> str:
+    """A Markdown table of verdicts, one row per (statement, setting): premises met, holds, the prediction with
+    its constant, and what was measured. ``verdicts[setting][claim]`` is a :class:`cooccur.claims.Verdict`.
+
+    With ``prefix``, each verdict's ``holds`` and ``premise_met`` also go to the results manifest as
+    ``{prefix}.{setting}.{claim}.holds`` (1 or 0), so a rebuild that flips a verdict fails the comparison.
+    """
+    rows = ["| statement | setting | premises met | holds | prediction (constant explicit) | measured |",
+            "|---|---|---|---|---|---|"]
+    settings = list(verdicts)
+    names = claims if claims is not None else list(verdicts[settings[0]])
+    for claim in names:
+        for setting in settings:
+            v = verdicts[setting][claim]
+            rows.append(f"| `{claim}` | {setting} | {_mark(v.premise_met)} | {_mark(v.holds)} | {_cell(v.predicted)} "
+                        f"| {_cell(v.detail)} |")
+            if prefix is not None:
+                record(f"{prefix}.{setting}.{claim}.holds", int(v.holds))
+                record(f"{prefix}.{setting}.{claim}.premise_met", int(v.premise_met))
+    return "\n".join(rows)
+
+
+def premise_table(premises_by_setting: dict[str, dict]) -> str:
+    """A Markdown table of :func:`cooccur.claims.premises` for several settings: met, and why."""
+    settings = list(premises_by_setting)
+    rows = ["| premise | " + " | ".join(settings) + " |", "|---|" + "---|" * len(settings)]
+    for key in premises_by_setting[settings[0]]:
+        cells = [f"{_mark(p[key].met)}: {_cell(p[key].why)}" for p in premises_by_setting.values()]
+        rows.append(f"| `{key}` | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def config_table(experiments: dict) -> str:
+    """A Markdown table of the configurations of several :class:`cooccur.experiment.Experiment` (fields that
+    differ in bold)."""
+    names = list(experiments)
+    flat = {name: {f"{section}.{k}": v for section, fields in e.to_dict().items() for k, v in fields.items()}
+            for name, e in experiments.items()}
+    rows = ["| field | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for key in flat[names[0]]:
+        values = [flat[name][key] for name in names]
+        differ = len({repr(v) for v in values}) > 1
+        cells = [f"**{_fmt_value(v)}**" if differ else _fmt_value(v) for v in values]
+        rows.append(f"| `{key}` | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def count_table(verdicts_by_setting: dict[str, list[dict]], claims: list[str], prefix: str | None = None) -> str:
+    """A Markdown table: for each statement and setting, on how many seeds its premises are met and it holds.
+    ``verdicts_by_setting[setting]`` is a list over seeds of ``check_all`` results. With ``prefix``, the counts go
+    to the results manifest as ``{prefix}.{setting}.{claim}.holds_seeds``."""
+    settings = list(verdicts_by_setting)
+    header = "| statement | " + " | ".join(f"{s}: premises met / holds" for s in settings) + " |"
+    rows = [header, "|---|" + "---|" * len(settings)]
+    for claim in claims:
+        cells = []
+        for setting, runs in verdicts_by_setting.items():
+            met = sum(v[claim].premise_met for v in runs)
+            held = sum(v[claim].holds for v in runs)
+            cells.append(f"{met} / {held} of {len(runs)}")
+            if prefix is not None:
+                record(f"{prefix}.{setting}.{claim}.holds_seeds", held)
+        rows.append(f"| `{claim}` | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def measured_table(verdicts: dict[str, dict], claim: str, rows: dict[str, tuple[str, str | None]]) -> str:
+    """A Markdown table of one statement's measured numbers side by side for several settings.
+
+    ``verdicts[setting]`` is a ``check_all`` result; ``rows[label] = (measured key, bound key or None)``: each cell
+    shows the measured value, and "<= bound" when a bound key is given.
+    """
+    settings = list(verdicts)
+    out = ["| quantity | " + " | ".join(settings) + " |", "|---|" + "---|" * len(settings)]
+    for label, (key, bound) in rows.items():
+        cells = []
+        for setting in settings:
+            m = verdicts[setting][claim].measured
+            cell = f"{m[key]:.3g}"
+            if bound is not None:
+                cell += f" (bound {m[bound]:.3g})"
+            cells.append(cell)
+        out.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def _fmt_value(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return "(" + ", ".join(_fmt_value(v) for v in value) + ")"
+    return str(value)
+
+
+def show(markdown: str) -> None:
+    """Display a Markdown string (a table renders as an HTML table in the book)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(markdown))
