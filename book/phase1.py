@@ -89,8 +89,17 @@ import numpy as np
 
 from cooccur import claims, measures, plots
 from cooccur.experiment import paper_setting, premise_setting, run_many
-from cooccur.report import (apply_quick, check_parameters, config_table, glue_figure, glue_number, measured_table,
-                            premise_table, show, verdict_table)
+from cooccur.report import (
+    apply_quick,
+    check_parameters,
+    config_table,
+    glue_figure,
+    glue_number,
+    measured_table,
+    premise_table,
+    show,
+    verdict_table,
+)
 
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 1.0, 1e4),
                  widths=(widths, list, 32, 1 << 14), sweep_seeds=(sweep_seeds, int, 1, 1000),
