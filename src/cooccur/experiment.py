@@ -27,6 +27,7 @@ from cooccur.data import DataConfig, make_dataset
 from cooccur.flow import Method, SimConfig, simulate
 from cooccur.model import ModelConfig, init_params
 from cooccur.trajectory import Trajectory
+from cooccur.validate import check_choice
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -113,6 +114,23 @@ def paper_setting(
     data_cfg = DataConfig(**{"seed": seed, **(data or {})})
     model_cfg = ModelConfig(**{"d": data_cfg.d, "init": init, "seed": seed, **(model or {})})
     return Experiment(data_cfg, model_cfg, SimConfig(T=T, method=method, step=step))
+
+
+def figure1_reading(
+    seed: int, *, init: str = "kaiming", loss: str = "mean", train_a: bool = False, iterations: int = 30_000,
+    lr: float = 0.01,
+) -> Experiment:
+    """The paper's Figure-1 experiment under one reading of what it leaves unstated: which "Kaiming" (``init``),
+    whether the loss is the mean or the sum over the 60 samples (``loss``), and whether ``a`` is trained.
+
+    Gradient descent on the sum with learning rate ``lr`` is gradient descent on the mean with ``lr * n``; the
+    run is built that way, so iteration k is still flow time k * step.
+    """
+    check_choice("loss", loss, ("mean", "sum"))
+    base = paper_setting(seed, init=init, method="euler")
+    step = lr * (base.data.n if loss == "sum" else 1)
+    sim = SimConfig(T=step * iterations, method="euler", step=step, train_a=train_a)
+    return Experiment(base.data, base.model, sim)
 
 
 #: A setting where the premises of the theorems hold (see :func:`cooccur.claims.premises`): the paper's n and L,
