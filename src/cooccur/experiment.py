@@ -72,11 +72,12 @@ class Experiment:
         h.update(source_hash().encode())
         return h.hexdigest()[:24]
 
-    def simulate(self, progress: bool = False) -> Trajectory:
-        """Run without the cache."""
+    def simulate(self, progress: bool = False, times: np.ndarray | None = None) -> Trajectory:
+        """Run without the cache; ``times`` replaces the recording grid of ``sim`` (e.g. to compare engines at the
+        same times)."""
         data = make_dataset(self.data)
         params = init_params(self.model, self.data.L)
-        traj = simulate(data, params, self.sim, progress=progress)
+        traj = simulate(data, params, self.sim, progress=progress, times=times)
         traj.meta = {"experiment": self.to_dict(), "key": self.key()}
         return traj
 

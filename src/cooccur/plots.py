@@ -246,7 +246,8 @@ def eq5_check(traj: Trajectory, m1: int) -> Figure:
     fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
     ax.plot(x, change, lw=3, color="#bbbbbb", label=r"$\Vert W^\top a\Vert^2(t) - \Vert W^\top a\Vert^2(0)$, recorded")
     ax.plot(x, integral, "k--", label=r"$\int_0^t \frac{2m_1}{n}\sum_i g_i y_i F_i\,d\tau$ (trapezoid rule)")
-    ax.set(xscale="symlog", xlabel=label, ylabel=r"change of $\Vert W^\top a\Vert^2$ (squared weight units)")
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set(xlabel=label, ylabel=r"change of $\Vert W^\top a\Vert^2$ (squared weight units)")
     ax.set_xlim(0, x[-1])
     ax.legend(fontsize="small")
     return fig
