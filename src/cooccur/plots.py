@@ -180,7 +180,7 @@ def summary_figure(traj: Trajectory) -> Figure:
     axes[1].legend(fontsize="small")
     plot_losses_by_type(axes[2], traj, log=True)
     axes[0].set_title("1. the MLP aligns with the signals", pad=16)
-    axes[1].set_title("2. then the attention moves", pad=16)
+    axes[1].set_title("2. the score correlations tilt", pad=16)
     axes[2].set_title("3. every type's loss falls", pad=16)
     for ax in axes:
         ax.set_xscale("log")
