@@ -27,24 +27,20 @@ seed = 0
 n_inits = 200
 init_scale = 0.01
 grid_points = 41
+T = 400.0
 quick = False
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
-from IPython.display import Markdown, display
-from matplotlib import pyplot as plt
 
+from cooccur import plots
 from cooccur.related import markov
-from cooccur.related.markov import SADDLE_W, MarkovChain
-from cooccur.report import check_parameters, glue_figure, glue_number
+from cooccur.related.markov import MarkovChain
+from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number
 
 check_parameters(seed=(seed, int, 0, None), n_inits=(n_inits, int, 1, 100_000), init_scale=(init_scale, float, 1e-6, 1.0),
-                 grid_points=(grid_points, int, 5, 401), quick=(quick, bool))
-T = 400.0
-if quick:
-    n_inits, grid_points, T = 20, 11, 50.0
-    display(Markdown("**Quick mode:** fewer starting points and a short horizon, to smoke-test the code; "
-                     "not the published numbers."))
+                 grid_points=(grid_points, int, 5, 401), T=(T, float, 1.0, 1e5), quick=(quick, bool))
+apply_quick("markov", globals(), quick, n_inits=20, grid_points=11, T=50.0)
 rng = np.random.default_rng(seed)
 print(f"seed {seed}, {n_inits} initialisations of scale {init_scale}, flow up to t = {T}")
 
@@ -68,45 +64,17 @@ print(f"seed {seed}, {n_inits} initialisations of scale {init_scale}, flow up to
 # ## The landscape, and where the flow goes
 
 
-# %%
-def landscape_panel(ax, chain: MarkovChain, title: str):
-    g = np.linspace(-3, 3, 25)
-    E, W = np.meshgrid(g, g + 1e-3)  # e on the x axis, w on the y axis; keep w away from 0
-    ge, gw = markov.reduced_grad(chain, E, W)
-    norm = np.hypot(ge, gw) + 1e-12
-    ax.quiver(E, W, -ge / norm, -gw / norm, color="gray", alpha=0.6, width=0.003)
-    fine = np.linspace(-3, 3, 400)
-    Ef, Wf = np.meshgrid(fine, fine + 1e-4)
-    ax.contour(Ef, Wf, markov.energy(Ef, Wf), levels=20, colors="tab:cyan", linewidths=0.6, alpha=0.8)
-    a_star = chain.bigram_a
-    w_line = np.linspace(-3, 3, 2000)
-    slope = 1 + 2 * w_line * np.abs(w_line)
-    ok = a_star / slope > 0
-    for sign in (1, -1):
-        ax.plot(sign * np.sqrt(a_star / slope[ok]), w_line[ok], "--", color="purple", lw=1.5,
-                label="global minima (bigram)" if sign == 1 else None)
-    minima = w_line < SADDLE_W if chain.p + chain.q < 1 else w_line > SADDLE_W
-    ax.plot(np.zeros(minima.sum()), w_line[minima], color="red", lw=4, alpha=0.7, label="local minima (unigram)")
-    ax.plot(np.zeros((~minima).sum()), w_line[~minima], color="blue", lw=4, alpha=0.5, label="local maxima")
-    ax.plot([0], [SADDLE_W], "o", color="orange", ms=9, label="saddle")
-    ax.set(xlim=(-3, 3), ylim=(-3, 3), xlabel="embedding e", ylabel="weight w", title=title)
-
-
+# %% tags=["hide-input"]
 chains = {"p = q = 0.1": MarkovChain(0.1, 0.1), "p = q = 0.9": MarkovChain(0.9, 0.9)}
 starts_e, starts_w = init_scale * rng.standard_normal(8), init_scale * rng.standard_normal(8)
 times = np.concatenate([[0.0], np.geomspace(1e-2, T, 400)])
-fig, axes = plt.subplots(1, 2, figsize=(13, 6), constrained_layout=True)
-drift = []
-for ax, (name, chain) in zip(axes, chains.items()):
-    landscape_panel(ax, chain, f"{name} (p + q = {chain.p + chain.q:.1f})")
-    t, e, w, _ = markov.flow(chain, starts_e, starts_w, T, times)
-    for j in range(e.shape[1]):
-        ax.plot(e[:, j], w[:, j], color="black", lw=1.2, label="gradient flow from small inits" if j == 0 else None)
-        ax.plot(e[-1, j], w[-1, j], "k*", ms=8)
+panels, drift = {}, []
+for name, chain in chains.items():
+    _, e, w, _ = markov.flow(chain, starts_e, starts_w, T, times)
+    panels[f"{name} (p + q = {chain.p + chain.q:.1f})"] = (chain, e, w)
     drift.append(np.abs(markov.energy(e, w) - markov.energy(e[0], w[0])).max())
-    ax.legend(fontsize="x-small", loc="lower left")
 glue_number("energy_drift", max(drift))
-glue_figure("fig_markov_landscape", fig)
+glue_figure("fig_markov_landscape", plots.markov_landscape(panels))
 
 # %% [markdown]
 # ```{glue:figure} fig_markov_landscape
@@ -128,21 +96,17 @@ glue_figure("fig_markov_landscape", fig)
 # integrator, and classify each end point: global minimum if $a = e^2(1 + 2w\lvert w\rvert)$ is within 0.05 of its
 # bigram value, unigram if $\lvert e\rvert < 0.05$.
 
-# %%
+# %% tags=["hide-input"]
 g = np.linspace(-3, 3, grid_points)
 E0, W0 = np.meshgrid(g, g + 1e-3)
-fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), constrained_layout=True)
-for ax, (name, chain), key in zip(axes, chains.items(), ("low", "high")):
+labels = {}
+for (name, chain), key in zip(chains.items(), ("low", "high")):
     _, e, w, _ = markov.flow(chain, E0.ravel(), W0.ravel(), T, np.array([0.0, T]))
-    to_global = np.abs(markov.logit_slope(e[-1], w[-1]) - chain.bigram_a) < 0.05
-    to_local = (np.abs(e[-1]) < 0.05) & ~to_global
-    label = np.where(to_global, 1, np.where(to_local, 0, np.nan)).reshape(E0.shape)
+    label = markov.end_state(chain, e[-1], w[-1]).reshape(E0.shape)
     glue_number(f"basin_global_{key}", np.nanmean(label == 1))
     glue_number(f"basin_unsettled_{key}", np.mean(np.isnan(label)))
-    ax.pcolormesh(E0, W0, label, cmap="coolwarm_r", vmin=0, vmax=1, shading="nearest")
-    ax.axhline(SADDLE_W, color="orange", ls=":", lw=1)
-    ax.set(xlabel="initial e", ylabel="initial w", title=f"{name}: red = unigram minimum, blue = global minimum")
-glue_figure("fig_markov_basins", fig)
+    labels[name] = label
+glue_figure("fig_markov_basins", plots.markov_basins(E0, W0, labels))
 
 # %% [markdown]
 # ```{glue:figure} fig_markov_basins
@@ -163,7 +127,7 @@ glue_figure("fig_markov_basins", fig)
 # $p + q = 1$. The theory predicts that all of them reach the global minimum when $p + q < 1$, and none when
 # $p + q > 1$. Near the origin, $e$ grows or decays at a rate proportional to $-(p + q - 1)$, while $w$ barely moves.
 
-# %%
+# %% tags=["hide-input"]
 glue_number("n_inits", n_inits)
 glue_number("init_scale", init_scale)
 switch = np.array([0.1, 0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.7, 0.8, 0.9])
@@ -172,17 +136,11 @@ reached = []
 for pq in switch:
     chain = MarkovChain(pq, pq)
     _, e, w, _ = markov.flow(chain, e0, w0, T, np.array([0.0, T]))
-    reached.append(np.mean(np.abs(markov.logit_slope(e[-1], w[-1]) - chain.bigram_a) < 0.05))
+    reached.append(np.mean(markov.end_state(chain, e[-1], w[-1]) == 1))
 reached = np.array(reached)
 predicted = (2 * switch < 1).astype(float)
 glue_number("init_agree", np.mean(reached == predicted))
-fig, ax = plt.subplots(figsize=(6.5, 4), constrained_layout=True)
-ax.plot(2 * switch, reached, "o-", label="gradient flow (fraction reaching the global minimum)")
-ax.step(2 * switch, predicted, where="mid", ls="--", color="gray", label="theory: all if p+q < 1, none if p+q > 1")
-ax.axvline(1, color="black", lw=0.6)
-ax.set(xlabel="switching factor p + q (with p = q)", ylabel="fraction of initialisations", ylim=(-0.05, 1.05))
-ax.legend(fontsize="small")
-glue_figure("fig_markov_init", fig)
+glue_figure("fig_markov_init", plots.markov_init(2 * switch, reached, predicted))
 
 # %% [markdown]
 # ```{glue:figure} fig_markov_init
@@ -196,5 +154,6 @@ glue_figure("fig_markov_init", fig)
 #
 # **Against our paper.** Both analyses follow gradient flow from a small random start, and in both the outcome is
 # decided early, by the sign of the first-order dynamics near the start. Here it decides *which* minimum is
-# reached, while in the co-occurrence task every start reaches zero loss. There the early dynamics decide *how*: the
-# MLP first, the attention after ({ref}`chap-phase1`).
+# reached. In the co-occurrence task the runs of {ref}`chap-phase2`, from the paper's start and from the premise
+# setting's small one, all drive the training loss below $1/m$ within the horizon; there the early dynamics decide
+# *how*: the MLP first, the attention after ({ref}`chap-phase1`).

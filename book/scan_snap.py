@@ -26,22 +26,22 @@ steps = 100
 batch = 128
 fig6_seeds = 3
 ratios = [1, 2, 5, 10]
+lr_Z_values = [0.5, 1.0, 2.0]
 quick = False
 
-# %%
+# %% tags=["hide-input"]
 import numpy as np
-from IPython.display import Markdown, display
-from matplotlib import pyplot as plt
 
+from cooccur import plots
 from cooccur.related import scan_snap as ss
-from cooccur.report import check_parameters, glue_figure, glue_number
+from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number
 
 check_parameters(seed=(seed, int, 0, None), steps=(steps, int, 11, 100_000), batch=(batch, int, 1, 100_000),
                  fig6_seeds=(fig6_seeds, int, 1, 100), ratios=(ratios, list, 1, 1000), quick=(quick, bool))
-lr_Z_values = [0.5, 1.0, 2.0]
-if quick:
-    steps, fig6_seeds, ratios, lr_Z_values = 12, 1, [1, 10], [1.0]
-    display(Markdown("**Quick mode:** few iterations and runs, to smoke-test the code; not the published numbers."))
+if not (isinstance(lr_Z_values, list) and lr_Z_values and all(isinstance(v, (int, float)) and v > 0
+                                                              for v in lr_Z_values)):
+    raise ValueError(f"parameter 'lr_Z_values' must be a non-empty list of positive numbers, got {lr_Z_values!r}")
+apply_quick("scan_snap", globals(), quick, steps=12, fig6_seeds=1, ratios=[1, 10], lr_Z_values=[1.0])
 data = ss.SequenceClasses(n_classes=2, n_common=10, n_distinct=10, seq_len=128)
 print(data, f"M = {data.M}; seed {seed}, {steps} iterations of batch {batch}")
 
@@ -62,21 +62,11 @@ print(data, f"M = {data.M}; seed {seed}, {steps} iterations of batch {batch}")
 #
 # ## Scan, then snap (their Figure 4)
 
-# %%
+# %% tags=["hide-input"]
 runs = {r"$\eta_Y = \eta_Z = 1$": ss.train(data, 1.0, 1.0, steps=steps, batch=batch, seed=seed),
         r"$\eta_Y = 10,\ \eta_Z = 1$": ss.train(data, 10.0, 1.0, steps=steps, batch=batch, seed=seed)}
 rows = [0, 2, 4, 6, 8, 10, steps]
-fig, axes = plt.subplots(1, 2, figsize=(13, 3.8), constrained_layout=True)
-start = data.context_probs()[0]
-for ax, (name, run), key in zip(axes, runs.items(), ("equal", "fast_Y")):
-    maps = np.array([ss.expected_attention(data, run.Z[i])[0, :20] for i in rows])
-    im = ax.imshow(maps, cmap="viridis", aspect="auto")
-    ax.set_yticks(range(len(rows)), [str(i) for i in rows])
-    ax.set_xticks(range(20), [str(i) for i in range(20)], fontsize=7)
-    ax.axvline(9.5, color="white", lw=1.5)
-    ax.set(xlabel="token (0-9 common, 10-19 distinct to class 1, co-occurrence rising)", ylabel="iteration",
-           title=f"attention $c_n$ of class 1, {name}")
-    fig.colorbar(im, ax=ax, label="expected attention weight")
+for (name, run), key in zip(runs.items(), ("equal", "fast_Y")):
     final = ss.expected_attention(data, run.Z[-1])[0]
     glue_number(f"common_{key}", final[:10].sum())
     changes = np.abs(np.diff(run.Z[:, data.query(0)], axis=0)).max(axis=1)
@@ -84,9 +74,11 @@ for ax, (name, run), key in zip(axes, runs.items(), ("equal", "fast_Y")):
     for i in (0, 4, 10):
         glue_number(f"loss{i}_{key}", run.loss[i])
     glue_number(f"entropy_{key}", ss.distinct_entropy(data, run.Z[-1]))
-glue_number("common_start", start[:10].sum())
+glue_number("common_start", data.context_probs()[0][:10].sum())
 glue_number("steps", steps)
-glue_figure("fig_scan_snap", fig)
+glue_figure("fig_scan_snap", plots.scan_snap_maps(
+    {name: np.array([ss.expected_attention(data, run.Z[i])[0, :20] for i in rows]) for name, run in runs.items()},
+    rows))
 
 # %% [markdown]
 # ```{glue:figure} fig_scan_snap
@@ -117,20 +109,14 @@ glue_figure("fig_scan_snap", fig)
 # seeds each. As in the authors' sweep, we start from a small random initialisation (uniform in
 # $\pm 1/\sqrt M$) rather than from zero.
 
-# %%
+# %% tags=["hide-input"]
 glue_number("fig6_seeds", fig6_seeds)
 entropy = np.array([[[ss.distinct_entropy(data, ss.train(data, lr_Z * r, lr_Z, steps=steps, batch=batch, seed=s,
                                                           init_scale=1 / np.sqrt(data.M)).Z[-1])
                       for s in range(fig6_seeds)] for r in ratios] for lr_Z in lr_Z_values])
 mean = entropy.mean(axis=2)
 sem = entropy.std(axis=2, ddof=1) / np.sqrt(fig6_seeds) if fig6_seeds > 1 else np.zeros_like(mean)
-fig, ax = plt.subplots(figsize=(6.8, 4.3), constrained_layout=True)
-for j, lr_Z in enumerate(lr_Z_values):
-    ax.errorbar(ratios, mean[j], yerr=sem[j], marker="o", capsize=3, label=rf"$\eta_Z = {lr_Z:g}$")
-ax.axhline(np.log(data.n_distinct), color="gray", ls=":", label="uniform over distinct tokens")
-ax.set(xscale="log", xlabel=r"$\eta_Y / \eta_Z$", ylabel="entropy of attention on distinct tokens (nats)")
-ax.legend(fontsize="small")
-glue_figure("fig_scan_snap_entropy", fig)
+glue_figure("fig_scan_snap_entropy", plots.scan_snap_entropy(ratios, lr_Z_values, mean, sem, data.n_distinct))
 glue_number("entropy_rise", float(np.mean(mean[:, -1] > mean[:, 0])))
 glue_number("entropy_fall", float(np.mean(mean[-1] < mean[0])))
 
@@ -156,8 +142,9 @@ glue_number("entropy_fall", float(np.mean(mean[-1] < mean[0])))
 #
 # - **Task.** Here it is next-token prediction, with a distinct next token per class. Ours is a binary
 #   classification read off *all* positions.
-# - **Start.** Here the weights start at zero, so the attention starts exactly uniform. Ours start random and
-#   small.
+# - **Start.** In their Figure 4 the weights start at zero, so the attention starts exactly uniform; their
+#   Figure-6 sweep, and ours above, start from a small random $Z$. Ours start random at the theory's or Kaiming's
+#   scales, with an initial output of order one ({ref}`chap-setup`), or small in the premise setting.
 # - **What attention becomes.** Here it becomes sparse: the scan concentrates it on the most frequent distinct
 #   tokens before the snap. In {ref}`chap-phase2` it stays within $O(1/L^2)$ of uniform, and the margin is carried
 #   by the MLP and the values.

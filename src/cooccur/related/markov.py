@@ -139,6 +139,19 @@ def flow(chain: MarkovChain, e0, w0, T: float, times: np.ndarray, rtol: float = 
     return t, states[:, :k], states[:, k:], evals
 
 
+#: An end point counts as settled on a minimum when within this distance of it (in a or in e).
+SETTLED = 0.05
+
+
+def end_state(chain: MarkovChain, e, w) -> np.ndarray:
+    """Classify end points of the flow: 1.0 at a global (bigram) minimum, where e^2 (1 + 2w|w|) is within
+    :data:`SETTLED` of its bigram value; 0.0 at a unigram point, |e| < :data:`SETTLED`; NaN if neither."""
+    e, w = np.asarray(e, dtype=float), np.asarray(w, dtype=float)
+    to_global = np.abs(logit_slope(e, w) - chain.bigram_a) < SETTLED
+    to_local = (np.abs(e) < SETTLED) & ~to_global
+    return np.where(to_global, 1.0, np.where(to_local, 0.0, np.nan))
+
+
 def _binary_entropy(p: float) -> float:
     return -p * math.log(p) - (1 - p) * math.log(1 - p)
 
