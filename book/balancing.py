@@ -32,7 +32,6 @@ quick = False
 import numpy as np
 
 from cooccur import claims, measures, plots
-from cooccur.coordinates import GramState
 from cooccur.data import make_dataset
 from cooccur.experiment import paper_setting, premise_setting, run_many
 from cooccur.flow import simulate
@@ -176,7 +175,7 @@ params.W_V[:, 0] *= perturb_factor  # the column of W_V that embeds mu_1
 perturbed = simulate(make_dataset(base.data), params, base.sim)
 cases = {"paper's setting": traj, "unbalanced types (15 vs 5)": unbalanced,
          f"W_V mu_1 x {perturb_factor:g}": perturbed}
-for (name, tr), key in zip(cases.items(), ("base", "unbalanced", "perturbed")):
+for tr, key in zip(cases.values(), ("base", "unbalanced", "perturbed")):
     r = tr.S_by_type[:, 1] / tr.S_by_type[:, 2]
     glue_number(f"{key}_start", r[0])
     glue_number(f"{key}_T1", r[measures.phase1_index(tr)])

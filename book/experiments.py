@@ -48,8 +48,7 @@ from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, figure1_reading, paper_setting, run_many
 from cooccur.flow import DivergenceError, SimConfig, simulate
 from cooccur.model import INIT_SCHEMES, ModelConfig
-from cooccur.report import (apply_quick, check_parameters, config_table, glue_figure, glue_number, show,
-                            verdict_table)
+from cooccur.report import apply_quick, check_parameters, config_table, glue_figure, glue_number, show, verdict_table
 
 check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None), init=(init, str),
                  T=(T, float, 0.01, 1e4), step=(step, float, 1e-6, 1.0), n_seeds=(n_seeds, int, 1, 1000),
@@ -135,7 +134,7 @@ glue_number("type1_loss0", traj.loss_by_type[0, 0])
 glue_number("type1_loss_t1", traj.loss_by_type[i1, 0])
 rows = ["| score correlation (key, query) | at t = 0 | change over Phase 1 | change over Phase 2 |", "|---|---|---|---|"]
 phase1_moves, phase2_moves = [], []
-for (k, q), sign in claims.SCORE_SIGNS.items():
+for k, q in claims.SCORE_SIGNS:
     p1, p2 = traj.A[i1, k, q] - traj.A[0, k, q], traj.A[-1, k, q] - traj.A[i1, k, q]
     glue_number(f"a{k + 1}{q + 1}_phase2", p2)
     phase1_moves.append(abs(p1))

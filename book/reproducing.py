@@ -52,12 +52,10 @@ from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from cooccur.report import check_parameters
+from cooccur.report import apply_quick, check_parameters
 
 check_parameters(quick=(quick, bool))
-
-if quick:
-    display(Markdown("**Quick mode:** this page was built to smoke-test the code."))
+apply_quick("reproducing", globals(), quick)
 packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "jupyter-book", "sphinx",
             "myst-nb", "jupytext", "papermill", "sphinx-proof", "sphinxcontrib-bibtex"]
 rows = [f"| {name} | {version(name)} |" for name in packages]

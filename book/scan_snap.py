@@ -66,7 +66,7 @@ print(data, f"M = {data.M}; seed {seed}, {steps} iterations of batch {batch}")
 runs = {r"$\eta_Y = \eta_Z = 1$": ss.train(data, 1.0, 1.0, steps=steps, batch=batch, seed=seed),
         r"$\eta_Y = 10,\ \eta_Z = 1$": ss.train(data, 10.0, 1.0, steps=steps, batch=batch, seed=seed)}
 rows = [0, 2, 4, 6, 8, 10, steps]
-for (name, run), key in zip(runs.items(), ("equal", "fast_Y")):
+for run, key in zip(runs.values(), ("equal", "fast_Y")):
     final = ss.expected_attention(data, run.Z[-1])[0]
     glue_number(f"common_{key}", final[:10].sum())
     changes = np.abs(np.diff(run.Z[:, data.query(0)], axis=0)).max(axis=1)

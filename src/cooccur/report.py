@@ -14,6 +14,8 @@ import numbers
 import os
 from pathlib import Path
 
+from cooccur.validate import check_int, check_number
+
 
 def glue_number(name: str, value: numbers.Real) -> None:
     """Glue ``value`` under ``name`` for ``{glue:text}`name:fmt` `` in the chapter's prose.
@@ -45,24 +47,23 @@ def check_parameters(**specs: tuple) -> None:
     """Validate papermill parameters; raise ``ValueError`` naming the first bad one.
 
     Each keyword is a parameter name mapped to ``(value, type)`` or ``(value, type, low, high)`` (``None`` for no
-    bound). ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str`` or ``list`` (of ints, each in
-    range). Example: ``check_parameters(seed=(seed, int, 0, None), quick=(quick, bool))``.
+    bound). ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str`` or ``list`` (a non-empty list of
+    ints, each in range). Example: ``check_parameters(seed=(seed, int, 0, None), quick=(quick, bool))``.
     """
     for name, spec in specs.items():
         value, kind, low, high = (*spec, None, None)[:4]
-        items = value if kind is list and isinstance(value, list) else [value]
-        if kind is list and (not isinstance(value, list) or not value):
-            raise ValueError(f"parameter {name!r} must be a non-empty list of integers, got {value!r}")
-        for item in items:
-            expected = int if kind is list else kind
-            ok = isinstance(item, expected) and (expected is bool or not isinstance(item, bool))
-            if expected is float:
-                ok = isinstance(item, (int, float)) and not isinstance(item, bool) and math.isfinite(item)
-            if not ok:
-                raise ValueError(f"parameter {name!r} must be of type {expected.__name__}, got {value!r}")
-            if (low is not None and item < low) or (high is not None and item > high):
-                bounds = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
-                raise ValueError(f"parameter {name!r} must lie in {bounds}, got {value!r}")
+        label = f"parameter {name!r}"
+        if kind is list:
+            if not isinstance(value, list) or not value:
+                raise ValueError(f"{label} must be a non-empty list of integers, got {value!r}")
+            for item in value:
+                check_int(label, item, low, high)
+        elif kind is int:
+            check_int(label, value, low, high)
+        elif kind is float:
+            check_number(label, value, low, high)
+        elif not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+            raise ValueError(f"{label} must be of type {kind.__name__}, got {value!r}")
 
 
 def glue_figure(name: str, fig) -> None:
