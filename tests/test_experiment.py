@@ -210,3 +210,22 @@ def test_killed_run_leaves_previous_result_or_nothing(tmp_path, sig):
     assert rerun.returncode == 0, rerun.stderr
     (cached,) = cache.glob("*.npz")
     assert Trajectory.load(cached).t[-1] == pytest.approx(300.0)
+
+
+def test_figure1_readings_build_the_stated_runs():
+    from cooccur.experiment import figure1_reading
+
+    mean = figure1_reading(0, iterations=300)
+    assert mean.sim == SimConfig(T=3.0, method="euler", step=0.01) and mean.model.init == "kaiming"
+    total = figure1_reading(0, init="he_normal", loss="sum", train_a=True, iterations=300)
+    assert total.sim.step == pytest.approx(0.6) and total.sim.T == pytest.approx(180.0) and total.sim.train_a
+    assert total.model.init == "he_normal" and total.data == mean.data
+    with pytest.raises(ValueError, match="loss"):
+        figure1_reading(0, loss="median")
+
+
+def test_simulate_records_at_the_times_asked_for():
+    times = np.array([0.0, 0.25, 1.0])
+    traj = SMALL.simulate(times=times)
+    np.testing.assert_array_equal(traj.t, times)
+    assert traj.meta["experiment"] == SMALL.to_dict()

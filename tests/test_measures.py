@@ -1,0 +1,89 @@
+"""The named measurements of cooccur.measures, on small runs and on trajectories altered to known answers."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from cooccur import measures
+from cooccur.data import DataConfig
+from cooccur.experiment import Experiment, SimConfig
+from cooccur.model import ModelConfig
+
+SMALL = Experiment(
+    data=DataConfig(n=12, L=4, d=16, seed=1),
+    model=ModelConfig(d=16, m=8, m1=6, seed=2),
+    sim=SimConfig(T=5.0, method="gram", n_log=60, n_lin=11),
+)
+
+
+@pytest.fixture(scope="module")
+def traj():
+    return SMALL.simulate()
+
+
+def test_loglog_slope_of_a_power_law():
+    x = np.array([1.0, 2.0, 4.0, 8.0])
+    assert measures.loglog_slope(x, 3.0 * x**-1.5) == pytest.approx(-1.5)
+    with pytest.raises(ValueError, match="positive"):
+        measures.loglog_slope([1.0, 2.0], [1.0, -1.0])
+
+
+def test_phase2_starts_at_or_after_T1_and_phase1_ends_at_or_before(traj):
+    assert np.isfinite(traj.T1)
+    k = measures.phase1_index(traj)
+    assert traj.t[k] >= traj.T1 and traj.t[k - 1] < traj.T1
+    assert measures.phase2_slice(traj).start == k
+    assert traj.t[measures.phase1_mask(traj)].max() <= traj.T1
+
+
+def test_phase1_end_with_a_margin_is_later(traj):
+    later = measures.phase1_end(traj, margin=0.05)
+    assert measures.phase1_end(traj) == traj.T1 and later > traj.T1
+
+
+def test_rises_first_and_peak_rise(traj):
+    losses = traj.loss_by_type.copy()
+    before = measures.phase1_mask(traj)
+    losses[before, 1:3] = losses[0, 1:3]  # flat until T1: no rise
+    flat = dataclasses.replace(traj, loss_by_type=losses)
+    assert not measures.rises_first(flat) and measures.peak_rise(flat) == 0.0
+    k = int(np.flatnonzero(before)[-1])
+    losses[k, 1] *= 1.2
+    losses[k, 2] *= 1.1
+    risen = dataclasses.replace(traj, loss_by_type=losses)
+    assert measures.rises_first(risen) and measures.peak_rise(risen) == pytest.approx(0.1)
+
+
+def test_sandwich_constant_reads_the_interval_before_T1(traj):
+    rates = traj.G_rate.copy()
+    rates[:, 0] = rates[:, 1] = 1.0
+    rates[:, 2] = -1.5  # lower ratio 1.5, upper 0.75: C(t) = min(0.5, 0.25) = 0.25 everywhere
+    c, t_half = measures.sandwich_constant(dataclasses.replace(traj, G_rate=rates))
+    assert c == pytest.approx(0.25) and t_half == traj.t[0]
+    rates[measures.phase1_index(traj) - 1, 2] = -0.5  # fails at the last record before T1
+    c, t_half = measures.sandwich_constant(dataclasses.replace(traj, G_rate=rates))
+    assert np.isnan(c) and np.isnan(t_half)
+
+
+def test_balance_and_gap_ratios_on_known_sums(traj):
+    S = np.tile([4.0, 2.0, 1.0, 0.5], (traj.t.size, 1))
+    t = dataclasses.replace(traj, S_by_type=S)
+    np.testing.assert_allclose(measures.balance_ratio(t), 1.0)  # |2 - 1| / 1
+    neg, pos = measures.gap_ratios(t)
+    assert np.all(np.isinf(neg))  # S2 + S3 + S4 - S1 = -0.5 <= 0
+    np.testing.assert_allclose(pos, 7.5 / 2.0)
+    assert all(h.all() for name, h in measures.ordering_holds(t).items() if name != "S1 <= S2 + S3 + S4")
+    assert not measures.ordering_holds(t)["S1 <= S2 + S3 + S4"].any()
+
+
+def test_filler_block_is_every_entry_touching_a_filler():
+    delta = np.arange(25.0).reshape(5, 5)
+    block = measures.filler_block(delta)
+    assert block.size == 25 - 9 and not np.isin(delta[:3, :3], block).any()
+
+
+def test_late_loss_slopes_of_a_power_law_loss(traj):
+    loss = np.where(traj.t > 0, traj.t, 1.0) ** -2.0
+    t = dataclasses.replace(traj, loss=loss, loss_by_type=np.tile(loss[:, None], (1, 4)))
+    np.testing.assert_allclose(measures.late_loss_slopes(t), -2.0, atol=1e-9)

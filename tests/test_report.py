@@ -1,0 +1,55 @@
+"""The book helpers: parameters read from a chapter, quick mode that keeps passed-in values, tables and the
+results manifest."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cooccur import claims, report
+from cooccur.experiment import premise_setting
+
+BOOK = Path(__file__).resolve().parents[1] / "book"
+CHAPTERS = sorted(p.stem for p in BOOK.glob("*.py"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_has_literal_parameters_including_quick(chapter):
+    params = report.chapter_parameters(chapter)
+    assert params["quick"] is False and len(params) >= 1
+
+
+def test_quick_mode_keeps_values_passed_in(monkeypatch, capsys):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
+    defaults = report.chapter_parameters("phase1")
+    namespace = {**defaults, "n_seeds": 3}  # n_seeds passed in, T left at its default
+    report.apply_quick("phase1", namespace, True, n_seeds=2, T=3.0)
+    assert namespace["n_seeds"] == 3 and namespace["T"] == 3.0
+    assert "kept as passed in: `n_seeds = 3`" in shown[0] and "`T = 3.0`" in shown[0]
+    untouched = dict(defaults)
+    report.apply_quick("phase1", untouched, False, n_seeds=2)
+    assert untouched == defaults and len(shown) == 1
+
+
+def test_check_parameters_names_the_parameter_and_its_range():
+    with pytest.raises(ValueError, match=r"parameter 'n_seeds' must be an integer in \[1, 10\], got 0"):
+        report.check_parameters(n_seeds=(0, int, 1, 10))
+    with pytest.raises(ValueError, match="parameter 'widths'"):
+        report.check_parameters(widths=([64, 1.5], list, 1, None))
+    with pytest.raises(ValueError, match="parameter 'quick' must be of type bool"):
+        report.check_parameters(quick=("yes", bool))
+    report.check_parameters(T=(3, float, 1.0, None), quick=(True, bool))
+
+
+def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, monkeypatch):
+    results = tmp_path / "chapter.json"
+    monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
+    exp = premise_setting(0, T=3.0)
+    verdicts = claims.check_all(exp)
+    table = report.verdict_table({"premise": verdicts}, ["lemma4.1", "thm3.3.loss"], prefix="x")
+    header, rule, *rows = table.splitlines()
+    assert "premises met" in header and len(rows) == 2
+    assert rows[1].startswith("| `thm3.3.loss` | premise | yes | **no** |")  # the loss is not below 1/m by t = 3
+    recorded = json.loads(results.read_text())
+    assert recorded["x.premise.thm3.3.loss.holds"] == 0 and recorded["x.premise.lemma4.1.premise_met"] == 1
