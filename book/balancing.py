@@ -33,7 +33,7 @@ import numpy as np
 
 from cooccur import claims, measures, plots
 from cooccur.data import make_dataset
-from cooccur.experiment import paper_setting, premise_setting, run_many
+from cooccur.experiment import both_settings, paper_setting
 from cooccur.flow import simulate
 from cooccur.model import init_params
 from cooccur.report import apply_quick, check_parameters, count_table, glue_figure, glue_number, show, verdict_table
@@ -41,14 +41,11 @@ from cooccur.report import apply_quick, check_parameters, count_table, glue_figu
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 1.0, 1e4),
                  perturb_factor=(perturb_factor, float, 0.0, 1e3), quick=(quick, bool))
 apply_quick("balancing", globals(), quick, n_seeds=2, T=3.0)
-if not 0 <= seed < n_seeds:
-    raise ValueError(f"parameter 'seed' must lie in [0, n_seeds - 1] = [0, {n_seeds - 1}], got {seed}")
+check_parameters(seed=(seed, int, 0, n_seeds - 1))
 
 # %%
-experiments = {"paper": [paper_setting(s, T=T) for s in range(n_seeds)],
-               "premise": [premise_setting(s, T=T) for s in range(n_seeds)]}
-runs = {name: [claims.Run(e, t) for e, t in zip(exps, run_many(exps, progress=False, cache=False))]
-        for name, exps in experiments.items()}
+experiments = both_settings(n_seeds, T)
+runs = {name: claims.runs_of(exps) for name, exps in experiments.items()}
 traj = runs["paper"][seed].traj
 
 # %% [markdown]

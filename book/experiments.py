@@ -46,7 +46,7 @@ import numpy as np
 from cooccur import claims, measures, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, figure1_reading, paper_setting, run_many
-from cooccur.flow import DivergenceError, SimConfig, simulate
+from cooccur.flow import DivergenceError, SimConfig
 from cooccur.model import INIT_SCHEMES, ModelConfig
 from cooccur.report import apply_quick, check_parameters, config_table, glue_figure, glue_number, show, verdict_table
 
@@ -315,11 +315,7 @@ glue_figure("fig_theory_vs_kaiming", plots.init_comparison(flows, step))
 # recorded at the same times.
 
 # %% tags=["hide-input"]
-from cooccur.data import make_dataset
-from cooccur.model import init_params
-
-flow0 = simulate(make_dataset(experiment.data), init_params(experiment.model, experiment.data.L),
-                 experiment.sim, method="gram", times=traj.t)
+flow0 = Experiment(experiment.data, experiment.model, SimConfig(T=T, method="gram")).simulate(times=traj.t)
 glue_number("gd_flow_loss_rel", np.max(np.abs(traj.loss - flow0.loss) / flow0.loss))
 glue_number("gd_flow_t1_gd", traj.T1 / step)
 glue_number("gd_flow_t1_flow", flow0.T1 / step)

@@ -45,7 +45,7 @@ quick = False
 
 # %% tags=["hide-input"]
 from cooccur import claims, measures, plots
-from cooccur.experiment import figure1_reading, paper_setting, premise_setting, run_many
+from cooccur.experiment import both_settings, figure1_reading
 from cooccur.report import apply_quick, check_parameters, count_table, glue_figure, glue_number, show
 
 check_parameters(seed=(seed, int, 0, None), T=(T, float, 0.01, 1e4), n_seeds=(n_seeds, int, 1, 1000),
@@ -108,10 +108,8 @@ glue_figure("fig_summary", plots.summary_figure(traj))
 
 # %% tags=["hide-input"]
 glue_number("n_seeds", n_seeds)
-glance = {}
-for name, make in (("paper", paper_setting), ("premise", premise_setting)):
-    exps = [make(s, T=T) for s in range(n_seeds)]
-    glance[name] = [claims.check_all(e, t) for e, t in zip(exps, run_many(exps, progress=False, cache=False))]
+glance = {name: [claims.check_all(r.experiment, r.traj) for r in claims.runs_of(exps)]
+          for name, exps in both_settings(n_seeds, T).items()}
 show(count_table(glance, list(claims.CLAIMS), prefix="intro"))
 
 # %% [markdown]

@@ -88,7 +88,7 @@ quick = False
 import numpy as np
 
 from cooccur import claims, measures, plots
-from cooccur.experiment import paper_setting, premise_setting, run_many
+from cooccur.experiment import paper_setting, premise_setting
 from cooccur.report import (
     apply_quick,
     check_parameters,
@@ -121,7 +121,7 @@ settings = {"paper": paper_setting(seed, T=T), "premise": premise_setting(seed, 
 show(config_table(settings))
 
 # %% tags=["hide-input"]
-runs = {name: claims.Run(e, e.run(cache=False)) for name, e in settings.items()}
+runs = {name: claims.runs_of([e])[0] for name, e in settings.items()}
 verdicts = {name: claims.check_all(r.experiment, r.traj) for name, r in runs.items()}
 show(premise_table({name: r.premises for name, r in runs.items()}))
 
@@ -234,8 +234,7 @@ groups = {
     "small init (σ = 0.01)": [paper_setting(s, T=T, model={"sigma0": 0.01, "sigma1": 0.01}) for s in range(n_seeds)],
     "premise setting": [premise_setting(s, T=T) for s in range(n_seeds)],
 }
-group_runs = {name: [claims.Run(e, t) for e, t in zip(exps, run_many(exps, progress=False, cache=False))]
-              for name, exps in groups.items()}
+group_runs = {name: claims.runs_of(exps) for name, exps in groups.items()}
 rows = ["| initialisation | median of median $\\lvert F(0)\\rvert$ | small-output premise met | "
         "types 2 and 3 rise first | Lemma 4.2 holds |", "|---|---|---|---|---|"]
 for key, (name, rs) in zip(("theory", "kaiming", "small", "premise"), group_runs.items()):
@@ -322,8 +321,8 @@ series_experiments = {
     "m1 = 256, paper's data": [[paper_setting(s, T=sweep_T, model={"m": m}) for s in range(sweep_seeds)]
                                for m in widths],
 }
-series = {name: [[claims.Run(e, t) for e, t in zip(group, run_many(group, progress=False, cache=False))]
-                 for group in groups_by_width] for name, groups_by_width in series_experiments.items()}
+series = {name: [claims.runs_of(group) for group in groups_by_width]
+          for name, groups_by_width in series_experiments.items()}
 scaling = {name: {"t1_scaling": claims.t1_scaling([r for group in s for r in group]),
                   "score_movement_scaling": claims.score_movement_scaling([r for group in s for r in group])}
            for name, s in series.items()}

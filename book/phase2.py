@@ -74,23 +74,18 @@ import numpy as np
 
 from cooccur import claims, plots
 from cooccur.data import DataConfig
-from cooccur.experiment import paper_setting, premise_setting, run_many
+from cooccur.experiment import both_settings, premise_setting
 from cooccur.report import apply_quick, check_parameters, count_table, glue_figure, glue_number, show, verdict_table
 
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 1.0, 1e4),
                  lengths=(lengths, list, 3, 64), sweep_seeds=(sweep_seeds, int, 1, 1000), quick=(quick, bool))
-if not (isinstance(t1_margins, list) and t1_margins and all(isinstance(c, (int, float)) and 0 <= c <= 10
-                                                            for c in t1_margins)):
-    raise ValueError(f"parameter 't1_margins' must be a non-empty list of numbers in [0, 10], got {t1_margins!r}")
+check_parameters(t1_margins=(t1_margins, list[float], 0.0, 10.0))
 apply_quick("phase2", globals(), quick, n_seeds=2, T=3.0, lengths=[4, 5], sweep_seeds=1)
-if not 0 <= seed < n_seeds:
-    raise ValueError(f"parameter 'seed' must lie in [0, n_seeds - 1] = [0, {n_seeds - 1}], got {seed}")
+check_parameters(seed=(seed, int, 0, n_seeds - 1))
 
 # %%
-experiments = {"paper": [paper_setting(s, T=T) for s in range(n_seeds)],
-               "premise": [premise_setting(s, T=T) for s in range(n_seeds)]}
-runs = {name: [claims.Run(e, t) for e, t in zip(exps, run_many(exps, progress=False, cache=False))]
-        for name, exps in experiments.items()}
+experiments = both_settings(n_seeds, T)
+runs = {name: claims.runs_of(exps) for name, exps in experiments.items()}
 verdicts = {name: [claims.check_all(r.experiment, r.traj) for r in rs] for name, rs in runs.items()}
 
 # %% [markdown]
@@ -205,8 +200,7 @@ glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj 
 # %% tags=["hide-input"]
 length_experiments = [[premise_setting(s, T=T, data={"L": L, "d": DataConfig(L=L).fillers_needed() + 3})
                        for s in range(sweep_seeds)] for L in lengths]
-by_length = [[claims.Run(e, t) for e, t in zip(group, run_many(group, progress=False, cache=False))]
-             for group in length_experiments]
+by_length = [claims.runs_of(group) for group in length_experiments]
 scaling = claims.attention_scaling([r for group in by_length for r in group])
 show(verdict_table({"premise setting, varying L": {"attention_scaling": scaling}}, prefix="phase2_length"))
 changes = np.array([[claims.attention_uniform(r).measured["max_change"] for r in group] for group in by_length])

@@ -38,9 +38,7 @@ from cooccur.report import apply_quick, check_parameters, glue_figure, glue_numb
 
 check_parameters(seed=(seed, int, 0, None), steps=(steps, int, 11, 100_000), batch=(batch, int, 1, 100_000),
                  fig6_seeds=(fig6_seeds, int, 1, 100), ratios=(ratios, list, 1, 1000), quick=(quick, bool))
-if not (isinstance(lr_Z_values, list) and lr_Z_values and all(isinstance(v, (int, float)) and v > 0
-                                                              for v in lr_Z_values)):
-    raise ValueError(f"parameter 'lr_Z_values' must be a non-empty list of positive numbers, got {lr_Z_values!r}")
+check_parameters(lr_Z_values=(lr_Z_values, list[float], 1e-6, None))
 apply_quick("scan_snap", globals(), quick, steps=12, fig6_seeds=1, ratios=[1, 10], lr_Z_values=[1.0])
 data = ss.SequenceClasses(n_classes=2, n_common=10, n_distinct=10, seq_len=128)
 print(data, f"M = {data.M}; seed {seed}, {steps} iterations of batch {batch}")

@@ -39,7 +39,9 @@ def test_check_parameters_names_the_parameter_and_its_range():
         report.check_parameters(widths=([64, 1.5], list, 1, None))
     with pytest.raises(ValueError, match="parameter 'quick' must be of type bool"):
         report.check_parameters(quick=("yes", bool))
-    report.check_parameters(T=(3, float, 1.0, None), quick=(True, bool))
+    with pytest.raises(ValueError, match=r"parameter 't1_margins' must be a finite number in \[0.0, 10.0\]"):
+        report.check_parameters(t1_margins=([0.0, 11.0], list[float], 0.0, 10.0))
+    report.check_parameters(T=(3, float, 1.0, None), quick=(True, bool), t1_margins=([0, 0.5], list[float], 0.0, 1.0))
 
 
 def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, monkeypatch):

@@ -550,8 +550,14 @@ CLAIMS: dict[str, Callable[[Run], Verdict]] = {
 
 def check_all(experiment: Experiment, traj: Trajectory | None = None) -> dict[str, Verdict]:
     """Every statement of :data:`CLAIMS` on one run (``experiment`` is run, without the cache, if no ``traj``)."""
-    run = Run(experiment, traj if traj is not None else experiment.run(cache=experiment.sim.method == "euler"))
+    run = Run(experiment, traj) if traj is not None else runs_of([experiment])[0]
     return {claim: check(run) for claim, check in CLAIMS.items()}
+
+
+def runs_of(experiments: Sequence[Experiment]) -> list[Run]:
+    """Run each experiment (the adaptive flow uncached: it is cheaper to recompute than to store; gradient descent
+    from the cache) and pair it with its trajectory."""
+    return [Run(e, e.run(cache=e.sim.method == "euler")) for e in experiments]
 
 
 def _runs(items: Sequence[Run | tuple[Experiment, Trajectory]]) -> list[Run]:

@@ -151,6 +151,13 @@ def premise_setting(seed: int = 0, *, T: float = 300.0, data: dict[str, Any] | N
     )
 
 
+def both_settings(n_seeds: int, T: float = 300.0) -> dict[str, list[Experiment]]:
+    """``{"paper": [...], "premise": [...]}``: :func:`paper_setting` and :func:`premise_setting` for seeds 0 to
+    ``n_seeds - 1``, the two settings every verdict of the book is shown on."""
+    return {"paper": [paper_setting(s, T=T) for s in range(n_seeds)],
+            "premise": [premise_setting(s, T=T) for s in range(n_seeds)]}
+
+
 def run_many(
     experiments: list[Experiment],
     cache_dir: str | os.PathLike | None = None,

@@ -47,17 +47,19 @@ def check_parameters(**specs: tuple) -> None:
     """Validate papermill parameters; raise ``ValueError`` naming the first bad one.
 
     Each keyword is a parameter name mapped to ``(value, type)`` or ``(value, type, low, high)`` (``None`` for no
-    bound). ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str`` or ``list`` (a non-empty list of
-    ints, each in range). Example: ``check_parameters(seed=(seed, int, 0, None), quick=(quick, bool))``.
+    bound). ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str``, ``list`` (a non-empty list of
+    ints, each in range) or ``list[float]`` (a non-empty list of numbers, each in range). Example:
+    ``check_parameters(seed=(seed, int, 0, None), quick=(quick, bool))``.
     """
     for name, spec in specs.items():
         value, kind, low, high = (*spec, None, None)[:4]
         label = f"parameter {name!r}"
-        if kind is list:
+        if kind is list or kind == list[float]:
+            what = "integers" if kind is list else "numbers"
             if not isinstance(value, list) or not value:
-                raise ValueError(f"{label} must be a non-empty list of integers, got {value!r}")
+                raise ValueError(f"{label} must be a non-empty list of {what}, got {value!r}")
             for item in value:
-                check_int(label, item, low, high)
+                (check_int if kind is list else check_number)(label, item, low, high)
         elif kind is int:
             check_int(label, value, low, high)
         elif kind is float:
