@@ -286,8 +286,8 @@ show("\n".join(rows))
 # {ref}`chap-coordinates` showed to agree with gradient descent at this learning rate.
 
 # %% tags=["hide-input"]
-flows = {f"{name} init": run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False,
-                                  cache=False) for name in ("theory", "kaiming")}
+flows = {f"{name} init": run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False)
+         for name in ("theory", "kaiming")}
 for name, trs in flows.items():
     key = name.split()[0]
     glue_number(f"t1_{key}", np.median([tr.T1 for tr in trs]) / step)

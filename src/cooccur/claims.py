@@ -31,7 +31,7 @@ import torch
 from cooccur import measures
 from cooccur.coordinates import Batch
 from cooccur.data import FIRST_FILLER, DataConfig, make_dataset
-from cooccur.experiment import Experiment
+from cooccur.experiment import Experiment, run_many
 from cooccur.model import forward, init_params, init_std
 from cooccur.trajectory import Trajectory
 
@@ -555,9 +555,9 @@ def check_all(experiment: Experiment, traj: Trajectory | None = None) -> dict[st
 
 
 def runs_of(experiments: Sequence[Experiment]) -> list[Run]:
-    """Run each experiment (the adaptive flow uncached: it is cheaper to recompute than to store; gradient descent
-    from the cache) and pair it with its trajectory."""
-    return [Run(e, e.run(cache=e.sim.method == "euler")) for e in experiments]
+    """Run each experiment (:func:`cooccur.experiment.run_many`: gradient descent from the cache, the adaptive flow
+    recomputed) and pair it with its trajectory."""
+    return [Run(e, t) for e, t in zip(experiments, run_many(list(experiments), progress=False))]
 
 
 def _runs(items: Sequence[Run | tuple[Experiment, Trajectory]]) -> list[Run]:

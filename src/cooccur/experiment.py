@@ -163,10 +163,15 @@ def run_many(
     cache_dir: str | os.PathLike | None = None,
     progress: bool = True,
     desc: str = "runs",
-    cache: bool = True,
+    cache: bool | None = None,
 ) -> list[Trajectory]:
-    """Run (or load from the cache) several experiments in order, with one progress bar over them."""
-    return [exp.run(cache_dir, cache=cache) for exp in tqdm(experiments, desc=desc, disable=not progress, leave=False)]
+    """Run (or load from the cache) several experiments in order, with one progress bar over them.
+
+    ``cache=None`` caches gradient-descent runs only: the adaptive flow takes well under a second and is cheaper
+    to recompute than to store.
+    """
+    bar = tqdm(experiments, desc=desc, disable=not progress, leave=False)
+    return [exp.run(cache_dir, cache=exp.sim.method == "euler" if cache is None else cache) for exp in bar]
 
 
 def cache_path(exp: Experiment, cache_dir: str | os.PathLike | None = None) -> Path:
