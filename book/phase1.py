@@ -351,9 +351,11 @@ glue_figure("fig_phase1_width", plots.width_sweep(series))
 #
 # With $m_1 = m/2$, $T_1$ falls with $m$ at a log-log slope of {glue:text}`slope_T1_vs_m_half:.2f`, and against
 # the rate at {glue:text}`t1_rate_slope_half:.2f` (prediction $-1$). With $m_1 = 256$ fixed, $T_1$ falls with $m$
-# at {glue:text}`slope_T1_vs_m_fixed:.2f`, close to the {glue:text}`slope_T1_predicted_fixed:.2f` that
-# $1/(m + m_1/L)$ gives over these widths; against the rate its slope is {glue:text}`t1_rate_slope_fixed:.2f`. The
-# earlier sweep's slope was not evidence against $T_1 = \tilde O(1/m)$: the rate formula explains both sweeps.
+# at {glue:text}`slope_T1_vs_m_fixed:.2f`: between the $-1$ of the formal $T_1 = C/(\sigma_1^2 m m_1)$ (which is
+# $\propto 1/m$ at the theory's scales whatever $m_1$ is) and the {glue:text}`slope_T1_predicted_fixed:.2f` that
+# Lemma 4.1's rate, $1/(m + m_1/L)$, gives over these widths. Against that rate its slope is
+# {glue:text}`t1_rate_slope_fixed:.2f`. Neither sweep is evidence against $T_1 = \tilde O(1/m)$; the sweep with
+# $m_1 = m/2$, where both predictions coincide and the premises hold, matches it.
 #
 # The attention waits because its rate is small, not because Phase 1 is short alone: the scores' mean rate over
 # Phase 1 falls with $m$ at a slope of {glue:text}`move_slope_half:.2f` with $m_1 = m/2$
