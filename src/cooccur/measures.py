@@ -148,11 +148,6 @@ def peak_rise(traj: Trajectory, types: tuple[int, ...] = (2, 3)) -> float:
     return float(max(min(rises), 0.0))
 
 
-def score_changes(traj: Trajectory, i1: int) -> np.ndarray:
-    """A(end) - A(record i1) over Phase 2 and A(i1) - A(0) over Phase 1, stacked: shape (2, d, d)."""
-    return np.stack([traj.A[i1] - traj.A[0], traj.A[-1] - traj.A[i1]])
-
-
 def filler_block(delta: np.ndarray) -> np.ndarray:
     """The entries of a (d, d) [key, query] matrix that involve a filler word (key or query index >= 3)."""
     mask = np.zeros(delta.shape, dtype=bool)
