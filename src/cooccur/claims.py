@@ -20,6 +20,7 @@ Word indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2); A and VV are indexed [k
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ class Run:
 
     @cached_property
     def batch(self) -> Batch:
-        return Batch.from_dataset(make_dataset(self.experiment.data))
+        return _batch_of(self.experiment.data)
 
     @cached_property
     def premises(self) -> dict[str, Premise]:
@@ -400,8 +401,13 @@ def fresh_batch(experiment: Experiment, n: int = N_FRESH) -> Batch:
     """``n`` samples from the data model of ``experiment`` that are not its training set: same L, d and
     proportions, another seed, fillers drawn independently (Assumption 2.3(ii) is about the training set)."""
     cfg = experiment.data
-    fresh = DataConfig(n=n, L=cfg.L, d=cfg.d, seed=cfg.seed + 1_000_003, proportions=cfg.proportions)
-    return Batch.from_dataset(make_dataset(fresh))
+    return _batch_of(DataConfig(n=n, L=cfg.L, d=cfg.d, seed=cfg.seed + 1_000_003, proportions=cfg.proportions))
+
+
+@functools.lru_cache(maxsize=16)
+def _batch_of(data: DataConfig) -> Batch:
+    """The batch of a data configuration, kept for the next run of a sweep that shares it (read-only)."""
+    return Batch.from_dataset(make_dataset(data))
 
 
 def thm3_3_population(run: Run) -> Verdict:

@@ -12,10 +12,10 @@ Engine "gram": the theory's coordinates
 The closed flow of :class:`cooccur.coordinates.GramState` (derived in :mod:`cooccur.coordinates`): an ODE in
 4d² + d + 1 numbers whose right-hand side never touches m or m1.
 
-The ODE is integrated by SciPy's ``solve_ivp`` with an adaptive, error-controlled explicit Runge-Kutta method
-(Dormand-Prince 8(5,3), "DOP853") at relative tolerance ``rtol`` and absolute tolerance ``atol``. Gradient norms
-per block come from the same Gram quantities: ‖W_K Γ_A‖² = tr(Γ_Aᵀ KK Γ_A), ‖W_Q Γ_Aᵀ‖² = tr(Γ_A QQ Γ_Aᵀ),
-‖u Γ_G‖² = s ‖Γ_G‖², ‖a Γ_G W_Vᵀ‖² = ‖a‖² Γ_G VV Γ_Gᵀ.
+The ODE is integrated by SciPy's DOP853 solver (stepped by :func:`integrate_flow`), an adaptive, error-controlled
+explicit Runge-Kutta method (Dormand-Prince 8(5,3)) at relative tolerance ``rtol`` and absolute tolerance
+``atol``. Gradient norms per block come from the same Gram quantities: ‖W_K Γ_A‖² = tr(Γ_Aᵀ KK Γ_A),
+‖W_Q Γ_Aᵀ‖² = tr(Γ_A QQ Γ_Aᵀ), ‖u Γ_G‖² = s ‖Γ_G‖², ‖a Γ_G W_Vᵀ‖² = ‖a‖² Γ_G VV Γ_Gᵀ.
 
 Both engines work in float64: Phase-1 changes of the scores are about 1e-4 of scores of size 1e-2.
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.integrate import solve_ivp
+from scipy.integrate import DOP853
 from tqdm import tqdm
 
 from cooccur.coordinates import Batch, GramState, ReducedEval, reduced_loss_and_grad
@@ -157,17 +157,17 @@ def _check_times(times: np.ndarray, T: float) -> None:
         raise ValueError(f"times must be strictly increasing within [0, T={T}]")
 
 
-def _check_finite(t: float, ev: ReducedEval, state: GramState | None = None) -> None:
+def _check_finite(t: float, ev: ReducedEval, packed: np.ndarray | None = None) -> None:
+    """Raise :class:`DivergenceError` if the loss or the packed Gram state (:meth:`GramState.pack`) is not
+    finite, or the loss is above :data:`DIVERGENCE_LOSS`."""
     if not math.isfinite(ev.loss) or ev.loss > DIVERGENCE_LOSS:
         raise DivergenceError(
             f"the run diverged at t={t:.6g}: loss = {ev.loss:.6g} "
             f"({'not finite' if not math.isfinite(ev.loss) else f'above {DIVERGENCE_LOSS:g}'}); "
             "lower the step size or the horizon T"
         )
-    if state is not None:
-        for name in ("A", "QQ", "KK", "VV", "G"):
-            if not np.all(np.isfinite(getattr(state, name))):
-                raise DivergenceError(f"the run diverged at t={t:.6g}: {name} has non-finite entries")
+    if packed is not None and not np.isfinite(packed).all():
+        raise DivergenceError(f"the run diverged at t={t:.6g}: the Gram state has non-finite entries")
 
 
 def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch, start: GramState) -> dict[str, object]:
@@ -234,44 +234,57 @@ def integrate_flow(
     rtol: float = 1e-6,
     atol: float = 1e-12,
     bar: tqdm | None = None,
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Integrate dy/dt = rhs(t, y) from y0 over [0, T] with DOP853; return (times, states (len(times), ...), evals).
+    observe: Callable[[float, np.ndarray], object] | None = None,
+) -> tuple[np.ndarray, list | np.ndarray, int]:
+    """Integrate dy/dt = rhs(t, y) from y0 over [0, T] with DOP853 and return (times, records, evaluations).
 
     The one adaptive integrator of the library: the Gram-coordinate flow uses it, and so do the flows of the
-    related settings (:mod:`cooccur.related`). ``rhs`` may raise :class:`DivergenceError`; a solver failure raises
-    it too. ``bar`` (a tqdm bar over [0, T]) is advanced as the solver moves.
+    related settings (:mod:`cooccur.related`). It steps SciPy's DOP853 solver itself and, after each step,
+    evaluates the step's dense output at the requested ``times`` it covers — exactly what ``solve_ivp(...,
+    t_eval=times)`` does, with the same numbers — but hands each state to ``observe(t, y)`` at once and keeps only
+    what that returns. Without ``observe`` the records are the states themselves, an array (len(times), len(y0)).
+    Streaming matters for large states: at d = 163, 300 stored Gram states would take 255 MB.
+
+    ``rhs`` may raise :class:`DivergenceError`; a solver failure raises it too. ``bar`` (a tqdm bar over [0, T])
+    is advanced as the solver moves.
     """
-    reached = {"t": 0.0}
-
-    def tracked(t: float, y: np.ndarray) -> np.ndarray:
-        if bar is not None and t > reached["t"]:
-            bar.update(t - reached["t"])
-            reached["t"] = t
-        return rhs(t, y)
-
-    sol = solve_ivp(tracked, (0.0, float(T)), y0, method="DOP853", t_eval=times, rtol=rtol, atol=atol)
-    if sol.status != 0:
-        raise DivergenceError(f"the ODE solver stopped at t={sol.t[-1] if sol.t.size else 0.0:.6g}: {sol.message}")
-    return sol.t, sol.y.T, int(sol.nfev)
+    times = np.asarray(times, dtype=np.float64)
+    solver = DOP853(rhs, 0.0, np.asarray(y0, dtype=np.float64), float(T), rtol=rtol, atol=atol)
+    records: list = []
+    done = 0
+    while solver.status == "running":
+        message = solver.step()
+        if solver.status == "failed":
+            raise DivergenceError(f"the ODE solver stopped at t={solver.t:.6g}: {message}")
+        if bar is not None:
+            bar.update(solver.t - solver.t_old)
+        upto = int(np.searchsorted(times, solver.t, side="right"))
+        if upto > done:
+            step_times = times[done:upto]
+            states = solver.dense_output()(step_times).T
+            records.extend(observe(float(t), y) if observe else y for t, y in zip(step_times, states))
+            done = upto
+    return times[:done], records if observe else np.array(records), int(solver.nfev)
 
 
 def _run_gram(batch: Batch, params: Params, T: float, rtol: float, atol: float, times: np.ndarray, bar: tqdm):
-    """Adaptive integration of the closed Gram-coordinate flow."""
+    """Adaptive integration of the closed Gram-coordinate flow, recording as it goes."""
     template = GramState.from_params(params)
 
     def rhs(t: float, vec: np.ndarray) -> np.ndarray:
         state = template.unpack(vec)
         ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
-        _check_finite(t, ev, state)
+        _check_finite(t, ev, vec)
         return state.derivative(ev)
 
-    ts, states, n_evals = integrate_flow(rhs, template.pack(), T, times, rtol=rtol, atol=atol, bar=bar)
-    records = []
-    for t, vec in zip(ts, states):
+    def observe(t: float, vec: np.ndarray) -> dict[str, object]:
         state = template.unpack(vec.copy())
         ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
-        _check_finite(t, ev, state)
-        records.append(_observe(float(t), state, ev, batch, template))
+        _check_finite(t, ev, vec)
+        return _observe(t, state, ev, batch, template)
+
+    _, records, n_evals = integrate_flow(rhs, template.pack(), T, times, rtol=rtol, atol=atol, bar=bar,
+                                         observe=observe)
     return records, n_evals
 
 
