@@ -64,6 +64,11 @@ def test_sandwich_constant_reads_the_interval_before_T1(traj):
     rates[measures.phase1_index(traj) - 1, 2] = -0.5  # fails at the last record before T1
     c, t_half = measures.sandwich_constant(dataclasses.replace(traj, G_rate=rates))
     assert np.isnan(c) and np.isnan(t_half)
+    last = measures.phase1_index(traj) - 1
+    rates[:last, 2] = -0.5  # holds only at the last record before T1 (a run of the atlas did this)
+    rates[last, 2] = -1.2  # lower 1.2, upper 0.6: C = 0.2 there
+    c, t_half = measures.sandwich_constant(dataclasses.replace(traj, G_rate=rates))
+    assert t_half == traj.t[last] and c == pytest.approx(0.2)
 
 
 def test_balance_and_gap_ratios_on_known_sums(traj):

@@ -33,6 +33,7 @@ FLAGS: dict[str, tuple[str, str, type, str]] = {
     ),
     "--sigma0": ("model", "sigma0", float, "std of W_Q, W_K, W_V for init=theory (default 1/sqrt(L m))"),
     "--sigma1": ("model", "sigma1", float, "std of W for init=theory (default 1/sqrt(m1))"),
+    "--init-scale": ("model", "init_scale", float, "multiplies the initial standard deviations (default 1)"),
     "--seed": ("model", "seed", int, "seed of the initial weights (default 0)"),
     "--T": ("sim", "T", float, "horizon; gradient descent runs T/step steps (default 300)"),
     "--method": (

@@ -30,6 +30,7 @@ from typing import Literal
 
 import numpy as np
 from scipy.integrate import DOP853
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from cooccur.coordinates import Batch, GramState, ReducedEval, reduced_loss_and_grad
@@ -141,13 +142,24 @@ def simulate(
     bar = tqdm(total=round(float(T), 6), unit="time", disable=not progress, leave=False, desc=f"flow ({sim.method})",
                bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} [{elapsed}<{remaining}]")
     try:
-        if sim.method == "euler":
-            record, n_evals = _run_euler(batch, params, T, sim.step, times, bar, train_a=sim.train_a)
-        else:
-            record, n_evals = _run_gram(batch, params, T, sim.rtol, sim.atol, times, bar)
+        with one_blas_thread():
+            if sim.method == "euler":
+                record, n_evals = _run_euler(batch, params, T, sim.step, times, bar, train_a=sim.train_a)
+            else:
+                record, n_evals = _run_gram(batch, params, T, sim.rtol, sim.atol, times, bar)
     finally:
         bar.close()
     return _assemble(record, batch, n_evals)
+
+
+def one_blas_thread() -> threadpool_limits:
+    """A context in which NumPy's BLAS (and OpenMP) use one thread.
+
+    The engines do thousands of products of d x d matrices (d = 64 in the paper). A multi-threaded BLAS gains
+    nothing on such sizes and, with any other process busy, its spinning threads slow a run several times over;
+    parallelism comes from processes instead (:mod:`cooccur.sweep`). The limit is scoped: it is lifted on exit.
+    """
+    return threadpool_limits(limits=1)
 
 
 def _check_times(times: np.ndarray, T: float) -> None:

@@ -79,7 +79,8 @@ def sandwich_constant(traj: Trajectory) -> tuple[float, float]:
     T_0.5 is the earliest recorded time from which both inequalities
     (1 + C) max(G1', G2') <= -G3' <= (1 - C)(G1' + G2') hold with some C > 0 at every record up to T1; NaN if they
     fail at the last record before T1. C is the largest constant that holds at every record of the second half of
-    [T_0.5, T1] (on the whole interval it would be about 0, since T_0.5 is where the slack crosses zero).
+    [T_0.5, T1] (on the whole interval it would be about 0, since T_0.5 is where the slack crosses zero), or at
+    the records from T_0.5 on when that second half holds none.
     """
     lower, upper = sandwich_ratios(traj)
     slack = np.minimum(lower - 1.0, 1.0 - upper)  # C(t): the largest constant that holds at time t
@@ -89,6 +90,8 @@ def sandwich_constant(traj: Trajectory) -> tuple[float, float]:
         return float("nan"), float("nan")
     t_half = float(traj.t[fails[-1] + 1] if fails.size else traj.t[0])
     window = before[traj.t[before] >= (t_half + traj.T1) / 2]
+    if not window.size:  # the inequalities hold only at the last record before T1: C is its slack
+        window = before[traj.t[before] >= t_half]
     return float(slack[window].min()), t_half
 
 

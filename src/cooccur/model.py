@@ -47,6 +47,8 @@ class ModelConfig:
             initialisation (``kaiming_normal_``, gain sqrt(2)): N(0, 2/fan_in). ``"xavier_normal"`` is
             N(0, 2/(fan_in + fan_out)). All three give an initial output of order one.
         sigma0, sigma1: override the standard deviations of the "theory" scheme (ignored by the others).
+        init_scale: multiplies the standard deviations of W_Q, W_K, W_V and W of whichever scheme (``a`` stays
+            in {+1, -1}); the initial output scales as init_scale^2. 1 is the scheme itself.
         seed: seed of the torch generator for W_Q, W_K, W_V, W and a.
     """
 
@@ -56,6 +58,7 @@ class ModelConfig:
     init: InitScheme = "theory"
     sigma0: float | None = None
     sigma1: float | None = None
+    init_scale: float = 1.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -64,6 +67,7 @@ class ModelConfig:
         check_choice("init", self.init, INIT_SCHEMES)
         for name in ("sigma0", "sigma1"):
             check_number(name, getattr(self, name), 0, low_open=True, allow_none=True)
+        check_number("init_scale", self.init_scale, 0, low_open=True)
 
 
 @dataclass
@@ -94,7 +98,12 @@ class Params:
 
 
 def init_std(cfg: ModelConfig, L: int) -> tuple[float, float]:
-    """Standard deviations (sigma0 of W_Q, W_K, W_V; sigma1 of W) of the initialisation."""
+    """Standard deviations (sigma0 of W_Q, W_K, W_V; sigma1 of W) of the initialisation, ``init_scale`` included."""
+    sigma0, sigma1 = _scheme_std(cfg, L)
+    return cfg.init_scale * sigma0, cfg.init_scale * sigma1
+
+
+def _scheme_std(cfg: ModelConfig, L: int) -> tuple[float, float]:
     fan_in_qkv, fan_out_qkv, fan_in_w, fan_out_w = cfg.d, cfg.m, cfg.m, cfg.m1
     if cfg.init == "kaiming":
         return 1 / math.sqrt(3 * fan_in_qkv), 1 / math.sqrt(3 * fan_in_w)

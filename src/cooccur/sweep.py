@@ -1,0 +1,462 @@
+"""Sweeps: many experiments from one YAML file, run on an executor, one tidy table of verdicts.
+
+A sweep file names a base experiment, the axes to vary and the seeds::
+
+    base: {data: {n: 60, L: 5, d: 64}, model: {m: 128, m1: 256, init: theory}, sim: {method: gram, T: 300}}
+    axes: {model.m: [64, 128, 256], init_scale: [0.1, 1.0]}
+    seeds: [0, 1, 2]          # each seed seeds both the data and the weights
+    keep_trajectories: false  # optional: also store every trajectory next to the table
+
+An axis is ``section.field`` for any field of :class:`~cooccur.data.DataConfig`, :class:`~cooccur.model.ModelConfig`
+or :class:`~cooccur.flow.SimConfig`, or one of the derived axes of :data:`DERIVED_AXES` (``init_scale``: multiplies
+the initial standard deviations of the chosen scheme; ``m1_per_m``: m1 = round(m1_per_m * m)). The runs are the
+product of the axes and the seeds. Every run's configuration is built, and so validated, before anything runs: a
+bad file raises :class:`SweepError` naming the field.
+
+The table (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the run's configuration),
+the configuration (``data.n``, ``model.m``, ...), the axis values (``axis.<name>``), the premises
+(``premise.<key>``), every verdict of :func:`cooccur.claims.check_all` (``<claim>.holds``,
+``<claim>.premise_met`` and ``<claim>.<measured>``), ``T1``, the final training and population losses, the wall
+time, the version and source hash of the library, and ``error`` (empty unless the run failed).
+
+Writing is resumable and loss-free. Each finished run is appended, as one line written with one system call, to a
+journal next to the output (``RESULTS.parquet.journal``); a line cut short by a kill is ignored when read. The
+Parquet file is rewritten atomically (a temporary file, then a rename) when the sweep ends or is interrupted, and
+then the journal is removed. A sweep started again reads both, skips every run already present, and never keeps
+two rows of one run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import dataclasses
+import hashlib
+import itertools
+import json
+import math
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from tqdm import tqdm
+
+from cooccur import __version__
+from cooccur.data import DataConfig
+from cooccur.experiment import Experiment, source_hash
+from cooccur.flow import SimConfig, one_blas_thread
+from cooccur.model import ModelConfig, init_std
+from cooccur.trajectory import Trajectory
+
+SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "sim": SimConfig}
+#: Axes the paper reasons in, each applied to the configuration after the plain fields.
+DERIVED_AXES = {
+    "init_scale": "multiplies the initial standard deviations sigma0, sigma1 of the chosen scheme (model.init_scale)",
+    "m1_per_m": "ties the MLP width to the attention width: m1 = round(m1_per_m * m)",
+}
+SWEEP_KEYS = ("base", "axes", "seeds", "keep_trajectories")
+#: Runs in flight per worker: enough to keep every worker busy, few enough not to drown the scheduler.
+IN_FLIGHT_PER_WORKER = 4
+
+
+class SweepError(ValueError):
+    """A sweep file that cannot run; the message names the field."""
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """One run of a sweep: its id, its values on the axes (and seed) and its experiment."""
+
+    run_id: str
+    values: dict[str, Any]
+    experiment: Experiment
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A parsed, validated sweep file (see the module docstring)."""
+
+    base: dict[str, dict[str, Any]]
+    axes: dict[str, list[Any]]
+    seeds: list[int]
+    keep_trajectories: bool = False
+    runs: list[SweepRun] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def from_dict(cls, spec: Any, source: str = "sweep") -> Sweep:
+        """Validate ``spec`` (the parsed YAML) and build every run. Raises :class:`SweepError`."""
+        if not isinstance(spec, dict):
+            raise SweepError(f"{source}: must be a mapping with keys {', '.join(SWEEP_KEYS)}")
+        unknown = sorted(set(spec) - set(SWEEP_KEYS))
+        if unknown:
+            raise SweepError(f"{source}: unknown key(s) {unknown}; allowed: {', '.join(SWEEP_KEYS)}")
+        base = spec.get("base") or {}
+        if not isinstance(base, dict):
+            raise SweepError(f"{source}: base must be a mapping with sections data, model, sim")
+        for section, values in base.items():
+            if section not in SECTIONS:
+                raise SweepError(f"{source}: base.{section}: unknown section; allowed: {', '.join(SECTIONS)}")
+            if not isinstance(values, dict):
+                raise SweepError(f"{source}: base.{section} must be a mapping of field: value")
+            for name in values:
+                _check_field(f"{section}.{name}", f"{source}: base.{section}.{name}")
+        axes = spec.get("axes") or {}
+        if not isinstance(axes, dict):
+            raise SweepError(f"{source}: axes must be a mapping of axis: [values]")
+        for name, values in axes.items():
+            where = f"{source}: axes.{name}"
+            if name not in DERIVED_AXES:
+                _check_field(name, where)
+            if name in ("data.seed", "model.seed"):
+                raise SweepError(f"{where}: seeds are set by the 'seeds' list, which seeds the data and the weights")
+            if not isinstance(values, list) or not values:
+                raise SweepError(f"{where}: needs a non-empty list of values")
+            if len({json.dumps(v, sort_keys=True) for v in values}) != len(values):
+                raise SweepError(f"{where}: repeats a value")
+        seeds = spec.get("seeds", [0])
+        if not isinstance(seeds, list) or not seeds:
+            raise SweepError(f"{source}: seeds must be a non-empty list of integers >= 0")
+        for s in seeds:
+            if not isinstance(s, int) or isinstance(s, bool) or s < 0:
+                raise SweepError(f"{source}: seeds: {s!r} is not an integer >= 0")
+        if len(set(seeds)) != len(seeds):
+            raise SweepError(f"{source}: seeds repeat a value")
+        keep = spec.get("keep_trajectories", False)
+        if not isinstance(keep, bool):
+            raise SweepError(f"{source}: keep_trajectories must be true or false")
+        sweep = cls({k: dict(v) for k, v in base.items()}, {k: list(v) for k, v in axes.items()}, list(seeds), keep)
+        object.__setattr__(sweep, "runs", sweep._build_runs(source))
+        return sweep
+
+    def _build_runs(self, source: str) -> list[SweepRun]:
+        runs = []
+        names = list(self.axes)
+        for combo in itertools.product(*(self.axes[n] for n in names)):
+            values = dict(zip(names, combo))
+            for seed in self.seeds:
+                where = ", ".join(f"{k}={v!r}" for k, v in values.items()) or "base"
+                try:
+                    exp = experiment_at(self.base, values, seed)
+                except (ValueError, TypeError) as err:
+                    raise SweepError(f"{source}: at {where}, seed {seed}: {err}") from None
+                runs.append(SweepRun(run_id(exp), {**values, "seed": seed}, exp))
+        ids = [r.run_id for r in runs]
+        if len(set(ids)) != len(ids):
+            raise SweepError(f"{source}: two points of the grid give the same experiment (an axis has no effect)")
+        return runs
+
+
+def load_sweep(path: str | os.PathLike) -> Sweep:
+    """Read and validate a sweep file (YAML)."""
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as err:
+        raise SweepError(f"{path}: cannot read the sweep file: {err}") from None
+    return Sweep.from_dict(spec, source=str(path))
+
+
+def _check_field(name: str, where: str) -> None:
+    section, _, field_name = name.partition(".")
+    if section not in SECTIONS or not field_name:
+        allowed = ", ".join([*(f"{s}.<field>" for s in SECTIONS), *DERIVED_AXES])
+        raise SweepError(f"{where}: unknown axis; allowed: {allowed}")
+    names = [f.name for f in dataclasses.fields(SECTIONS[section])]
+    if field_name not in names:
+        raise SweepError(f"{where}: {section} has no field {field_name!r}; its fields: {', '.join(names)}")
+
+
+def experiment_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed: int) -> Experiment:
+    """The experiment at one point of a sweep: ``base``, then the plain axes, then the derived ones; ``seed`` seeds
+    the data and the weights. The model's ``d`` follows the data's unless set."""
+    spec = {section: dict(base.get(section, {})) for section in SECTIONS}
+    for name, value in values.items():
+        if name not in DERIVED_AXES:
+            section, _, field_name = name.partition(".")
+            spec[section][field_name] = value
+    spec["data"]["seed"] = seed
+    spec["model"]["seed"] = seed
+    if "init_scale" in values:
+        spec["model"]["init_scale"] = values["init_scale"]
+    if "m1_per_m" in values:
+        ratio = values["m1_per_m"]
+        if not isinstance(ratio, int | float) or isinstance(ratio, bool) or not ratio > 0:
+            raise ValueError(f"m1_per_m must be a number > 0, got {ratio!r}")
+        m = spec["model"].get("m", ModelConfig.m)
+        spec["model"]["m1"] = max(1, round(ratio * m))
+    if "proportions" in spec["data"]:
+        spec["data"]["proportions"] = tuple(spec["data"]["proportions"])
+    return Experiment.from_dict(spec)
+
+
+def run_id(experiment: Experiment) -> str:
+    """A hash of the run's configuration: the same configuration has the same id in every sweep."""
+    return hashlib.sha256(json.dumps(experiment.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+# --- one run ---------------------------------------------------------------------------------------------------
+
+
+def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict[str, Any], Trajectory | None]:
+    """Simulate ``experiment``, check every claim on it and return (row, trajectory if kept).
+
+    Never raises for a failing run: a divergence or any other error becomes a row whose ``error`` says what
+    happened (the configuration columns are still there). NumPy's BLAS runs on one thread throughout.
+    """
+    from cooccur.claims import check_all, premises
+
+    row: dict[str, Any] = config_columns(experiment)
+    start = time.perf_counter()
+    traj = None
+    try:
+        with one_blas_thread():
+            traj = experiment.simulate()
+            verdicts = check_all(experiment, traj)
+            prem = premises(experiment)
+        for key, premise in prem.items():
+            row[f"premise.{key}"] = premise.met
+        for claim, verdict in verdicts.items():
+            row[f"{claim}.holds"] = bool(verdict.holds)
+            row[f"{claim}.premise_met"] = bool(verdict.premise_met)
+            for name, value in verdict.measured.items():
+                row[f"{claim}.{name}"] = _number(value)
+        row["T1"] = float(traj.T1)
+        row["final_loss"] = float(traj.loss[-1])
+        row["population_loss"] = _number(verdicts["thm3.3.population"].measured.get("population_loss"))
+        row["n_grad_evals"] = int(traj.n_grad_evals)
+        row["error"] = ""
+    except Exception as err:  # noqa: BLE001 -- a failing run is a row, not a crash of the sweep
+        row["error"] = f"{type(err).__name__}: {err}"
+        traj = None
+    row["wall_time"] = time.perf_counter() - start
+    row["host"] = f"{socket.gethostname()}:{os.getpid()}"
+    return row, traj if keep_trajectory else None
+
+
+def config_columns(experiment: Experiment) -> dict[str, Any]:
+    """The configuration as flat columns (``data.n``, ``model.m``, ...), the effective initial standard deviations
+    and the library's version and source hash."""
+    row: dict[str, Any] = {}
+    for section, values in experiment.to_dict().items():
+        for name, value in values.items():
+            row[f"{section}.{name}"] = json.dumps(list(value)) if isinstance(value, tuple | list) else value
+    row["sigma0"], row["sigma1"] = init_std(experiment.model, experiment.data.L)
+    row["version"] = __version__
+    row["source_hash"] = source_hash()[:16]
+    return row
+
+
+def _number(value: Any) -> float:
+    if value is None:
+        return math.nan
+    return float(value)
+
+
+# --- the table --------------------------------------------------------------------------------------------------
+
+
+def journal_path(out: str | os.PathLike) -> Path:
+    return Path(f"{out}.journal")
+
+
+def load(path: str | os.PathLike) -> pd.DataFrame:
+    """The results table of a sweep: the Parquet file and any rows still only in its journal, one row per run."""
+    path = Path(path)
+    frames = []
+    if path.exists():
+        frames.append(pd.read_parquet(path))
+    journal = _read_journal(journal_path(path))
+    if journal:
+        frames.append(pd.DataFrame(journal))
+    if not frames:
+        raise FileNotFoundError(f"no sweep results at {path}")
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return table.drop_duplicates("run_id", keep="first").reset_index(drop=True)
+
+
+def _read_journal(path: Path) -> list[dict[str, Any]]:
+    """Rows of a journal; a last line without its newline (cut short by a kill) is ignored."""
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_bytes().split(b"\n")[:-1]:
+        if line.strip():
+            rows.append(json.loads(line))
+    return rows
+
+
+def _append(fd: int, row: dict[str, Any]) -> None:
+    """Append one row as one line with one write: a kill leaves the journal with the whole line or a cut one."""
+    data = (json.dumps(row, allow_nan=True) + "\n").encode()
+    if os.write(fd, data) != len(data):
+        raise OSError("short write to the sweep journal")
+
+
+def _consolidate(out: Path) -> pd.DataFrame:
+    """Rewrite ``out`` atomically with every row of ``out`` and of its journal, then remove the journal."""
+    journal = journal_path(out)
+    table = load(out)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    table.to_parquet(tmp, index=False)
+    os.replace(tmp, out)
+    journal.unlink(missing_ok=True)
+    return table
+
+
+def _repair_journal(path: Path) -> None:
+    """Cut a last line left half-written by a kill, so that new lines start on a line of their own."""
+    if path.exists():
+        data = path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            with open(path, "r+b") as f:
+                f.truncate(data.rfind(b"\n") + 1)
+
+
+# --- running ----------------------------------------------------------------------------------------------------
+
+
+class SerialExecutor(concurrent.futures.Executor):
+    """Runs each task when submitted, in this process: the plain loop, behind the executor interface."""
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> concurrent.futures.Future:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 -- handed to the caller through the future
+            future.set_exception(err)
+        return future
+
+
+@contextlib.contextmanager
+def dask_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[concurrent.futures.Executor]:
+    """A dask.distributed executor: a running cluster at ``scheduler`` (``tcp://HOST:PORT``), else a
+    ``LocalCluster`` on 127.0.0.1 with ``workers`` single-threaded worker processes (default: one per core).
+    Prints the dashboard link when the cluster has one."""
+    from distributed import Client, LocalCluster
+
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:
+            client = stack.enter_context(Client(scheduler, timeout="20s"))
+        else:
+            n = workers or os.cpu_count() or 1
+            cluster = stack.enter_context(
+                LocalCluster(host="127.0.0.1", n_workers=n, threads_per_worker=1, processes=True,
+                             dashboard_address=None)
+            )
+            client = stack.enter_context(Client(cluster))
+        if client.dashboard_link and "None" not in str(client.dashboard_link):
+            with contextlib.suppress(Exception):
+                if client.scheduler_info().get("services", {}).get("dashboard"):
+                    print(f"dask dashboard: {client.dashboard_link}")
+        executor = client.get_executor(pure=False)
+        executor.n_workers = max(1, len(client.scheduler_info().get("workers", {})))  # type: ignore[attr-defined]
+        yield executor
+
+
+def _completed(futures) -> Iterator:
+    """Futures as they complete, for concurrent.futures and for dask futures alike."""
+    futures = list(futures)
+    if futures and not isinstance(futures[0], concurrent.futures.Future):
+        from distributed import as_completed
+
+        yield from as_completed(futures)
+    else:
+        yield from concurrent.futures.as_completed(futures)
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: str | os.PathLike,
+    executor: concurrent.futures.Executor | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    in_flight: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Run every run of ``sweep`` not yet in ``out`` and return the whole table (:func:`load`).
+
+    Args:
+        sweep: from :func:`load_sweep` or :meth:`Sweep.from_dict`.
+        out: the Parquet file; its journal and kept trajectories go next to it.
+        executor: any :class:`concurrent.futures.Executor` (a process pool, ``client.get_executor()`` of dask, or
+            :class:`SerialExecutor`). Default: :func:`dask_executor` with ``workers`` / ``scheduler``.
+        in_flight: runs submitted and not yet finished, at most (default: :data:`IN_FLIGHT_PER_WORKER` per
+            worker); the rest are submitted as these finish.
+        progress: a progress bar of runs done / total with the rate.
+    """
+    if executor is None:
+        with dask_executor(workers, scheduler) as dask:
+            return run_sweep(sweep, out, dask, in_flight=in_flight, progress=progress)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    journal = journal_path(out)
+    _repair_journal(journal)
+    done = set(load(out)["run_id"]) if out.exists() or journal.exists() else set()
+    todo = [r for r in sweep.runs if r.run_id not in done]
+    n_workers = getattr(executor, "n_workers", None) or getattr(executor, "_max_workers", None) or 1
+    limit = in_flight or IN_FLIGHT_PER_WORKER * n_workers
+    traj_dir = out.with_name(f"{out.name}.trajectories")
+    bar = tqdm(total=len(sweep.runs), initial=len(sweep.runs) - len(todo), unit="run", desc="sweep",
+               disable=not progress, smoothing=0.1)
+    fd = os.open(journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    pending: dict[Any, SweepRun] = {}
+    queue = iter(todo)
+    try:
+        while True:
+            for run in itertools.islice(queue, max(0, limit - len(pending))):
+                pending[executor.submit(run_one, run.experiment, sweep.keep_trajectories)] = run
+            if not pending:
+                break
+            future = next(_completed(pending))
+            run = pending.pop(future)
+            try:
+                row, traj = future.result()
+            except Exception as err:  # noqa: BLE001 -- e.g. a worker killed too often; recorded, not fatal
+                row, traj = {**config_columns(run.experiment), "error": f"{type(err).__name__}: {err}"}, None
+            row = {"run_id": run.run_id, **{f"axis.{k}": v for k, v in run.values.items()}, **row}
+            if traj is not None:
+                traj.save(traj_dir / f"{run.run_id}.npz")
+            _append(fd, row)
+            bar.update(1)
+    finally:
+        os.close(fd)
+        bar.close()
+        for future in pending:
+            with contextlib.suppress(Exception):
+                future.cancel()
+        if out.exists() or _read_journal(journal):
+            _consolidate(out)
+    return load(out)
+
+
+def verdict_columns(table: pd.DataFrame) -> list[str]:
+    """The claims present in a results table (those with a ``<claim>.holds`` column)."""
+    return [c.removesuffix(".holds") for c in table.columns if c.endswith(".holds")]
+
+
+def holds_fraction(table: pd.DataFrame, claim: str, by: list[str]) -> pd.DataFrame:
+    """Per point of ``by``: the fraction of finished runs on which ``claim`` holds, the fraction on which its
+    premises hold, and the number of runs (failed runs excluded and counted in ``errors``)."""
+    ok = table[table["error"].fillna("") == ""]
+    grouped = ok.groupby(by)
+    frame = pd.DataFrame({
+        "holds": grouped[f"{claim}.holds"].mean().astype(float),
+        "premise_met": grouped[f"{claim}.premise_met"].mean().astype(float),
+        "runs": grouped.size(),
+    })
+    errors = table[table["error"].fillna("") != ""].groupby(by).size()
+    frame["errors"] = errors.reindex(frame.index).fillna(0).astype(int)
+    return frame.reset_index()
+
+
+__all__ = [
+    "DERIVED_AXES", "SerialExecutor", "Sweep", "SweepError", "SweepRun", "dask_executor", "experiment_at",
+    "holds_fraction", "load", "load_sweep", "run_id", "run_one", "run_sweep", "verdict_columns",
+]
