@@ -1,6 +1,10 @@
-"""Command line: ``python -m cooccur simulate [options]`` runs one experiment and writes its trajectory.
+"""Command line.
 
-Options come from a JSON config file (``--config``, sections "data", "model", "sim" with the fields of
+* ``python -m cooccur simulate [options]`` runs one experiment and writes its trajectory;
+* ``python -m cooccur sweep FILE --out RESULTS.parquet`` runs a sweep file (:mod:`cooccur.sweep`);
+* ``python -m cooccur cache --info | --prune`` shows or trims the run cache.
+
+Options of ``simulate`` come from a JSON config file (``--config``, sections "data", "model", "sim" with the fields of
 :class:`~cooccur.data.DataConfig`, :class:`~cooccur.model.ModelConfig` and :class:`~cooccur.flow.SimConfig`),
 and flags given on the command line override the file.
 """
@@ -64,6 +68,46 @@ def build_parser() -> argparse.ArgumentParser:
         sim.add_argument(flag, type=typ, help=text)
     sim.add_argument("--out", type=Path, help="where to write the trajectory (default: the experiment cache)")
     sim.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="run a sweep file and write one row per run (Parquet)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run every experiment of a sweep file (YAML) and check every claim on it.\n\n"
+        "Each finished run is appended to a journal next to OUT at once; OUT (Parquet) is rewritten\n"
+        "atomically at the end or when interrupted (Ctrl-C, SIGTERM). Started again, a sweep skips the runs\n"
+        "already in OUT or its journal. A failing run becomes a row with its error.",
+        epilog="sweep file:\n"
+        "  base: {data: {n: 60, L: 5, d: 64}, model: {m: 128, m1: 256, init: theory}, sim: {method: gram, T: 300}}\n"
+        "  axes: {model.m: [64, 128, 256], init_scale: [0.1, 1.0]}   # any data./model./sim. field, init_scale, "
+        "m1_per_m\n"
+        "  seeds: [0, 1, 2]                                          # each seeds the data and the weights\n"
+        "  keep_trajectories: false                                  # true: OUT.trajectories/<run_id>.npz\n\n"
+        "Read the table with cooccur.sweep.load(OUT), a pandas DataFrame.",
+    )
+    sweep.add_argument("file", type=Path, help="the sweep file (YAML)")
+    sweep.add_argument("--out", type=Path, required=True, help="the results table to write or complete (.parquet)")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="size of the local dask cluster on 127.0.0.1: N single-threaded worker processes "
+                       "(default: one per core)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="submit to a running dask cluster (tcp://HOST:PORT, started with 'dask scheduler' and "
+                       "'dask worker ADDRESS') instead of starting a local one")
+    sweep.add_argument("--in-flight", type=int, metavar="N",
+                       help="runs submitted and not finished, at most (default: 4 per worker); the rest are "
+                       "submitted as these finish")
+    sweep.add_argument("--dry-run", action="store_true", help="validate the file, print the number of runs, stop")
+    sweep.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+
+    cache = sub.add_parser("cache", help="show or trim the run cache",
+                           description="The run cache keeps gradient-descent trajectories (about 23 MB each at the "
+                           "paper's setting), least recently used removed first beyond its size limit "
+                           "($COOCCUR_CACHE_MAX_BYTES, default 2 GiB).")
+    cache.add_argument("--info", action="store_true", help="print the folder, number of files, size and limit")
+    cache.add_argument("--prune", action="store_true", help="remove least recently used files down to the limit")
+    cache.add_argument("--max-size", metavar="SIZE", help="limit for --prune, e.g. 500MB or 0 (default: the limit)")
+    cache.add_argument("--dir", type=Path, help="the cache folder (default: $COOCCUR_CACHE_DIR or ~/.cache/cooccur)")
     return parser
 
 
@@ -76,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     (:meth:`~cooccur.trajectory.Trajectory.save`), so the output or the cache keeps its previous complete content."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = build_parser().parse_args(argv)
+    if args.command == "sweep":
+        return _sweep(args)
+    if args.command == "cache":
+        return _cache(args)
     spec: dict[str, dict] = {"data": {}, "model": {}, "sim": {}}
     if args.config is not None:
         loaded = json.loads(args.config.read_text())
@@ -108,4 +156,51 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
     print(f"T1 = {traj.T1:.4g}, final loss = {traj.loss[-1]:.4g}, gradient evaluations = {traj.n_grad_evals}")
     print(f"wrote {path}")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from cooccur.sweep import SweepError, load_sweep, run_sweep
+
+    for name in ("workers", "in_flight"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            print(f"error: --{name.replace('_', '-')} must be at least 1, got {value}", file=sys.stderr)
+            return 2
+    try:
+        sweep = load_sweep(args.file)
+    except SweepError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(f"{args.file}: {len(sweep.runs)} runs ({len(sweep.seeds)} seeds x "
+              f"{len(sweep.runs) // len(sweep.seeds)} points)")
+        return 0
+    try:
+        table = run_sweep(sweep, args.out, workers=args.workers, scheduler=args.scheduler,
+                          in_flight=args.in_flight, progress=not args.no_progress)
+    except (KeyboardInterrupt, SystemExit) as stop:
+        print(f"interrupted: every finished run is in {args.out}; run the same command again to go on",
+              file=sys.stderr)
+        return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
+    failed = int((table["error"].fillna("") != "").sum())
+    print(f"{len(table)} rows in {args.out} ({failed} failed runs)")
+    return 0
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from cooccur.experiment import cache_info, parse_size, prune_cache
+
+    try:
+        limit = None if args.max_size is None else parse_size(args.max_size, "--max-size")
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    if args.prune:
+        removed = prune_cache(args.dir, limit)
+        print(f"removed {len(removed)} files")
+    if args.info or not args.prune:
+        info = cache_info(args.dir)
+        size, limit = info["bytes"] / 1e6, info["limit"] / 1e6
+        print(f"{info['dir']}: {info['files']} files, {size:.1f} MB (limit {limit:.0f} MB)")
     return 0

@@ -4,16 +4,21 @@ The cache key is a SHA-256 of the three configs, of the source of every module o
 versions of NumPy, SciPy and PyTorch, so a rebuild reuses a run and any code change invalidates it. Files are
 written atomically (:meth:`cooccur.trajectory.Trajectory.save`): the cache holds complete results or nothing.
 
-The cache folder is ``$COOCCUR_CACHE_DIR`` if set, else ``~/.cache/cooccur``.
+The cache folder is ``$COOCCUR_CACHE_DIR`` if set, else ``~/.cache/cooccur``. It is bounded: after each write the
+least recently used trajectories (a load counts as a use) are removed until the folder holds at most
+``$COOCCUR_CACHE_MAX_BYTES`` (default :data:`DEFAULT_CACHE_LIMIT`, 2 GiB; a gradient-descent trajectory of the
+paper's setting takes about 23 MB). ``python -m cooccur cache --info / --prune`` shows and trims it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +35,8 @@ from cooccur.trajectory import Trajectory
 from cooccur.validate import check_choice
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: Size limit of the run cache when ``$COOCCUR_CACHE_MAX_BYTES`` is not set.
+DEFAULT_CACHE_LIMIT = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -91,9 +98,13 @@ class Experiment:
             return self.simulate(progress=progress)
         path = cache_path(self, cache_dir)
         if path.exists():
-            return Trajectory.load(path)
+            traj = Trajectory.load(path)
+            with contextlib.suppress(OSError):  # another process may have pruned it meanwhile; the run is loaded
+                os.utime(path)  # most recently used
+            return traj
         traj = self.simulate(progress=progress)
         traj.save(path)
+        prune_cache(cache_dir, keep=path)
         return traj
 
 
@@ -174,10 +185,72 @@ def run_many(
     return [exp.run(cache_dir, cache=exp.sim.method == "euler" if cache is None else cache) for exp in bar]
 
 
+def cache_dir_of(cache_dir: str | os.PathLike | None = None) -> Path:
+    """The cache folder: ``cache_dir``, else ``$COOCCUR_CACHE_DIR``, else ``~/.cache/cooccur``."""
+    return Path(cache_dir or os.environ.get("COOCCUR_CACHE_DIR") or Path.home() / ".cache" / "cooccur")
+
+
 def cache_path(exp: Experiment, cache_dir: str | os.PathLike | None = None) -> Path:
     """Where the trajectory of ``exp`` is cached."""
-    root = Path(cache_dir or os.environ.get("COOCCUR_CACHE_DIR") or Path.home() / ".cache" / "cooccur")
-    return root / f"{exp.key()}.npz"
+    return cache_dir_of(cache_dir) / f"{exp.key()}.npz"
+
+
+def cache_limit() -> int:
+    """The cache's size limit in bytes: ``$COOCCUR_CACHE_MAX_BYTES`` or :data:`DEFAULT_CACHE_LIMIT`."""
+    raw = os.environ.get("COOCCUR_CACHE_MAX_BYTES")
+    return DEFAULT_CACHE_LIMIT if raw is None else parse_size(raw, "COOCCUR_CACHE_MAX_BYTES")
+
+
+def parse_size(text: str | int, name: str = "size") -> int:
+    """Bytes from ``"500MB"``, ``"2GB"``, ``"1.5GiB"`` or a plain number of bytes; the error names ``name``."""
+    units = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+             "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(text))
+    if not match or match[2].upper() not in units:
+        raise ValueError(f"{name}: cannot read {text!r} as a size (e.g. 500MB, 2GB, 1.5GiB or bytes)")
+    return int(float(match[1]) * units[match[2].upper()])
+
+
+def cache_info(cache_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+    """``{"dir", "files", "bytes", "limit"}`` of the run cache."""
+    root = cache_dir_of(cache_dir)
+    files = list(root.glob("*.npz")) if root.exists() else []
+    return {"dir": root, "files": len(files), "bytes": sum(_size(f) for f in files), "limit": cache_limit()}
+
+
+def prune_cache(
+    cache_dir: str | os.PathLike | None = None, max_bytes: int | None = None, keep: Path | None = None
+) -> list[Path]:
+    """Remove the least recently used trajectories until the cache holds at most ``max_bytes`` (default
+    :func:`cache_limit`); ``keep`` is never removed. Returns the removed files."""
+    limit = cache_limit() if max_bytes is None else max_bytes
+    root = cache_dir_of(cache_dir)
+    if not root.exists():
+        return []
+    entries = []
+    for f in root.glob("*.npz"):
+        with contextlib.suppress(FileNotFoundError):  # another process pruned it
+            st = f.stat()
+            entries.append((st.st_mtime, st.st_size, f))
+    total = sum(size for _, size, _ in entries)
+    removed = []
+    for _, size, f in sorted(entries, key=lambda e: e[0]):
+        if total <= limit:
+            break
+        if keep is not None and f == keep:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            f.unlink()
+            removed.append(f)
+        total -= size
+    return removed
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 @functools.cache

@@ -32,6 +32,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
+import importlib.util
 import itertools
 import json
 import math
@@ -337,7 +338,8 @@ class SerialExecutor(concurrent.futures.Executor):
 def dask_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[concurrent.futures.Executor]:
     """A dask.distributed executor: a running cluster at ``scheduler`` (``tcp://HOST:PORT``), else a
     ``LocalCluster`` on 127.0.0.1 with ``workers`` single-threaded worker processes (default: one per core).
-    Prints the dashboard link when the cluster has one."""
+    Prints the dashboard link when there is one (a local cluster's status page needs bokeh, which is not pinned;
+    its port is any free one, so two sweeps never collide)."""
     from distributed import Client, LocalCluster
 
     with contextlib.ExitStack() as stack:
@@ -347,13 +349,11 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None) -> I
             n = workers or os.cpu_count() or 1
             cluster = stack.enter_context(
                 LocalCluster(host="127.0.0.1", n_workers=n, threads_per_worker=1, processes=True,
-                             dashboard_address=None)
+                             dashboard_address="127.0.0.1:0")
             )
             client = stack.enter_context(Client(cluster))
-        if client.dashboard_link and "None" not in str(client.dashboard_link):
-            with contextlib.suppress(Exception):
-                if client.scheduler_info().get("services", {}).get("dashboard"):
-                    print(f"dask dashboard: {client.dashboard_link}")
+        if scheduler is not None or importlib.util.find_spec("bokeh") is not None:  # the status page needs bokeh
+            print(f"dask dashboard: {client.dashboard_link}")
         executor = client.get_executor(pure=False)
         executor.n_workers = max(1, len(client.scheduler_info().get("workers", {})))  # type: ignore[attr-defined]
         yield executor

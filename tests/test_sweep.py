@@ -1,0 +1,283 @@
+"""Sweeps: validation, the table, resumption after kills, and the same rows on every executor."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from cooccur import sweep as sw
+from cooccur.experiment import Experiment, cache_info, prune_cache
+from cooccur.model import init_std
+
+#: Small runs (d = 16, m = 8): a sweep of a dozen takes about a second.
+TINY = {
+    "base": {"data": {"n": 24, "L": 4, "d": 16}, "model": {"m": 8, "m1": 6}, "sim": {"method": "gram", "T": 5.0}},
+    "axes": {"model.m": [8, 16], "init_scale": [0.5, 1.0]},
+    "seeds": [0, 1, 2],
+}
+#: Paper-size runs (about 0.2 s each): long enough to kill something mid-sweep.
+PAPER = {
+    "base": {"data": {"n": 60, "L": 5, "d": 64}, "model": {"m": 128, "m1": 256}, "sim": {"method": "gram"}},
+    "axes": {"init_scale": [0.5, 1.0, 2.0]},
+    "seeds": list(range(10)),
+}
+#: Columns that differ between two runs of the same experiment: when and where it ran.
+RUN_ONLY = ["wall_time", "host"]
+PY = sys.executable
+DASK = str(Path(sys.executable).with_name("dask"))
+
+
+def write(tmp_path: Path, spec: dict, name: str = "sweep.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(spec))
+    return path
+
+
+def comparable(table: pd.DataFrame) -> pd.DataFrame:
+    return table.drop(columns=RUN_ONLY).sort_values("run_id").reset_index(drop=True)
+
+
+def cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([PY, "-m", "cooccur", *args], capture_output=True, text=True, timeout=600, **kw)
+
+
+def journal_lines(out: Path) -> int:
+    path = sw.journal_path(out)
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def wait_for(predicate, timeout: float = 120.0) -> None:
+    end = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > end:
+            raise TimeoutError("condition not reached")
+        time.sleep(0.05)
+
+
+# --- the file --------------------------------------------------------------------------------------------------
+
+
+def test_the_issue_example_builds_its_grid():
+    sweep = sw.Sweep.from_dict(yaml.safe_load("""
+base: {data: {n: 60, L: 5, d: 64}, model: {m: 128, m1: 256, init: theory}, sim: {method: gram, T: 300}}
+axes: {model.m: [64, 128, 256], init_scale: [0.1, 1.0]}
+seeds: [0, 1, 2]
+"""))
+    assert len(sweep.runs) == 18
+    run = next(r for r in sweep.runs if r.values == {"model.m": 256, "init_scale": 0.1, "seed": 2})
+    exp = run.experiment
+    assert (exp.model.m, exp.model.m1, exp.data.seed, exp.model.seed, exp.sim.method) == (256, 256, 2, 2, "gram")
+    base_sigma = init_std(Experiment.from_dict({"data": {"L": 5}, "model": {"m": 256, "m1": 256}}).model, 5)
+    assert init_std(exp.model, 5) == pytest.approx([0.1 * s for s in base_sigma])
+
+
+def test_m1_per_m_ties_the_widths():
+    sweep = sw.Sweep.from_dict({**TINY, "axes": {"model.m": [8, 16], "m1_per_m": [0.5, 1]}, "seeds": [0]})
+    assert sorted((r.experiment.model.m, r.experiment.model.m1) for r in sweep.runs) == [
+        (8, 4), (8, 8), (16, 8), (16, 16)]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"axes": {"model.mm": [1, 2]}}, "model has no field 'mm'"),
+        ({"axes": {"width": [1, 2]}}, "axes.width: unknown axis"),
+        ({"axes": {"model.m": []}}, "axes.model.m: needs a non-empty list"),
+        ({"axes": {"model.m": [8, 8]}}, "axes.model.m: repeats a value"),
+        ({"axes": {"data.d": [16, 20]}, "base": {**TINY["base"], "data": {"n": 24, "L": 4, "distinct_fillers": True}}},
+         "distinct"),
+        ({"axes": {"model.m": [0, 8]}}, "m=0"),
+        ({"seeds": [0, -1]}, "seeds: -1"),
+        ({"seeds": []}, "seeds must be a non-empty list"),
+        ({"steps": 3}, "unknown key(s) ['steps']"),
+        ({"base": {"optim": {"lr": 1}}}, "base.optim: unknown section"),
+        ({"base": {"sim": {"methd": "gram"}}}, "base.sim.methd"),
+        ({"axes": {"model.seed": [1, 2]}}, "seeds are set by the 'seeds' list"),
+    ],
+)
+def test_a_bad_file_names_the_field_and_writes_nothing(tmp_path, change, named):
+    path = write(tmp_path, {**TINY, **change})
+    out = tmp_path / "out.parquet"
+    with pytest.raises(sw.SweepError) as err:
+        sw.load_sweep(path)
+    assert named in str(err.value)
+    done = cli("sweep", str(path), "--out", str(out), "--workers", "1")
+    assert done.returncode == 2 and named in done.stderr
+    assert list(tmp_path.iterdir()) == [path]  # nothing written, no cluster started
+
+
+# --- the table -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def serial_table(tmp_path_factory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("serial") / "serial.parquet"
+    return sw.run_sweep(sw.Sweep.from_dict(TINY), out, sw.SerialExecutor(), progress=False)
+
+
+def test_one_row_per_run_with_config_premises_and_every_verdict(serial_table):
+    from cooccur.claims import CLAIMS
+
+    t = serial_table
+    assert len(t) == 12 and t["run_id"].is_unique and (t["error"] == "").all()
+    for claim in CLAIMS:
+        assert t[f"{claim}.holds"].dtype == bool and t[f"{claim}.premise_met"].dtype == bool
+    for col in ("data.n", "model.m", "model.init_scale", "sim.T", "premise.condition1", "T1", "final_loss",
+                "population_loss", "wall_time", "version", "source_hash", "axis.seed", "axis.init_scale"):
+        assert col in t.columns, col
+    assert (t["model.init_scale"] == t["axis.init_scale"]).all()
+    row = t.iloc[0]
+    values = {"model.m": int(row["axis.model.m"]), "init_scale": float(row["axis.init_scale"])}
+    exp = sw.experiment_at(TINY["base"], values, int(row["axis.seed"]))
+    traj = exp.simulate()
+    assert row["run_id"] == sw.run_id(exp)
+    assert row["T1"] == traj.T1 and row["final_loss"] == traj.loss[-1]
+
+
+def test_a_failing_run_is_a_row_with_its_error(tmp_path):
+    spec = {"base": {"data": {"n": 24, "L": 4, "d": 16}, "model": {"m": 8, "m1": 6, "init": "kaiming"},
+                     "sim": {"method": "euler", "T": 400.0, "step": 40.0}},
+            "axes": {"sim.step": [0.01, 40.0]}, "seeds": [0]}
+    t = sw.run_sweep(sw.Sweep.from_dict(spec), tmp_path / "t.parquet", sw.SerialExecutor(), progress=False)
+    assert len(t) == 2
+    bad = t[t["axis.sim.step"] == 40.0].iloc[0]
+    assert "DivergenceError" in bad["error"] and "diverged" in bad["error"] and np.isnan(bad["T1"])
+    assert t[t["axis.sim.step"] == 0.01].iloc[0]["error"] == ""
+
+
+def test_keep_trajectories_stores_each_run(tmp_path):
+    spec = {**TINY, "axes": {"model.m": [8]}, "seeds": [0, 1], "keep_trajectories": True}
+    out = tmp_path / "t.parquet"
+    t = sw.run_sweep(sw.Sweep.from_dict(spec), out, sw.SerialExecutor(), progress=False)
+    from cooccur.trajectory import Trajectory
+
+    for run_id, t1 in zip(t["run_id"], t["T1"]):
+        assert Trajectory.load(tmp_path / "t.parquet.trajectories" / f"{run_id}.npz").T1 == t1
+
+
+def test_a_half_written_journal_line_is_ignored_and_redone(tmp_path, serial_table):
+    out = tmp_path / "t.parquet"
+    sweep = sw.Sweep.from_dict(TINY)
+    rows = serial_table.drop(columns=[]).to_dict("records")
+    with open(sw.journal_path(out), "w") as f:
+        for row in rows[:5]:
+            f.write(json.dumps(row) + "\n")
+        f.write(json.dumps(rows[5])[:40])  # a kill in the middle of a write
+    assert len(sw.load(out)) == 5
+    t = sw.run_sweep(sweep, out, sw.SerialExecutor(), progress=False)
+    assert len(t) == 12 and t["run_id"].is_unique and not sw.journal_path(out).exists()
+    pd.testing.assert_frame_equal(comparable(t), comparable(serial_table), check_dtype=False)
+
+
+# --- executors -------------------------------------------------------------------------------------------------
+
+
+def test_a_local_cluster_gives_the_serial_rows_bit_for_bit(tmp_path, serial_table):
+    t = sw.run_sweep(sw.Sweep.from_dict(TINY), tmp_path / "t.parquet", workers=2, progress=False)
+    pd.testing.assert_frame_equal(comparable(t), comparable(serial_table))
+    assert t["host"].nunique() == 2  # both workers ran some
+
+
+def test_a_process_pool_gives_the_serial_rows(tmp_path, serial_table):
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        t = sw.run_sweep(sw.Sweep.from_dict(TINY), tmp_path / "t.parquet", pool, progress=False)
+    pd.testing.assert_frame_equal(comparable(t), comparable(serial_table))
+
+
+def test_sigterm_to_the_client_then_restart_loses_and_repeats_nothing(tmp_path):
+    path, out = write(tmp_path, PAPER), tmp_path / "t.parquet"
+    proc = subprocess.Popen([PY, "-m", "cooccur", "sweep", str(path), "--out", str(out), "--workers", "1",
+                             "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: journal_lines(out) >= 3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0 and "interrupted" in err
+    first = sw.load(out)
+    assert 3 <= len(first) < 30 and first["run_id"].is_unique and not sw.journal_path(out).exists()
+    done = cli("sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    t = sw.load(out)
+    assert len(t) == 30 and t["run_id"].is_unique and (t["error"] == "").all()
+    assert set(first["run_id"]) <= set(t["run_id"])
+    kept = t.set_index("run_id").loc[first["run_id"], "wall_time"].to_numpy()
+    assert np.array_equal(kept, first["wall_time"].to_numpy())  # the rows of the first attempt were not redone
+
+
+def test_a_real_cluster_survives_a_killed_worker(tmp_path):
+    path, out = write(tmp_path, PAPER), tmp_path / "t.parquet"
+    info = tmp_path / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    common = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env, "cwd": tmp_path}
+    scheduler = subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                  "--scheduler-file", str(info)], **common)
+    workers = []
+    try:
+        wait_for(lambda: info.exists() and info.stat().st_size > 0, 60)
+        address = json.loads(info.read_text())["address"]
+        workers = [subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--nworkers", "1", "--no-nanny",
+                                     "--host", "127.0.0.1", "--no-dashboard"], **common) for _ in range(2)]
+        client = subprocess.Popen([PY, "-m", "cooccur", "sweep", str(path), "--out", str(out), "--scheduler",
+                                   address, "--no-progress"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        wait_for(lambda: journal_lines(out) >= 4)
+        workers[0].kill()  # a dead worker: its runs go to the other one
+        _, err = client.communicate(timeout=300)
+        assert client.returncode == 0, err
+    finally:
+        for proc in (*workers, scheduler):
+            proc.kill()
+            proc.wait()
+    t = sw.load(out)
+    assert len(t) == 30 and t["run_id"].is_unique
+    assert set(t["run_id"]) == {r.run_id for r in sw.load_sweep(path).runs}
+    assert (t["error"] == "").all()
+
+
+# --- the run cache ---------------------------------------------------------------------------------------------
+
+
+def test_the_cache_prunes_least_recently_used_first(tmp_path):
+    files = []
+    for k in range(5):
+        f = tmp_path / f"{k}.npz"
+        f.write_bytes(b"x" * 1000)
+        os.utime(f, (1000 + k, 1000 + k))
+        files.append(f)
+    os.utime(files[0], (2000, 2000))  # used last
+    removed = prune_cache(tmp_path, 2500)
+    assert sorted(removed) == sorted(files[1:4])
+    assert cache_info(tmp_path)["files"] == 2 and files[0].exists() and files[4].exists()
+
+
+def test_a_cached_run_is_touched_when_loaded_and_the_limit_applies_on_write(tmp_path, monkeypatch):
+    exps = [Experiment.from_dict({**{k: v for k, v in TINY["base"].items()},
+                                  "model": {"m": 8, "m1": 6, "seed": s}}) for s in range(3)]
+    exps[0].run(tmp_path)
+    size = cache_info(tmp_path)["bytes"]
+    first = next(tmp_path.glob("*.npz"))
+    os.utime(first, (1, 1))
+    exps[0].run(tmp_path)  # loaded: now the most recently used
+    assert first.stat().st_mtime > 1
+    monkeypatch.setenv("COOCCUR_CACHE_MAX_BYTES", str(int(2.5 * size)))
+    exps[1].run(tmp_path)
+    os.utime(first, (time.time() + 10, time.time() + 10))
+    exps[2].run(tmp_path)  # three do not fit: the least recently used (exps[1]) goes
+    assert first.exists() and cache_info(tmp_path)["files"] == 2
+    assert not (tmp_path / f"{exps[1].key()}.npz").exists()
+    done = cli("cache", "--info", "--dir", str(tmp_path))
+    assert done.returncode == 0 and "2 files" in done.stdout
+    done = cli("cache", "--prune", "--max-size", "0", "--dir", str(tmp_path))
+    assert done.returncode == 0 and cache_info(tmp_path)["files"] == 0
+    assert cli("cache", "--prune", "--max-size", "lots").returncode == 2
