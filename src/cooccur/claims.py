@@ -31,7 +31,7 @@ import torch
 
 from cooccur import measures
 from cooccur.coordinates import Batch
-from cooccur.data import FIRST_FILLER, DataConfig, make_dataset
+from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
 from cooccur.experiment import Experiment, run_many
 from cooccur.model import forward, init_params, init_std
 from cooccur.trajectory import Trajectory
@@ -178,11 +178,12 @@ def premises(experiment: Experiment) -> dict[str, Premise]:
     }
 
 
+@functools.lru_cache(maxsize=64)
 def initial_output(experiment: Experiment) -> float:
     """The median over training samples of |F(X_i)| at initialisation (torch reference model)."""
     params = init_params(experiment.model, experiment.data.L)
     with torch.no_grad():
-        return float(forward(params, make_dataset(experiment.data).X).abs().median())
+        return float(forward(params, _dataset_of(experiment.data).X).abs().median())
 
 
 def _no_phase2(claim: str, run: Run, *extra: str) -> Verdict | None:
@@ -407,7 +408,13 @@ def fresh_batch(experiment: Experiment, n: int = N_FRESH) -> Batch:
 @functools.lru_cache(maxsize=16)
 def _batch_of(data: DataConfig) -> Batch:
     """The batch of a data configuration, kept for the next run of a sweep that shares it (read-only)."""
-    return Batch.from_dataset(make_dataset(data))
+    return Batch.from_dataset(_dataset_of(data))
+
+
+@functools.lru_cache(maxsize=16)
+def _dataset_of(data: DataConfig) -> Dataset:
+    """The data set of a configuration, made once per process for the claims (read-only)."""
+    return make_dataset(data)
 
 
 def thm3_3_population(run: Run) -> Verdict:

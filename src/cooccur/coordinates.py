@@ -97,11 +97,12 @@ class ReducedEval:
 
 
 def attention_probabilities(A: np.ndarray, batch: Batch, m: int) -> np.ndarray:
-    """Softmax attention p[i, l, h] of query position l on key position h, shape (n, L, L), from A (d, d).
+    """Softmax attention p[i, l, h] of query position l on key position h, shape (n, L, L), from A (d, d); for a
+    stack of states A (k, d, d), shape (k, n, L, L).
 
     Score s[i, l, h] = A[tok_h, tok_l] / sqrt(m); the softmax runs over the key axis h (the last one).
     """
-    S = A.ravel()[batch.key_query] / math.sqrt(m)
+    S = A.reshape(*A.shape[:-2], batch.d * batch.d)[..., batch.key_query] / math.sqrt(m)
     S -= S.max(axis=-1, keepdims=True)
     P = np.exp(S)
     P /= P.sum(axis=-1, keepdims=True)
@@ -115,22 +116,34 @@ def reduced_loss_and_grad(A: np.ndarray, G: np.ndarray, batch: Batch, m: int) ->
     F_i = sum_l sum_h p[i, l, h] G[tok_h]. With dF_i = dLoss/dF_i = -y_i g_i / n and g_i = 1/(1 + exp(y_i F_i)):
     dLoss/dG[k] = sum over key positions holding word k of dF_i * sum_l p[i, l, h], and
     dLoss/ds[i, l, h] = dF_i p[i, l, h] (G[tok_h] - sum_h' p[i, l, h'] G[tok_h']).
+
+    A stack of k states, A (k, d, d) and G (k, d), gives every field with a leading axis of length k (``loss``
+    then is an array (k,)): the trajectory records many times at once this way.
     """
     d = batch.d
+    lead = A.shape[:-2]
     scale = 1.0 / math.sqrt(m)
     P = attention_probabilities(A, batch, m)
-    values = G[batch.tokens]  # (n, L): G of the word at each key position
-    received = P.sum(axis=1)  # (n, L): total attention key position h receives
-    F = (received * values).sum(axis=1)
+    values = G[..., batch.tokens]  # (..., n, L): G of the word at each key position
+    received = P.sum(axis=-2)  # (..., n, L): total attention key position h receives
+    F = (received * values).sum(axis=-1)
     margin = batch.y * F
-    loss = float(np.logaddexp(0.0, -margin).mean())
+    losses = np.logaddexp(0.0, -margin).mean(axis=-1)
     dF = -batch.y * expit(-margin) / batch.n
-    grad_G = np.bincount(batch.tokens.ravel(), weights=(received * dF[:, None]).ravel(), minlength=d)
-    mean_value = np.einsum("ilh,ih->il", P, values)
-    dS = P * (values[:, None, :] - mean_value[:, :, None]) * (dF * scale)[:, None, None]
-    grad_A = np.bincount(batch.key_query.ravel(), weights=dS.ravel(), minlength=d * d).reshape(d, d)
-    return ReducedEval(loss, F, P, grad_A, grad_G)
+    grad_G = scatter_sum(batch.tokens, received * dF[..., None], d, lead)
+    mean_value = np.einsum("...ilh,...ih->...il", P, values)
+    dS = P * (values[..., None, :] - mean_value[..., :, None]) * (dF * scale)[..., None, None]
+    grad_A = scatter_sum(batch.key_query, dS, d * d, lead).reshape(*lead, d, d)
+    return ReducedEval(float(losses) if not lead else losses, F, P, grad_A, grad_G)
 
+
+def scatter_sum(index: np.ndarray, weights: np.ndarray, size: int, lead: tuple[int, ...] = ()) -> np.ndarray:
+    """Sum ``weights`` (*lead, *index.shape) into bins ``index`` of an array (*lead, size)."""
+    if not lead:
+        return np.bincount(index.ravel(), weights=weights.ravel(), minlength=size)
+    (k,) = lead
+    shifted = (index.ravel()[None, :] + size * np.arange(k)[:, None]).ravel()
+    return np.bincount(shifted, weights=weights.ravel(), minlength=k * size).reshape(k, size)
 
 
 @dataclass
@@ -185,13 +198,40 @@ class GramState:
         """dG/dt under gradient flow, shape (d,)."""
         return -(self.a_sq * (ev.grad_G @ self.VV) + self.wa_sq * ev.grad_G)
 
+
+@dataclass
+class GramStack:
+    """k states of one flow (e.g. the recorded times of one solver step): A, QQ, KK, VV (k, d, d), G (k, d),
+    wa_sq (k,), and the constants ‖a‖², m. :meth:`from_packed` reads them from packed vectors."""
+
+    A: np.ndarray
+    QQ: np.ndarray
+    KK: np.ndarray
+    VV: np.ndarray
+    G: np.ndarray
+    wa_sq: np.ndarray
+    a_sq: float
+    m: int
+
+    @classmethod
+    def from_packed(cls, vecs: np.ndarray, d: int, a_sq: float, m: int) -> GramStack:
+        """``vecs`` (k, 4d² + d + 1): rows laid out as :meth:`GramState.pack`."""
+        k = vecs.shape[0]
+        mats = vecs[:, : 4 * d * d].reshape(k, 4, d, d)
+        return cls(mats[:, 0], mats[:, 1], mats[:, 2], mats[:, 3], vecs[:, 4 * d * d : 4 * d * d + d], vecs[:, -1],
+                   a_sq, m)
+
+    def G_rate(self, ev: ReducedEval) -> np.ndarray:
+        """dG/dt under gradient flow (:meth:`GramState.G_rate`) at each state, shape (k, d)."""
+        return -(self.a_sq * np.einsum("kd,kde->ke", ev.grad_G, self.VV) + self.wa_sq[:, None] * ev.grad_G)
+
     def grad_norms(self, ev: ReducedEval) -> np.ndarray:
-        """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (4,)."""
+        """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (k, 4)."""
         gA, gG = ev.grad_A, ev.grad_G
-        sq = (
-            np.sum(gA * (self.KK @ gA)),
-            np.sum(gA * (gA @ self.QQ)),
-            self.wa_sq * float(gG @ gG),
-            self.a_sq * float(gG @ self.VV @ gG),
-        )
+        sq = np.stack([
+            np.sum(gA * (self.KK @ gA), axis=(1, 2)),
+            np.sum(gA * (gA @ self.QQ), axis=(1, 2)),
+            self.wa_sq * np.einsum("kd,kd->k", gG, gG),
+            self.a_sq * np.einsum("kd,kde,ke->k", gG, self.VV, gG),
+        ], axis=1)
         return np.sqrt(np.maximum(sq, 0.0))

@@ -33,7 +33,7 @@ from scipy.integrate import DOP853
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from cooccur.coordinates import Batch, GramState, ReducedEval, reduced_loss_and_grad
+from cooccur.coordinates import Batch, GramStack, GramState, reduced_loss_and_grad
 from cooccur.data import Dataset
 from cooccur.model import Params
 from cooccur.observables import (
@@ -169,37 +169,41 @@ def _check_times(times: np.ndarray, T: float) -> None:
         raise ValueError(f"times must be strictly increasing within [0, T={T}]")
 
 
-def _check_finite(t: float, ev: ReducedEval, packed: np.ndarray | None = None) -> None:
+def _check_finite(t: float, loss: float, packed: np.ndarray | None = None) -> None:
     """Raise :class:`DivergenceError` if the loss or the packed Gram state (:meth:`GramState.pack`) is not
     finite, or the loss is above :data:`DIVERGENCE_LOSS`."""
-    if not math.isfinite(ev.loss) or ev.loss > DIVERGENCE_LOSS:
+    if not math.isfinite(loss) or loss > DIVERGENCE_LOSS:
         raise DivergenceError(
-            f"the run diverged at t={t:.6g}: loss = {ev.loss:.6g} "
-            f"({'not finite' if not math.isfinite(ev.loss) else f'above {DIVERGENCE_LOSS:g}'}); "
+            f"the run diverged at t={t:.6g}: loss = {loss:.6g} "
+            f"({'not finite' if not math.isfinite(loss) else f'above {DIVERGENCE_LOSS:g}'}); "
             "lower the step size or the horizon T"
         )
     if packed is not None and not np.isfinite(packed).all():
         raise DivergenceError(f"the run diverged at t={t:.6g}: the Gram state has non-finite entries")
 
 
-def _observe(t: float, state: GramState, ev: ReducedEval, batch: Batch, start: GramState) -> dict[str, object]:
-    """One record of the trajectory; ``start`` is the state at t = 0 (for the movement of QQ and KK)."""
+def _observe(ts: np.ndarray, stack: GramStack, batch: Batch, start: GramState) -> dict[str, np.ndarray]:
+    """Records of the trajectory at times ``ts`` (k,) from the states ``stack`` (k of them), all at once; ``start``
+    is the state at t = 0 (for the movement of QQ and KK). Raises :class:`DivergenceError` as the engines do."""
+    ev = reduced_loss_and_grad(stack.A, stack.G, batch, stack.m)
+    for t, loss in zip(ts, ev.loss):
+        _check_finite(float(t), loss)
     losses = sample_losses(ev.F, batch.y)
     return {
-        "t": t,
+        "t": np.asarray(ts, dtype=np.float64),
         "loss": ev.loss,
         "loss_by_type": per_type_mean(losses, batch.types),
         "S_by_type": per_type_sum(sample_g(ev.F, batch.y), batch.types),
         "F": ev.F,
-        "G": state.G.copy(),
-        "A": state.A.copy(),
-        "VV": state.VV.copy(),
-        "QQ_change": float(np.abs(state.QQ - start.QQ).max()),
-        "KK_change": float(np.abs(state.KK - start.KK).max()),
-        "wa_sq": state.wa_sq,
+        "G": stack.G.copy(),
+        "A": stack.A.copy(),
+        "VV": stack.VV.copy(),
+        "QQ_change": np.abs(stack.QQ - start.QQ).max(axis=(1, 2)),
+        "KK_change": np.abs(stack.KK - start.KK).max(axis=(1, 2)),
+        "wa_sq": stack.wa_sq.copy(),
         "attn": mean_attention(ev.P, batch),
-        "grad_norm": state.grad_norms(ev),
-        "G_rate": state.G_rate(ev),
+        "grad_norm": stack.grad_norms(ev),
+        "G_rate": stack.G_rate(ev),
     }
 
 
@@ -218,10 +222,11 @@ def _run_euler(
         u = W.T @ a
         A, G = W_K.T @ W_Q, u @ W_V
         ev = reduced_loss_and_grad(A, G, batch, m)
-        _check_finite(k * step, ev)
+        _check_finite(k * step, ev.loss)
         if k in record_at:
-            state = GramState(A, W_Q.T @ W_Q, W_K.T @ W_K, W_V.T @ W_V, G, float(u @ u), float(a @ a), m)
-            records.append(_observe(k * step, state, ev, batch, start))
+            stack = GramStack(A[None], (W_Q.T @ W_Q)[None], (W_K.T @ W_K)[None], (W_V.T @ W_V)[None], G[None],
+                              np.array([u @ u]), float(a @ a), m)
+            records.append(_observe(np.array([k * step]), stack, batch, start))
         if k == n_steps:
             break
         grad_Q, grad_K = W_K @ ev.grad_A, W_Q @ ev.grad_A.T
@@ -246,15 +251,16 @@ def integrate_flow(
     rtol: float = 1e-6,
     atol: float = 1e-12,
     bar: tqdm | None = None,
-    observe: Callable[[float, np.ndarray], object] | None = None,
+    observe: Callable[[np.ndarray, np.ndarray], object] | None = None,
 ) -> tuple[np.ndarray, list | np.ndarray, int]:
     """Integrate dy/dt = rhs(t, y) from y0 over [0, T] with DOP853 and return (times, records, evaluations).
 
     The one adaptive integrator of the library: the Gram-coordinate flow uses it, and so do the flows of the
     related settings (:mod:`cooccur.related`). It steps SciPy's DOP853 solver itself and, after each step,
     evaluates the step's dense output at the requested ``times`` it covers — exactly what ``solve_ivp(...,
-    t_eval=times)`` does, with the same numbers — but hands each state to ``observe(t, y)`` at once and keeps only
-    what that returns. Without ``observe`` the records are the states themselves, an array (len(times), len(y0)).
+    t_eval=times)`` does, with the same numbers — but hands those states to ``observe(step_times, states)`` (states
+    shape (k, len(y0))) at once and keeps only what that returns, one record per step. Without ``observe`` the
+    records are the states themselves, an array (len(times), len(y0)).
     Streaming matters for large states: at d = 163, 300 stored Gram states would take 255 MB.
 
     ``rhs`` may raise :class:`DivergenceError`; a solver failure raises it too. ``bar`` (a tqdm bar over [0, T])
@@ -274,7 +280,10 @@ def integrate_flow(
         if upto > done:
             step_times = times[done:upto]
             states = solver.dense_output()(step_times).T
-            records.extend(observe(float(t), y) if observe else y for t, y in zip(step_times, states))
+            if observe is None:
+                records.extend(states)
+            else:
+                records.append(observe(step_times, states))
             done = upto
     return times[:done], records if observe else np.array(records), int(solver.nfev)
 
@@ -286,22 +295,23 @@ def _run_gram(batch: Batch, params: Params, T: float, rtol: float, atol: float, 
     def rhs(t: float, vec: np.ndarray) -> np.ndarray:
         state = template.unpack(vec)
         ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
-        _check_finite(t, ev, vec)
+        _check_finite(t, ev.loss, vec)
         return state.derivative(ev)
 
-    def observe(t: float, vec: np.ndarray) -> dict[str, object]:
-        state = template.unpack(vec.copy())
-        ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
-        _check_finite(t, ev, vec)
-        return _observe(t, state, ev, batch, template)
+    def observe(ts: np.ndarray, vecs: np.ndarray) -> dict[str, np.ndarray]:
+        if not np.isfinite(vecs).all():
+            _check_finite(float(ts[-1]), 0.0, vecs)
+        stack = GramStack.from_packed(vecs, batch.d, template.a_sq, template.m)
+        return _observe(ts, stack, batch, template)
 
     _, records, n_evals = integrate_flow(rhs, template.pack(), T, times, rtol=rtol, atol=atol, bar=bar,
                                          observe=observe)
     return records, n_evals
 
 
-def _assemble(records: list[dict[str, object]], batch: Batch, n_evals: int) -> Trajectory:
-    stacked: dict[str, np.ndarray] = {key: np.stack([np.asarray(r[key]) for r in records]) for key in records[0]}
+def _assemble(records: list[dict[str, np.ndarray]], batch: Batch, n_evals: int) -> Trajectory:
+    """The trajectory from records, each a dict of arrays whose first axis is time."""
+    stacked = {key: np.concatenate([r[key] for r in records]) for key in records[0]}
     return Trajectory(
         **stacked,
         T1=phase_boundary(stacked["t"], stacked["F"], batch.y, stacked["G"]),

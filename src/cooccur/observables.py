@@ -16,18 +16,20 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from cooccur.coordinates import Batch
+from cooccur.coordinates import Batch, scatter_sum
 from cooccur.data import COMMON, TARGET_1, TARGET_2
 
 
 def per_type_mean(values: np.ndarray, types: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` (n,) over the samples of each type; shape (4,), NaN for an empty type."""
-    return np.array([values[types == k].mean() if np.any(types == k) else np.nan for k in (1, 2, 3, 4)])
+    """Mean of ``values`` (..., n) over the samples of each type; shape (..., 4), NaN for an empty type."""
+    nan = np.full(values.shape[:-1], np.nan)
+    return np.stack([values[..., types == k].mean(axis=-1) if np.any(types == k) else nan for k in (1, 2, 3, 4)],
+                    axis=-1)
 
 
 def per_type_sum(values: np.ndarray, types: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` (n,) over the samples of each type; shape (4,)."""
-    return np.array([values[types == k].sum() for k in (1, 2, 3, 4)])
+    """Sum of ``values`` (..., n) over the samples of each type; shape (..., 4)."""
+    return np.stack([values[..., types == k].sum(axis=-1) for k in (1, 2, 3, 4)], axis=-1)
 
 
 def sample_losses(F: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -41,16 +43,17 @@ def sample_g(F: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def mean_attention(P: np.ndarray, batch: Batch) -> np.ndarray:
-    """Mean attention probability of query word q on key word k, as a (d, d) array indexed [k, q] like A.
+    """Mean attention probability of query word q on key word k, as a (d, d) array indexed [k, q] like A; for a
+    stack P (k, n, L, L), shape (k, d, d).
 
     Averaged over every (sample, query position, key position) with those words; NaN where the pair never occurs.
     """
     d = batch.d
-    flat = batch.key_query.ravel()
-    total = np.bincount(flat, weights=P.ravel(), minlength=d * d)
-    count = np.bincount(flat, minlength=d * d)
+    lead = P.shape[:-3]
+    total = scatter_sum(batch.key_query, P, d * d, lead)
+    count = np.bincount(batch.key_query.ravel(), minlength=d * d)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (total / count).reshape(d, d)
+        return (total / count).reshape(*lead, d, d)
 
 
 def margin_for_phase_boundary(F: np.ndarray, y: np.ndarray, G: np.ndarray) -> np.ndarray:
