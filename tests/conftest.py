@@ -12,3 +12,9 @@ def tiny():
     data = make_dataset(DataConfig(n=12, L=4, d=16, seed=3))
     params = init_params(ModelConfig(d=16, m=8, m1=6, init="theory", seed=5), L=4)
     return data, params
+
+
+@pytest.fixture(autouse=True)
+def one_worker(monkeypatch):
+    """Tests run experiments in their own process (run_many's parallel path has its own test)."""
+    monkeypatch.setenv("COOCCUR_WORKERS", "1")

@@ -281,3 +281,16 @@ def test_a_cached_run_is_touched_when_loaded_and_the_limit_applies_on_write(tmp_
     done = cli("cache", "--prune", "--max-size", "0", "--dir", str(tmp_path))
     assert done.returncode == 0 and cache_info(tmp_path)["files"] == 0
     assert cli("cache", "--prune", "--max-size", "lots").returncode == 2
+
+
+def test_run_many_in_parallel_gives_the_serial_trajectories(tmp_path):
+    from cooccur.experiment import run_many
+
+    exps = [Experiment.from_dict({**TINY["base"], "model": {"m": 8, "m1": 6, "seed": s},
+                                  "sim": {"method": "euler", "T": 2.0}}) for s in range(3)]
+    serial = run_many(exps, tmp_path / "a", progress=False, workers=1)
+    parallel = run_many(exps, tmp_path / "b", progress=False, workers=2)
+    for a, b in zip(serial, parallel):
+        for name in ("A", "G", "VV", "loss", "F", "grad_norm"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert len(list((tmp_path / "b").glob("*.npz"))) == 3  # gradient descent is cached by the workers

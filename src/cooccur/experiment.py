@@ -175,14 +175,52 @@ def run_many(
     progress: bool = True,
     desc: str = "runs",
     cache: bool | None = None,
+    workers: int | None = None,
 ) -> list[Trajectory]:
-    """Run (or load from the cache) several experiments in order, with one progress bar over them.
+    """Run (or load from the cache) several experiments, in parallel, with one progress bar over them.
 
     ``cache=None`` caches gradient-descent runs only: the adaptive flow takes well under a second and is cheaper
-    to recompute than to store.
+    to recompute than to store. Runs already cached are loaded here; the others go to the process's shared local
+    dask cluster (:func:`cooccur.sweep.shared_executor`) with ``workers`` single-threaded workers (default
+    ``$COOCCUR_WORKERS``, else one per core), or are run here one after the other when that is 1 or only one run
+    is left. Either way the results are the same, bit for bit.
     """
-    bar = tqdm(experiments, desc=desc, disable=not progress, leave=False)
-    return [exp.run(cache_dir, cache=exp.sim.method == "euler" if cache is None else cache) for exp in bar]
+    workers = default_workers() if workers is None else workers
+    use_cache = [exp.sim.method == "euler" if cache is None else cache for exp in experiments]
+    results: list[Trajectory | None] = [None] * len(experiments)
+    todo = []
+    for k, (exp, keep) in enumerate(zip(experiments, use_cache)):
+        path = cache_path(exp, cache_dir)
+        if keep and path.exists():
+            results[k] = exp.run(cache_dir)
+        else:
+            todo.append(k)
+    bar = tqdm(total=len(experiments), initial=len(experiments) - len(todo), desc=desc, disable=not progress,
+               leave=False)
+    if workers > 1 and len(todo) > 1:
+        from cooccur.sweep import as_completed, shared_executor
+
+        executor = shared_executor(workers)
+        futures = {executor.submit(experiments[k].run, cache_dir, False, use_cache[k]): k for k in todo}
+        for future in as_completed(futures):
+            results[futures[future]] = future.result()
+            bar.update(1)
+    else:
+        for k in todo:
+            results[k] = experiments[k].run(cache_dir, cache=use_cache[k])
+            bar.update(1)
+    bar.close()
+    return results  # type: ignore[return-value]
+
+
+def default_workers() -> int:
+    """Worker processes for :func:`run_many`: ``$COOCCUR_WORKERS``, else one per core."""
+    raw = os.environ.get("COOCCUR_WORKERS")
+    if raw is None:
+        return os.cpu_count() or 1
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"COOCCUR_WORKERS must be an integer >= 1, got {raw!r}")
+    return int(raw)
 
 
 def cache_dir_of(cache_dir: str | os.PathLike | None = None) -> Path:

@@ -9,15 +9,18 @@ A sweep file names a base experiment, the axes to vary and the seeds::
 
 An axis is ``section.field`` for any field of :class:`~cooccur.data.DataConfig`, :class:`~cooccur.model.ModelConfig`
 or :class:`~cooccur.flow.SimConfig`, or one of the derived axes of :data:`DERIVED_AXES` (``init_scale``: multiplies
-the initial standard deviations of the chosen scheme; ``m1_per_m``: m1 = round(m1_per_m * m)). The runs are the
+the initial standard deviations of the chosen scheme; ``m1_per_m``: m1 = round(m1_per_m * m)). ``data.d: auto``
+(in the base or on an axis) with ``distinct_fillers: true`` gives each run the fewest words its fillers need
+(d = 3 + filler slots), so that an n x L grid does not pay for the largest d everywhere. The runs are the
 product of the axes and the seeds. Every run's configuration is built, and so validated, before anything runs: a
 bad file raises :class:`SweepError` naming the field.
 
 The table (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the run's configuration),
 the configuration (``data.n``, ``model.m``, ...), the axis values (``axis.<name>``), the premises
 (``premise.<key>``), every verdict of :func:`cooccur.claims.check_all` (``<claim>.holds``,
-``<claim>.premise_met`` and ``<claim>.<measured>``), ``T1``, the final training and population losses, the wall
-time, the version and source hash of the library, and ``error`` (empty unless the run failed).
+``<claim>.premise_met`` and ``<claim>.<measured>``), ``T1``, the final training and population losses, ``T1_x_rate``
+(T1 times the Phase-1 rate (sigma0^2 + sigma1^2) m m1 of :func:`cooccur.claims.t1_scaling`), the wall time, the
+version and source hash of the library, and ``error`` (empty unless the run failed).
 
 Writing is resumable and loss-free. Each finished run is appended, as one line written with one system call, to a
 journal next to the output (``RESULTS.parquet.journal``); a line cut short by a kill is ignored when read. The
@@ -28,6 +31,7 @@ two rows of one run.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import contextlib
 import dataclasses
@@ -49,7 +53,7 @@ import yaml
 from tqdm import tqdm
 
 from cooccur import __version__
-from cooccur.data import DataConfig
+from cooccur.data import FIRST_FILLER, DataConfig
 from cooccur.experiment import Experiment, source_hash
 from cooccur.flow import SimConfig, one_blas_thread
 from cooccur.model import ModelConfig, init_std
@@ -62,6 +66,10 @@ DERIVED_AXES = {
     "m1_per_m": "ties the MLP width to the attention width: m1 = round(m1_per_m * m)",
 }
 SWEEP_KEYS = ("base", "axes", "seeds", "keep_trajectories")
+#: dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand every large temporary back
+#: to the system: at d = 163 a run then spends as long in page faults as in arithmetic (2.0 s instead of 1.3 s).
+#: Unset for the local cluster; for ``dask worker`` set the same key to null in the dask config, or use --no-nanny.
+NANNY_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 #: Runs in flight per worker: enough to keep every worker busy, few enough not to drown the scheduler.
 IN_FLIGHT_PER_WORKER = 4
 
@@ -193,6 +201,11 @@ def experiment_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed:
         spec["model"]["m1"] = max(1, round(ratio * m))
     if "proportions" in spec["data"]:
         spec["data"]["proportions"] = tuple(spec["data"]["proportions"])
+    if spec["data"].get("d") == "auto":
+        if not spec["data"].get("distinct_fillers"):
+            raise ValueError("d: 'auto' (the fewest words distinct fillers need) needs distinct_fillers: true")
+        probe = DataConfig(**{**spec["data"], "d": 4, "distinct_fillers": False})
+        spec["data"]["d"] = FIRST_FILLER + probe.fillers_needed()
     return Experiment.from_dict(spec)
 
 
@@ -228,6 +241,7 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
             for name, value in verdict.measured.items():
                 row[f"{claim}.{name}"] = _number(value)
         row["T1"] = float(traj.T1)
+        row["T1_x_rate"] = float(traj.T1) * (row["sigma0"] ** 2 + row["sigma1"] ** 2) * row["model.m"] * row["model.m1"]
         row["final_loss"] = float(traj.loss[-1])
         row["population_loss"] = _number(verdicts["thm3.3.population"].measured.get("population_loss"))
         row["n_grad_evals"] = int(traj.n_grad_evals)
@@ -335,11 +349,14 @@ class SerialExecutor(concurrent.futures.Executor):
 
 
 @contextlib.contextmanager
-def dask_executor(workers: int | None = None, scheduler: str | None = None) -> Iterator[concurrent.futures.Executor]:
+def dask_executor(
+    workers: int | None = None, scheduler: str | None = None, quiet: bool = False
+) -> Iterator[concurrent.futures.Executor]:
     """A dask.distributed executor: a running cluster at ``scheduler`` (``tcp://HOST:PORT``), else a
     ``LocalCluster`` on 127.0.0.1 with ``workers`` single-threaded worker processes (default: one per core).
     Prints the dashboard link when there is one (a local cluster's status page needs bokeh, which is not pinned;
     its port is any free one, so two sweeps never collide)."""
+    import dask
     from distributed import Client, LocalCluster
 
     with contextlib.ExitStack() as stack:
@@ -347,19 +364,36 @@ def dask_executor(workers: int | None = None, scheduler: str | None = None) -> I
             client = stack.enter_context(Client(scheduler, timeout="20s"))
         else:
             n = workers or os.cpu_count() or 1
+            stack.enter_context(dask.config.set(NANNY_ENVIRON))
             cluster = stack.enter_context(
                 LocalCluster(host="127.0.0.1", n_workers=n, threads_per_worker=1, processes=True,
                              dashboard_address="127.0.0.1:0")
             )
             client = stack.enter_context(Client(cluster))
-        if scheduler is not None or importlib.util.find_spec("bokeh") is not None:  # the status page needs bokeh
+        has_dashboard = scheduler is not None or importlib.util.find_spec("bokeh") is not None  # the page needs bokeh
+        if not quiet and has_dashboard:
             print(f"dask dashboard: {client.dashboard_link}")
         executor = client.get_executor(pure=False)
         executor.n_workers = max(1, len(client.scheduler_info().get("workers", {})))  # type: ignore[attr-defined]
         yield executor
 
 
-def _completed(futures) -> Iterator:
+_SHARED: dict[int, tuple[contextlib.ExitStack, concurrent.futures.Executor]] = {}
+
+
+def shared_executor(workers: int) -> concurrent.futures.Executor:
+    """A local dask cluster of ``workers`` single-threaded processes, started on first use and kept for the rest
+    of this process (a chapter's kernel calls :func:`cooccur.experiment.run_many` many times; starting a cluster
+    takes seconds). Closed when the process exits."""
+    if workers not in _SHARED:
+        stack = contextlib.ExitStack()
+        executor = stack.enter_context(dask_executor(workers, quiet=True))
+        _SHARED[workers] = (stack, executor)
+        atexit.register(stack.close)
+    return _SHARED[workers][1]
+
+
+def as_completed(futures) -> Iterator:
     """Futures as they complete, for concurrent.futures and for dask futures alike."""
     futures = list(futures)
     if futures and not isinstance(futures[0], concurrent.futures.Future):
@@ -414,7 +448,7 @@ def run_sweep(
                 pending[executor.submit(run_one, run.experiment, sweep.keep_trajectories)] = run
             if not pending:
                 break
-            future = next(_completed(pending))
+            future = next(as_completed(pending))
             run = pending.pop(future)
             try:
                 row, traj = future.result()
@@ -457,6 +491,7 @@ def holds_fraction(table: pd.DataFrame, claim: str, by: list[str]) -> pd.DataFra
 
 
 __all__ = [
-    "DERIVED_AXES", "SerialExecutor", "Sweep", "SweepError", "SweepRun", "dask_executor", "experiment_at",
+    "DERIVED_AXES", "SerialExecutor", "Sweep", "SweepError", "SweepRun", "as_completed", "dask_executor",
+    "experiment_at", "shared_executor",
     "holds_fraction", "load", "load_sweep", "run_id", "run_one", "run_sweep", "verdict_columns",
 ]
