@@ -633,3 +633,84 @@ def scan_snap_entropy(ratios, lr_Z_values, mean: np.ndarray, sem: np.ndarray, n_
     ax.set(xscale="log", xlabel=r"$\eta_Y / \eta_Z$", ylabel="entropy of attention on distinct tokens (nats)")
     ax.legend(fontsize="small")
     return fig
+
+
+def plot_premise_outline(ax: Axes, inside: np.ndarray, **style) -> None:
+    """Outline the cells of an image (rows x columns, ``inside`` True) where the premises hold."""
+    rows, cols = inside.shape
+    style = {"color": "black", "lw": 2.2, "clip_on": False, "solid_capstyle": "projecting", **style}
+    for i in range(rows):
+        for j in range(cols):
+            if not inside[i, j]:
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//", lw=0,
+                                           color=style["color"], alpha=0.35))
+                continue
+            for di, dj, xs, ys in ((-1, 0, (j - 0.5, j + 0.5), (i - 0.5, i - 0.5)),
+                                   (1, 0, (j - 0.5, j + 0.5), (i + 0.5, i + 0.5)),
+                                   (0, -1, (j - 0.5, j - 0.5), (i - 0.5, i + 0.5)),
+                                   (0, 1, (j + 0.5, j + 0.5), (i - 0.5, i + 0.5))):
+                ni, nj = i + di, j + dj
+                if not (0 <= ni < rows and 0 <= nj < cols) or not inside[ni, nj]:
+                    ax.plot(xs, ys, **style)
+
+
+def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str, str], ncols: int = 3) -> Figure:
+    """One heat map per claim: the fraction of seeds on which it holds at each point of a two-axis sweep table
+    (:mod:`cooccur.sweep`), rows ``by[0]`` and columns ``by[1]``; the cells where the claim's own premises hold on
+    every seed are outlined."""
+    from cooccur.sweep import holds_fraction
+
+    nrows = -(-len(claims) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.7 * nrows + 0.7), constrained_layout=True,
+                             squeeze=False)
+    for ax in axes.flat[len(claims):]:
+        ax.set_visible(False)
+    image = None
+    for ax, claim in zip(axes.flat, claims):
+        frame = holds_fraction(table, claim, list(by))
+        holds = frame.pivot(index=by[0], columns=by[1], values="holds")
+        premise = frame.pivot(index=by[0], columns=by[1], values="premise_met")
+        image = ax.imshow(holds.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", origin="lower")
+        plot_premise_outline(ax, premise.to_numpy(dtype=float) >= 1.0)
+        ax.set_xticks(range(holds.shape[1]), [f"{v:g}" for v in holds.columns], fontsize=10)
+        ax.set_yticks(range(holds.shape[0]), [f"{v:g}" for v in holds.index], fontsize=10)
+        ax.grid(False)
+        ax.set_title(claim, fontsize=12)
+        ax.set_xlabel(labels[1], fontsize=10)
+        ax.set_ylabel(labels[0], fontsize=10)
+    outline = plt.Line2D([], [], color="black", lw=2.2, label="premises met on every seed (inside the line)")
+    hatched = plt.Rectangle((0, 0), 1, 1, fill=False, hatch="//", color="black", alpha=0.35,
+                            label="premises broken on some seed")
+    fig.legend(handles=[outline, hatched], loc="outside lower center", ncols=2, fontsize=10, frameon=False)
+    fig.colorbar(image, ax=axes, shrink=0.6, label="fraction of seeds on which the statement holds")
+    return fig
+
+
+def atlas_rate(tables: dict[str, tuple], claim: str = "thm3.1") -> Figure:
+    """T1 x (sigma0^2 + sigma1^2) m m1 (median over seeds) on each two-axis map, log colour scale: a constant map
+    would mean T1 is inversely proportional to the Phase-1 rate. ``tables[title] = (table, by, labels)``; the
+    cells where ``claim``'s premises hold are outlined."""
+    from matplotlib.colors import LogNorm
+
+    from cooccur.sweep import finished
+
+    fig, axes = plt.subplots(1, len(tables), figsize=(6.0 * len(tables), 4.6), constrained_layout=True,
+                             squeeze=False)
+    for ax, (title, (table, by, labels)) in zip(axes[0], tables.items()):
+        ok = finished(table)
+        product = ok.pivot_table(index=by[0], columns=by[1], values="T1_x_rate", aggfunc="median")
+        premise = ok.pivot_table(index=by[0], columns=by[1], values=f"{claim}.premise_met", aggfunc="mean")
+        values = product.to_numpy(dtype=float)
+        image = ax.imshow(values, cmap="viridis", norm=LogNorm(), aspect="auto", origin="lower")
+        for (i, j), v in np.ndenumerate(values):
+            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=9,
+                    color="white" if v < np.sqrt(np.nanmin(values) * np.nanmax(values)) else "black")
+        plot_premise_outline(ax, premise.to_numpy(dtype=float) >= 1.0, color="red")
+        ax.set_xticks(range(values.shape[1]), [f"{v:g}" for v in product.columns])
+        ax.set_yticks(range(values.shape[0]), [f"{v:g}" for v in product.index])
+        ax.grid(False)
+        ax.set(xlabel=labels[1], ylabel=labels[0], title=title)
+        fig.colorbar(image, ax=ax, label=r"$T_1\,(\sigma_0^2+\sigma_1^2)\,m\,m_1$ (median over seeds)")
+    outline = plt.Line2D([], [], color="red", lw=2.2, label=f"premises of {claim} met on every seed")
+    fig.legend(handles=[outline], loc="outside lower center", fontsize=10, frameon=False)
+    return fig

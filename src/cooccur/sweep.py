@@ -470,6 +470,11 @@ def run_sweep(
     return load(out)
 
 
+def finished(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of runs that finished (no error)."""
+    return table[table["error"].fillna("") == ""]
+
+
 def verdict_columns(table: pd.DataFrame) -> list[str]:
     """The claims present in a results table (those with a ``<claim>.holds`` column)."""
     return [c.removesuffix(".holds") for c in table.columns if c.endswith(".holds")]
@@ -478,8 +483,7 @@ def verdict_columns(table: pd.DataFrame) -> list[str]:
 def holds_fraction(table: pd.DataFrame, claim: str, by: list[str]) -> pd.DataFrame:
     """Per point of ``by``: the fraction of finished runs on which ``claim`` holds, the fraction on which its
     premises hold, and the number of runs (failed runs excluded and counted in ``errors``)."""
-    ok = table[table["error"].fillna("") == ""]
-    grouped = ok.groupby(by)
+    grouped = finished(table).groupby(by)
     frame = pd.DataFrame({
         "holds": grouped[f"{claim}.holds"].mean().astype(float),
         "premise_met": grouped[f"{claim}.premise_met"].mean().astype(float),
@@ -490,8 +494,34 @@ def holds_fraction(table: pd.DataFrame, claim: str, by: list[str]) -> pd.DataFra
     return frame.reset_index()
 
 
+def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.DataFrame:
+    """Per claim, over the finished runs: how many had the claim's own premises met and on what fraction of those
+    it holds, the same for the runs outside its premises, and the points (``axis.*`` values) where it failed
+    inside its premises."""
+    ok = finished(table)
+    axes = [c for c in ok.columns if c.startswith("axis.") and c != "axis.seed" and ok[c].nunique() > 1]
+    rows = []
+    for claim in claims or verdict_columns(ok):
+        met = ok[f"{claim}.premise_met"].astype(bool)
+        holds = ok[f"{claim}.holds"].astype(bool)
+        failing = ok[met & ~holds][axes].drop_duplicates()
+        rows.append({
+            "claim": claim,
+            "runs_inside": int(met.sum()),
+            "holds_inside": float(holds[met].mean()) if met.any() else math.nan,
+            "runs_outside": int((~met).sum()),
+            "holds_outside": float(holds[~met].mean()) if (~met).any() else math.nan,
+            "fails_inside_at": "; ".join(_point(point) for _, point in failing.iterrows()),
+        })
+    return pd.DataFrame(rows)
+
+
+def _point(values: pd.Series) -> str:
+    return ", ".join(f"{name.removeprefix('axis.')}={value:g}" for name, value in values.items())
+
+
 __all__ = [
     "DERIVED_AXES", "SerialExecutor", "Sweep", "SweepError", "SweepRun", "as_completed", "dask_executor",
-    "experiment_at", "shared_executor",
+    "experiment_at", "finished", "premise_summary", "shared_executor",
     "holds_fraction", "load", "load_sweep", "run_id", "run_one", "run_sweep", "verdict_columns",
 ]
