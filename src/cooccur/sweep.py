@@ -18,9 +18,10 @@ bad file raises :class:`SweepError` naming the field.
 The table (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the run's configuration),
 the configuration (``data.n``, ``model.m``, ...), the axis values (``axis.<name>``), the premises
 (``premise.<key>``), every verdict of :func:`cooccur.claims.check_all` (``<claim>.holds``,
-``<claim>.premise_met`` and ``<claim>.<measured>``), ``T1``, the final training and population losses, ``T1_x_rate``
-(T1 times the Phase-1 rate (sigma0^2 + sigma1^2) m m1 of :func:`cooccur.claims.t1_scaling`), the wall time, the
-version and source hash of the library, and ``error`` (empty unless the run failed).
+``<claim>.premise_met``, ``<claim>.detail`` and ``<claim>.<measured>``), ``T1``, the final training and
+population losses, ``T1_x_rate`` (T1 times the Phase-1 rate (sigma0^2 + sigma1^2) m m1 of
+:func:`cooccur.claims.t1_scaling`), the wall time, the version and source hash of the library, and ``error``
+(empty unless the run failed).
 
 Writing is resumable and loss-free. Each finished run is appended, as one line written with one system call, to a
 journal next to the output (``RESULTS.parquet.journal``); a line cut short by a kill is ignored when read. The
@@ -161,13 +162,20 @@ class Sweep:
         return runs
 
 
-def load_sweep(path: str | os.PathLike) -> Sweep:
-    """Read and validate a sweep file (YAML)."""
+def load_sweep(path: str | os.PathLike, *, seeds: list[int] | None = None,
+               base: dict[str, dict[str, Any]] | None = None) -> Sweep:
+    """Read and validate a sweep file (YAML). ``seeds`` replaces the file's seeds and ``base`` updates fields of its
+    base experiment (e.g. a chapter's quick mode: ``seeds=[0], base={"sim": {"T": 30}}``)."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as err:
         raise SweepError(f"{path}: cannot read the sweep file: {err}") from None
+    if isinstance(spec, dict):
+        if seeds is not None:
+            spec["seeds"] = list(seeds)
+        for section, values in (base or {}).items():
+            spec.setdefault("base", {}).setdefault(section, {}).update(values)
     return Sweep.from_dict(spec, source=str(path))
 
 
@@ -238,6 +246,7 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
         for claim, verdict in verdicts.items():
             row[f"{claim}.holds"] = bool(verdict.holds)
             row[f"{claim}.premise_met"] = bool(verdict.premise_met)
+            row[f"{claim}.detail"] = verdict.detail
             for name, value in verdict.measured.items():
                 row[f"{claim}.{name}"] = _number(value)
         row["T1"] = float(traj.T1)
@@ -496,8 +505,8 @@ def holds_fraction(table: pd.DataFrame, claim: str, by: list[str]) -> pd.DataFra
 
 def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.DataFrame:
     """Per claim, over the finished runs: how many had the claim's own premises met and on what fraction of those
-    it holds, the same for the runs outside its premises, and the points (``axis.*`` values) where it failed
-    inside its premises."""
+    it holds, the same for the runs outside its premises, the points (``axis.*`` values) where it failed inside its
+    premises, and the most common reason given there (the part of the verdict's detail after "fails: ", if any)."""
     ok = finished(table)
     axes = [c for c in ok.columns if c.startswith("axis.") and c != "axis.seed" and ok[c].nunique() > 1]
     rows = []
@@ -505,6 +514,8 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
         met = ok[f"{claim}.premise_met"].astype(bool)
         holds = ok[f"{claim}.holds"].astype(bool)
         failing = ok[met & ~holds][axes].drop_duplicates()
+        details = ok[met & ~holds].get(f"{claim}.detail", pd.Series(dtype=str)).dropna()
+        reasons = details.str.extract(r"fails: (.*)$")[0].dropna()
         rows.append({
             "claim": claim,
             "runs_inside": int(met.sum()),
@@ -512,6 +523,7 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
             "runs_outside": int((~met).sum()),
             "holds_outside": float(holds[~met].mean()) if (~met).any() else math.nan,
             "fails_inside_at": "; ".join(_point(point) for _, point in failing.iterrows()),
+            "reason": reasons.mode().iloc[0] if len(reasons) else "",
         })
     return pd.DataFrame(rows)
 

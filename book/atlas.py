@@ -1,0 +1,283 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (chap-atlas)=
+# # The claims atlas: where each statement holds
+#
+# The paper {cite}`yang2024cooccurrence` proves its statements under premises: the exact type proportions and
+# distinct filler words of Assumption 2.3, and the widths and initial scales of Condition 1. Some lemmas need a
+# small initial output as well. It then checks them on one run. The other chapters check each statement on a
+# few seeds in two settings. This chapter draws the map that neither can: over the parameters the theory reasons
+# in, **where does each statement hold, where does it fail, and does the failure line up with a broken
+# premise?**
+#
+# Every cell of every map below is {py:func}`cooccur.claims.check_all` on a run of the adaptive Gram-coordinate
+# flow, for every seed. Such a run costs the same whatever the widths $m$ and $m_1$ are, so a map of hundreds of
+# runs takes minutes. The runs are described by two sweep files committed next to this chapter
+# (`book/atlas/width.yaml` and `book/atlas/length.yaml`). They run on a local `dask.distributed` cluster through
+# {py:func}`cooccur.sweep.run_sweep`, which writes one row per run to a Parquet table.
+#
+# * **Map (i), initial scale × width.** The data satisfy Assumption 2.3 ($n = 60$, $L = 5$, every filler word
+#   used once, so $d = 163$). The model uses the theory's initialisation with both standard deviations multiplied
+#   by a scale $s$: $\sigma_0\sqrt{Lm} = \sigma_1\sqrt{m_1} = s$, with $m_1 = m$. Condition 1 asks for $s$ of
+#   order one (we allow a factor 10 either way), and Lemma 4.2 needs the initial output, which grows like $s^2$,
+#   to be small.
+# * **Map (ii), samples × length.** The premise setting's model ($m = m_1 = 128$,
+#   $\sigma_0 = \sigma_1 = 0.01$) on distinct-filler data of every size $n$ and length $L$. Condition 1 asks for
+#   $n \ge L^2$.
+
+# %% tags=["parameters"]
+width_file = "atlas/width.yaml"
+length_file = "atlas/length.yaml"
+fine_width_file = "atlas/width-fine.yaml"
+fine_length_file = "atlas/length-fine.yaml"
+results_dir = "../_build/atlas"
+workers = 0
+fresh = True
+quick = False
+
+# %% tags=["hide-input"]
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cooccur import measures, plots, sweep
+from cooccur.claims import CLAIMS
+from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, glue_text, record, show
+
+check_parameters(width_file=(width_file, str), length_file=(length_file, str),
+                 fine_width_file=(fine_width_file, str), fine_length_file=(fine_length_file, str),
+                 results_dir=(results_dir, str), workers=(workers, int, 0, 1024), fresh=(fresh, bool),
+                 quick=(quick, bool))
+quick_seeds = [0] if quick else None
+quick_base = {"sim": {"T": 30.0}} if quick else None
+apply_quick("atlas", globals(), quick, results_dir="../_build/atlas-quick")
+out = Path(results_dir)
+if fresh and out.exists():
+    shutil.rmtree(out)  # every build recomputes the maps; fresh=False resumes a table instead
+
+# %%
+width_sweep = sweep.load_sweep(width_file, seeds=quick_seeds, base=quick_base)
+length_sweep = sweep.load_sweep(length_file, seeds=quick_seeds, base=quick_base)
+show(f"| sweep | axes | seeds | runs |\n|---|---|---|---|\n"
+     + "\n".join(f"| `{name}` | {', '.join(f'`{a}` ∈ {v}' for a, v in s.axes.items())} | {s.seeds} | {len(s.runs)} |"
+                 for name, s in {width_file: width_sweep, length_file: length_sweep}.items()))
+
+# %% [markdown]
+# Each run is configured by its sweep file's `base`, with the axis values and seed above: the seed draws both
+# the data and the weights. The two sweeps run on one local cluster with one single-threaded worker process per
+# core:
+
+# %%
+width = sweep.run_sweep(width_sweep, out / "width.parquet", workers=workers or None, progress=False)
+length = sweep.run_sweep(length_sweep, out / "length.parquet", workers=workers or None, progress=False)
+
+# %% tags=["hide-input"]
+claims = list(CLAIMS)
+WIDTH_AXES, WIDTH_LABELS = ("axis.init_scale", "axis.model.m"), ("initial scale s", "width m (= m1)")
+LENGTH_AXES, LENGTH_LABELS = ("axis.data.n", "axis.data.L"), ("samples n", "sequence length L")
+summaries = {"width": sweep.premise_summary(width, claims), "length": sweep.premise_summary(length, claims)}
+for name, table in {"width": width, "length": length}.items():
+    glue_number(f"{name}_runs", len(table))
+    glue_number(f"{name}_errors", int((table["error"] != "").sum()))
+    glue_number(f"{name}_seconds", float(sweep.finished(table)["wall_time"].median()))
+    for row in summaries[name].itertuples():
+        record(f"{name}.{row.claim}.runs_inside", row.runs_inside)
+        for key in ("holds_inside", "holds_outside"):
+            value = getattr(row, key)
+            record(f"{name}.{row.claim}.{key}", value)
+
+
+def claim_list(names) -> str:
+    names = list(names)
+    return ", ".join(f"`{n}`" for n in names) if names else "none"
+
+
+def fails_inside(summary) -> list[str]:
+    return list(summary[summary["holds_inside"] < 1]["claim"])
+
+
+def holds_everywhere_outside(summary) -> list[str]:
+    return list(summary[(summary["runs_outside"] > 0) & (summary["holds_outside"] == 1)]["claim"])
+
+
+for name, summary in summaries.items():
+    glue_text(f"{name}_fails_inside", claim_list(fails_inside(summary)))
+    glue_text(f"{name}_holds_outside", claim_list(holds_everywhere_outside(summary)))
+    glue_number(f"{name}_n_fails_inside", len(fails_inside(summary)))
+both_inside = sorted(set(fails_inside(summaries["width"])) & set(fails_inside(summaries["length"])))
+glue_text("both_fails_inside", claim_list(both_inside))
+glue_figure("fig_atlas_width", plots.atlas_maps(width, claims, WIDTH_AXES, WIDTH_LABELS))
+
+# %% [markdown]
+# ## Map (i): initial scale × width
+#
+# The {glue:text}`width_runs` runs ({glue:text}`width_errors` failed) took a median of
+# {glue:text}`width_seconds:.2f` s each on one core.
+
+# %% [markdown]
+# ```{glue:figure} fig_atlas_width
+# :name: fig-atlas-width
+#
+# Map (i). Each panel is one statement (a key of `cooccur.claims.CLAIMS`). The colour is the fraction of the
+# seeds on which it holds at that initial scale $s$ (rows) and width $m = m_1$ (columns). The black line
+# surrounds the cells where the statement's own premises hold on every seed; hatched cells break a premise on
+# some seed. Condition 1 fails at $s = 0.03$ (below $1/K$ with $K = 10$); Lemma 4.2's small initial output fails
+# from $s \approx 1$ up.
+# ```
+#
+# Inside their premises, these statements fail on some run: {glue:text}`width_fails_inside`. Outside their
+# premises, these hold on every run: {glue:text}`width_holds_outside`. A premise is *sufficient* for a proof, not
+# necessary, so holding outside is no contradiction. A failure inside is worth a closer look, and the table at
+# the end of the chapter lists where each one happens.
+
+# %% tags=["hide-input"]
+glue_figure("fig_atlas_length", plots.atlas_maps(length, claims, LENGTH_AXES, LENGTH_LABELS))
+
+# %% [markdown]
+# ## Map (ii): samples × length
+#
+# The {glue:text}`length_runs` runs ({glue:text}`length_errors` failed) took a median of
+# {glue:text}`length_seconds:.2f` s each. The vocabulary grows with $n$ and $L$: every filler slot needs its own
+# word, so $d$ goes from 11 to 223, and a run costs about $d^3$.
+
+# %% [markdown]
+# ```{glue:figure} fig_atlas_length
+# :name: fig-atlas-length
+#
+# Map (ii): as {numref}`fig-atlas-width`, over the number of samples $n$ (rows) and the sequence length $L$
+# (columns), every filler word used once. Condition 1's $n \ge L^2$ cuts off the lower right.
+# ```
+#
+# Inside their premises, these fail on some run: {glue:text}`length_fails_inside`. Outside their premises,
+# these hold on every run: {glue:text}`length_holds_outside`. The statements that fail inside their premises on
+# both maps are {glue:text}`both_fails_inside`.
+
+# %% tags=["hide-input"]
+rows = []
+for name, summary in summaries.items():
+    for row in summary.itertuples():
+        rows.append({"map": name, "statement": row.claim,
+                     "runs with premises met": row.runs_inside, "holds there": row.holds_inside,
+                     "runs outside": row.runs_outside, "holds there ": row.holds_outside,
+                     "fails inside its premises at": row.fails_inside_at or "-",
+                     "most common reason": row.reason or "-"})
+verdicts = pd.DataFrame(rows)
+verdicts.style.format({"holds there": "{:.0%}", "holds there ": "{:.0%}"}, na_rep="-").hide(axis="index")
+
+# %% tags=["hide-input"]
+reasons = summaries["width"].set_index("claim")["reason"]
+glue_text("thm31_reason_width", reasons["thm3.1"] or "nothing")
+glue_text("thm31_reason_length", summaries["length"].set_index("claim")["reason"]["thm3.1"] or "nothing")
+population = sweep.finished(width)
+gap = population["population_loss"] / population["final_loss"]
+glue_number("population_gap_median", float(gap.median()))
+glue_number("train_loss_share", float(population["thm3.3.loss.holds"].mean()))
+
+# %% [markdown]
+# The table above lists every statement on both maps: how many runs had its premises met and on what share of
+# them it holds, the same outside its premises, where it fails inside them and the reason its verdict gives
+# most often there. Three kinds of failure stand out:
+#
+# * `thm3.1` checks five items at $T_1$. Inside its premises the item that fails most often is
+#   "{glue:text}`thm31_reason_width`" on map (i) and "{glue:text}`thm31_reason_length`" on map (ii). The filler
+#   item asks the filler words' $G$ to stay within $K\,\sigma_0\sigma_1\sqrt{m m_1}$ of its start until $T_1$.
+#   With a small initialisation that bound is tiny, and the fillers' $G$ moves past it. The {ref}`chap-phase1`
+#   chapter shows this in the premise setting; the maps show it wherever the initialisation is small.
+# * `thm3.2.margins` is read at $T_1$, the first moment all margins are positive, before the margin sums of
+#   Theorem 3.2 have grown. The {ref}`chap-phase2` chapter shows that a later reading ($T_1$ with a margin
+#   $c \ge 0.5$) passes in the premise setting.
+# * `thm3.3.population` reads "a population loss of $1/\mathrm{poly}(m)$" as $\le 1/m$ at the horizon $T = 300$.
+#   On map (i) the loss on fresh samples is a median {glue:text}`population_gap_median:.0f` times the training
+#   loss, while the same bound on the training loss (`thm3.3.loss`) holds on {glue:text}`train_loss_share:.0%`
+#   of the map's runs: the statement fails on generalisation, not on training.
+#
+# ## Does Phase 1's length follow the rate?
+#
+# Lemma 4.1 gives the rate at which the MLP's $G(\mu_1), G(\mu_2)$ grow in Phase 1, proportional to
+# $(\sigma_0^2 + \sigma_1^2)\,m\,m_1$. If $T_1$ were inversely proportional to that rate, the product
+# $T_1 (\sigma_0^2 + \sigma_1^2) m m_1$ would be the same in every cell.
+
+# %% tags=["hide-input"]
+glue_figure("fig_atlas_rate", plots.atlas_rate({
+    "(i) initial scale x width": (width, WIDTH_AXES, WIDTH_LABELS),
+    "(ii) samples x length": (length, LENGTH_AXES, LENGTH_LABELS),
+}))
+ok = sweep.finished(width)
+medians = ok.groupby(["axis.init_scale", "axis.model.m"])["T1"].median().unstack()
+mid_m = medians.columns[len(medians.columns) // 2]
+mid_s = medians.index[len(medians.index) // 2]
+glue_number("rate_mid_m", mid_m)
+glue_number("rate_mid_s", mid_s)
+glue_number("t1_slope_scale", measures.loglog_slope(medians.index.to_numpy(float), medians[mid_m].to_numpy(float)))
+glue_number("t1_slope_width", measures.loglog_slope(medians.columns.to_numpy(float),
+                                                    medians.loc[mid_s].to_numpy(float)))
+product = ok.groupby(["axis.init_scale", "axis.model.m"])["T1_x_rate"].median()
+glue_number("product_min", product.min())
+glue_number("product_max", product.max())
+length_product = sweep.finished(length).groupby(["axis.data.n", "axis.data.L"])["T1_x_rate"].median()
+glue_number("length_product_min", length_product.min())
+glue_number("length_product_max", length_product.max())
+
+# %% [markdown]
+# ```{glue:figure} fig_atlas_rate
+# :name: fig-atlas-rate
+#
+# $T_1$ times the Phase-1 rate $(\sigma_0^2 + \sigma_1^2) m m_1$, median over seeds, on both maps (log colour
+# scale). The red line surrounds the cells where Theorem 3.1's premises hold on every seed. A constant map would
+# mean that Phase 1 lasts exactly as long as the rate predicts.
+# ```
+#
+# It does not collapse. On map (i) the product ranges from {glue:text}`product_min:.2g` to
+# {glue:text}`product_max:.3g`. At width $m =$ {glue:text}`rate_mid_m:.0f`, $T_1$ falls like
+# $s^{\text{slope}}$ with slope {glue:text}`t1_slope_scale:.2f` over the initial scale $s$, where the rate
+# predicts $-2$. At scale $s =$ {glue:text}`rate_mid_s:g` it falls with slope {glue:text}`t1_slope_width:.2f`
+# over the width, where the rate predicts $-1$. So the rate is far too steep in the scale: a larger
+# initialisation starts with a larger, random output, and Phase 1 must first undo it. On map (ii) the product
+# stays between {glue:text}`length_product_min:.2g` and {glue:text}`length_product_max:.2g`, rising with $n$
+# and falling with $L$.
+#
+# Theorem 3.1 claims only an upper bound, $T_1 = \tilde O(1/m)$, and that holds everywhere. The {ref}`chap-phase1`
+# chapter fits the width scaling on its own sweep.
+
+# %% tags=["hide-input"]
+fine = {name: sweep.load_sweep(path) for name, path in {"width": fine_width_file, "length": fine_length_file}.items()}
+per_run = {"width": float(sweep.finished(width)["wall_time"].mean()),
+           "length": float(sweep.finished(length)["wall_time"].mean())}
+for name, s in fine.items():
+    glue_number(f"fine_{name}_runs", len(s.runs))
+    glue_number(f"fine_{name}_core_minutes", len(s.runs) * per_run[name] / 60)
+
+# %% [markdown]
+# ## The fine atlas, on a cluster
+#
+# The maps above are coarse: three seeds, five values per axis, so that the book builds them in a few minutes on
+# two cores. The same maps on a finer grid with ten seeds are the files `book/atlas/width-fine.yaml`
+# ({glue:text}`fine_width_runs` runs) and `book/atlas/length-fine.yaml` ({glue:text}`fine_length_runs` runs,
+# which add $L = 7$). At the cost per run measured above, they take about {glue:text}`fine_width_core_minutes:.0f`
+# and {glue:text}`fine_length_core_minutes:.0f` core-minutes. The larger cells of the length map cost more than
+# the coarse map's mean, so the second figure is a lower bound. On a cluster, start a scheduler and workers with
+# dask's own commands and submit the sweep by address:
+#
+# ```bash
+# dask scheduler                                         # prints its address, tcp://HOST:8786
+# dask worker tcp://HOST:8786 --nthreads 1 --nworkers 8  # on every machine; one thread per process
+# python -m cooccur sweep book/atlas/width-fine.yaml --out width-fine.parquet --scheduler tcp://HOST:8786
+# ```
+#
+# Without `--scheduler` the same command starts a local cluster with one worker per core. Each finished run is
+# written at once, so a sweep that is stopped (Ctrl-C, a lost connection) goes on where it stopped when the same
+# command is run again. `cooccur.sweep.load("width-fine.parquet")` gives the table, and
+# `plots.atlas_maps(table, claims, WIDTH_AXES, WIDTH_LABELS)` draws it as above.
