@@ -2,7 +2,7 @@
 # make book   : same set-up, then execute every chapter with papermill and build the HTML book (_build/html).
 # make check-html: open every page of the built book in Chromium (console, images, math, links, downloads).
 # make reference: build the book and write its numbers to book/reference-results.json (deliberately).
-# make bench  : time Figure 1's setting with three engines.
+# make bench  : time Figure 1's setting with three engines, and the runs per second of the sweep machinery.
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -31,6 +31,7 @@ reference: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_figure1.py
+	$(PY) bench/bench_sweep.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench scripts book

@@ -50,30 +50,26 @@ quick = False
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from cooccur import measures, plots, sweep
 from cooccur.claims import CLAIMS
-from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, glue_text, record, show
+from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, glue_text, record, show, sweep_table
 
 check_parameters(width_file=(width_file, str), length_file=(length_file, str),
                  fine_width_file=(fine_width_file, str), fine_length_file=(fine_length_file, str),
                  results_dir=(results_dir, str), workers=(workers, int, 0, 1024), fresh=(fresh, bool),
                  quick=(quick, bool))
-quick_seeds = [0] if quick else None
-quick_base = {"sim": {"T": 30.0}} if quick else None
+quick_options = {"seeds": [0], "base": {"sim": {"T": 30.0}}, "first": 2} if quick else {}
 apply_quick("atlas", globals(), quick, results_dir="../_build/atlas-quick")
 out = Path(results_dir)
 if fresh and out.exists():
     shutil.rmtree(out)  # every build recomputes the maps; fresh=False resumes a table instead
 
 # %%
-width_sweep = sweep.load_sweep(width_file, seeds=quick_seeds, base=quick_base)
-length_sweep = sweep.load_sweep(length_file, seeds=quick_seeds, base=quick_base)
-show(f"| sweep | axes | seeds | runs |\n|---|---|---|---|\n"
-     + "\n".join(f"| `{name}` | {', '.join(f'`{a}` ∈ {v}' for a, v in s.axes.items())} | {s.seeds} | {len(s.runs)} |"
-                 for name, s in {width_file: width_sweep, length_file: length_sweep}.items()))
+width_sweep = sweep.load_sweep(width_file, **quick_options)
+length_sweep = sweep.load_sweep(length_file, **quick_options)
+show(sweep_table({width_file: width_sweep, length_file: length_sweep}))
 
 # %% [markdown]
 # Each run is configured by its sweep file's `base`, with the axis values and seed above: the seed draws both

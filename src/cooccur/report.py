@@ -222,6 +222,17 @@ def measured_table(verdicts: dict[str, dict], claim: str, rows: dict[str, tuple[
     return "\n".join(out)
 
 
+def sweep_table(sweeps: dict) -> str:
+    """A Markdown table of sweeps (:class:`cooccur.sweep.Sweep` by name): base, axes, seeds and number of runs."""
+    rows = ["| sweep | base | axes | seeds | runs |", "|---|---|---|---|---|"]
+    for name, s in sweeps.items():
+        base = "; ".join(f"`{section}.{k}` = {_fmt_value(v)}" for section, fields in s.base.items()
+                         for k, v in fields.items())
+        axes = "; ".join(f"`{axis}` ∈ {_fmt_value(values)}" for axis, values in s.axes.items())
+        rows.append(f"| `{name}` | {base} | {axes} | {_fmt_value(s.seeds)} | {len(s.runs)} |")
+    return "\n".join(rows)
+
+
 def _fmt_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"

@@ -163,9 +163,10 @@ class Sweep:
 
 
 def load_sweep(path: str | os.PathLike, *, seeds: list[int] | None = None,
-               base: dict[str, dict[str, Any]] | None = None) -> Sweep:
-    """Read and validate a sweep file (YAML). ``seeds`` replaces the file's seeds and ``base`` updates fields of its
-    base experiment (e.g. a chapter's quick mode: ``seeds=[0], base={"sim": {"T": 30}}``)."""
+               base: dict[str, dict[str, Any]] | None = None, first: int | None = None) -> Sweep:
+    """Read and validate a sweep file (YAML). ``seeds`` replaces the file's seeds, ``base`` updates fields of its
+    base experiment and ``first`` keeps the first values of each axis only (a chapter's quick mode:
+    ``seeds=[0], base={"sim": {"T": 30}}, first=2``)."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text())
@@ -176,6 +177,9 @@ def load_sweep(path: str | os.PathLike, *, seeds: list[int] | None = None,
             spec["seeds"] = list(seeds)
         for section, values in (base or {}).items():
             spec.setdefault("base", {}).setdefault(section, {}).update(values)
+        if first is not None and isinstance(spec.get("axes"), dict):
+            spec["axes"] = {name: values[:first] if isinstance(values, list) else values
+                            for name, values in spec["axes"].items()}
     return Sweep.from_dict(spec, source=str(path))
 
 
