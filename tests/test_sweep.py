@@ -294,3 +294,61 @@ def test_run_many_in_parallel_gives_the_serial_trajectories(tmp_path):
         for name in ("A", "G", "VV", "loss", "F", "grad_norm"):
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
     assert len(list((tmp_path / "b").glob("*.npz"))) == 3  # gradient descent is cached by the workers
+
+
+def test_d_auto_gives_each_run_the_fewest_words_distinct_fillers_need():
+    spec = {"base": {"data": {"d": "auto", "distinct_fillers": True}, "model": {"m": 8, "m1": 8},
+                     "sim": {"method": "gram", "T": 1.0}},
+            "axes": {"data.n": [12, 24], "data.L": [3, 5]}, "seeds": [0]}
+    for run in sw.Sweep.from_dict(spec).runs:
+        data = run.experiment.data
+        assert data.d == 3 + data.fillers_needed() and run.experiment.model.d == data.d
+    with pytest.raises(sw.SweepError, match="needs distinct_fillers"):
+        sw.Sweep.from_dict({**spec, "base": {**spec["base"], "data": {"d": "auto"}}})
+
+
+def test_load_sweep_overrides_for_a_quick_run(tmp_path):
+    path = write(tmp_path, TINY)
+    quick = sw.load_sweep(path, seeds=[5], base={"sim": {"T": 1.0}}, first=1)
+    assert len(quick.runs) == 1
+    exp = quick.runs[0].experiment
+    assert (exp.data.seed, exp.sim.T, exp.model.m, exp.model.init_scale) == (5, 1.0, 8, 0.5)
+
+
+def test_premise_summary_separates_failures_inside_and_outside(serial_table):
+    t = serial_table.copy()
+    claim = "lemma4.1"
+    t[f"{claim}.premise_met"] = t["axis.model.m"] == 8
+    t[f"{claim}.holds"] = ~((t["axis.model.m"] == 8) & (t["axis.init_scale"] == 0.5))
+    t.loc[~t[f"{claim}.holds"], f"{claim}.detail"] = "T1 = 1; fails: the made-up item"
+    row = sw.premise_summary(t, [claim]).iloc[0]
+    assert (row.runs_inside, row.runs_outside) == (6, 6)
+    assert row.holds_inside == pytest.approx(0.5) and row.holds_outside == 1.0
+    assert row.fails_inside_at == "model.m=8, init_scale=0.5" and row.reason == "the made-up item"
+
+
+def test_sweep_help_explains_every_option():
+    done = cli("sweep", "--help")
+    assert done.returncode == 0
+    for option in ("--out", "--workers", "--scheduler", "--in-flight", "--dry-run", "--no-progress", "init_scale",
+                   "m1_per_m", "seeds", "keep_trajectories", "journal"):
+        assert option in done.stdout, option
+
+
+def test_the_engines_run_with_one_blas_thread_and_give_the_limit_back(monkeypatch, tiny):
+    from threadpoolctl import threadpool_info
+
+    import cooccur.flow as flow
+
+    seen = []
+    original = flow._run_gram
+
+    def spy(*args, **kwargs):
+        seen.extend(p["num_threads"] for p in threadpool_info())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(flow, "_run_gram", spy)
+    before = [p["num_threads"] for p in threadpool_info()]
+    flow.simulate(*tiny, T=1.0, method="gram")
+    assert seen and set(seen) == {1}
+    assert [p["num_threads"] for p in threadpool_info()] == before
