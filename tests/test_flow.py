@@ -160,3 +160,28 @@ def test_phase_boundary_rule():
     G2 = G.copy()
     G2[:, 2] = 0.5  # G(mu_3) never negative: no phase boundary
     assert np.isnan(phase_boundary(t, F, y, G2))
+
+
+def test_recording_many_times_at_once_agrees_with_one_at_a_time(tiny):
+    """The trajectory records all times of a solver step in one batched evaluation; each record must be what the
+    single-state evaluation gives at that time (loss, outputs, per-type losses, attention, gradient norms)."""
+    from cooccur.coordinates import Batch, reduced_loss_and_grad
+    from cooccur.observables import mean_attention, per_type_mean, sample_losses
+
+    data, params = tiny
+    traj = simulate(data, params, T=3.0, method="gram")
+    assert traj.t.size > 50
+    batch = Batch.from_dataset(data)
+    m = params.W_Q.shape[0]
+    for k in range(0, traj.t.size, 7):
+        ev = reduced_loss_and_grad(traj.A[k], traj.G[k], batch, m)
+        np.testing.assert_allclose(traj.loss[k], ev.loss, rtol=1e-13)
+        np.testing.assert_allclose(traj.F[k], ev.F, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(traj.loss_by_type[k], per_type_mean(sample_losses(ev.F, batch.y), batch.types),
+                                   rtol=1e-13)
+        np.testing.assert_allclose(traj.attn[k], mean_attention(ev.P, batch), rtol=1e-13, equal_nan=True)
+        G_rate = -(params.a.numpy() @ params.a.numpy() * (ev.grad_G @ traj.VV[k]) + traj.wa_sq[k] * ev.grad_G)
+        np.testing.assert_allclose(traj.G_rate[k], G_rate, rtol=1e-11, atol=1e-16)
+    euler = simulate(data, params, T=0.5, method="euler", step=0.01)  # the other engine records one at a time
+    ev = reduced_loss_and_grad(euler.A[-1], euler.G[-1], batch, m)
+    np.testing.assert_allclose(euler.loss[-1], ev.loss, rtol=1e-13)

@@ -352,3 +352,10 @@ def test_the_engines_run_with_one_blas_thread_and_give_the_limit_back(monkeypatc
     flow.simulate(*tiny, T=1.0, method="gram")
     assert seen and set(seen) == {1}
     assert [p["num_threads"] for p in threadpool_info()] == before
+
+
+def test_a_sweep_killed_before_its_first_row_starts_cleanly(tmp_path):
+    out = tmp_path / "t.parquet"
+    sw.journal_path(out).write_bytes(b'{"run_id": "abc", "err')  # nothing but a cut line
+    t = sw.run_sweep(sw.Sweep.from_dict({**TINY, "seeds": [0]}), out, sw.SerialExecutor(), progress=False)
+    assert len(t) == 4 and "abc" not in set(t["run_id"])

@@ -445,7 +445,8 @@ def run_sweep(
     out.parent.mkdir(parents=True, exist_ok=True)
     journal = journal_path(out)
     _repair_journal(journal)
-    done = set(load(out)["run_id"]) if out.exists() or journal.exists() else set()
+    done = set(pd.read_parquet(out, columns=["run_id"])["run_id"]) if out.exists() else set()
+    done |= {row["run_id"] for row in _read_journal(journal)}
     todo = [r for r in sweep.runs if r.run_id not in done]
     n_workers = getattr(executor, "n_workers", None) or getattr(executor, "_max_workers", None) or 1
     limit = in_flight or IN_FLIGHT_PER_WORKER * n_workers
