@@ -35,6 +35,11 @@
 # .venv/bin/python -m cooccur simulate --init kaiming --method euler --step 0.01 --T 300 --out figure1.npz
 # ```
 #
+# **Parallel runs.** Chapters that need many runs (the ten-seed figures, the width and length sweeps, the claims
+# atlas) hand them to a local `dask.distributed` cluster with one single-threaded worker process per core
+# (`$COOCCUR_WORKERS` sets how many). Each simulation uses one BLAS thread, so two runs on two cores do not
+# compete for them. The results are the same, bit for bit, as running them one after the other.
+#
 # **Seeds.** A run is fixed by two seeds: `DataConfig.seed` draws the data set, `ModelConfig.seed` the initial
 # weights. Each chapter's parameters cell lists the seeds it uses (seed 0 for single runs, seeds 0 to 9 for
 # ten-seed statistics). The same configuration gives the same trajectory, bit for bit, on the same machine and
@@ -56,8 +61,9 @@ from cooccur.report import apply_quick, check_parameters
 
 check_parameters(quick=(quick, bool))
 apply_quick("reproducing", globals(), quick)
-packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "jupyter-book", "sphinx",
-            "myst-nb", "jupytext", "papermill", "sphinx-proof", "sphinxcontrib-bibtex"]
+packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "threadpoolctl", "pandas",
+            "pyarrow", "dask", "distributed", "jupyter-book", "sphinx", "myst-nb", "jupytext", "papermill",
+            "sphinx-proof", "sphinxcontrib-bibtex"]
 rows = [f"| {name} | {version(name)} |" for name in packages]
 display(Markdown("| package | version |\n|---|---|\n" + "\n".join(rows)))
 print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores")
