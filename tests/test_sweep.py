@@ -103,6 +103,7 @@ def test_m1_per_m_ties_the_widths():
         ({"base": {"optim": {"lr": 1}}}, "base.optim: unknown section"),
         ({"base": {"sim": {"methd": "gram"}}}, "base.sim.methd"),
         ({"axes": {"model.seed": [1, 2]}}, "seeds are set by the 'seeds' list"),
+        ({"base": {"data": {"seed": 3}}}, "base.data.seed: seeds are set by the 'seeds' list"),
     ],
 )
 def test_a_bad_file_names_the_field_and_writes_nothing(tmp_path, change, named):

@@ -116,6 +116,9 @@ class Sweep:
                 raise SweepError(f"{source}: base.{section} must be a mapping of field: value")
             for name in values:
                 _check_field(f"{section}.{name}", f"{source}: base.{section}.{name}")
+                if name == "seed":
+                    raise SweepError(f"{source}: base.{section}.seed: seeds are set by the 'seeds' list, which seeds "
+                                     "the data and the weights")
         axes = spec.get("axes") or {}
         if not isinstance(axes, dict):
             raise SweepError(f"{source}: axes must be a mapping of axis: [values]")
