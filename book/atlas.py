@@ -21,11 +21,11 @@
 # in, **where does each statement hold, where does it fail, and does the failure line up with a broken
 # premise?**
 #
-# Every cell of every map below is {py:func}`cooccur.claims.check_all` on a run of the adaptive Gram-coordinate
+# Every cell of every map below is `cooccur.claims.check_all` on a run of the adaptive Gram-coordinate
 # flow, for every seed. Such a run costs the same whatever the widths $m$ and $m_1$ are, so a map of hundreds of
 # runs takes minutes. The runs are described by two sweep files committed next to this chapter
 # (`book/atlas/width.yaml` and `book/atlas/length.yaml`). They run on a local `dask.distributed` cluster through
-# {py:func}`cooccur.sweep.run_sweep`, which writes one row per run to a Parquet table.
+# `cooccur.sweep.run_sweep`, which writes one row per run to a Parquet table.
 #
 # * **Map (i), initial scale × width.** The data satisfy Assumption 2.3 ($n = 60$, $L = 5$, every filler word
 #   used once, so $d = 163$). The model uses the theory's initialisation with both standard deviations multiplied
@@ -88,7 +88,7 @@ summaries = {"width": sweep.premise_summary(width, claims), "length": sweep.prem
 for name, table in {"width": width, "length": length}.items():
     glue_number(f"{name}_runs", len(table))
     glue_number(f"{name}_errors", int((table["error"] != "").sum()))
-    glue_number(f"{name}_seconds", float(sweep.finished(table)["wall_time"].median()))
+    glue_number(f"{name}_seconds", float(sweep.finished(table)["wall_time"].median()), manifest=False)
     for row in summaries[name].itertuples():
         record(f"{name}.{row.claim}.runs_inside", row.runs_inside)
         for key in ("holds_inside", "holds_outside"):
@@ -254,7 +254,7 @@ per_run = {"width": float(sweep.finished(width)["wall_time"].mean()),
            "length": float(sweep.finished(length)["wall_time"].mean())}
 for name, s in fine.items():
     glue_number(f"fine_{name}_runs", len(s.runs))
-    glue_number(f"fine_{name}_core_minutes", len(s.runs) * per_run[name] / 60)
+    glue_number(f"fine_{name}_core_minutes", len(s.runs) * per_run[name] / 60, manifest=False)
 
 # %% [markdown]
 # ## The fine atlas, on a cluster

@@ -55,3 +55,13 @@ def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, m
     assert rows[1].startswith("| `thm3.3.loss` | premise | yes | **no** |")  # the loss is not below 1/m by t = 3
     recorded = json.loads(results.read_text())
     assert recorded["x.premise.thm3.3.loss.holds"] == 0 and recorded["x.premise.lemma4.1.premise_met"] == 1
+
+
+def test_a_wall_clock_number_is_glued_but_kept_out_of_the_manifest(tmp_path, monkeypatch):
+    from cooccur.report import glue_number
+
+    results = tmp_path / "chapter.json"
+    monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
+    glue_number("T1", 0.5)
+    glue_number("seconds", 12.3, manifest=False)
+    assert json.loads(results.read_text()) == {"T1": 0.5}

@@ -17,17 +17,19 @@ from pathlib import Path
 from cooccur.validate import check_int, check_number
 
 
-def glue_number(name: str, value: numbers.Real) -> None:
+def glue_number(name: str, value: numbers.Real, manifest: bool = True) -> None:
     """Glue ``value`` under ``name`` for ``{glue:text}`name:fmt` `` in the chapter's prose.
 
     NumPy scalars are converted to Python numbers first: their text form (``np.float64(0.5)``) cannot be
-    formatted by the glue roles.
+    formatted by the glue roles. ``manifest=False`` keeps the number out of the results manifest: for wall-clock
+    times, which are facts about the machine, not results a rebuild must reproduce.
     """
     from myst_nb import glue  # the book extra; imported here so the library does not need it
 
     plain = int(value) if isinstance(value, numbers.Integral) else float(value)
     glue(name, plain, display=False)
-    record(name, plain)
+    if manifest:
+        record(name, plain)
 
 
 def record(name: str, value: float | int) -> None:
