@@ -40,6 +40,7 @@ import hashlib
 import importlib.util
 import itertools
 import json
+import logging
 import math
 import os
 import socket
@@ -370,8 +371,9 @@ def dask_executor(
 ) -> Iterator[concurrent.futures.Executor]:
     """A dask.distributed executor: a running cluster at ``scheduler`` (``tcp://HOST:PORT``), else a
     ``LocalCluster`` on 127.0.0.1 with ``workers`` single-threaded worker processes (default: one per core).
-    Prints the dashboard link when there is one (a local cluster's status page needs bokeh, which is not pinned;
-    its port is any free one, so two sweeps never collide)."""
+    The local cluster's own log is silenced (a failing run becomes a row with its error; closing a cluster logs
+    lost heartbeats as errors). Prints the dashboard link when there is one (a local cluster's status page needs
+    bokeh, which is not pinned; its port is any free one, so two sweeps never collide)."""
     import dask
     from distributed import Client, LocalCluster
 
@@ -383,7 +385,7 @@ def dask_executor(
             stack.enter_context(dask.config.set(NANNY_ENVIRON))
             cluster = stack.enter_context(
                 LocalCluster(host="127.0.0.1", n_workers=n, threads_per_worker=1, processes=True,
-                             dashboard_address="127.0.0.1:0")
+                             dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
             )
             client = stack.enter_context(Client(cluster))
         has_dashboard = scheduler is not None or importlib.util.find_spec("bokeh") is not None  # the page needs bokeh
@@ -397,13 +399,14 @@ def dask_executor(
 _SHARED: dict[int, tuple[contextlib.ExitStack, concurrent.futures.Executor]] = {}
 
 
-def shared_executor(workers: int) -> concurrent.futures.Executor:
-    """A local dask cluster of ``workers`` single-threaded processes, started on first use and kept for the rest
-    of this process (a chapter's kernel calls :func:`cooccur.experiment.run_many` many times; starting a cluster
-    takes seconds). Closed when the process exits."""
+def shared_executor(workers: int | None = None, quiet: bool = True) -> concurrent.futures.Executor:
+    """A local dask cluster of ``workers`` single-threaded processes (default one per core), started on first use
+    and kept for the rest of this process: a chapter's kernel runs many groups of runs, and starting a cluster
+    takes seconds. Closed when the process exits."""
+    workers = workers or os.cpu_count() or 1
     if workers not in _SHARED:
         stack = contextlib.ExitStack()
-        executor = stack.enter_context(dask_executor(workers, quiet=True))
+        executor = stack.enter_context(dask_executor(workers, quiet=quiet))
         _SHARED[workers] = (stack, executor)
         atexit.register(stack.close)
     return _SHARED[workers][1]
@@ -441,9 +444,11 @@ def run_sweep(
             worker); the rest are submitted as these finish.
         progress: a progress bar of runs done / total with the rate.
     """
-    if executor is None:
-        with dask_executor(workers, scheduler) as dask:
+    if executor is None and scheduler is not None:
+        with dask_executor(scheduler=scheduler) as dask:
             return run_sweep(sweep, out, dask, in_flight=in_flight, progress=progress)
+    if executor is None:
+        executor = shared_executor(workers, quiet=False)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     journal = journal_path(out)
