@@ -122,6 +122,7 @@ show(count_table(glance, list(claims.CLAIMS), prefix="intro"))
 # | Phase 2: score and value correlations, margins, attention within $O(1/L^2)$ of uniform, near-minimum loss (Theorems 3.2 and 3.3) | {ref}`chap-phase2` |
 # | automatic balancing of gradients (Lemmas 4.4 and 4.5), and a stress test | {ref}`chap-balancing` |
 # | Figure 1 at its stated setting, its unstated readings, over seeds, theory vs Kaiming initialisation, descent vs flow | {ref}`chap-experiments` |
+# | every statement over a grid of initial scales and widths, and one of sample counts and lengths: where it holds, and whether its failures lie inside its premises | {ref}`chap-atlas` |
 # | two related analyses run by the same library: Local to Global and Scan and Snap, and a side-by-side table | {ref}`chap-markov`, {ref}`chap-scan-snap`, {ref}`chap-lenses` |
 #
 # {ref}`chap-setup` fixes the data, the model and the notation. The paper's analysis relies on assumptions that

@@ -638,7 +638,7 @@ def scan_snap_entropy(ratios, lr_Z_values, mean: np.ndarray, sem: np.ndarray, n_
 def plot_premise_outline(ax: Axes, inside: np.ndarray, **style) -> None:
     """Outline the cells of an image (rows x columns, ``inside`` True) where the premises hold."""
     rows, cols = inside.shape
-    style = {"color": "black", "lw": 2.2, "clip_on": False, "solid_capstyle": "projecting", **style}
+    style = {"color": "black", "lw": 2.2, "clip_on": False, "solid_capstyle": "projecting", "zorder": 3, **style}
     for i in range(rows):
         for j in range(cols):
             if not inside[i, j]:
