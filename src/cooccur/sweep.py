@@ -72,6 +72,8 @@ SWEEP_KEYS = ("base", "axes", "seeds", "keep_trajectories")
 #: to the system: at d = 163 a run then spends as long in page faults as in arithmetic (2.0 s instead of 1.3 s).
 #: Unset for the local cluster; for ``dask worker`` set the same key to null in the dask config, or use --no-nanny.
 NANNY_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+#: :func:`premise_summary` lists at most this many failing points by name.
+LISTED_POINTS = 4
 #: Runs in flight per worker: enough to keep every worker busy, few enough not to drown the scheduler.
 IN_FLIGHT_PER_WORKER = 4
 
@@ -518,8 +520,9 @@ def holds_fraction(table: pd.DataFrame, claim: str, by: list[str]) -> pd.DataFra
 
 def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.DataFrame:
     """Per claim, over the finished runs: how many had the claim's own premises met and on what fraction of those
-    it holds, the same for the runs outside its premises, the points (``axis.*`` values) where it failed inside its
-    premises, and the most common reason given there (the part of the verdict's detail after "fails: ", if any)."""
+    it holds, the same for the runs outside its premises, where it failed inside its premises (the points, as
+    ``axis=value``, or their number when there are more than :data:`LISTED_POINTS`), and the most common reason
+    given there (the part of the verdict's detail after "fails: "; a detail made of numbers is one failing run's)."""
     ok = finished(table)
     axes = [c for c in ok.columns if c.startswith("axis.") and c != "axis.seed" and ok[c].nunique() > 1]
     rows = []
@@ -527,15 +530,20 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
         met = ok[f"{claim}.premise_met"].astype(bool)
         holds = ok[f"{claim}.holds"].astype(bool)
         failing = ok[met & ~holds][axes].drop_duplicates()
+        points_inside = len(ok[met][axes].drop_duplicates())
         details = ok[met & ~holds].get(f"{claim}.detail", pd.Series(dtype=str)).dropna()
-        reasons = details.str.extract(r"fails: (.*)$")[0].dropna()
+        reasons = details.str.extract(r"fails: (.*)$")[0].fillna(details)
+        if len(failing) <= LISTED_POINTS:
+            where = "; ".join(_point(point) for _, point in failing.iterrows())
+        else:
+            where = f"{len(failing)} of the {points_inside} points inside"
         rows.append({
             "claim": claim,
             "runs_inside": int(met.sum()),
             "holds_inside": float(holds[met].mean()) if met.any() else math.nan,
             "runs_outside": int((~met).sum()),
             "holds_outside": float(holds[~met].mean()) if (~met).any() else math.nan,
-            "fails_inside_at": "; ".join(_point(point) for _, point in failing.iterrows()),
+            "fails_inside_at": where,
             "reason": reasons.mode().iloc[0] if len(reasons) else "",
         })
     return pd.DataFrame(rows)
