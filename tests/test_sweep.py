@@ -156,6 +156,19 @@ def test_a_failing_run_is_a_row_with_its_error(tmp_path):
     assert t[t["axis.sim.step"] == 0.01].iloc[0]["error"] == ""
 
 
+def test_retry_failed_replaces_an_error_row(tmp_path, serial_table):
+    out = tmp_path / "t.parquet"
+    rows = serial_table.to_dict("records")
+    rows[0] = {**rows[0], "error": "KilledWorker: lost three times", "T1": float("nan")}
+    pd.DataFrame(rows).to_parquet(out)
+    sweep = sw.Sweep.from_dict(TINY)
+    again = sw.run_sweep(sweep, out, sw.SerialExecutor(), progress=False)
+    assert (again["error"] != "").sum() == 1  # an error row counts as done
+    retried = sw.run_sweep(sweep, out, sw.SerialExecutor(), progress=False, retry_failed=True)
+    assert len(retried) == 12 and retried["run_id"].is_unique and (retried["error"] == "").all()
+    pd.testing.assert_frame_equal(comparable(retried), comparable(serial_table), check_dtype=False)
+
+
 def test_keep_trajectories_stores_each_run(tmp_path):
     spec = {**TINY, "axes": {"model.m": [8]}, "seeds": [0, 1], "keep_trajectories": True}
     out = tmp_path / "t.parquet"
@@ -331,7 +344,8 @@ def test_premise_summary_separates_failures_inside_and_outside(serial_table):
 def test_sweep_help_explains_every_option():
     done = cli("sweep", "--help")
     assert done.returncode == 0
-    for option in ("--out", "--workers", "--scheduler", "--in-flight", "--dry-run", "--no-progress", "init_scale",
+    for option in ("--out", "--workers", "--scheduler", "--in-flight", "--dry-run", "--retry-failed", "--no-progress",
+                   "init_scale",
                    "m1_per_m", "seeds", "keep_trajectories", "journal"):
         assert option in done.stdout, option
 

@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--in-flight", type=int, metavar="N",
                        help="runs submitted and not finished, at most (default: 4 per worker); the rest are "
                        "submitted as these finish")
+    sweep.add_argument("--retry-failed", action="store_true",
+                       help="also run again the runs whose row holds an error; the new row replaces the old one")
     sweep.add_argument("--dry-run", action="store_true", help="validate the file, print the number of runs, stop")
     sweep.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
 
@@ -178,7 +180,7 @@ def _sweep(args: argparse.Namespace) -> int:
         return 0
     try:
         table = run_sweep(sweep, args.out, workers=args.workers, scheduler=args.scheduler,
-                          in_flight=args.in_flight, progress=not args.no_progress)
+                          in_flight=args.in_flight, progress=not args.no_progress, retry_failed=args.retry_failed)
     except (KeyboardInterrupt, SystemExit) as stop:
         print(f"interrupted: every finished run is in {args.out}; run the same command again to go on",
               file=sys.stderr)

@@ -300,7 +300,8 @@ def journal_path(out: str | os.PathLike) -> Path:
 
 
 def load(path: str | os.PathLike) -> pd.DataFrame:
-    """The results table of a sweep: the Parquet file and any rows still only in its journal, one row per run."""
+    """The results table of a sweep: the Parquet file and any rows still only in its journal, one row per run (a
+    run retried after a failure, ``retry_failed``, keeps its latest row)."""
     path = Path(path)
     frames = []
     if path.exists():
@@ -311,7 +312,7 @@ def load(path: str | os.PathLike) -> pd.DataFrame:
     if not frames:
         raise FileNotFoundError(f"no sweep results at {path}")
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return table.drop_duplicates("run_id", keep="first").reset_index(drop=True)
+    return table.drop_duplicates("run_id", keep="last").reset_index(drop=True)
 
 
 def _read_journal(path: Path) -> list[dict[str, Any]]:
@@ -434,6 +435,7 @@ def run_sweep(
     scheduler: str | None = None,
     in_flight: int | None = None,
     progress: bool = True,
+    retry_failed: bool = False,
 ) -> pd.DataFrame:
     """Run every run of ``sweep`` not yet in ``out`` and return the whole table (:func:`load`).
 
@@ -441,22 +443,28 @@ def run_sweep(
         sweep: from :func:`load_sweep` or :meth:`Sweep.from_dict`.
         out: the Parquet file; its journal and kept trajectories go next to it.
         executor: any :class:`concurrent.futures.Executor` (a process pool, ``client.get_executor()`` of dask, or
-            :class:`SerialExecutor`). Default: :func:`dask_executor` with ``workers`` / ``scheduler``.
+            :class:`SerialExecutor`). Default: the running cluster at ``scheduler`` (``tcp://HOST:PORT``), else
+            this process's local cluster of ``workers`` workers (:func:`shared_executor`, kept for later sweeps).
         in_flight: runs submitted and not yet finished, at most (default: :data:`IN_FLIGHT_PER_WORKER` per
             worker); the rest are submitted as these finish.
         progress: a progress bar of runs done / total with the rate.
+        retry_failed: also run again the runs whose row holds an error (e.g. a worker lost three times); the new
+            row replaces the old one.
     """
     if executor is None and scheduler is not None:
         with dask_executor(scheduler=scheduler) as dask:
-            return run_sweep(sweep, out, dask, in_flight=in_flight, progress=progress)
+            return run_sweep(sweep, out, dask, in_flight=in_flight, progress=progress, retry_failed=retry_failed)
     if executor is None:
         executor = shared_executor(workers, quiet=False)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     journal = journal_path(out)
     _repair_journal(journal)
-    done = set(pd.read_parquet(out, columns=["run_id"])["run_id"]) if out.exists() else set()
-    done |= {row["run_id"] for row in _read_journal(journal)}
+    done = load(out)[["run_id", "error"]] if out.exists() or _read_journal(journal) else pd.DataFrame(
+        columns=["run_id", "error"])
+    if retry_failed:
+        done = done[done["error"].fillna("") == ""]
+    done = set(done["run_id"])
     todo = [r for r in sweep.runs if r.run_id not in done]
     n_workers = getattr(executor, "n_workers", None) or getattr(executor, "_max_workers", None) or 1
     limit = in_flight or IN_FLIGHT_PER_WORKER * n_workers
