@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line. SIGTERM and Ctrl-C stop a run cleanly: a file is only ever written whole
     (:meth:`~cooccur.trajectory.Trajectory.save`), so the output or the cache keeps its previous complete content."""
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C works even if started with SIGINT ignored
     args = build_parser().parse_args(argv)
     if args.command == "sweep":
         return _sweep(args)
