@@ -50,11 +50,19 @@ quick = False
 import shutil
 from pathlib import Path
 
-import pandas as pd
-
 from cooccur import measures, plots, sweep
 from cooccur.claims import CLAIMS
-from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, glue_text, record, show, sweep_table
+from cooccur.report import (
+    apply_quick,
+    check_parameters,
+    glue_figure,
+    glue_number,
+    glue_text,
+    premise_summary_table,
+    record,
+    show,
+    sweep_table,
+)
 
 check_parameters(width_file=(width_file, str), length_file=(length_file, str),
                  fine_width_file=(fine_width_file, str), fine_length_file=(fine_length_file, str),
@@ -96,25 +104,14 @@ for name, table in {"width": width, "length": length}.items():
             record(f"{name}.{row.claim}.{key}", value)
 
 
-def claim_list(names) -> str:
-    names = list(names)
-    return ", ".join(f"`{n}`" for n in names) if names else "none"
-
-
-def fails_inside(summary) -> list[str]:
-    return list(summary[summary["holds_inside"] < 1]["claim"])
-
-
-def holds_everywhere_outside(summary) -> list[str]:
-    return list(summary[(summary["runs_outside"] > 0) & (summary["holds_outside"] == 1)]["claim"])
-
-
 for name, summary in summaries.items():
-    glue_text(f"{name}_fails_inside", claim_list(fails_inside(summary)))
-    glue_text(f"{name}_holds_outside", claim_list(holds_everywhere_outside(summary)))
-    glue_number(f"{name}_n_fails_inside", len(fails_inside(summary)))
-both_inside = sorted(set(fails_inside(summaries["width"])) & set(fails_inside(summaries["length"])))
-glue_text("both_fails_inside", claim_list(both_inside))
+    fails_inside = list(summary[summary["holds_inside"] < 1]["claim"])
+    holds_outside = list(summary[(summary["runs_outside"] > 0) & (summary["holds_outside"] == 1)]["claim"])
+    glue_text(f"{name}_fails_inside", ", ".join(fails_inside) or "none")
+    glue_text(f"{name}_holds_outside", ", ".join(holds_outside) or "none")
+    glue_number(f"{name}_n_fails_inside", len(fails_inside))
+failing = [set(summary[summary["holds_inside"] < 1]["claim"]) for summary in summaries.values()]
+glue_text("both_fails_inside", ", ".join(c for c in claims if all(c in f for f in failing)) or "none")
 glue_figure("fig_atlas_width", plots.atlas_maps(width, claims, WIDTH_AXES, WIDTH_LABELS))
 
 # %% [markdown]
@@ -162,16 +159,8 @@ glue_figure("fig_atlas_length", plots.atlas_maps(length, claims, LENGTH_AXES, LE
 # both maps are {glue:text}`both_fails_inside`.
 
 # %% tags=["hide-input"]
-rows = []
-for name, summary in summaries.items():
-    for row in summary.itertuples():
-        rows.append({"map": name, "statement": row.claim,
-                     "runs with premises met": row.runs_inside, "holds there": row.holds_inside,
-                     "runs outside": row.runs_outside, "holds there ": row.holds_outside,
-                     "fails inside its premises at": row.fails_inside_at or "-",
-                     "most common reason": row.reason or "-"})
-verdicts = pd.DataFrame(rows)
-verdicts.style.format({"holds there": "{:.0%}", "holds there ": "{:.0%}"}, na_rep="-").hide(axis="index")
+show("**Map (i), initial scale × width**\n\n" + premise_summary_table(summaries["width"]))
+show("**Map (ii), samples × length**\n\n" + premise_summary_table(summaries["length"]))
 
 # %% tags=["hide-input"]
 reasons = summaries["width"].set_index("claim")["reason"]
@@ -183,7 +172,7 @@ glue_number("population_gap_median", float(gap.median()))
 glue_number("train_loss_share", float(population["thm3.3.loss.holds"].mean()))
 
 # %% [markdown]
-# The table above lists every statement on both maps: how many runs had its premises met and on what share of
+# The tables above list every statement on both maps: how many runs had its premises met and on what share of
 # them it holds, the same outside its premises, where it fails inside them and the reason its verdict gives
 # most often there. Three kinds of failure stand out:
 #

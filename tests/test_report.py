@@ -65,3 +65,20 @@ def test_a_wall_clock_number_is_glued_but_kept_out_of_the_manifest(tmp_path, mon
     glue_number("T1", 0.5)
     glue_number("seconds", 12.3, manifest=False)
     assert json.loads(results.read_text()) == {"T1": 0.5}
+
+
+def test_premise_summary_table_shows_inside_outside_and_why():
+    import pandas as pd
+
+    from cooccur.report import premise_summary_table
+
+    summary = pd.DataFrame([
+        {"claim": "thm3.1", "runs_inside": 60, "holds_inside": 0.5, "runs_outside": 15, "holds_outside": 0.0,
+         "fails_inside_at": "model.m=32, init_scale=0.1", "reason": "filler G"},
+        {"claim": "eq5", "runs_inside": 75, "holds_inside": 1.0, "runs_outside": 0, "holds_outside": float("nan"),
+         "fails_inside_at": "", "reason": ""},
+    ])
+    lines = premise_summary_table(summary).splitlines()
+    assert len(lines) == 4
+    assert lines[2] == "| `thm3.1` | 60, 50% | 15, 0% | model.m=32, init_scale=0.1 | filler G |"
+    assert lines[3] == "| `eq5` | 75, 100% | 0 | - | - |"

@@ -235,6 +235,22 @@ def sweep_table(sweeps: dict) -> str:
     return "\n".join(rows)
 
 
+def premise_summary_table(summary) -> str:
+    """A Markdown table of :func:`cooccur.sweep.premise_summary`: per statement, the runs with its premises met
+    and the share on which it holds, the same for the runs that break them, and where and why it fails inside."""
+    rows = ["| statement | premises met: runs, holds | premises broken: runs, holds | fails inside its premises at "
+            "| most common reason there |", "|---|---|---|---|---|"]
+
+    def share(runs: int, fraction: float) -> str:
+        return f"{runs}, {fraction:.0%}" if runs else "0"
+
+    for r in summary.itertuples():
+        inside, outside = share(r.runs_inside, r.holds_inside), share(r.runs_outside, r.holds_outside)
+        rows.append(f"| `{r.claim}` | {inside} | {outside} | {_cell(r.fails_inside_at) or '-'} "
+                    f"| {_cell(r.reason) or '-'} |")
+    return "\n".join(rows)
+
+
 def _fmt_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
