@@ -31,3 +31,18 @@ def test_environment_yml_matches_pyproject():
     assert from_pyproject["torch"] == "2.13.0"
     major = int(from_pyproject["jupyter-book"].split(".")[0])
     assert major == 1
+
+
+def test_citation_file_names_this_version_and_the_paper():
+    import re
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    for key in ("cff-version", "message", "title", "authors", "version"):
+        assert citation.get(key), key
+    assert citation["version"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    (paper,) = citation["references"]
+    bib = (ROOT / "references.bib").read_text()
+    entry = bib[bib.index("@inproceedings{yang2024cooccurrence"):].split("\n}\n")[0]
+    assert re.search(r"title\s*=\s*\{" + re.escape(paper["title"]) + r"\}", entry)
+    assert [a["family-names"] for a in paper["authors"]] == ["Yang", "Kailkhura", "Wang", "Liang"]
+    assert str(paper["year"]) in entry and paper["identifiers"][0]["value"] in entry
