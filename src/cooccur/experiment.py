@@ -58,6 +58,11 @@ class Experiment:
             "sim": dataclasses.asdict(self.sim),
         }
 
+    def flat(self) -> dict[str, Any]:
+        """The configuration as ``{"section.field": value}``, e.g. ``{"data.n": 60, "model.m": 128, ...}``."""
+        return {f"{section}.{name}": value
+                for section, fields in self.to_dict().items() for name, value in fields.items()}
+
     @classmethod
     def from_dict(cls, spec: dict[str, Any]) -> Experiment:
         """Build from a dict with optional keys "data", "model", "sim" (unknown keys are an error)."""

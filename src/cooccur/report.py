@@ -174,8 +174,7 @@ def config_table(experiments: dict) -> str:
     """A Markdown table of the configurations of several :class:`cooccur.experiment.Experiment` (fields that
     differ in bold)."""
     names = list(experiments)
-    flat = {name: {f"{section}.{k}": v for section, fields in e.to_dict().items() for k, v in fields.items()}
-            for name, e in experiments.items()}
+    flat = {name: e.flat() for name, e in experiments.items()}
     rows = ["| field | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for key in flat[names[0]]:
         values = [flat[name][key] for name in names]

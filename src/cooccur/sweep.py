@@ -276,10 +276,8 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
 def config_columns(experiment: Experiment) -> dict[str, Any]:
     """The configuration as flat columns (``data.n``, ``model.m``, ...), the effective initial standard deviations
     and the library's version and source hash."""
-    row: dict[str, Any] = {}
-    for section, values in experiment.to_dict().items():
-        for name, value in values.items():
-            row[f"{section}.{name}"] = json.dumps(list(value)) if isinstance(value, tuple | list) else value
+    row = {key: json.dumps(list(value)) if isinstance(value, tuple | list) else value
+           for key, value in experiment.flat().items()}
     row["sigma0"], row["sigma1"] = init_std(experiment.model, experiment.data.L)
     row["version"] = __version__
     row["source_hash"] = source_hash()[:16]
