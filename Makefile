@@ -1,6 +1,7 @@
 # make test   : create .venv if missing, install the project into it, run the tests.
 # make book   : same set-up, then execute every chapter with papermill and build the HTML book (_build/html).
 # make check-html: open every page of the built book in Chromium (console, images, math, links, downloads).
+# make lab   : same set-up, then JupyterLab on 127.0.0.1 with every chapter book/<name>.py openable as a notebook.
 # make reference: build the book and write its numbers to book/reference-results.json (deliberately).
 # make bench  : time Figure 1's setting with three engines, and the runs per second of the sweep machinery.
 PYTHON ?= python3.11
@@ -9,11 +10,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 export COOCCUR_CACHE_DIR ?= $(CURDIR)/.cache/experiments
 
-.PHONY: test book reference check-html bench lint clean
+.PHONY: test book lab reference check-html bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[book,dev]'
+	$(PY) -m pip install --quiet -e '.[book,lab,dev]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cooccur)" > /dev/null
 	touch $(STAMP)
 
@@ -22,6 +23,13 @@ test: $(STAMP)
 
 book: $(STAMP)
 	$(PY) scripts/build_book.py
+
+# Double-clicking a chapter opens it as a notebook (jupytext.toml pairs it with notebooks/<name>.ipynb).
+lab: $(STAMP)
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp scripts/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) \
+		--LabApp.default_url=/lab/tree/book/intro.py $(if $(filter 0,$(shell id -u)),--allow-root)
 
 check-html: $(STAMP)
 	$(PY) -m pytest tests/test_browser.py
@@ -37,4 +45,4 @@ lint: $(STAMP)
 	$(PY) -m ruff check src tests bench scripts book
 
 clean:
-	rm -rf _build book/*.ipynb .cache
+	rm -rf _build book/*.ipynb .cache notebooks

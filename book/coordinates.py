@@ -1,9 +1,13 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-scrolled,-collapsed,-jupyter,-editable,-deletable
+#     notebook_metadata_filter: -papermill,-language_info,-widgets,-varInspector,-toc
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -35,9 +39,7 @@ from cooccur.flow import SimConfig
 from cooccur.model import INIT_SCHEMES
 from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, show, verdict_table
 
-check_parameters(seed=(seed, int, 0, None), init=(init, str), T=(T, float, 1.0, 1e4), quick=(quick, bool))
-if init not in INIT_SCHEMES:
-    raise ValueError(f"parameter 'init' must be one of {INIT_SCHEMES}, got {init!r}")
+check_parameters(seed=(seed, int, 0, None), init=(init, str, INIT_SCHEMES), T=(T, float, 1.0, 1e4), quick=(quick, bool))
 apply_quick("coordinates", globals(), quick, T=1.0)
 
 # %%

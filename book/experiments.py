@@ -1,9 +1,13 @@
 # ---
 # jupyter:
 #   jupytext:
+#     cell_metadata_filter: -papermill,-execution,-ExecuteTime,-scrolled,-collapsed,-jupyter,-editable,-deletable
+#     notebook_metadata_filter: -papermill,-language_info,-widgets,-varInspector,-toc
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -50,12 +54,10 @@ from cooccur.flow import DivergenceError, SimConfig
 from cooccur.model import INIT_SCHEMES, ModelConfig
 from cooccur.report import apply_quick, check_parameters, config_table, glue_figure, glue_number, show, verdict_table
 
-check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None), init=(init, str),
+check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None), init=(init, str, INIT_SCHEMES),
                  T=(T, float, 0.01, 1e4), step=(step, float, 1e-6, 1.0), n_seeds=(n_seeds, int, 1, 1000),
                  reading_seeds=(reading_seeds, int, 1, 1000), reading_iterations=(reading_iterations, int, 10, 10**6),
                  visible_rise=(visible_rise, float, 0.0, 10.0), quick=(quick, bool))
-if init not in INIT_SCHEMES:
-    raise ValueError(f"parameter 'init' must be one of {INIT_SCHEMES}, got {init!r}")
 apply_quick("experiments", globals(), quick, T=3.0, n_seeds=2, reading_seeds=2, reading_iterations=100)
 
 # %%

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from cooccur import claims, report
+from cooccur.chapters import chapter_defaults
 from cooccur.experiment import premise_setting
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
@@ -15,14 +16,14 @@ CHAPTERS = sorted(p.stem for p in BOOK.glob("*.py"))
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_chapter_has_literal_parameters_including_quick(chapter):
-    params = report.chapter_parameters(chapter)
+    params = chapter_defaults(chapter)
     assert params["quick"] is False and len(params) >= 1
 
 
 def test_quick_mode_keeps_values_passed_in(monkeypatch, capsys):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
-    defaults = report.chapter_parameters("phase1")
+    defaults = chapter_defaults("phase1")
     namespace = {**defaults, "n_seeds": 3}  # n_seeds passed in, T left at its default
     report.apply_quick("phase1", namespace, True, n_seeds=2, T=3.0)
     assert namespace["n_seeds"] == 3 and namespace["T"] == 3.0

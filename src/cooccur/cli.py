@@ -2,7 +2,9 @@
 
 * ``python -m cooccur simulate [options]`` runs one experiment and writes its trajectory;
 * ``python -m cooccur sweep FILE --out RESULTS.parquet`` runs a sweep file (:mod:`cooccur.sweep`);
-* ``python -m cooccur cache --info | --prune`` shows or trims the run cache.
+* ``python -m cooccur cache --info | --prune`` shows or trims the run cache;
+* ``python -m cooccur chapter NAME -p KEY VALUE ... [--quick] [--out DIR]`` reruns one chapter of the book with
+  papermill and writes the executed notebook and an HTML page (:mod:`cooccur.chapters`).
 
 Options of ``simulate`` come from a JSON config file (``--config``, sections "data", "model", "sim" with the fields of
 :class:`~cooccur.data.DataConfig`, :class:`~cooccur.model.ModelConfig` and :class:`~cooccur.flow.SimConfig`),
@@ -110,7 +112,42 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("--prune", action="store_true", help="remove least recently used files down to the limit")
     cache.add_argument("--max-size", metavar="SIZE", help="limit for --prune, e.g. 500MB or 0 (default: the limit)")
     cache.add_argument("--dir", type=Path, help="the cache folder (default: $COOCCUR_CACHE_DIR or ~/.cache/cooccur)")
+
+    chapter = sub.add_parser(
+        "chapter",
+        help="rerun one chapter of the book with your parameters (executed notebook + HTML page)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Execute one chapter of the book with papermill, in the book's folder, with the parameters "
+        "given by -p,\nand write the executed notebook and a standalone HTML page. Every value is checked against "
+        "the\nchapter's own parameter checks before the kernel starts. --quick is the chapter's smoke-test mode: "
+        "it\nshortens what you did not set, never a value you passed.",
+        epilog=_chapters_epilog(),
+    )
+    chapter.add_argument("name", metavar="NAME", help="the chapter (listed below)")
+    chapter.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
+                         help="set a parameter, e.g. -p n_seeds 3 -p widths 64,128 (repeatable)")
+    chapter.add_argument("--quick", action="store_true", help="quick mode: a smoke test, not the published numbers")
+    chapter.add_argument("--out", type=Path, metavar="DIR",
+                         help="folder for NAME.ipynb and NAME.html (default: _build/rerun in the checkout)")
+    chapter.add_argument("--no-progress", action="store_true", help="do not show the progress bar over cells")
     return parser
+
+
+def _chapters_epilog() -> str:
+    """The chapters and their parameters with defaults, read from the chapters' own parameters cells."""
+    from cooccur.chapters import ChapterError, chapter_names, parameters
+
+    try:
+        names = chapter_names()
+    except (OSError, ChapterError):
+        return "chapters: none found (rerunning chapters needs a checkout of the repository)"
+    lines = ["chapters and their parameters:"]
+    for name in names:
+        lines.append(f"  {name}")
+        for spec in parameters(name).values():
+            lines.append(f"      {spec.name:20s} {spec.describe()}")
+    lines.append("\nexample: python -m cooccur chapter experiments -p n_seeds 3 --quick")
+    return "\n".join(lines)
 
 
 def _exit_on_sigterm(signum, frame):  # noqa: ARG001
@@ -127,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return _sweep(args)
     if args.command == "cache":
         return _cache(args)
+    if args.command == "chapter":
+        return _chapter(args)
     spec: dict[str, dict] = {"data": {}, "model": {}, "sim": {}}
     if args.config is not None:
         loaded = json.loads(args.config.read_text())
@@ -206,4 +245,25 @@ def _cache(args: argparse.Namespace) -> int:
         info = cache_info(args.dir)
         size, limit = info["bytes"] / 1e6, info["limit"] / 1e6
         print(f"{info['dir']}: {info['files']} files, {size:.1f} MB (limit {limit:.0f} MB)")
+    return 0
+
+
+def _chapter(args: argparse.Namespace) -> int:
+    from cooccur.chapters import ChapterError, parse_values, run_chapter
+
+    try:
+        values = parse_values(args.name, [tuple(pair) for pair in args.parameter])
+    except ChapterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        notebook, html = run_chapter(args.name, values, quick=args.quick, out=args.out,
+                                     progress=not args.no_progress)
+    except (KeyboardInterrupt, SystemExit) as stop:
+        print("interrupted", file=sys.stderr)
+        return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
+    except Exception as err:  # papermill's execution error names the failing cell
+        print(f"error: the chapter failed: {err}", file=sys.stderr)
+        return 1
+    print(f"executed notebook: {notebook}\nHTML page: {html}")
     return 0

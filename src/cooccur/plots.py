@@ -4,9 +4,16 @@ chapter draws a figure with one call: ``glue_figure("fig_x", plots.width_sweep(.
 For a gradient-descent run (method "euler") the x axis is the training iteration t / step, as in the paper;
 for the adaptive flow it is the flow time t. One style for all: seaborn's "whitegrid" theme, set when this module
 is imported.
+
+Legibility: the book shows a figure as a PNG of :data:`FIGURE_DPI` pixels per inch (:func:`png_bytes`), scaled
+down by the browser when it is wider than the content column. Each PNG carries, as text chunks, its smallest font
+size in points and its dpi, so the browser test can compute the size of the smallest text on the page and fail
+under 8 pt.
 """
 
 from __future__ import annotations
+
+import io
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,6 +26,32 @@ from cooccur.claims import MARGIN_SIGNS, SCORE_SIGNS, VALUE_SIGNS, Run
 from cooccur.trajectory import Trajectory
 
 sns.set_theme(context="notebook", style="whitegrid", palette="deep")
+
+#: Pixels per inch of the book's figures.
+FIGURE_DPI = 100
+#: PNG text keys of the legibility metadata (see the module docstring).
+MIN_FONT_KEY, DPI_KEY = "cooccur-min-font-pt", "cooccur-dpi"
+
+
+def smallest_font_pt(fig: Figure) -> float:
+    """The smallest font size (points) of any visible, non-empty text of ``fig``: labels, ticks, legends,
+    titles, annotations."""
+    fig.canvas.draw()  # tick labels exist only once drawn
+
+    def shown(text) -> bool:
+        return text.get_visible() and bool(text.get_text().strip()) and (text.axes is None or text.axes.get_visible())
+
+    sizes = [t.get_fontsize() for t in fig.findobj(plt.Text) if shown(t)]
+    return float(min(sizes)) if sizes else float(plt.rcParams["font.size"])
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure as the book shows it: PNG at :data:`FIGURE_DPI`, white background (legible in the dark theme
+    too), tight bounding box, with its smallest font size and dpi as text chunks."""
+    buffer = io.BytesIO()
+    metadata = {MIN_FONT_KEY: f"{smallest_font_pt(fig):.2f}", DPI_KEY: str(FIGURE_DPI)}
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight", facecolor="white", metadata=metadata)
+    return buffer.getvalue()
 
 #: The four score correlations of Figure 1(a) and Theorem 3.2, as (key word, query word) indices into A.
 FIGURE1_PAIRS = tuple(SCORE_SIGNS)

@@ -14,7 +14,7 @@ import numbers
 import os
 from pathlib import Path
 
-from cooccur.validate import check_int, check_number
+from cooccur.validate import check_choice, check_int, check_number
 
 
 def glue_number(name: str, value: numbers.Real, manifest: bool = True) -> None:
@@ -48,15 +48,19 @@ def record(name: str, value: float | int) -> None:
 def check_parameters(**specs: tuple) -> None:
     """Validate papermill parameters; raise ``ValueError`` naming the first bad one.
 
-    Each keyword is a parameter name mapped to ``(value, type)`` or ``(value, type, low, high)`` (``None`` for no
-    bound). ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str``, ``list`` (a non-empty list of
-    ints, each in range) or ``list[float]`` (a non-empty list of numbers, each in range). Example:
-    ``check_parameters(seed=(seed, int, 0, None), quick=(quick, bool))``.
+    Each keyword is a parameter name mapped to ``(value, type)``, ``(value, type, low, high)`` (``None`` for no
+    bound) or ``(value, str, choices)``. ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str``,
+    ``list`` (a non-empty list of ints, each in range) or ``list[float]`` (a non-empty list of numbers, each in
+    range). Example: ``check_parameters(seed=(seed, int, 0, None), init=(init, str, INIT_SCHEMES))``.
+    The same specifications are read from a chapter's source by :mod:`cooccur.chapters`, which checks values given
+    on the command line before any kernel starts.
     """
     for name, spec in specs.items():
         value, kind, low, high = (*spec, None, None)[:4]
         label = f"parameter {name!r}"
-        if kind is list or kind == list[float]:
+        if kind is str and isinstance(low, tuple):
+            check_choice(label, value, low)
+        elif kind is list or kind == list[float]:
             what = "integers" if kind is list else "numbers"
             if not isinstance(value, list) or not value:
                 raise ValueError(f"{label} must be a non-empty list of {what}, got {value!r}")
@@ -71,15 +75,16 @@ def check_parameters(**specs: tuple) -> None:
 
 
 def glue_figure(name: str, fig) -> None:
-    """Glue a Matplotlib figure under ``name`` for a ``{glue:figure}`` directive, and close it.
-
-    Closing keeps the inline backend from also showing the figure under the code cell, so it appears once, with
-    its caption.
-    """
+    """Glue a Matplotlib figure under ``name`` for a ``{glue:figure}`` directive, as the PNG of
+    :func:`cooccur.plots.png_bytes` (the same pixels whatever Matplotlib backend the kernel has), and close it, so
+    it appears once, with its caption."""
     import matplotlib.pyplot as plt
+    from IPython.display import Image
     from myst_nb import glue
 
-    glue(name, fig, display=False)
+    from cooccur.plots import png_bytes
+
+    glue(name, Image(data=png_bytes(fig), format="png"), display=False)
     plt.close(fig)
 
 
@@ -90,34 +95,23 @@ def glue_text(name: str, text: str) -> None:
     glue(name, str(text), display=False)
 
 
-def chapter_parameters(chapter: str) -> dict[str, object]:
-    """The defaults of a chapter's parameters cell (``book/<chapter>.py``, the cell after
-    ``# %% tags=["parameters"]``), read from the file: plain literal assignments, one per line."""
-    import ast
-
-    candidates = [Path.cwd() / f"{chapter}.py", Path(__file__).resolve().parents[2] / "book" / f"{chapter}.py"]
-    path = next((c for c in candidates if c.exists()), None)
-    if path is None:
-        raise FileNotFoundError(f"chapter {chapter!r} not found (looked for {', '.join(map(str, candidates))})")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("# %%") and '"parameters"' in line)
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("# %%")), len(lines))
-    tree = ast.parse("\n".join(lines[start + 1 : end]))
-    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)}
-
-
 def apply_quick(chapter: str, namespace: dict, quick: bool, **quick_values) -> None:
-    """Quick mode: set each of ``quick_values`` in ``namespace`` (a chapter's ``globals()``), unless its current
-    value differs from the chapter's default (:func:`chapter_parameters`): a value passed in is kept. Prints a
-    notice on the page listing what was replaced and what was kept. Does nothing when ``quick`` is False."""
+    """Quick mode: set each of ``quick_values`` in ``namespace`` (a chapter's ``globals()``), unless it was passed
+    in: its value differs from the chapter's default (:func:`cooccur.chapters.chapter_defaults`), or its name is in
+    ``$COOCCUR_PASSED_PARAMETERS`` (comma-separated; set by ``python -m cooccur chapter``, so a value passed in
+    that equals the default is kept too). Prints a notice on the page listing what was replaced and what was kept.
+    Does nothing when ``quick`` is False."""
     if not quick:
         return
     from IPython.display import Markdown, display
 
-    defaults = chapter_parameters(chapter)
+    from cooccur.chapters import chapter_defaults
+
+    defaults = chapter_defaults(chapter)
+    passed = set(filter(None, os.environ.get("COOCCUR_PASSED_PARAMETERS", "").split(",")))
     replaced, kept = [], []
     for name, value in quick_values.items():
-        if namespace[name] == defaults[name]:
+        if namespace[name] == defaults[name] and name not in passed:
             namespace[name] = value
             replaced.append(f"`{name} = {value!r}`")
         else:
