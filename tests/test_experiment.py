@@ -115,6 +115,14 @@ def test_cli_runs_from_flags_and_config_file(tmp_path):
     traj = Trajectory.load(out)
     assert traj.meta["experiment"]["model"]["seed"] == 3 and traj.meta["experiment"]["sim"]["method"] == "gram"
     assert traj.t[-1] == pytest.approx(0.5)
+    figure = tmp_path / "run.png"
+    drawn = run_cli("simulate", "--config", str(config), "--method", "gram", "--out", str(out), "--figure",
+                    str(figure), "--no-progress")
+    assert drawn.returncode == 0, drawn.stderr
+    from PIL import Image
+
+    with Image.open(figure) as image:  # a real PNG, drawn at the book's resolution, with its smallest font recorded
+        assert image.format == "PNG" and image.width > 600 and float(image.text["cooccur-min-font-pt"]) > 0
     cached = run_cli("simulate", "--config", str(config), "--no-progress", env_cache=tmp_path / "cache")
     assert cached.returncode == 0, cached.stderr
     assert len(list((tmp_path / "cache").glob("*.npz"))) == 1

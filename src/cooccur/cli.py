@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, (_, _, typ, text) in FLAGS.items():
         sim.add_argument(flag, type=typ, help=text)
     sim.add_argument("--out", type=Path, help="where to write the trajectory (default: the experiment cache)")
+    sim.add_argument("--figure", type=Path, metavar="PNG",
+                     help="also draw the run's summary figure (attention scores, G of the signal words, losses by "
+                     "sample type) into this PNG file")
     sim.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
 
     sweep = sub.add_parser(
@@ -198,6 +201,14 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
     print(f"T1 = {traj.T1:.4g}, final loss = {traj.loss[-1]:.4g}, gradient evaluations = {traj.n_grad_evals}")
     print(f"wrote {path}")
+    if args.figure is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from cooccur import plots
+
+        args.figure.write_bytes(plots.png_bytes(plots.summary_figure(traj)))
+        print(f"wrote {args.figure}")
     return 0
 
 
