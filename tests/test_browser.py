@@ -4,7 +4,7 @@ Serves ``_build/html`` on 127.0.0.1 and opens every page of the table of content
 errors (except the two the theme itself produces on a clean build), every image loaded, math typeset by the
 bundled MathJax, theorem boxes where the chapter states results, a sidebar that reaches every chapter, and a
 working download link for the executed notebook. A full-page screenshot of each page is saved under
-``_build/screenshots``.
+``_build/screenshots`` (light and dark, wide and narrow: ``<chapter>-<view>.png``).
 
 Skipped when the HTML has not been built (``make test`` runs before ``make book``); ``make check-html`` runs it
 after the build. Outside CI it is also skipped when no Chromium is installed; in CI a missing browser fails.
@@ -135,5 +135,37 @@ def test_page_renders(browser, base_url, page_name):
         assert any(cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{chapter}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"{chapter}-wide-light.png"), full_page=True)
     context.close()
+
+
+#: (name, viewport width, colour scheme) of the other views every page is checked and photographed in.
+VIEWS = [("wide-dark", 1300, "dark"), ("narrow-light", 390, "light"), ("narrow-dark", 390, "dark")]
+
+
+@pytest.mark.parametrize("page_name", toc_pages())
+def test_page_in_dark_theme_and_narrow_viewport(browser, base_url, page_name):
+    """Dark theme: figures keep a light background. Narrow (phone) viewport: the text does not scroll sideways
+    (tables and code may scroll inside their own boxes). A full-page screenshot of each view."""
+    import io
+
+    from PIL import Image
+
+    chapter = page_name.split("/")[-1]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for view, width, scheme in VIEWS:
+        context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{base_url}/{page_name}.html", wait_until="networkidle")
+        assert page.evaluate("() => document.documentElement.dataset.theme") == scheme, view
+        scroll, client = page.evaluate("() => [document.documentElement.scrollWidth, "
+                                       "document.documentElement.clientWidth]")
+        assert scroll <= client + 1, f"{chapter} ({view}): the page scrolls sideways ({scroll} > {client} px)"
+        # each figure is shown as drawn (no dimming filter) and is drawn on a light background
+        for src, filt in page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.src, getComputedStyle(i).filter])"):
+            assert filt == "none", f"{chapter} ({view}): {src} is shown through the filter {filt}"
+            with Image.open(io.BytesIO(page.request.get(src).body())) as source:
+                corner = source.convert("L").getpixel((0, 0))
+            assert corner >= 235, f"{chapter} ({view}): {src} has a dark background ({corner}/255)"
+        page.screenshot(path=str(SHOTS / f"{chapter}-{view}.png"), full_page=True)
+        context.close()
