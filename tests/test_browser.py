@@ -162,7 +162,8 @@ def test_page_in_dark_theme_and_narrow_viewport(browser, base_url, page_name):
                                        "document.documentElement.clientWidth]")
         assert scroll <= client + 1, f"{chapter} ({view}): the page scrolls sideways ({scroll} > {client} px)"
         # each figure is shown as drawn (no dimming filter) and is drawn on a light background
-        for src, filt in page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.src, getComputedStyle(i).filter])"):
+        shown = page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.src, getComputedStyle(i).filter])")
+        for src, filt in shown:
             assert filt == "none", f"{chapter} ({view}): {src} is shown through the filter {filt}"
             with Image.open(io.BytesIO(page.request.get(src).body())) as source:
                 corner = source.convert("L").getpixel((0, 0))
