@@ -113,7 +113,10 @@ def chapter_defaults(chapter: str | Path) -> dict[str, object]:
         path = next((p for p in (Path.cwd() / f"{chapter}.py", BOOK / f"{chapter}.py") if p.exists()), None)
         if path is None:
             raise ChapterError(f"chapter {chapter!r} not found")
-    source, _ = _parameter_cells(path)
+    return _literal_assignments(_parameter_cells(path)[0])
+
+
+def _literal_assignments(source: str) -> dict[str, object]:
     tree = ast.parse(source)
     return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)}
 
@@ -134,8 +137,8 @@ def _check_namespace(tree: ast.Module, used: set[str]) -> dict[str, object]:
 def parameters(chapter: str) -> dict[str, Parameter]:
     """Every parameter of a chapter with its default and its specification (see the module docstring)."""
     path = chapter_path(chapter)
-    defaults = chapter_defaults(path)
-    _, check = _parameter_cells(path)
+    source, check = _parameter_cells(path)
+    defaults = _literal_assignments(source)
     tree = ast.parse(check)
     calls = [node for node in ast.walk(tree)
              if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_parameters"]

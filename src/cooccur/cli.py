@@ -54,11 +54,25 @@ FLAGS: dict[str, tuple[str, str, type, str]] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose epilog can be computed only when its help is shown (``epilog_fn``): the chapter
+    list reads every chapter's source, which no other command needs."""
+
+    def __init__(self, *args, epilog_fn=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._epilog_fn = epilog_fn
+
+    def format_help(self) -> str:
+        if self._epilog_fn is not None:
+            self.epilog = self._epilog_fn()
+        return super().format_help()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cooccur", description="Training dynamics of a shallow transformer on word co-occurrence."
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sim = sub.add_parser(
         "simulate",
         help="run one experiment and write its trajectory (.npz)",
@@ -124,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         "given by -p,\nand write the executed notebook and a standalone HTML page. Every value is checked against "
         "the\nchapter's own parameter checks before the kernel starts. --quick is the chapter's smoke-test mode: "
         "it\nshortens what you did not set, never a value you passed.",
-        epilog=_chapters_epilog(),
+        epilog_fn=_chapters_epilog,
     )
     chapter.add_argument("name", metavar="NAME", help="the chapter (listed below)")
     chapter.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("KEY", "VALUE"),
