@@ -39,6 +39,18 @@
 # * **Map (ii), samples × length.** The premise setting's model ($m = m_1 = 128$,
 #   $\sigma_0 = \sigma_1 = 0.01$) on distinct-filler data of every size $n$ and length $L$. Condition 1 asks for
 #   $n \ge L^2$.
+#
+# {numref}`fig-atlas-width` is the first map; the outlined cells are where a verdict can test the statement.
+#
+# ```{glue:figure} fig_atlas_width
+# :name: fig-atlas-width
+#
+# Map (i). Each panel is one statement (a key of `cooccur.claims.CLAIMS`). The colour is the fraction of the
+# seeds on which it holds at that initial scale $s$ (rows) and width $m = m_1$ (columns). The black line
+# surrounds the cells where the statement's own premises hold on every seed; hatched cells break a premise on
+# some seed. Condition 1 fails at $s = 0.03$ (below $1/K$ with $K = 10$); the small initial output that Lemmas
+# 4.2 and 4.3 also need fails at the larger scales.
+# ```
 
 # %% tags=["parameters"]
 width_file = "atlas/width.yaml"
@@ -125,16 +137,6 @@ glue_figure("fig_atlas_width", plots.atlas_maps(width, claims, WIDTH_AXES, WIDTH
 # {glue:text}`width_seconds:.2f` s each on one core.
 
 # %% [markdown]
-# ```{glue:figure} fig_atlas_width
-# :name: fig-atlas-width
-#
-# Map (i). Each panel is one statement (a key of `cooccur.claims.CLAIMS`). The colour is the fraction of the
-# seeds on which it holds at that initial scale $s$ (rows) and width $m = m_1$ (columns). The black line
-# surrounds the cells where the statement's own premises hold on every seed; hatched cells break a premise on
-# some seed. Condition 1 fails at $s = 0.03$ (below $1/K$ with $K = 10$); the small initial output that Lemmas
-# 4.2 and 4.3 also need fails at the larger scales.
-# ```
-#
 # Inside their premises, these statements fail on some run: {glue:text}`width_fails_inside`. Outside their
 # premises, these hold on every run: {glue:text}`width_holds_outside`. A premise is *sufficient* for a proof, not
 # necessary, so holding outside is no contradiction. A failure inside is worth a closer look, and the table at

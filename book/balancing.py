@@ -23,7 +23,17 @@
 # paper proves that this does not happen: gradient flow keeps the total gradient weights of the sequence types
 # in fixed proportions, so the losses of the sequence types it balances fall at about the same rate
 # {cite}`yang2024cooccurrence`. This chapter checks that balance with the library's verdicts, in the paper's
-# setting and in the premise setting of {ref}`chap-phase1`, and then tries to break it.
+# setting and in the premise setting of {ref}`chap-phase1`, and then tries to break it. {numref}`fig-balance`
+# shows the balance on the paper's setting: after Phase 1 the weights $S_2$ and $S_3$ of the two single-target
+# types stay within a factor of two of each other while all four fall by orders of magnitude.
+#
+# ```{glue:figure} fig_balance
+# :name: fig-balance
+#
+# Left: $S_1, \dots, S_4$ along the flow. Right: the ratio $S_2/S_3$, the ratio $R(t)$ of
+# {prf:ref}`lem-balancing`, and the ratio of rates $-\dot G(\mu_3)/\dot G(\mu_1)$ that $R$ approximates.
+# The grey band is $[1/2, 2]$.
+# ```
 
 # %% tags=["parameters"]
 seed = 0
@@ -106,14 +116,6 @@ for name, rs in runs.items():
 glue_figure("fig_balance", plots.balance(traj, f"paper's setting, seed {seed}"))
 
 # %% [markdown]
-# ```{glue:figure} fig_balance
-# :name: fig-balance
-#
-# Left: $S_1, \dots, S_4$ along the flow. Right: the ratio $S_2/S_3$, the ratio $R(t)$ of
-# {prf:ref}`lem-balancing`, and the ratio of rates $-\dot G(\mu_3)/\dot G(\mu_1)$ that $R$ approximates.
-# The grey band is $[1/2, 2]$.
-# ```
-#
 # During Phase 2 of the run shown, $S_2/S_3$ stays between {glue:text}`S23_min_paper:.3f` and
 # {glue:text}`S23_max_paper:.3f`; in the premise setting, where types 2 and 3 are symmetric in every respect but
 # their draw, between {glue:text}`S23_min_premise:.4f` and {glue:text}`S23_max_premise:.4f`. The library requires

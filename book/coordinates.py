@@ -22,7 +22,16 @@
 # {cite}`yang2024cooccurrence`. This chapter makes that system executable. It shows that a handful of
 # $d \times d$ matrices evolve under a closed ODE whose size does not depend on the widths $m$ and $m_1$. The
 # ODE's solution coincides with gradient descent as the learning rate goes to zero, and it satisfies the paper's
-# Eq. (5) exactly.
+# Eq. (5) exactly. {numref}`fig-gd-vs-flow` shows the second claim: as the learning rate shrinks, gradient descent
+# converges to the flow, its largest error falling like the learning rate to the power {glue:text}`slope_G:.2f`.
+#
+# ```{glue:figure} fig_gd_vs_flow
+# :name: fig-gd-vs-flow
+#
+# Gradient descent against the exact flow. Top left: $G(\mu_1)$ and $G(\mu_3)$ (solid: flow; dashed: gradient
+# descent at three learning rates; the time axis is linear up to 1 and logarithmic after). Top right: the error in
+# one score correlation. Bottom: the largest error over the run against the learning rate, log-log.
+# ```
 
 # %% tags=["parameters"]
 seed = 0
@@ -105,14 +114,6 @@ glue_number("T", T)
 glue_figure("fig_gd_vs_flow", plots.gd_vs_flow(flow, descents))
 
 # %% [markdown]
-# ```{glue:figure} fig_gd_vs_flow
-# :name: fig-gd-vs-flow
-#
-# Gradient descent against the exact flow. Left: $G(\mu_1)$ and $G(\mu_3)$ (solid: flow; dashed: gradient
-# descent at three learning rates; the time axis is linear up to 1 and logarithmic after). Middle: the error in
-# one score correlation. Right: the largest error over the run against the learning rate, log-log.
-# ```
-#
 # The errors fall with slope {glue:text}`slope_G:.2f` in $G$ and {glue:text}`slope_A:.2f` in $A$ against the
 # learning rate: gradient descent is a first-order approximation of the flow. At the paper's learning rate
 # $0.01$, $G$ is off by at most {glue:text}`err_G_001:.2g`, while $G(\mu_1)$ itself reaches

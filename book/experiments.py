@@ -31,6 +31,15 @@
 #
 # This chapter reruns that experiment with every setting the paper states, reads the ones it leaves unstated in
 # the most common way, and then tests how much those readings matter ({ref}`sec-figure1-readings`).
+# {numref}`fig-figure1-linear` is the rerun, drawn as the paper draws it.
+#
+# ```{glue:figure} fig_figure1_linear
+# :name: fig-figure1-linear
+#
+# The paper's Figure 1 reproduced, with a linear iteration axis as in the paper. (a) Attention score
+# correlations between the target words $\mu_1, \mu_2$ and the common token $\mu_3$. (b) Training loss overall
+# and by sample type. The dashed red line is the end of Phase 1.
+# ```
 
 # %% tags=["parameters"]
 data_seed = 0
@@ -97,17 +106,9 @@ glue_number("initial_loss", traj.loss[0])
 glue_figure("fig_figure1_linear", plots.figure1(traj))
 
 # %% [markdown]
-# ```{glue:figure} fig_figure1_linear
-# :name: fig-figure1-linear
-#
-# The paper's Figure 1 reproduced, with a linear iteration axis as in the paper. (a) Attention score
-# correlations between the target words $\mu_1, \mu_2$ and the common token $\mu_3$. (b) Training loss overall
-# and by sample type. The dashed red line is the end of Phase 1.
-# ```
-#
-# Phase 1 takes about {glue:text}`t1_iter:.0f` of the {glue:text}`n_steps` iterations, so on a linear axis it is
-# squeezed against the left edge, and the early rise of the type-2 and type-3 losses, which peaks within the
-# first iterations, cannot be seen there. The same run on a logarithmic iteration axis shows it:
+# Phase 1 takes about {glue:text}`t1_iter:.0f` of the {glue:text}`n_steps` iterations, so on the linear axis of
+# {numref}`fig-figure1-linear` it is squeezed against the left edge, and the early rise of the type-2 and type-3
+# losses, which peaks within the first iterations, cannot be seen there. The same run on a logarithmic iteration axis shows it:
 
 # %% tags=["hide-input"]
 glue_figure("fig_figure1_log", plots.figure1(traj, xscale="log", log_loss=True))

@@ -38,8 +38,17 @@
 #    growing, mostly through the MLP and the value matrix, and the loss goes to a near-minimum.
 #
 # Throughout Phase 2, an *automatic balancing of gradients* keeps the total gradient weights of the two
-# single-target types in proportion, so the losses of types 1 to 3 fall at about the same rate. The figure below
-# shows the whole story on one run of the paper's experiment.
+# single-target types in proportion, so the losses of types 1 to 3 fall at about the same rate.
+# {numref}`fig-summary` shows the whole story on one run of the paper's experiment.
+#
+# ```{glue:figure} fig_summary
+# :name: fig-summary
+#
+# The paper's experiment ($n = 60$ sequences of $L = 5$ words, $d = 64$, $m = 128$, $m_1 = 256$, gradient
+# descent with learning rate 0.01 from Kaiming initialisation), on a logarithmic iteration axis. Phase 1 is
+# shaded. (1) The linear MLP's score $G$ of each word. (2) Changes of the attention score correlations.
+# (3) Training loss, overall and by sequence type.
+# ```
 
 # %% tags=["parameters"]
 seed = 0
@@ -79,15 +88,6 @@ glue_number("slope_type4", slopes[4])
 glue_figure("fig_summary", plots.summary_figure(traj))
 
 # %% [markdown]
-# ```{glue:figure} fig_summary
-# :name: fig-summary
-#
-# The paper's experiment ($n = 60$ sequences of $L = 5$ words, $d = 64$, $m = 128$, $m_1 = 256$, gradient
-# descent with learning rate 0.01 from Kaiming initialisation), on a logarithmic iteration axis. Phase 1 is
-# shaded. (1) The linear MLP's score $G$ of each word. (2) Changes of the attention score correlations.
-# (3) Training loss, overall and by sequence type.
-# ```
-#
 # Phase 1 ends after about {glue:text}`t1_iter:.0f` of the {glue:text}`n_steps` iterations. By then
 # $G(\mu_1)$ has reached {glue:text}`G1_T1:.1f`; it goes on growing through Phase 2, to {glue:text}`G1_end:.1f` at
 # the end. The attention probabilities move very little in either phase: the largest change of any softmax entry

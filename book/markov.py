@@ -24,7 +24,16 @@
 # *local minima*, which ignore the current token (the unigram predictor). Which one gradient flow reaches depends
 # on the initialisation and on the chain's switching factor $p + q$. This chapter rebuilds their canonical
 # low-dimensional model in `cooccur.related.markov` and runs its gradient flow with the same adaptive integrator
-# as the rest of the book.
+# as the rest of the book. {numref}`fig-markov-landscape` shows the claim on two chains: from a small start the
+# flow reaches the bigram solution when $p + q < 1$ and stalls at the unigram one when $p + q > 1$.
+#
+# ```{glue:figure} fig_markov_landscape
+# :name: fig-markov-landscape
+#
+# The landscape of the canonical model over $(e, w)$ for $p = q = 0.1$ (left) and $p = q = 0.9$ (right). Grey
+# arrows: the direction of $-\nabla L^*$. Cyan: level curves of the energy $E$. Black: gradient flow from eight
+# small random initialisations (stars: end points).
+# ```
 
 # %% tags=["parameters"]
 seed = 0
@@ -40,13 +49,14 @@ import numpy as np
 from cooccur import plots
 from cooccur.related import markov
 from cooccur.related.markov import MarkovChain
-from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number
+from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, show, values_table
 
 check_parameters(seed=(seed, int, 0, None), n_inits=(n_inits, int, 1, 100_000), init_scale=(init_scale, float, 1e-6, 1.0),
                  grid_points=(grid_points, int, 5, 401), T=(T, float, 1.0, 1e5), quick=(quick, bool))
 apply_quick("markov", globals(), quick, n_inits=20, grid_points=11, T=50.0)
 rng = np.random.default_rng(seed)
-print(f"seed {seed}, {n_inits} initialisations of scale {init_scale}, flow up to t = {T}")
+show(values_table({"seed": seed, "small random initialisations": n_inits, "their scale": init_scale,
+                   "flow horizon t": T}))
 
 # %% [markdown]
 # ## The canonical model
@@ -81,14 +91,6 @@ glue_number("energy_drift", max(drift))
 glue_figure("fig_markov_landscape", plots.markov_landscape(panels))
 
 # %% [markdown]
-# ```{glue:figure} fig_markov_landscape
-# :name: fig-markov-landscape
-#
-# The landscape of the canonical model over $(e, w)$ for $p = q = 0.1$ (left) and $p = q = 0.9$ (right). Grey
-# arrows: the direction of $-\nabla L^*$. Cyan: level curves of the energy $E$. Black: gradient flow from eight
-# small random initialisations (stars: end points).
-# ```
-#
 # Along all sixteen trajectories the energy changes by at most {glue:text}`energy_drift:.1e`, the solver's
 # tolerance, so the flow indeed moves along level curves of $E$. Started near the origin, the flow leaves along $e$
 # and reaches the global minima when $p + q < 1$. When $p + q > 1$ it falls back onto the line $e = 0$, the

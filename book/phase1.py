@@ -78,6 +78,17 @@
 # constant next to the measurement, and whether the statement's premises held on the run; a "no" under *holds*
 # where the premises were not met is not a failure of the theorem. $T_1$ is the first time at which every sequence
 # is classified correctly and $G(\mu_1), G(\mu_2) > 0 > G(\mu_3)$, refined by linear interpolation.
+#
+# {numref}`fig-phase1-G` shows the first item of {prf:ref}`thm-phase1` on both runs of this chapter: the MLP's
+# scores of the target words rise and that of the common token falls, until $T_1$.
+#
+# ```{glue:figure} fig_phase1_G
+# :name: fig-phase1-G
+#
+# $G(\mu_1)$, $G(\mu_2)$, $G(\mu_3)$ and the mean $G$ of the filler words along the flow, in the paper's setting
+# (left) and the premise setting (right). The time axis is linear up to $10^{-3}$ and logarithmic after. The
+# dashed line is $T_1$.
+# ```
 
 # %% tags=["parameters"]
 seed = 0
@@ -153,14 +164,6 @@ for name, r in runs.items():
 glue_figure("fig_phase1_G", plots.G_by_setting({f"{name} setting (seed {seed})": r.traj for name, r in runs.items()}))
 
 # %% [markdown]
-# ```{glue:figure} fig_phase1_G
-# :name: fig-phase1-G
-#
-# $G(\mu_1)$, $G(\mu_2)$, $G(\mu_3)$ and the mean $G$ of the filler words along the flow, in the paper's setting
-# (left) and the premise setting (right). The time axis is linear up to $10^{-3}$ and logarithmic after. The
-# dashed line is $T_1$.
-# ```
-#
 # In the paper's setting Phase 1 ends at $T_1 =$ {glue:text}`T1_paper:.3f` (the horizon is 300), with
 # $G(\mu_1) =$ {glue:text}`G1_T1_paper:.2f`, $G(\mu_2) =$ {glue:text}`G2_T1_paper:.2f` and
 # $G(\mu_3) =$ {glue:text}`G3_T1_paper:.2f`; in the premise setting at $T_1 =$ {glue:text}`T1_premise:.3f` with
@@ -348,9 +351,9 @@ glue_figure("fig_phase1_width", plots.width_sweep(series))
 # :name: fig-phase1-width
 #
 # Width sweeps with the theory's initialisation: $m_1 = m/2$ on data with distinct fillers (blue) and $m_1 = 256$
-# on the paper's data (orange); dots are seeds, lines medians. Left: $T_1$. Middle: $T_1$ times the Phase-1 rate
-# $(\sigma_0^2 + \sigma_1^2)\,m\,m_1$; flat means $T_1$ is inversely proportional to the rate. Right: how far the
-# score correlations move over Phase 1, divided by $T_1$, with the shape of the bound.
+# on the paper's data (orange); dots are seeds, lines medians. Top left: $T_1$. Top right: $T_1$ times the
+# Phase-1 rate $(\sigma_0^2 + \sigma_1^2)\,m\,m_1$; flat means $T_1$ is inversely proportional to the rate.
+# Bottom: how far the score correlations move over Phase 1, divided by $T_1$, with the shape of the bound.
 # ```
 #
 # With $m_1 = m/2$, $T_1$ falls with $m$ at a log-log slope of {glue:text}`slope_T1_vs_m_half:.2f`, and against

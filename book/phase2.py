@@ -63,6 +63,23 @@
 # monotonicity of items 1 and 2 literally: the verdict fails if a correlation moves against its direction between
 # any two records of Phase 2. The expected directions are written once, in `cooccur.claims.SCORE_SIGNS` and
 # `VALUE_SIGNS`, and the figures use them too.
+#
+# {numref}`fig-phase2-scores` and {numref}`fig-phase2-scores-premise` show items 1 and 2 on one seed of each
+# setting: after $T_1$ the score and value correlations move in the directions the theorem states.
+#
+# ```{glue:figure} fig_phase2_scores_paper
+# :name: fig-phase2-scores
+#
+# Paper's setting. Left: the four score correlations of {prf:ref}`thm-phase2`, as changes from their initial
+# values. Right: value correlations and the squared norms of $W_V\mu_1, W_V\mu_2$. Log time axis; the dashed line
+# is $T_1$.
+# ```
+#
+# ```{glue:figure} fig_phase2_scores_premise
+# :name: fig-phase2-scores-premise
+#
+# The same in the premise setting.
+# ```
 
 # %% tags=["parameters"]
 seed = 0
@@ -118,20 +135,6 @@ for name in runs:
                 plots.phase2_correlations(runs[name][seed].traj, f"{name} setting, seed {seed}"))
 
 # %% [markdown]
-# ```{glue:figure} fig_phase2_scores_paper
-# :name: fig-phase2-scores
-#
-# Paper's setting. Left: the four score correlations of {prf:ref}`thm-phase2`, as changes from their initial
-# values. Right: value correlations and the squared norms of $W_V\mu_1, W_V\mu_2$. Log time axis; the dashed line
-# is $T_1$.
-# ```
-#
-# ```{glue:figure} fig_phase2_scores_premise
-# :name: fig-phase2-scores-premise
-#
-# The same in the premise setting.
-# ```
-#
 # Over Phase 2 in the paper's setting, $\mu_2^\top W_K^\top W_Q\mu_1$ rises by {glue:text}`dA_21_paper:.2e` and
 # $\mu_1^\top W_K^\top W_Q\mu_2$ by {glue:text}`dA_12_paper:.2e`, while $\mu_3^\top W_K^\top W_Q\mu_1$ and
 # $\mu_3^\top W_K^\top W_Q\mu_2$ fall by {glue:text}`dA_31_paper:.2e` and {glue:text}`dA_32_paper:.2e`. In the

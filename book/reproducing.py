@@ -52,25 +52,23 @@
 # %% tags=["parameters"]
 quick = False
 
-# %%
+# %% tags=["hide-input"]
 import json
 import os
 import platform
 from importlib.metadata import version
 from pathlib import Path
 
-from IPython.display import Markdown, display
-
-from cooccur.report import apply_quick, check_parameters
+from cooccur.report import apply_quick, check_parameters, show, values_table
 
 check_parameters(quick=(quick, bool))
 apply_quick("reproducing", globals(), quick)
 packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "threadpoolctl", "pandas",
             "pyarrow", "dask", "distributed", "jupyter-book", "sphinx", "myst-nb", "jupytext", "papermill",
             "sphinx-proof", "sphinxcontrib-bibtex"]
-rows = [f"| {name} | {version(name)} |" for name in packages]
-display(Markdown("| package | version |\n|---|---|\n" + "\n".join(rows)))
-print(f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores")
+show(values_table({"Python": platform.python_version(), "platform": f"{platform.system()} {platform.machine()}",
+                   "CPU cores": os.cpu_count(), **{name: version(name) for name in packages}},
+                  header=("component", "version")))
 
 # %% [markdown]
 # ## Execution times
@@ -79,12 +77,11 @@ print(f"Python {platform.python_version()} on {platform.system()} {platform.mach
 # chapter, which runs last, does not include itself. Times depend on the machine, and on whether runs were
 # already in the cache.
 
-# %%
+# %% tags=["hide-input"]
 times_file = Path("..") / "_build" / "execution-times.json"
 if times_file.exists():
     times = json.loads(times_file.read_text())
-    rows = [f"| {name} | {seconds:.1f} |" for name, seconds in times.items()]
-    rows.append(f"| **total** | **{sum(times.values()):.1f}** |")
-    display(Markdown("| chapter | seconds |\n|---|---|\n" + "\n".join(rows)))
+    times = {name: round(seconds, 1) for name, seconds in times.items()}
+    show(values_table({**times, "**total**": round(sum(times.values()), 1)}, header=("chapter", "seconds")))
 else:
-    display(Markdown("*No execution times: this page was not built by `make book`.*"))
+    show("*No execution times: this page was not built by `make book`.*")

@@ -22,7 +22,17 @@
 # the context. In their analysis the attention first *scans*: it drops the context tokens that co-occur least
 # with the query, and it suppresses tokens common to every class. It then *snaps*: a phase transition, set by
 # the two learning rates, all but freezes it. This chapter rebuilds their reparameterised model and synthetic data
-# in `cooccur.related.scan_snap` and reruns two of their experiments.
+# in `cooccur.related.scan_snap` and reruns two of their experiments. {numref}`fig-scan-snap` shows the scan:
+# the attention of one class moves off the common tokens and onto the distinct tokens that co-occur most with
+# its query.
+#
+# ```{glue:figure} fig_scan_snap
+# :name: fig-scan-snap
+#
+# Expected attention of class 1 over the first twenty tokens at iterations 0, 2, 4, 6, 8, 10 and the last (rows).
+# Left: equal learning rates. Right: a ten times faster decoder. Tokens 0 to 9 are common to both classes; tokens
+# 10 to 19 are distinct to class 1, in order of rising co-occurrence with its query.
+# ```
 
 # %% tags=["parameters"]
 seed = 2
@@ -38,14 +48,16 @@ import numpy as np
 
 from cooccur import plots
 from cooccur.related import scan_snap as ss
-from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number
+from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, show, values_table
 
 check_parameters(seed=(seed, int, 0, None), steps=(steps, int, 11, 100_000), batch=(batch, int, 1, 100_000),
                  fig6_seeds=(fig6_seeds, int, 1, 100), ratios=(ratios, list, 1, 1000), quick=(quick, bool))
 check_parameters(lr_Z_values=(lr_Z_values, list[float], 1e-6, None))
 apply_quick("scan_snap", globals(), quick, steps=12, fig6_seeds=1, ratios=[1, 10], lr_Z_values=[1.0])
 data = ss.SequenceClasses(n_classes=2, n_common=10, n_distinct=10, seq_len=128)
-print(data, f"M = {data.M}; seed {seed}, {steps} iterations of batch {batch}")
+show(values_table({"classes": data.n_classes, "common tokens": data.n_common,
+                   "distinct tokens per class": data.n_distinct, "sequence length T": data.seq_len,
+                   "vocabulary M": data.M, "seed": seed, "iterations": steps, "batch": batch}))
 
 # %% [markdown]
 # ## Model and data
@@ -83,14 +95,6 @@ glue_figure("fig_scan_snap", plots.scan_snap_maps(
     rows))
 
 # %% [markdown]
-# ```{glue:figure} fig_scan_snap
-# :name: fig-scan-snap
-#
-# Expected attention of class 1 over the first twenty tokens at iterations 0, 2, 4, 6, 8, 10 and the last (rows).
-# Left: equal learning rates. Right: a ten times faster decoder. Tokens 0 to 9 are common to both classes; tokens
-# 10 to 19 are distinct to class 1, in order of rising co-occurrence with its query.
-# ```
-#
 # **Scan.** The common tokens start with {glue:text}`common_start:.0%` of the attention and end with
 # {glue:text}`common_equal:.0%` (equal rates) and {glue:text}`common_fast_Y:.0%` (fast decoder). Among the distinct
 # tokens, the rarely co-occurring ones fade and the attention gathers on the frequent ones.

@@ -20,7 +20,15 @@
 #
 # This chapter fixes the objects the rest of the book works with: the co-occurrence data, the one-layer
 # transformer, how it is initialised, and where our experiments stand with respect to the paper's assumptions
-# {cite}`yang2024cooccurrence`.
+# {cite}`yang2024cooccurrence`. {numref}`fig-data-examples` shows the data the paper trains on: short sequences
+# in which two target words may or may not co-occur.
+#
+# ```{glue:figure} fig_data_examples
+# :name: fig-data-examples
+#
+# Sequences from the paper's experimental data set. Each row is one sequence of $L = 5$ words; the colour gives
+# the word's role.
+# ```
 
 # %% tags=["parameters"]
 data_seed = 0
@@ -71,13 +79,6 @@ for k, count in enumerate(paper_data.type_counts(), start=1):
     glue_number(f"count_type{k}", count)
 
 # %% [markdown]
-# ```{glue:figure} fig_data_examples
-# :name: fig-data-examples
-#
-# Sequences from the paper's experimental data set. Each row is one sequence of $L = 5$ words; the colour gives
-# the word's role.
-# ```
-#
 # The paper's experiment uses $n = 60$ sequences: {glue:text}`count_type1` of type 1 and
 # {glue:text}`count_type2`, {glue:text}`count_type3` and {glue:text}`count_type4` of types 2, 3 and 4. These are
 # exact counts, as Assumption 2.3(i) of the paper asks.

@@ -31,6 +31,10 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ALLOWED_CONSOLE = ("favicon.ico", "Got invalid theme mode")
 #: Numbered statements (sphinx-proof) each chapter must show.
 STATEMENTS = {"phase1": 4, "phase2": 2, "balancing": 1}
+#: Smallest text (CSS points) a figure may show at the wide view, once the browser has scaled it to the column.
+MIN_TEXT_PT = 8.0
+#: Pages that open with prose and a figure before any code: all but the how-to page.
+NO_OPENING_FIGURE = {"reproducing"}
 
 if not (HTML / "index.html").exists():
     pytest.skip("the book has not been built (_build/html is absent): run `make book` first", allow_module_level=True)
@@ -105,6 +109,19 @@ def test_page_renders(browser, base_url, page_name):
     images = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.src, i.complete, i.naturalWidth])")
     broken = [src for src, complete, width in images if not complete or width == 0]
     assert not broken, f"images not loaded: {broken}"
+    chapter = page_name.split("/")[-1]
+    assert_figures_legible(page, chapter)
+
+    # the chapter opens with its claim and the figure that answers it: a figure before the first code cell
+    if chapter not in NO_OPENING_FIGURE:
+        order = page.evaluate("""() => {
+            const figure = document.querySelector("main figure img, main img");
+            const code = document.querySelector("main div.cell_input");
+            if (!figure) return "no figure";
+            if (!code) return "ok";
+            return figure.compareDocumentPosition(code) & Node.DOCUMENT_POSITION_FOLLOWING ? "ok" : "code first";
+        }""")
+        assert order == "ok", f"{chapter}: {order}"
 
     # math typeset: no raw TeX delimiters left, and MathJax output present where the page has math
     text = page.inner_text("main")
@@ -113,7 +130,6 @@ def test_page_renders(browser, base_url, page_name):
         assert page.locator("mjx-container").count() > 0
 
     # numbered statements
-    chapter = page_name.split("/")[-1]
     boxes = page.locator("div.proof.theorem, div.proof.lemma").count()
     assert boxes >= STATEMENTS.get(chapter, 0), f"{chapter}: {boxes} theorem boxes"
 
@@ -137,6 +153,29 @@ def test_page_renders(browser, base_url, page_name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{chapter}-wide-light.png"), full_page=True)
     context.close()
+
+
+def assert_figures_legible(page, chapter: str) -> None:
+    """Every figure's smallest text as shown, in CSS points. A font of f points (from the PNG's metadata, written
+    by ``cooccur.plots.png_bytes``) is f * dpi / 72 pixels of the PNG; the browser scales the PNG by shown width /
+    pixel width; a CSS point is 96/72 CSS pixels: f * dpi / 96 * scale. Fails under :data:`MIN_TEXT_PT`."""
+    import io
+
+    from PIL import Image
+
+    shown = page.eval_on_selector_all(
+        "main img", "imgs => imgs.map(i => [i.src, i.naturalWidth, i.getBoundingClientRect().width])"
+    )
+    small = []
+    for src, natural, width in shown:
+        with Image.open(io.BytesIO(page.request.get(src).body())) as source:
+            info = dict(source.info)
+        assert "cooccur-min-font-pt" in info, f"{chapter}: {src} carries no font metadata"
+        font_pt, dpi = float(info["cooccur-min-font-pt"]), float(info["cooccur-dpi"])
+        text_pt = font_pt * dpi / 96 * width / natural
+        if text_pt < MIN_TEXT_PT:
+            small.append(f"{src.rsplit('/', 1)[-1]}: {font_pt:g} pt at {width:.0f}/{natural} px = {text_pt:.1f} pt")
+    assert not small, f"{chapter}: text under {MIN_TEXT_PT} pt: {small}"
 
 
 #: (name, viewport width, colour scheme) of the other views every page is checked and photographed in.

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +126,29 @@ def test_rerun_experiments_with_three_seeds_writes_html_quoting_three(tmp_path):
     assert "kept as passed in: n_seeds = 3" in text
     assert "{glue" not in text and "not glued" not in text
     assert page.read_text().count("data:image/png;base64,") >= 5
+    # math is typeset offline: MathJax 3 from a copy next to the page, configured for $...$, no CDN
+    source = page.read_text()
+    assert (tmp_path / chapters.MATHJAX).exists() and f'<script src="{chapters.MATHJAX}">' in source
+    assert "window.MathJax = {tex:" in source and "$\\mu_" in source
+    assert not re.findall(r'src="(?:https?:)?//', source), "the page loads something from the network"
+    assert_math_typeset_offline(page)
+
+
+def assert_math_typeset_offline(page: Path) -> None:
+    """Open the page in Chromium with every non-file request refused; MathJax must typeset its math."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if chromium is None:
+        pytest.skip("no chromium on PATH")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        tab = browser.new_page()
+        refused: list[str] = []
+        tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                  else (refused.append(route.request.url), route.abort()))
+        tab.goto(page.as_uri(), wait_until="load")
+        tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=20_000)
+        tab.evaluate("() => MathJax.startup.promise")
+        typeset = tab.locator("mjx-container").count()
+        browser.close()
+    assert typeset > 10 and not refused, (typeset, refused)

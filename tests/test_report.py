@@ -83,3 +83,17 @@ def test_premise_summary_table_shows_inside_outside_and_why():
     assert len(lines) == 4
     assert lines[2] == "| `thm3.1` | 60, 50% | 15, 0% | model.m=32, init_scale=0.1 | filler G |"
     assert lines[3] == "| `eq5` | 75, 100% | 0 | - | - |"
+
+
+def test_config_table_shows_what_differs_and_folds_the_rest():
+    from cooccur.experiment import Experiment, paper_setting
+
+    text = report.config_table({"paper": paper_setting(0), "premise": premise_setting(0)})
+    short, full = text.split("<details>")
+    n_fields = len(Experiment().flat())
+    assert f"All {n_fields} fields" in full and full.count("\n| `") == n_fields
+    # the short table: the fields that differ between the two (bold) or from the defaults, and no other
+    assert "| `data.distinct_fillers` | **False** | **True** | False |" in short
+    assert "| `sim.method` | gram | gram | euler |" in short  # equal in both, not the default
+    assert "`model.m` " not in short and "`data.n` " not in short
+    assert "library's default" in report.config_table({"default": Experiment()}).split("<details>")[0]

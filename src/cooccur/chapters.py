@@ -22,6 +22,7 @@ import ast
 import importlib
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -239,6 +240,7 @@ def run_chapter(chapter: str, values: dict[str, object], quick: bool = False, ou
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+    copy_mathjax(out)
     html_path.write_text(notebook_html(notebook_path), encoding="utf-8")
     return notebook_path, html_path
 
@@ -317,11 +319,36 @@ def myst_to_markdown(text: str, glue: dict[str, dict[str, str]], figures: dict[s
     return re.sub(r"\{math\}`([^`]+)`", r"$\1$", text)
 
 
+#: Where a rerun page loads MathJax 3 from, relative to the page: a copy of the one the book bundles.
+MATHJAX = "mathjax/tex-chtml.js"
+#: nbconvert's ``lab`` template, offline: no require.js from a CDN (nothing on the page needs it), and MathJax 3
+#: from :data:`MATHJAX`, configured for ``$...$`` (the template's own configuration is for MathJax 2).
+RERUN_TEMPLATE = """{%- extends "index.html.j2" -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}
+<script>window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], processEscapes: true}};</script>
+<script src="{{ resources.mathjax_url }}"></script>
+{%- endblock html_head_js_mathjax -%}
+"""
+
+
+def copy_mathjax(out: Path) -> None:
+    """Copy the MathJax the book bundles (the ``sphinx-mathjax-offline`` package) to ``out/mathjax``, once, so
+    that a rerun page typesets its math offline."""
+    from importlib.metadata import distribution
+
+    target = out / Path(MATHJAX).parent
+    if not (target / Path(MATHJAX).name).exists():
+        source = Path(distribution("sphinx-mathjax-offline").locate_file("sphinx-mathjax-offline/static/mathjax"))
+        shutil.copytree(source, target, dirs_exist_ok=True)
+
+
 def notebook_html(notebook_path: Path) -> str:
     """A standalone HTML page of an executed chapter (nbconvert's ``lab`` template): glued values resolved
     (:func:`myst_to_markdown`), the inputs of cells tagged ``hide-input`` and ``remove-input`` left out as in the
     book, the parameters cell and the papermill-injected values shown."""
     import nbformat
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -335,7 +362,8 @@ def notebook_html(notebook_path: Path) -> str:
             cell.source = myst_to_markdown(cell.source, glue, figures)
         elif cell.cell_type == "code":  # glued values are shown where the prose uses them, not under the code
             cell.outputs = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})]
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="lab", template_file="rerun.html.j2", mathjax_url=MATHJAX,
+                            extra_loaders=[DictLoader({"rerun.html.j2": RERUN_TEMPLATE})])
     remover = TagRemovePreprocessor(remove_input_tags={"hide-input", "remove-input"},
                                     remove_cell_tags={"remove-cell"}, enabled=True)
     exporter.register_preprocessor(remover, enabled=True)

@@ -6,9 +6,12 @@ for the adaptive flow it is the flow time t. One style for all: seaborn's "white
 is imported.
 
 Legibility: the book shows a figure as a PNG of :data:`FIGURE_DPI` pixels per inch (:func:`png_bytes`), scaled
-down by the browser when it is wider than the content column. Each PNG carries, as text chunks, its smallest font
-size in points and its dpi, so the browser test can compute the size of the smallest text on the page and fail
-under 8 pt.
+down by the browser when it is wider than the content column (688 px in a 1300-px window). Text of ``f`` points
+in a figure ``w`` inches wide is then shown at ``f * FIGURE_DPI / 96 * min(1, 688 / (w * FIGURE_DPI))`` CSS
+points. So multi-panel figures wrap at :data:`MAX_COLUMNS` panels of :data:`PANEL_SIZE` (:func:`panels`), and
+no text is smaller than seaborn's "small" (10 pt): about 8 pt or more on the page. Each PNG carries, as text
+chunks, its smallest font size in points and its dpi, so the browser test computes the size of the smallest text
+of every figure on the page and fails under 8 pt.
 """
 
 from __future__ import annotations
@@ -31,6 +34,27 @@ sns.set_theme(context="notebook", style="whitegrid", palette="deep")
 FIGURE_DPI = 100
 #: PNG text keys of the legibility metadata (see the module docstring).
 MIN_FONT_KEY, DPI_KEY = "cooccur-min-font-pt", "cooccur-dpi"
+#: Width and height (inches) of one panel, and the most panels side by side: two panels and their labels make a
+#: figure of about 8.6 in, shown at about 0.8 of its size in the book's content column.
+PANEL_SIZE = (4.3, 3.5)
+MAX_COLUMNS = 2
+
+
+def panels(n: int, height: float = PANEL_SIZE[1], sharey: bool = False) -> tuple[Figure, list[Axes]]:
+    """A figure of ``n`` panels in reading order, :data:`MAX_COLUMNS` to a row, each :data:`PANEL_SIZE` wide and
+    ``height`` inches high; a last panel alone on its row is centred. ``sharey`` shares every panel's y axis."""
+    ncols = min(n, MAX_COLUMNS)
+    nrows = -(-n // ncols)
+    fig = plt.figure(figsize=(PANEL_SIZE[0] * ncols, height * nrows), constrained_layout=True)
+    grid = fig.add_gridspec(nrows, 2 * ncols)  # half-width slots, so a lone last panel can sit in the middle
+    axes: list[Axes] = []
+    for i in range(n):
+        row, col = divmod(i, ncols)
+        if row == nrows - 1 and n % ncols:
+            col += (ncols - n % ncols) / 2
+        left = round(2 * col)
+        axes.append(fig.add_subplot(grid[row, left:left + 2], sharey=axes[0] if sharey and axes else None))
+    return fig, axes
 
 
 def smallest_font_pt(fig: Figure) -> float:
@@ -107,7 +131,7 @@ def plot_losses_by_type(ax: Axes, traj: Trajectory, log: bool = False) -> None:
 
 def figure1(traj: Trajectory, xscale: str = "linear", log_loss: bool = False) -> Figure:
     """Both panels of the paper's Figure 1 side by side; ``log_loss`` puts the loss on a log scale."""
-    fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
+    fig, (ax_a, ax_b) = panels(2, height=3.8)
     plot_score_correlations(ax_a, traj)
     plot_losses_by_type(ax_b, traj, log=log_loss)
     for ax in (ax_a, ax_b):
@@ -129,7 +153,7 @@ def plot_data_examples(ax: Axes, tokens: np.ndarray, types: np.ndarray, per_type
     ax.imshow(role, cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto")
     for (i, j), word in np.ndenumerate(tokens[rows]):
         text = f"µ{word + 1}"
-        ax.text(j, i, text, ha="center", va="center", fontsize=9)
+        ax.text(j, i, text, ha="center", va="center", fontsize="small")
     ax.set_yticks(range(len(rows)), [f"type {types[r]}, y={'+1' if types[r] == 1 else '-1'}" for r in rows])
     ax.set_xticks(range(tokens.shape[1]), [f"position {j + 1}" for j in range(tokens.shape[1])])
     ax.set_xticks(np.arange(tokens.shape[1] + 1) - 0.5, minor=True)
@@ -201,7 +225,7 @@ def shade_phases(ax: Axes, traj: Trajectory) -> None:
 
 def summary_figure(traj: Trajectory) -> Figure:
     """The story in one figure: G, score correlation changes and per-type losses, on a log time axis."""
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), constrained_layout=True)
+    fig, axes = panels(3, height=3.8)
     plot_G(axes[0], traj)
     x, label, _ = time_axis(traj)
     colors = sns.color_palette("deep", len(FIGURE1_PAIRS))
@@ -249,7 +273,7 @@ def gd_vs_flow(flow: Trajectory, descents: dict[float, Trajectory]) -> Figure:
     errors = np.array([[np.abs(d.G - flow.G).max(), np.abs(d.A - flow.A).max()] for d in descents.values()])
     slope_G, slope_A = measures.loglog_slope(rates, errors[:, 0]), measures.loglog_slope(rates, errors[:, 1])
     T = flow.t[-1]
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(15, 4.2), constrained_layout=True)
+    fig, (ax1, ax2, ax3) = panels(3)
     ax1.plot(flow.t, flow.G[:, 0], color="black", lw=2.5, label=r"$G(\mu_1)$, flow")
     ax1.plot(flow.t, flow.G[:, 2], color="gray", lw=2.5, label=r"$G(\mu_3)$, flow")
     for (lr, d), color in zip(descents.items(), ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3")):
@@ -291,8 +315,8 @@ def eq5_check(traj: Trajectory, m1: int) -> Figure:
 
 def G_by_setting(trajs: dict[str, Trajectory]) -> Figure:
     """G(mu_1), G(mu_2), G(mu_3) and the mean filler G, one panel per setting; linear time up to 1e-3, then log."""
-    fig, axes = plt.subplots(1, len(trajs), figsize=(6.5 * len(trajs), 4.3), constrained_layout=True, squeeze=False)
-    for ax, (name, traj) in zip(axes[0], trajs.items()):
+    fig, axes = panels(len(trajs))
+    for ax, (name, traj) in zip(axes, trajs.items()):
         plot_G(ax, traj)
         ax.set_xscale("symlog", linthresh=1e-3)
         ax.set_xlim(0, time_axis(traj)[0][-1])
@@ -302,8 +326,8 @@ def G_by_setting(trajs: dict[str, Trajectory]) -> Figure:
 
 def rise_first(groups: dict[str, list[Trajectory]]) -> Figure:
     """Losses of types 2 and 3 relative to their start, against time / T1, one panel per group of seeds."""
-    fig, axes = plt.subplots(1, len(groups), figsize=(5 * len(groups), 4), constrained_layout=True, squeeze=False)
-    for ax, (name, trs) in zip(axes[0], groups.items()):
+    fig, axes = panels(len(groups))
+    for ax, (name, trs) in zip(axes, groups.items()):
         for tr in trs:
             ax.plot(tr.t / tr.T1, tr.loss_by_type[:, 1] / tr.loss_by_type[0, 1], color="#2ca02c", alpha=0.6, lw=1)
             ax.plot(tr.t / tr.T1, tr.loss_by_type[:, 2] / tr.loss_by_type[0, 2], color="#d62728", alpha=0.6, lw=1)
@@ -311,17 +335,17 @@ def rise_first(groups: dict[str, list[Trajectory]]) -> Figure:
         ax.axvline(1, color="red", ls="--", lw=1)
         ax.set(xlim=(0, 2), xlabel=r"time / $T_1$ (each seed its own $T_1$)", ylabel="loss / loss at t=0")
         ax.set_title(f"{name}, {len(trs)} seeds")
-    axes[0, 0].plot([], [], color="#2ca02c", label="type 2")
-    axes[0, 0].plot([], [], color="#d62728", label="type 3")
-    axes[0, 0].plot([], [], color="red", ls="--", label="$T_1$")
-    axes[0, 0].legend(fontsize="small")
+    axes[0].plot([], [], color="#2ca02c", label="type 2")
+    axes[0].plot([], [], color="#d62728", label="type 3")
+    axes[0].plot([], [], color="red", ls="--", label="$T_1$")
+    axes[0].legend(fontsize="small")
     return fig
 
 
 def sandwich(trajs: dict[str, Trajectory]) -> Figure:
     """The two ratios of Lemma 4.3 over [0, 3 T1], one panel per setting, with [T0.5, T1] shaded where it exists."""
-    fig, axes = plt.subplots(1, len(trajs), figsize=(6.5 * len(trajs), 4.2), constrained_layout=True, squeeze=False)
-    for ax, (name, tr) in zip(axes[0], trajs.items()):
+    fig, axes = panels(len(trajs), height=3.8)
+    for ax, (name, tr) in zip(axes, trajs.items()):
         lower, upper = measures.sandwich_ratios(tr)
         _, t_half = measures.sandwich_constant(tr)
         ax.plot(tr.t, lower, label=r"$-\dot G(\mu_3) / \max\{\dot G(\mu_1), \dot G(\mu_2)\}$ (lemma: > 1)")
@@ -339,7 +363,7 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
     """Width sweeps (each series: a list over widths of a list over seeds of runs). Left: T1 against m. Middle:
     T1 x (sigma0^2 + sigma1^2) m m1, flat if T1 is inversely proportional to the Phase-1 rate. Right: score
     movement over Phase 1 divided by T1, with the shape m^-1/2 (1/L + 1/sqrt m) of Theorem 3.1's bound."""
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), constrained_layout=True)
+    fig, axes = panels(3)
     for (name, widths), color in zip(series.items(), sns.color_palette("deep", len(series))):
         m = np.array([group[0].m for group in widths], dtype=float)
         L = widths[0][0].L
@@ -373,7 +397,7 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
     )
     for ax in axes:
         ax.set(xscale="log", yscale="log", xlabel="width m")
-        ax.legend(fontsize="x-small")
+        ax.legend(fontsize="small")
     return fig
 
 
@@ -382,7 +406,7 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
 
 def phase2_correlations(traj: Trajectory, title: str) -> Figure:
     """Changes since t = 0 of the score correlations of Theorem 3.2 (left) and the value correlations (right)."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.3), constrained_layout=True)
+    fig, (ax1, ax2) = panels(2)
     for (k, q), sign in SCORE_SIGNS.items():
         ax1.plot(
             traj.t,
@@ -404,11 +428,9 @@ def phase2_correlations(traj: Trajectory, title: str) -> Figure:
 
 def margin_sums(groups: dict[str, list[Trajectory]]) -> Figure:
     """The three margin sums of Theorem 3.2 for every seed, one panel per group."""
-    fig, axes = plt.subplots(
-        1, len(groups), figsize=(6.5 * len(groups), 4.2), constrained_layout=True, sharey=True, squeeze=False
-    )
+    fig, axes = panels(len(groups), sharey=True)
     colors = ("tab:green", "tab:blue", "tab:orange")
-    for ax, (name, trs) in zip(axes[0], groups.items()):
+    for ax, (name, trs) in zip(axes, groups.items()):
         for (label, (words, sign)), color in zip(MARGIN_SIGNS.items(), colors):
             for j, tr in enumerate(trs):
                 ax.plot(
@@ -422,7 +444,7 @@ def margin_sums(groups: dict[str, list[Trajectory]]) -> Figure:
         ax.axhline(0, color="black", lw=0.6)
         ax.set(xscale="log", xlabel="time t", title=f"{name}, {len(trs)} seeds")
         ax.legend(fontsize="small")
-    axes[0, 0].set_ylabel("sum of G values (output units)")
+    axes[0].set_ylabel("sum of G values (output units)")
     return fig
 
 
@@ -442,7 +464,7 @@ def attention_vs_length(lengths: list[int], changes: np.ndarray) -> Figure:
 
 def loss_and_structure(trajs: list[Trajectory], delta: np.ndarray, words: int = 8) -> Figure:
     """Left: training loss of every seed, log-log. Right: the change of W_K^T W_Q over the first ``words`` words."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5), constrained_layout=True)
+    fig, (ax1, ax2) = panels(2)
     for tr in trajs:
         ax1.loglog(tr.t[1:], tr.loss[1:], color="tab:blue", alpha=0.4, lw=1)
     ax1.set(xlabel="time t", ylabel="training loss (nats)", title=f"training loss, {len(trajs)} seeds")
@@ -458,7 +480,7 @@ def loss_and_structure(trajs: list[Trajectory], delta: np.ndarray, words: int = 
 def balance(traj: Trajectory, title: str) -> Figure:
     """Left: S_1..S_4. Right: S_2/S_3, R(t) and the rate ratio -dG(mu_3)/dt / dG(mu_1)/dt that R approximates."""
     S = traj.S_by_type
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.3), constrained_layout=True)
+    fig, (ax1, ax2) = panels(2)
     plot_sums_of_g(ax1, traj)
     ax1.set_xscale("log")
     ax1.set_title(f"total gradient weight per type ({title})")
@@ -514,7 +536,7 @@ def figure1_seeds(trajs: list[Trajectory]) -> Figure:
     x, xlabel, factor = time_axis(trajs[0])
     t1 = np.array([tr.T1 for tr in trajs]) * factor
     colors = sns.color_palette("tab10")
-    fig, (ax_a, ax_b) = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
+    fig, (ax_a, ax_b) = panels(2, height=3.8)
     for (k, q), color in zip(FIGURE1_PAIRS, colors):
         plot_band(ax_a, x[1:], np.array([tr.A[1:, k, q] - tr.A[0, k, q] for tr in trajs]), color, _score_label(k, q))
     for k in range(4):
@@ -528,13 +550,13 @@ def figure1_seeds(trajs: list[Trajectory]) -> Figure:
     ax_b.set(xscale="log", yscale="log", xlabel=xlabel, ylabel="logistic loss (nats)", title="(b) loss by type")
     for ax in (ax_a, ax_b):
         ax.axvspan(t1.min(), t1.max(), color="red", alpha=0.15, label="range of $T_1$ over seeds")
-        ax.legend(fontsize="x-small")
+        ax.legend(fontsize="small")
     return fig
 
 
 def init_comparison(groups: dict[str, list[Trajectory]], step: float) -> Figure:
     """Training loss and the change of mu_2^T W_K^T W_Q mu_1 for groups of seeds, on an iteration axis t/step."""
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.5), constrained_layout=True)
+    fig, (ax1, ax2) = panels(2)
     for (name, trs), color in zip(groups.items(), ("tab:blue", "tab:orange", "tab:green")):
         t = trs[0].t[1:] / step
         plot_band(ax1, t, np.array([tr.loss[1:] for tr in trs]), color, name)
@@ -553,7 +575,7 @@ def init_comparison(groups: dict[str, list[Trajectory]], step: float) -> Figure:
 def descent_vs_flow(gd: Trajectory, flow: Trajectory, step: float) -> Figure:
     """A gradient-descent run and the exact flow from the same start: G (left) and the training loss (right)."""
     colors = sns.color_palette("tab10")
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.3), constrained_layout=True)
+    fig, (ax1, ax2) = panels(2)
     for k in range(3):
         ax1.plot(
             gd.t / step, gd.G[:, k], color=colors[k], lw=3, alpha=0.4, label=rf"$G(\mu_{k + 1})$, gradient descent"
@@ -603,15 +625,15 @@ def plot_markov_landscape(ax: Axes, chain, title: str) -> None:
     ax.set(xlim=(-3, 3), ylim=(-3, 3), xlabel="embedding e", ylabel="weight w", title=title)
 
 
-def markov_landscape(panels: dict[str, tuple]) -> Figure:
-    """One landscape per chain with flow paths: ``panels[title] = (chain, e (T, k), w (T, k))``."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(6.5 * len(panels), 6), constrained_layout=True, squeeze=False)
-    for ax, (title, (chain, e, w)) in zip(axes[0], panels.items()):
+def markov_landscape(chains: dict[str, tuple]) -> Figure:
+    """One landscape per chain with flow paths: ``chains[title] = (chain, e (T, k), w (T, k))``."""
+    fig, axes = panels(len(chains), height=PANEL_SIZE[0])
+    for ax, (title, (chain, e, w)) in zip(axes, chains.items()):
         plot_markov_landscape(ax, chain, title)
         for j in range(e.shape[1]):
             ax.plot(e[:, j], w[:, j], color="black", lw=1.2, label="gradient flow from small inits" if j == 0 else None)
             ax.plot(e[-1, j], w[-1, j], "k*", ms=8)
-        ax.legend(fontsize="x-small", loc="lower left")
+        ax.legend(fontsize="small", loc="lower left")
     return fig
 
 
@@ -619,8 +641,8 @@ def markov_basins(E0: np.ndarray, W0: np.ndarray, labels: dict[str, np.ndarray])
     """Which minimum the flow reaches from each grid point (1 global, 0 unigram, NaN not settled)."""
     from cooccur.related.markov import SADDLE_W
 
-    fig, axes = plt.subplots(1, len(labels), figsize=(6 * len(labels), 5.2), constrained_layout=True, squeeze=False)
-    for ax, (name, label) in zip(axes[0], labels.items()):
+    fig, axes = panels(len(labels), height=PANEL_SIZE[0])
+    for ax, (name, label) in zip(axes, labels.items()):
         ax.pcolormesh(E0, W0, label, cmap="coolwarm_r", vmin=0, vmax=1, shading="nearest")
         ax.axhline(SADDLE_W, color="orange", ls=":", lw=1)
         ax.set(xlabel="initial e", ylabel="initial w", title=f"{name}: red = unigram minimum, blue = global minimum")
@@ -641,11 +663,11 @@ def markov_init(switch: np.ndarray, reached: np.ndarray, predicted: np.ndarray) 
 
 def scan_snap_maps(maps: dict[str, np.ndarray], rows: list[int]) -> Figure:
     """Expected attention of class 1 over the first 20 tokens (rows: iterations), one panel per run."""
-    fig, axes = plt.subplots(1, len(maps), figsize=(6.5 * len(maps), 3.8), constrained_layout=True, squeeze=False)
-    for ax, (name, block) in zip(axes[0], maps.items()):
+    fig, axes = panels(len(maps))
+    for ax, (name, block) in zip(axes, maps.items()):
         im = ax.imshow(block, cmap="viridis", aspect="auto")
         ax.set_yticks(range(len(rows)), [str(i) for i in rows])
-        ax.set_xticks(range(block.shape[1]), [str(i) for i in range(block.shape[1])], fontsize=7)
+        ax.set_xticks(range(0, block.shape[1], 5))
         ax.axvline(9.5, color="white", lw=1.5)
         ax.grid(False)
         ax.set(
@@ -687,19 +709,15 @@ def plot_premise_outline(ax: Axes, inside: np.ndarray, **style) -> None:
                     ax.plot(xs, ys, **style)
 
 
-def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str, str], ncols: int = 3) -> Figure:
+def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str, str]) -> Figure:
     """One heat map per claim: the fraction of seeds on which it holds at each point of a two-axis sweep table
     (:mod:`cooccur.sweep`), rows ``by[0]`` and columns ``by[1]``; the cells where the claim's own premises hold on
     every seed are outlined."""
     from cooccur.sweep import holds_fraction
 
-    nrows = -(-len(claims) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.1 * ncols, 2.7 * nrows + 0.7), constrained_layout=True,
-                             squeeze=False)
-    for ax in axes.flat[len(claims):]:
-        ax.set_visible(False)
+    fig, axes = panels(len(claims), height=3.0)
     image = None
-    for ax, claim in zip(axes.flat, claims):
+    for ax, claim in zip(axes, claims):
         frame = holds_fraction(table, claim, list(by))
         holds = frame.pivot(index=by[0], columns=by[1], values="holds")
         premise = frame.pivot(index=by[0], columns=by[1], values="premise_met")
@@ -727,16 +745,15 @@ def atlas_rate(tables: dict[str, tuple], claim: str = "thm3.1") -> Figure:
 
     from cooccur.sweep import finished
 
-    fig, axes = plt.subplots(1, len(tables), figsize=(6.0 * len(tables), 4.6), constrained_layout=True,
-                             squeeze=False)
-    for ax, (title, (table, by, labels)) in zip(axes[0], tables.items()):
+    fig, axes = panels(len(tables), height=3.8)
+    for ax, (title, (table, by, labels)) in zip(axes, tables.items()):
         ok = finished(table)
         product = ok.pivot_table(index=by[0], columns=by[1], values="T1_x_rate", aggfunc="median")
         premise = ok.pivot_table(index=by[0], columns=by[1], values=f"{claim}.premise_met", aggfunc="mean")
         values = product.to_numpy(dtype=float)
         image = ax.imshow(values, cmap="viridis", norm=LogNorm(), aspect="auto", origin="lower")
         for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=9,
+            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize="small",
                     color="white" if v < np.sqrt(np.nanmin(values) * np.nanmax(values)) else "black")
         plot_premise_outline(ax, premise.to_numpy(dtype=float) >= 1.0, color="red")
         ax.set_xticks(range(values.shape[1]), [f"{v:g}" for v in product.columns])

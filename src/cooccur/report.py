@@ -165,16 +165,35 @@ def premise_table(premises_by_setting: dict[str, dict]) -> str:
 
 
 def config_table(experiments: dict) -> str:
-    """A Markdown table of the configurations of several :class:`cooccur.experiment.Experiment` (fields that
-    differ in bold)."""
+    """Markdown for the configurations of several :class:`cooccur.experiment.Experiment`: a short table of the
+    fields that differ between them or from the library's defaults (``Experiment()``, the paper's experiment),
+    those that differ between them in bold, then the table of every field in a collapsed ``<details>`` block."""
+    from cooccur.experiment import Experiment
+
     names = list(experiments)
     flat = {name: e.flat() for name, e in experiments.items()}
-    rows = ["| field | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    defaults = Experiment().flat()
+    header = ["| field | " + " | ".join(names) + " | default |", "|---|" + "---|" * (len(names) + 1)]
+    short, full = list(header), list(header)
     for key in flat[names[0]]:
         values = [flat[name][key] for name in names]
         differ = len({repr(v) for v in values}) > 1
         cells = [f"**{_fmt_value(v)}**" if differ else _fmt_value(v) for v in values]
-        rows.append(f"| `{key}` | " + " | ".join(cells) + " |")
+        row = f"| `{key}` | " + " | ".join(cells) + f" | {_fmt_value(defaults[key])} |"
+        full.append(row)
+        if differ or any(repr(v) != repr(defaults[key]) for v in values):
+            short.append(row)
+    if len(short) == len(header):
+        short = ["Every field has the library's default value (the paper's experiment)."]
+    details = f"<details><summary>All {len(full) - len(header)} fields</summary>"
+    return "\n".join([*short, "", details, "", *full, "", "</details>"])
+
+
+def values_table(values: dict[str, object], header: tuple[str, str] = ("setting", "value")) -> str:
+    """A two-column Markdown table of named values (a run's settings, versions), formatted as in the other
+    tables."""
+    rows = [f"| {header[0]} | {header[1]} |", "|---|---|"]
+    rows += [f"| {name} | {_fmt_value(value)} |" for name, value in values.items()]
     return "\n".join(rows)
 
 
