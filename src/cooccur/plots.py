@@ -40,12 +40,15 @@ PANEL_SIZE = (4.3, 3.5)
 MAX_COLUMNS = 2
 
 
-def panels(n: int, height: float = PANEL_SIZE[1], sharey: bool = False) -> tuple[Figure, list[Axes]]:
-    """A figure of ``n`` panels in reading order, :data:`MAX_COLUMNS` to a row, each :data:`PANEL_SIZE` wide and
-    ``height`` inches high; a last panel alone on its row is centred. ``sharey`` shares every panel's y axis."""
-    ncols = min(n, MAX_COLUMNS)
+def panels(n: int, height: float = PANEL_SIZE[1], sharey: bool = False,
+           columns: int = MAX_COLUMNS) -> tuple[Figure, list[Axes]]:
+    """A figure of ``n`` panels in reading order, ``columns`` to a row (more columns make narrower panels, never
+    a wider figure than :data:`MAX_COLUMNS` panels of :data:`PANEL_SIZE`), each ``height`` inches high; the
+    panels of a last, incomplete row are centred. ``sharey`` shares every panel's y axis."""
+    ncols = min(n, columns)
     nrows = -(-n // ncols)
-    fig = plt.figure(figsize=(PANEL_SIZE[0] * ncols, height * nrows), constrained_layout=True)
+    width = PANEL_SIZE[0] * min(ncols, MAX_COLUMNS)
+    fig = plt.figure(figsize=(width, height * nrows), constrained_layout=True)
     grid = fig.add_gridspec(nrows, 2 * ncols)  # half-width slots, so a lone last panel can sit in the middle
     axes: list[Axes] = []
     for i in range(n):
@@ -87,7 +90,7 @@ def time_axis(traj: Trajectory) -> tuple[np.ndarray, str, float]:
     sim = traj.meta.get("experiment", {}).get("sim", {})
     if sim.get("method") == "euler":
         step = float(sim["step"])
-        return traj.t / step, f"training iteration (gradient descent, learning rate {step:g})", 1 / step
+        return traj.t / step, f"iteration (gradient descent, lr {step:g})", 1 / step
     return traj.t, "gradient-flow time t", 1.0
 
 
@@ -182,7 +185,13 @@ def plot_G(ax: Axes, traj: Trajectory) -> None:
 def plot_band(ax: Axes, x: np.ndarray, runs: np.ndarray, color, label: str) -> None:
     """Median of ``runs`` (seeds, times) with a band from the minimum to the maximum over seeds."""
     ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=color, alpha=0.25, lw=0)
-    ax.plot(x, np.median(runs, axis=0), color=color, label=f"{label} (median, band: min-max over {len(runs)} seeds)")
+    ax.plot(x, np.median(runs, axis=0), color=color, label=label)
+
+
+def band_legend(ax: Axes, n_seeds: int, **kwargs) -> None:
+    """The legend of :func:`plot_band` curves, its title saying what the line and the band are."""
+    ax.legend(fontsize="small", title=f"median; band: min to max over {n_seeds} seeds", title_fontsize="small",
+              **kwargs)
 
 
 def plot_sums_of_g(ax: Axes, traj: Trajectory) -> None:
@@ -283,14 +292,16 @@ def gd_vs_flow(flow: Trajectory, descents: dict[float, Trajectory]) -> Figure:
     ax1.set_xscale("symlog", linthresh=1.0)
     ax1.set_xlim(0, T)
     ax1.set(xlabel="time t = learning rate x iteration", ylabel="G (output units)")
-    ax1.set_title("G on the flow and under gradient descent")
+    ax1.set_title("G: flow and gradient descent")
     ax1.legend(fontsize="small")
-    ax2.set(xlabel="time t", ylabel=r"$\mu_2^\top W_K^\top W_Q \mu_1$: descent minus flow")
+    ax2.set(xlabel="time t", ylabel="$\\mu_2^\\top W_K^\\top W_Q \\mu_1$\n(descent minus flow)")
     ax2.set_title("error in a score correlation")
     ax2.legend(fontsize="small")
     ax3.loglog(rates, errors[:, 0], "o-", label=f"G, slope {slope_G:.2f}")
     ax3.loglog(rates, errors[:, 1], "s-", label=f"A, slope {slope_A:.2f}")
-    ax3.set(xlabel="learning rate", ylabel="max error over [0, T] (G: output units, A: score units)")
+    ax3.set(xlabel="learning rate", ylabel="max error over [0, T]\n(G: output units, A: score units)")
+    ax3.set_xticks(rates, [f"{r:g}" for r in rates])
+    ax3.minorticks_off()
     ax3.set_title("first-order convergence")
     ax3.legend(fontsize="small")
     return fig
@@ -483,7 +494,7 @@ def balance(traj: Trajectory, title: str) -> Figure:
     fig, (ax1, ax2) = panels(2)
     plot_sums_of_g(ax1, traj)
     ax1.set_xscale("log")
-    ax1.set_title(f"total gradient weight per type ({title})")
+    ax1.set_title(f"total gradient weight per type\n({title})")
     ax2.plot(traj.t, S[:, 1] / S[:, 2], label="$S_2 / S_3$")
     ax2.plot(
         traj.t,
@@ -550,7 +561,7 @@ def figure1_seeds(trajs: list[Trajectory]) -> Figure:
     ax_b.set(xscale="log", yscale="log", xlabel=xlabel, ylabel="logistic loss (nats)", title="(b) loss by type")
     for ax in (ax_a, ax_b):
         ax.axvspan(t1.min(), t1.max(), color="red", alpha=0.15, label="range of $T_1$ over seeds")
-        ax.legend(fontsize="small")
+        band_legend(ax, len(trajs))
     return fig
 
 
@@ -568,7 +579,7 @@ def init_comparison(groups: dict[str, list[Trajectory]], step: float) -> Figure:
         ylabel=r"change of $\mu_2^\top W_K^\top W_Q \mu_1$ (score units)",
     )
     for ax in (ax1, ax2):
-        ax.legend(fontsize="small")
+        band_legend(ax, len(next(iter(groups.values()))))
     return fig
 
 
@@ -645,7 +656,7 @@ def markov_basins(E0: np.ndarray, W0: np.ndarray, labels: dict[str, np.ndarray])
     for ax, (name, label) in zip(axes, labels.items()):
         ax.pcolormesh(E0, W0, label, cmap="coolwarm_r", vmin=0, vmax=1, shading="nearest")
         ax.axhline(SADDLE_W, color="orange", ls=":", lw=1)
-        ax.set(xlabel="initial e", ylabel="initial w", title=f"{name}: red = unigram minimum, blue = global minimum")
+        ax.set(xlabel="initial e", ylabel="initial w", title=f"{name}\nred: unigram minimum, blue: global minimum")
         ax.grid(False)
     return fig
 
@@ -670,11 +681,8 @@ def scan_snap_maps(maps: dict[str, np.ndarray], rows: list[int]) -> Figure:
         ax.set_xticks(range(0, block.shape[1], 5))
         ax.axvline(9.5, color="white", lw=1.5)
         ax.grid(False)
-        ax.set(
-            xlabel="token (0-9 common, 10-19 distinct to class 1, co-occurrence rising)",
-            ylabel="iteration",
-            title=f"attention $c_n$ of class 1, {name}",
-        )
+        ax.set(xlabel="token (0-9: common; 10-19: distinct\nto class 1, co-occurrence rising)", ylabel="iteration",
+               title=f"class 1, {name}")
         fig.colorbar(im, ax=ax, label="expected attention weight")
     return fig
 
@@ -715,7 +723,7 @@ def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str,
     every seed are outlined."""
     from cooccur.sweep import holds_fraction
 
-    fig, axes = panels(len(claims), height=3.0)
+    fig, axes = panels(len(claims), height=2.5, columns=3)
     image = None
     for ax, claim in zip(axes, claims):
         frame = holds_fraction(table, claim, list(by))

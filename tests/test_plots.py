@@ -1,0 +1,60 @@
+"""Figure layout and legibility: panels wrap at two to a row, and a figure's PNG says its smallest font, so the
+browser test can check the text as shown."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from cooccur import plots  # noqa: E402
+from cooccur.experiment import paper_setting  # noqa: E402
+
+#: The widest a figure may be drawn: two panels side by side.
+MAX_WIDTH_IN = plots.PANEL_SIZE[0] * plots.MAX_COLUMNS
+
+
+@pytest.mark.parametrize("n, columns, rows", [(1, 2, 1), (2, 2, 1), (3, 2, 2), (4, 2, 2), (5, 2, 3), (14, 3, 5)])
+def test_panels_wrap_and_never_widen_the_figure(n, columns, rows):
+    fig, axes = plots.panels(n, height=2.0, columns=columns)
+    width, height = fig.get_size_inches()
+    assert len(axes) == n and width <= MAX_WIDTH_IN and height == pytest.approx(2.0 * rows)
+    assert len({ax.get_subplotspec().rowspan.start for ax in axes}) == rows
+    plt.close(fig)
+
+
+def test_a_lone_last_panel_is_centred():
+    fig, axes = plots.panels(3)
+    fig.canvas.draw()
+    box = axes[2].get_position()
+    assert (box.x0 + box.x1) / 2 == pytest.approx(0.5, abs=0.05)
+    assert axes[0].get_position().x1 < 0.5 < axes[1].get_position().x0
+    plt.close(fig)
+
+
+def test_png_carries_the_smallest_visible_font_size():
+    fig, ax = plt.subplots()
+    ax.set_title("title", fontsize=14)
+    ax.text(0.5, 0.5, "small print", fontsize=6.5)
+    ax.text(0.5, 0.2, "hidden", fontsize=3, visible=False)
+    with Image.open(io.BytesIO(plots.png_bytes(fig))) as png:
+        info = dict(png.info)
+    assert float(info[plots.MIN_FONT_KEY]) == 6.5 and int(info[plots.DPI_KEY]) == plots.FIGURE_DPI
+    plt.close(fig)
+
+
+def test_summary_figure_fits_two_panels_and_keeps_text_at_ten_points():
+    """The intro's three-panel figure (three panels used to be drawn 16 in wide, so the book showed its text at
+    4.6 pt): now at most two panels wide, including everything the tight bounding box adds, with no text under
+    seaborn's "small" (10 pt)."""
+    traj = paper_setting(0, T=0.5).run()
+    fig = plots.summary_figure(traj)
+    with Image.open(io.BytesIO(plots.png_bytes(fig))) as png:
+        width_px, info = png.size[0], dict(png.info)
+    assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI
+    assert float(info[plots.MIN_FONT_KEY]) >= 10
+    plt.close(fig)
