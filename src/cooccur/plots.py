@@ -371,8 +371,8 @@ def sandwich(trajs: dict[str, Trajectory]) -> Figure:
 
 
 def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
-    """Width sweeps (each series: a list over widths of a list over seeds of runs). Left: T1 against m. Middle:
-    T1 x (sigma0^2 + sigma1^2) m m1, flat if T1 is inversely proportional to the Phase-1 rate. Right: score
+    """Width sweeps (each series: a list over widths of a list over seeds of runs). Top left: T1 against m. Top
+    right: T1 x (sigma0^2 + sigma1^2) m m1, flat if T1 is inversely proportional to the Phase-1 rate. Bottom: score
     movement over Phase 1 divided by T1, with the shape m^-1/2 (1/L + 1/sqrt m) of Theorem 3.1's bound."""
     fig, axes = panels(3)
     for (name, widths), color in zip(series.items(), sns.color_palette("deep", len(series))):
