@@ -8,6 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -58,3 +59,9 @@ def test_summary_figure_fits_two_panels_and_keeps_text_at_ten_points():
     assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI
     assert float(info[plots.MIN_FONT_KEY]) >= 10
     plt.close(fig)
+
+
+def test_moving_average_is_centred_and_truncated_at_the_ends():
+    x = np.arange(6, dtype=float)
+    assert np.allclose(plots.moving_average(x, 3), [0.5, 1, 2, 3, 4, 4.5])
+    assert np.allclose(plots.moving_average(np.ones(7), 10), 1.0)

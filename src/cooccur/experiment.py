@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,20 +203,41 @@ def run_many(
             todo.append(k)
     bar = tqdm(total=len(experiments), initial=len(experiments) - len(todo), desc=desc, disable=not progress,
                leave=False)
-    if workers > 1 and len(todo) > 1:
-        from cooccur.sweep import as_completed, shared_executor
-
-        executor = shared_executor(workers)
-        futures = {executor.submit(experiments[k].run, cache_dir, False, use_cache[k]): k for k in todo}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            bar.update(1)
-    else:
-        for k in todo:
-            results[k] = experiments[k].run(cache_dir, cache=use_cache[k])
-            bar.update(1)
+    run = functools.partial(_run_one, cache_dir=cache_dir)
+    for k, traj in zip(todo, map_parallel(run, [(experiments[k], use_cache[k]) for k in todo], workers, bar)):
+        results[k] = traj
     bar.close()
     return results  # type: ignore[return-value]
+
+
+def _run_one(item: tuple[Experiment, bool], cache_dir: str | os.PathLike | None) -> Trajectory:
+    experiment, cache = item
+    return experiment.run(cache_dir, cache=cache)
+
+
+def map_parallel(fn: Callable[[Any], Any], items: list, workers: int | None = None, bar=None) -> list:
+    """``[fn(item) for item in items]``, on the process's shared local dask cluster
+    (:func:`cooccur.sweep.shared_executor`) with ``workers`` single-threaded workers (default
+    :func:`default_workers`), or here one after the other when that is 1 or there is one item. The results are in
+    the order of ``items`` and the same either way; ``bar`` (a tqdm bar) advances by one per result."""
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(items) <= 1:
+        results = []
+        for item in items:
+            results.append(fn(item))
+            if bar is not None:
+                bar.update(1)
+        return results
+    from cooccur.sweep import as_completed, shared_executor
+
+    executor = shared_executor(workers)
+    futures = {executor.submit(fn, item): k for k, item in enumerate(items)}
+    out: list[Any] = [None] * len(items)
+    for future in as_completed(futures):
+        out[futures[future]] = future.result()
+        if bar is not None:
+            bar.update(1)
+    return out
 
 
 def default_workers() -> int:

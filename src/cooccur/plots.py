@@ -391,7 +391,7 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
         for ax, values in zip(axes, (t1, t1 * rate[:, None], moved)):
             for j in range(values.shape[1]):
                 ax.scatter(m, values[:, j], color=color, s=10, alpha=0.4)
-            ax.plot(m, np.median(values, axis=1), "o-", color=color, label=f"{name} (median over seeds)")
+            ax.plot(m, np.median(values, axis=1), "o-", color=color, label=f"{name}: median (dots: seeds)")
         shape = m**-0.5 * (1 / L + m**-0.5)
         axes[2].plot(
             m,
@@ -408,7 +408,9 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
     )
     for ax in axes:
         ax.set(xscale="log", yscale="log", xlabel="width m")
-        ax.legend(fontsize="small")
+    # one legend for the three panels, under them: inside a panel it would be wider than the panel
+    fig.legend(handles=axes[2].get_legend_handles_labels()[0], loc="outside lower center", ncols=2,
+               fontsize="small", frameon=False)
     return fig
 
 
@@ -669,6 +671,33 @@ def markov_init(switch: np.ndarray, reached: np.ndarray, predicted: np.ndarray) 
     ax.axvline(1, color="black", lw=0.6)
     ax.set(xlabel="switching factor p + q (with p = q)", ylabel="fraction of initialisations", ylim=(-0.05, 1.05))
     ax.legend(fontsize="small")
+    return fig
+
+
+def moving_average(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average of a 1-d array over ``window`` points, over fewer points near the ends."""
+    half, n = window // 2, len(x)
+    sums = np.concatenate([[0.0], np.cumsum(x)])
+    lo, hi = np.maximum(np.arange(n) - half, 0), np.minimum(np.arange(n) + half + 1, n)
+    return (sums[hi] - sums[lo]) / (hi - lo)
+
+
+def markov_gpt_losses(curves: dict[str, np.ndarray], unigram: float, bigram: float, window: int = 10) -> Figure:
+    """Test loss of the full Markov model against iteration, one curve per initialisation: ``curves[name]`` is
+    (seeds, iterations); each seed's curve is smoothed by a centred moving average over ``window`` iterations (as
+    the authors draw it), then the mean over seeds is drawn with a band of one standard deviation."""
+    fig, ax = plt.subplots(figsize=(6.8, 4.2), constrained_layout=True)
+    for (name, losses), color in zip(curves.items(), ("tab:red", "tab:purple", "tab:green")):
+        smooth = np.array([moving_average(c, window) for c in losses])
+        mean, std = smooth.mean(axis=0), smooth.std(axis=0)
+        steps = np.arange(1, mean.size + 1)
+        ax.plot(steps, mean, color=color, lw=1.2, label=f"{name} ({len(losses)} seeds)")
+        ax.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+    ax.axhline(unigram, color="black", ls="--", lw=1, label=f"unigram loss {unigram:.3f}")
+    ax.axhline(bigram, color="black", ls=":", lw=1.2, label=f"bigram loss {bigram:.3f}")
+    ax.set(xlabel="iteration", ylabel="test loss (nats per token)",
+           ylim=(bigram - 0.02, unigram + 0.04))
+    ax.legend(fontsize="small", title="mean; band: ± 1 std over seeds", title_fontsize="small")
     return fig
 
 

@@ -1,0 +1,187 @@
+"""Local to Global's full model: a one-layer transformer trained on a binary Markov chain (their Figure 4).
+
+The model is the one of the paper's Section 2, as the authors' ``Markov-Simple2`` code builds it:
+
+    x_t = s_t e + wpe[t]                                      token embedding (a vector e times the bit s_t) plus a
+                                                              learned position embedding, (B, T, n_embd)
+    x  += attn_proj(causal_softmax_attention(c_attn(x)))      one head, no biases, no LayerNorm, residual
+    x  += mlp_proj(relu(c_fc(x)))                             MLP of width 4 n_embd, no biases, residual
+    logit_t = <e, x_t> + b                                    one logit for P(s_{t+1} = 1): the head is tied to e
+
+``s`` has shape (batch, sequence) with bits 0/1; position t predicts s_{t+1}; every position is read out and the
+loss is the binary cross-entropy averaged over all positions (nats). (Their ``Markov-Simple`` folder holds an
+earlier variant with a 2-row embedding table and a 2-way head; there the "good" start below gives both tokens the
+same embedding and a dead MLP. Its figure scripts read the same runs as ``Markov-Simple2``'s.)
+
+Two initialisations, as in the authors' code:
+
+* ``"standard"``: every weight N(0, 0.02), the two output projections N(0, 0.02 / sqrt(2 n_layer)) with one
+  layer, the bias b = 0;
+* ``"good"``: as standard, then e = -1 (every entry), the position embedding = 0.5, the MLP's input weights = 2 and
+  its output weights = -2; the attention keeps its standard start (its output projection unscaled, as in their
+  code).
+
+Training (:func:`train`) follows their defaults: AdamW (lr 2e-3, betas (0.9, 0.95), weight decay 1e-3 on the
+linear maps, e included, and none on the position embedding and the bias), the one-cycle cosine schedule with 2%
+warm-up (start at lr / 100, end at lr / 5), batch 16, sequence length 1024, a fresh batch every step, and after
+every step the test loss on a fresh batch. Unlike their data code, every chain starts from the stationary law
+(theirs draws the first bit uniformly).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from cooccur.related.markov import MarkovChain, sample_chains
+from cooccur.validate import check_choice, check_int, check_number
+
+INITS = ("standard", "good")
+
+
+@dataclass(frozen=True)
+class MarkovTraining:
+    """One training run of the full model (defaults: the authors' Figure 4, p = 0.5, q = 0.8)."""
+
+    p: float = 0.5
+    q: float = 0.8
+    init: str = "standard"
+    seed: int = 0
+    iterations: int = 1000
+    batch: int = 16
+    seq_len: int = 1024
+    n_embd: int = 8
+    lr: float = 2e-3
+    betas: tuple[float, float] = (0.9, 0.95)
+    weight_decay: float = 1e-3
+    warmup: float = 0.02
+
+    def __post_init__(self) -> None:
+        MarkovChain(self.p, self.q)  # checks p and q
+        check_choice("init", self.init, INITS)
+        for name, low in (("seed", 0), ("iterations", 2), ("batch", 1), ("seq_len", 2), ("n_embd", 1)):
+            check_int(name, getattr(self, name), low)
+        check_number("lr", self.lr, 0, None, low_open=True)
+        check_number("weight_decay", self.weight_decay, 0, None)
+        check_number("warmup", self.warmup, 0, 1, low_open=True, high_open=True)
+
+    @property
+    def chain(self) -> MarkovChain:
+        return MarkovChain(self.p, self.q)
+
+
+class MarkovGPT(nn.Module):
+    """The one-layer, one-head transformer over bits (see the module docstring). ``forward(s)`` takes bits of shape
+    (batch, sequence) and returns the logits of P(next bit = 1), shape (batch, sequence)."""
+
+    def __init__(self, seq_len: int = 1024, n_embd: int = 8) -> None:
+        super().__init__()
+        self.n_embd = n_embd
+        self.e = nn.Parameter(torch.empty(n_embd))  # token embedding and (tied) output head
+        self.wpe = nn.Embedding(seq_len, n_embd)
+        self.c_attn = nn.Linear(n_embd, 3 * n_embd, bias=False)  # query, key, value stacked
+        self.attn_proj = nn.Linear(n_embd, n_embd, bias=False)
+        self.c_fc = nn.Linear(n_embd, 4 * n_embd, bias=False)
+        self.mlp_proj = nn.Linear(4 * n_embd, n_embd, bias=False)
+        self.b = nn.Parameter(torch.zeros(()))
+
+    def forward(self, s: torch.Tensor) -> torch.Tensor:
+        positions = torch.arange(s.shape[1], device=s.device)
+        x = s.unsqueeze(-1).to(self.e.dtype) * self.e + self.wpe(positions)
+        q, k, v = (part.unsqueeze(1) for part in self.c_attn(x).split(self.n_embd, dim=2))  # (B, 1 head, T, n_embd)
+        # the 4-d (batch, head, sequence, feature) layout lets torch use its fused CPU kernel: 4x faster here
+        x = x + self.attn_proj(F.scaled_dot_product_attention(q, k, v, is_causal=True).squeeze(1))
+        x = x + self.mlp_proj(F.relu(self.c_fc(x)))
+        return x @ self.e + self.b  # tied head
+
+
+def initialise(model: MarkovGPT, init: str, generator: torch.Generator) -> None:
+    """Set the weights of ``model`` in place by the scheme ``init`` (:data:`INITS`), drawing from ``generator``."""
+    check_choice("init", init, INITS)
+    with torch.no_grad():
+        for weight in (model.e, model.wpe.weight, model.c_attn.weight, model.attn_proj.weight,
+                       model.c_fc.weight, model.mlp_proj.weight):
+            weight.normal_(0.0, 0.02, generator=generator)
+        model.b.zero_()
+        if init == "standard":  # the output projections of the residual branches, scaled for one layer
+            for weight in (model.attn_proj.weight, model.mlp_proj.weight):
+                weight.normal_(0.0, 0.02 / math.sqrt(2), generator=generator)
+        else:
+            model.e.fill_(-1.0)
+            model.wpe.weight.fill_(0.5)
+            model.c_fc.weight.fill_(2.0)
+            model.mlp_proj.weight.fill_(-2.0)
+
+
+def make_model(run: MarkovTraining) -> MarkovGPT:
+    """The model of ``run``, initialised from ``run.seed``."""
+    model = MarkovGPT(run.seq_len, run.n_embd)
+    initialise(model, run.init, torch.Generator().manual_seed(run.seed))
+    return model
+
+
+def make_optimizer(model: MarkovGPT, run: MarkovTraining):
+    """AdamW with weight decay on the five linear maps (e among them), and the one-cycle cosine schedule."""
+    decayed = [model.e, model.c_attn.weight, model.attn_proj.weight, model.c_fc.weight, model.mlp_proj.weight]
+    others = [model.wpe.weight, model.b]
+    optimizer = torch.optim.AdamW([{"params": decayed}, {"params": others, "weight_decay": 0.0}], lr=run.lr,
+                                  betas=run.betas, weight_decay=run.weight_decay)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=run.lr, total_steps=run.iterations,
+                                                   pct_start=run.warmup, anneal_strategy="cos", cycle_momentum=False,
+                                                   div_factor=100.0, final_div_factor=0.05)
+    return optimizer, schedule
+
+
+def batch(chain: MarkovChain, size: int, seq_len: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inputs and next-token targets, each (size, seq_len) int64, from ``size`` stationary chains."""
+    s = torch.from_numpy(sample_chains(chain, size, seq_len + 1, seed=seed).astype(np.int64))
+    return s[:, :-1], s[:, 1:]
+
+
+def loss_of(model: MarkovGPT, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean next-bit cross-entropy over every position of every sequence, in nats."""
+    return F.binary_cross_entropy_with_logits(model(inputs), targets.to(model.e.dtype))
+
+
+def train(run: MarkovTraining, progress: bool = False) -> dict[str, np.ndarray | dict]:
+    """Train one model; return ``{"train_loss", "test_loss"}`` (one value per iteration, nats) and ``"run"``.
+
+    Batches are drawn from seeds derived from ``run.seed`` (training batch i and test batch i differ), so a run is
+    fixed by its configuration. Torch uses one thread here; parallel runs come from processes.
+    """
+    from tqdm.auto import tqdm
+
+    torch.set_num_threads(1)
+    model = make_model(run)
+    optimizer, schedule = make_optimizer(model, run)
+    chain = run.chain
+    base = np.random.SeedSequence([run.seed, 20240]).generate_state(2)
+    train_loss, test_loss = np.empty(run.iterations), np.empty(run.iterations)
+    for i in tqdm(range(run.iterations), disable=not progress, desc=f"{run.init} init, seed {run.seed}"):
+        loss = loss_of(model, *batch(chain, run.batch, run.seq_len, seed=int(base[0]) + i))
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"the loss became {loss.item()} at iteration {i} ({run})")
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        train_loss[i] = loss.item()
+        with torch.no_grad():
+            test_loss[i] = loss_of(model, *batch(chain, run.batch, run.seq_len, seed=int(base[1]) + i)).item()
+    return {"train_loss": train_loss, "test_loss": test_loss, "run": asdict(run)}
+
+
+def train_many(runs: list[MarkovTraining], workers: int | None = None, progress: bool = True) -> list[dict]:
+    """:func:`train` for every run, in parallel on the shared local dask cluster
+    (:func:`cooccur.experiment.map_parallel`); results in the order of ``runs``, the same for any ``workers``."""
+    from tqdm.auto import tqdm
+
+    from cooccur.experiment import map_parallel
+
+    with tqdm(total=len(runs), desc="Markov transformer runs", disable=not progress, leave=False) as bar:
+        return map_parallel(train, runs, workers, bar)

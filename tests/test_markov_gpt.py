@@ -1,0 +1,124 @@
+"""Local to Global's full model (their Figure 4): shapes, weight tying, the two initialisations, the optimiser,
+and the unigram and bigram losses the figure's lines are drawn at."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from cooccur.related import markov_gpt as mg
+from cooccur.related.markov import MarkovChain
+
+
+def small(init="standard", seed=0, **kw):
+    run = mg.MarkovTraining(init=init, seed=seed, seq_len=64, **kw)
+    return run, mg.make_model(run)
+
+
+def test_one_logit_per_position():
+    run, model = small()
+    inputs, targets = mg.batch(run.chain, 3, run.seq_len, seed=0)
+    assert inputs.shape == targets.shape == (3, 64) and inputs.dtype == torch.int64
+    assert torch.equal(inputs[:, 1:], targets[:, :-1])  # targets are the inputs shifted by one
+    assert model(inputs).shape == (3, 64)
+
+
+def test_the_head_is_the_token_embedding():
+    """No separate head; with the attention, the MLP and the positions switched off the logit of bit s is
+    s * |e|^2 + b."""
+    run, model = small()
+    n = run.n_embd
+    assert sum(p.numel() for p in model.parameters()) == n + run.seq_len * n + 3 * n * n + n * n + 8 * n * n + 1
+    with torch.no_grad():
+        for weight in (model.wpe.weight, model.c_attn.weight, model.attn_proj.weight, model.c_fc.weight,
+                       model.mlp_proj.weight):
+            weight.zero_()
+        model.b.fill_(0.3)
+    s = torch.tensor([[0, 1, 1, 0]])
+    e2 = float(model.e.detach() @ model.e.detach())
+    assert torch.allclose(model(s), torch.tensor([[0.3, 0.3 + e2, 0.3 + e2, 0.3]]))
+
+
+def test_standard_initialisation():
+    _, model = small("standard")
+    std = lambda p: float(p.detach().std())  # noqa: E731
+    assert std(model.wpe.weight) == pytest.approx(0.02, rel=0.1)  # 64 x 8 entries
+    assert std(model.c_fc.weight) == pytest.approx(0.02, rel=0.2)
+    assert std(model.mlp_proj.weight) == pytest.approx(0.02 / math.sqrt(2), rel=0.2)
+    assert std(model.attn_proj.weight) == pytest.approx(0.02 / math.sqrt(2), rel=0.3)
+    assert float(model.e.detach().std()) == pytest.approx(0.02, rel=0.6) and float(model.b.detach()) == 0
+    _, again = small("standard")
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), again.parameters()))
+    _, other = small("standard", seed=1)
+    assert not torch.equal(model.wpe.weight, other.wpe.weight)
+
+
+def test_good_initialisation():
+    _, model = small("good")
+    assert torch.all(model.e == -1) and torch.all(model.wpe.weight == 0.5) and float(model.b.detach()) == 0
+    assert torch.all(model.c_fc.weight == 2) and torch.all(model.mlp_proj.weight == -2)
+    # the attention keeps its random start
+    assert float(model.c_attn.weight.detach().std()) == pytest.approx(0.02, rel=0.2)
+    assert float(model.attn_proj.weight.detach().std()) == pytest.approx(0.02, rel=0.3)
+
+
+def test_optimizer_decays_linear_weights_only_and_schedule_is_one_cycle():
+    run, model = small(iterations=100)
+    optimizer, schedule = mg.make_optimizer(model, run)
+    decayed, plain = optimizer.param_groups
+    assert decayed["weight_decay"] == 1e-3 and plain["weight_decay"] == 0.0
+    assert any(p is model.e for p in decayed["params"]) and len(decayed["params"]) == 5
+    assert {id(p) for p in plain["params"]} == {id(model.wpe.weight), id(model.b)}
+    lrs = []
+    for _ in range(run.iterations):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        schedule.step()
+    assert lrs[0] == pytest.approx(2e-5) and max(lrs) == pytest.approx(2e-3)
+    assert int(np.argmax(lrs)) == 1 and lrs[-1] == pytest.approx(2e-3 / 100 / 0.05, rel=0.05)
+    assert optimizer.param_groups[0]["betas"] == (0.9, 0.95)
+
+
+@pytest.mark.parametrize(("p", "q"), [(0.5, 0.8), (0.2, 0.3)])
+def test_unigram_and_bigram_losses_match_long_samples(p, q):
+    """The figure's two lines, in closed form, against the cross-entropy of the two predictors on 2 x 10^5
+    sampled transitions."""
+    chain = MarkovChain(p, q)
+    inputs, targets = mg.batch(chain, 200, 1000, seed=3)
+    x, y = inputs.numpy().ravel(), targets.numpy().ravel()
+    bigram = np.where(x == 0, p, 1 - q)  # P(next = 1 | current)
+    sampled_bigram = -np.mean(np.where(y == 1, np.log(bigram), np.log(1 - bigram)))
+    sampled_unigram = -np.mean(np.where(y == 1, np.log(chain.pi1), np.log(1 - chain.pi1)))
+    assert chain.entropy_rate() == pytest.approx(sampled_bigram, abs=4e-3)
+    assert chain.unigram_loss() == pytest.approx(sampled_unigram, abs=4e-3)
+    assert chain.entropy_rate() < chain.unigram_loss()
+
+
+def test_training_is_deterministic_for_a_seed():
+    run = mg.MarkovTraining(init="good", seq_len=64, batch=8, iterations=30, seed=2)
+    first, second = mg.train(run), mg.train(run)
+    assert np.array_equal(first["test_loss"], second["test_loss"])
+    assert first["test_loss"].shape == (30,) and np.all(np.isfinite(first["train_loss"]))
+    assert first["run"]["init"] == "good"
+
+
+def test_bad_settings_name_the_field():
+    with pytest.raises(ValueError, match="init"):
+        mg.MarkovTraining(init="kaiming")
+    with pytest.raises(ValueError, match="iterations"):
+        mg.MarkovTraining(iterations=1)
+    with pytest.raises(ValueError, match="p must be"):
+        mg.MarkovTraining(p=1.5)
+
+
+def test_attention_is_causal():
+    """A position's logits do not depend on later tokens (the fused kernel is asked for a causal mask)."""
+    run, model = small()
+    s, _ = mg.batch(run.chain, 2, run.seq_len, seed=5)
+    changed = s.clone()
+    changed[:, 40:] = 1 - changed[:, 40:]
+    with torch.no_grad():
+        before, after = model(s), model(changed)
+    assert torch.allclose(before[:, :40], after[:, :40], atol=1e-6)
+    assert not torch.allclose(before[:, 40:], after[:, 40:])
