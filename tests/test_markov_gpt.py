@@ -11,33 +11,55 @@ from cooccur.related import markov_gpt as mg
 from cooccur.related.markov import MarkovChain
 
 
-def small(init="standard", seed=0, **kw):
-    run = mg.MarkovTraining(init=init, seed=seed, seq_len=64, **kw)
+def small(init="standard", seed=0, embedding="table", **kw):
+    run = mg.MarkovTraining(init=init, seed=seed, embedding=embedding, seq_len=64, **kw)
     return run, mg.make_model(run)
 
 
-def test_one_logit_per_position():
-    run, model = small()
+@pytest.mark.parametrize("embedding", mg.EMBEDDINGS)
+def test_one_log_odds_per_position(embedding):
+    run, model = small(embedding=embedding)
     inputs, targets = mg.batch(run.chain, 3, run.seq_len, seed=0)
     assert inputs.shape == targets.shape == (3, 64) and inputs.dtype == torch.int64
     assert torch.equal(inputs[:, 1:], targets[:, :-1])  # targets are the inputs shifted by one
     assert model(inputs).shape == (3, 64)
 
 
-def test_the_head_is_the_token_embedding():
-    """No separate head; with the attention, the MLP and the positions switched off the logit of bit s is
-    s * |e|^2 + b."""
-    run, model = small()
-    n = run.n_embd
-    assert sum(p.numel() for p in model.parameters()) == n + run.seq_len * n + 3 * n * n + n * n + 8 * n * n + 1
+def switch_off_the_block(model):
     with torch.no_grad():
         for weight in (model.wpe.weight, model.c_attn.weight, model.attn_proj.weight, model.c_fc.weight,
                        model.mlp_proj.weight):
             weight.zero_()
-        model.b.fill_(0.3)
+
+
+def test_the_table_head_is_the_embedding_table():
+    """No separate head: with the block switched off, the log-odds of bit s are (wte[1] - wte[0]) . wte[s] plus
+    the bias difference, and the loss is their code's 2-way cross-entropy."""
+    run, model = small(embedding="table")
+    n = run.n_embd
+    assert sum(p.numel() for p in model.parameters()) == 2 * n + 2 + run.seq_len * n + 12 * n * n
+    switch_off_the_block(model)
+    with torch.no_grad():
+        model.bias.copy_(torch.tensor([0.3, -0.1]))
     s = torch.tensor([[0, 1, 1, 0]])
-    e2 = float(model.e.detach() @ model.e.detach())
-    assert torch.allclose(model(s), torch.tensor([[0.3, 0.3 + e2, 0.3 + e2, 0.3]]))
+    E = model.wte.detach()
+    logits = E[s] @ E.T + torch.tensor([0.3, -0.1])
+    assert torch.allclose(model(s), logits[..., 1] - logits[..., 0])
+    y = torch.tensor([[1, 0, 1, 1]])
+    two_way = torch.nn.functional.cross_entropy(logits.reshape(-1, 2), y.reshape(-1))
+    assert torch.allclose(mg.loss_of(model, s, y), two_way)
+
+
+def test_the_vector_head_is_e():
+    """The paper's form: bit s embeds as s e, and the log-odds are <e, x> + b."""
+    run, model = small(embedding="vector")
+    n = run.n_embd
+    assert sum(p.numel() for p in model.parameters()) == n + 1 + run.seq_len * n + 12 * n * n
+    switch_off_the_block(model)
+    with torch.no_grad():
+        model.bias.fill_(0.3)
+    e2 = float(model.wte.detach()[0] @ model.wte.detach()[0])
+    assert torch.allclose(model(torch.tensor([[0, 1, 1, 0]])), torch.tensor([[0.3, 0.3 + e2, 0.3 + e2, 0.3]]))
 
 
 def test_standard_initialisation():
@@ -47,29 +69,36 @@ def test_standard_initialisation():
     assert std(model.c_fc.weight) == pytest.approx(0.02, rel=0.2)
     assert std(model.mlp_proj.weight) == pytest.approx(0.02 / math.sqrt(2), rel=0.2)
     assert std(model.attn_proj.weight) == pytest.approx(0.02 / math.sqrt(2), rel=0.3)
-    assert float(model.e.detach().std()) == pytest.approx(0.02, rel=0.6) and float(model.b.detach()) == 0
+    assert float(model.wte.detach().std()) == pytest.approx(0.02, rel=0.6) and torch.all(model.bias == 0)
     _, again = small("standard")
     assert all(torch.equal(a, b) for a, b in zip(model.parameters(), again.parameters()))
     _, other = small("standard", seed=1)
     assert not torch.equal(model.wpe.weight, other.wpe.weight)
 
 
-def test_good_initialisation():
-    _, model = small("good")
-    assert torch.all(model.e == -1) and torch.all(model.wpe.weight == 0.5) and float(model.b.detach()) == 0
+@pytest.mark.parametrize("embedding", mg.EMBEDDINGS)
+def test_good_initialisation(embedding):
+    _, model = small("good", embedding=embedding)
+    assert torch.all(model.wte == -1) and torch.all(model.wpe.weight == 0.5)
     assert torch.all(model.c_fc.weight == 2) and torch.all(model.mlp_proj.weight == -2)
+    assert torch.all(model.bias == 0)
     # the attention keeps its random start
     assert float(model.c_attn.weight.detach().std()) == pytest.approx(0.02, rel=0.2)
     assert float(model.attn_proj.weight.detach().std()) == pytest.approx(0.02, rel=0.3)
 
 
-def test_optimizer_decays_linear_weights_only_and_schedule_is_one_cycle():
-    run, model = small(iterations=100)
+@pytest.mark.parametrize("embedding", mg.EMBEDDINGS)
+def test_optimizer_decays_linear_weights_only_and_schedule_is_one_cycle(embedding):
+    run, model = small(embedding=embedding, iterations=100)
     optimizer, schedule = mg.make_optimizer(model, run)
     decayed, plain = optimizer.param_groups
     assert decayed["weight_decay"] == 1e-3 and plain["weight_decay"] == 0.0
-    assert any(p is model.e for p in decayed["params"]) and len(decayed["params"]) == 5
-    assert {id(p) for p in plain["params"]} == {id(model.wpe.weight), id(model.b)}
+    # their code decays nn.Linear weights: e is one in the vector form; the table is an nn.Embedding
+    linear = {id(model.c_attn.weight), id(model.attn_proj.weight), id(model.c_fc.weight), id(model.mlp_proj.weight)}
+    expected = linear | ({id(model.wte)} if embedding == "vector" else set())
+    assert {id(p) for p in decayed["params"]} == expected
+    assert {id(p) for p in plain["params"]} == {id(model.wpe.weight), id(model.bias)} | (
+        {id(model.wte)} if embedding == "table" else set())
     lrs = []
     for _ in range(run.iterations):
         lrs.append(optimizer.param_groups[0]["lr"])
@@ -106,6 +135,8 @@ def test_training_is_deterministic_for_a_seed():
 def test_bad_settings_name_the_field():
     with pytest.raises(ValueError, match="init"):
         mg.MarkovTraining(init="kaiming")
+    with pytest.raises(ValueError, match="embedding"):
+        mg.MarkovTraining(embedding="onehot")
     with pytest.raises(ValueError, match="iterations"):
         mg.MarkovTraining(iterations=1)
     with pytest.raises(ValueError, match="p must be"):

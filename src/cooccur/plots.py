@@ -682,22 +682,29 @@ def moving_average(x: np.ndarray, window: int) -> np.ndarray:
     return (sums[hi] - sums[lo]) / (hi - lo)
 
 
-def markov_gpt_losses(curves: dict[str, np.ndarray], unigram: float, bigram: float, window: int = 10) -> Figure:
-    """Test loss of the full Markov model against iteration, one curve per initialisation: ``curves[name]`` is
-    (seeds, iterations); each seed's curve is smoothed by a centred moving average over ``window`` iterations (as
-    the authors draw it), then the mean over seeds is drawn with a band of one standard deviation."""
-    fig, ax = plt.subplots(figsize=(6.8, 4.2), constrained_layout=True)
-    for (name, losses), color in zip(curves.items(), ("tab:red", "tab:purple", "tab:green")):
-        smooth = np.array([moving_average(c, window) for c in losses])
-        mean, std = smooth.mean(axis=0), smooth.std(axis=0)
-        steps = np.arange(1, mean.size + 1)
-        ax.plot(steps, mean, color=color, lw=1.2, label=f"{name} ({len(losses)} seeds)")
-        ax.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2, lw=0)
-    ax.axhline(unigram, color="black", ls="--", lw=1, label=f"unigram loss {unigram:.3f}")
-    ax.axhline(bigram, color="black", ls=":", lw=1.2, label=f"bigram loss {bigram:.3f}")
-    ax.set(xlabel="iteration", ylabel="test loss (nats per token)",
-           ylim=(bigram - 0.02, unigram + 0.04))
-    ax.legend(fontsize="small", title="mean; band: ± 1 std over seeds", title_fontsize="small")
+def markov_gpt_losses(panels_: dict[str, dict[str, np.ndarray]], unigram: float, bigram: float,
+                      window: int = 10) -> Figure:
+    """Test loss of the full Markov model against iteration: one panel per model form, one curve per
+    initialisation. ``panels_[title][name]`` is (seeds, iterations); each seed's curve is smoothed by a centred
+    moving average (:func:`moving_average`, as the authors draw it) and drawn thin, and the mean over seeds is
+    drawn with a band of one standard deviation. The y axis shows the two loss lines and what lies near them;
+    curves above it are cut off."""
+    fig, axes = panels(len(panels_), height=3.8, sharey=True)
+    for ax, (title, curves) in zip(axes, panels_.items()):
+        for (name, losses), color in zip(curves.items(), ("tab:red", "tab:purple")):
+            smooth = np.array([moving_average(c, window) for c in losses])
+            mean, std = smooth.mean(axis=0), smooth.std(axis=0)
+            steps = np.arange(1, mean.size + 1)
+            for seed_curve in smooth:  # each seed too: the seeds sit on one line or the other, not between
+                ax.plot(steps, seed_curve, color=color, lw=0.6, alpha=0.45)
+            ax.plot(steps, mean, color=color, lw=1.6, label=f"{name} ({len(losses)} seeds; thin: each seed)")
+            ax.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2, lw=0)
+        ax.axhline(unigram, color="black", ls="--", lw=1, label=f"unigram loss {unigram:.3f}")
+        ax.axhline(bigram, color="black", ls=":", lw=1.2, label=f"bigram loss {bigram:.3f}")
+        ax.set(xlabel="iteration", title=title, ylim=(bigram - 0.015, unigram + 0.05))
+    axes[0].set_ylabel("test loss (nats per bit)")
+    fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=2,
+               fontsize="small", frameon=False, title="mean; band: ± 1 std over seeds", title_fontsize="small")
     return fig
 
 

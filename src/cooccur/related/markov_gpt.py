@@ -1,31 +1,38 @@
 """Local to Global's full model: a one-layer transformer trained on a binary Markov chain (their Figure 4).
 
-The model is the one of the paper's Section 2, as the authors' ``Markov-Simple2`` code builds it:
+The authors' code holds the model in two forms, which differ only in how a bit is embedded and read out:
 
-    x_t = s_t e + wpe[t]                                      token embedding (a vector e times the bit s_t) plus a
-                                                              learned position embedding, (B, T, n_embd)
-    x  += attn_proj(causal_softmax_attention(c_attn(x)))      one head, no biases, no LayerNorm, residual
-    x  += mlp_proj(relu(c_fc(x)))                             MLP of width 4 n_embd, no biases, residual
-    logit_t = <e, x_t> + b                                    one logit for P(s_{t+1} = 1): the head is tied to e
+* ``"table"`` (their ``Markov-Simple`` folder, the one the issue and our spec name): a 2-row embedding table
+  ``wte``, ``x_t = wte[s_t] + wpe[t]``, and a 2-way head tied to it, ``logits = x @ wte.T + bias``;
+* ``"vector"`` (their ``Markov-Simple2`` folder, the model as the paper's Section 2 writes it): one vector ``e``,
+  ``x_t = s_t e + wpe[t]``, and one logit tied to it, ``logit = <e, x> + b``.
 
-``s`` has shape (batch, sequence) with bits 0/1; position t predicts s_{t+1}; every position is read out and the
-loss is the binary cross-entropy averaged over all positions (nats). (Their ``Markov-Simple`` folder holds an
-earlier variant with a 2-row embedding table and a 2-way head; there the "good" start below gives both tokens the
-same embedding and a dead MLP. Its figure scripts read the same runs as ``Markov-Simple2``'s.)
+Between the embedding and the head both are the same block, with no LayerNorm and no biases:
+
+    x += attn_proj(causal_softmax_attention(c_attn(x)))      one head, residual
+    x += mlp_proj(relu(c_fc(x)))                             ReLU MLP of width 4 n_embd, residual
+
+``s`` has shape (batch, sequence) with bits 0/1; position t predicts s_{t+1}; every position is read out.
+:meth:`MarkovGPT.forward` returns the log-odds of the next bit being 1 (for the table, the difference of the two
+logits), so the loss is the binary cross-entropy averaged over all positions, in nats (for the table exactly the
+2-way cross-entropy of their code).
 
 Two initialisations, as in the authors' code:
 
 * ``"standard"``: every weight N(0, 0.02), the two output projections N(0, 0.02 / sqrt(2 n_layer)) with one
-  layer, the bias b = 0;
-* ``"good"``: as standard, then e = -1 (every entry), the position embedding = 0.5, the MLP's input weights = 2 and
-  its output weights = -2; the attention keeps its standard start (its output projection unscaled, as in their
-  code).
+  layer, the head bias 0;
+* ``"good"``: as standard, then every entry of the token embedding (hence of the tied head) = -1, the position
+  embedding = 0.5, the MLP's input weights = 2 and its output weights = -2; the attention keeps its standard
+  start (its output projection unscaled, as in their code). In the table form both bits then share one
+  embedding and the MLP's input is negative everywhere (a dead ReLU); in the vector form bit 0 drives the MLP to
+  outputs of several hundred.
 
 Training (:func:`train`) follows their defaults: AdamW (lr 2e-3, betas (0.9, 0.95), weight decay 1e-3 on the
-linear maps, e included, and none on the position embedding and the bias), the one-cycle cosine schedule with 2%
-warm-up (start at lr / 100, end at lr / 5), batch 16, sequence length 1024, a fresh batch every step, and after
-every step the test loss on a fresh batch. Unlike their data code, every chain starts from the stationary law
-(theirs draws the first bit uniformly).
+weights of linear maps: the attention and MLP matrices, and ``e`` in the vector form, which their code builds as
+a linear map; none on embedding tables and biases), the one-cycle cosine schedule with 2% warm-up (start at
+lr / 100, end at lr / 5), batch 16, sequence length 1024, a fresh batch every step, and after every step the test
+loss on a fresh batch. Unlike their data code, every chain starts from the stationary law (their ``Markov-Simple``
+draws the first bit uniformly).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from cooccur.related.markov import MarkovChain, sample_chains
 from cooccur.validate import check_choice, check_int, check_number
 
 INITS = ("standard", "good")
+EMBEDDINGS = ("table", "vector")
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class MarkovTraining:
     p: float = 0.5
     q: float = 0.8
     init: str = "standard"
+    embedding: str = "table"
     seed: int = 0
     iterations: int = 1000
     batch: int = 16
@@ -64,6 +73,7 @@ class MarkovTraining:
     def __post_init__(self) -> None:
         MarkovChain(self.p, self.q)  # checks p and q
         check_choice("init", self.init, INITS)
+        check_choice("embedding", self.embedding, EMBEDDINGS)
         for name, low in (("seed", 0), ("iterations", 2), ("batch", 1), ("seq_len", 2), ("n_embd", 1)):
             check_int(name, getattr(self, name), low)
         check_number("lr", self.lr, 0, None, low_open=True)
@@ -77,42 +87,49 @@ class MarkovTraining:
 
 class MarkovGPT(nn.Module):
     """The one-layer, one-head transformer over bits (see the module docstring). ``forward(s)`` takes bits of shape
-    (batch, sequence) and returns the logits of P(next bit = 1), shape (batch, sequence)."""
+    (batch, sequence) and returns the log-odds that the next bit is 1, shape (batch, sequence)."""
 
-    def __init__(self, seq_len: int = 1024, n_embd: int = 8) -> None:
+    def __init__(self, seq_len: int = 1024, n_embd: int = 8, embedding: str = "table") -> None:
         super().__init__()
-        self.n_embd = n_embd
-        self.e = nn.Parameter(torch.empty(n_embd))  # token embedding and (tied) output head
+        check_choice("embedding", embedding, EMBEDDINGS)
+        self.n_embd, self.embedding = n_embd, embedding
+        rows = 2 if embedding == "table" else 1
+        self.wte = nn.Parameter(torch.empty(rows, n_embd))  # token embedding and (tied) head: a table, or e
+        self.bias = nn.Parameter(torch.zeros(rows))
         self.wpe = nn.Embedding(seq_len, n_embd)
         self.c_attn = nn.Linear(n_embd, 3 * n_embd, bias=False)  # query, key, value stacked
         self.attn_proj = nn.Linear(n_embd, n_embd, bias=False)
         self.c_fc = nn.Linear(n_embd, 4 * n_embd, bias=False)
         self.mlp_proj = nn.Linear(4 * n_embd, n_embd, bias=False)
-        self.b = nn.Parameter(torch.zeros(()))
 
     def forward(self, s: torch.Tensor) -> torch.Tensor:
         positions = torch.arange(s.shape[1], device=s.device)
-        x = s.unsqueeze(-1).to(self.e.dtype) * self.e + self.wpe(positions)
+        if self.embedding == "table":
+            x = self.wte[s]
+        else:
+            x = s.unsqueeze(-1).to(self.wte.dtype) * self.wte[0]
+        x = x + self.wpe(positions)
         q, k, v = (part.unsqueeze(1) for part in self.c_attn(x).split(self.n_embd, dim=2))  # (B, 1 head, T, n_embd)
         # the 4-d (batch, head, sequence, feature) layout lets torch use its fused CPU kernel: 4x faster here
         x = x + self.attn_proj(F.scaled_dot_product_attention(q, k, v, is_causal=True).squeeze(1))
         x = x + self.mlp_proj(F.relu(self.c_fc(x)))
-        return x @ self.e + self.b  # tied head
+        logits = x @ self.wte.T + self.bias  # tied head: (B, T, rows)
+        return logits[..., 1] - logits[..., 0] if self.embedding == "table" else logits[..., 0]
 
 
 def initialise(model: MarkovGPT, init: str, generator: torch.Generator) -> None:
     """Set the weights of ``model`` in place by the scheme ``init`` (:data:`INITS`), drawing from ``generator``."""
     check_choice("init", init, INITS)
     with torch.no_grad():
-        for weight in (model.e, model.wpe.weight, model.c_attn.weight, model.attn_proj.weight,
+        for weight in (model.wte, model.wpe.weight, model.c_attn.weight, model.attn_proj.weight,
                        model.c_fc.weight, model.mlp_proj.weight):
             weight.normal_(0.0, 0.02, generator=generator)
-        model.b.zero_()
+        model.bias.zero_()
         if init == "standard":  # the output projections of the residual branches, scaled for one layer
             for weight in (model.attn_proj.weight, model.mlp_proj.weight):
                 weight.normal_(0.0, 0.02 / math.sqrt(2), generator=generator)
         else:
-            model.e.fill_(-1.0)
+            model.wte.fill_(-1.0)
             model.wpe.weight.fill_(0.5)
             model.c_fc.weight.fill_(2.0)
             model.mlp_proj.weight.fill_(-2.0)
@@ -120,15 +137,17 @@ def initialise(model: MarkovGPT, init: str, generator: torch.Generator) -> None:
 
 def make_model(run: MarkovTraining) -> MarkovGPT:
     """The model of ``run``, initialised from ``run.seed``."""
-    model = MarkovGPT(run.seq_len, run.n_embd)
+    model = MarkovGPT(run.seq_len, run.n_embd, run.embedding)
     initialise(model, run.init, torch.Generator().manual_seed(run.seed))
     return model
 
 
 def make_optimizer(model: MarkovGPT, run: MarkovTraining):
-    """AdamW with weight decay on the five linear maps (e among them), and the one-cycle cosine schedule."""
-    decayed = [model.e, model.c_attn.weight, model.attn_proj.weight, model.c_fc.weight, model.mlp_proj.weight]
-    others = [model.wpe.weight, model.b]
+    """AdamW with weight decay on the weights of linear maps (see the module docstring), and the one-cycle cosine
+    schedule."""
+    decayed = [model.c_attn.weight, model.attn_proj.weight, model.c_fc.weight, model.mlp_proj.weight]
+    others = [model.wpe.weight, model.bias]
+    (decayed if model.embedding == "vector" else others).append(model.wte)
     optimizer = torch.optim.AdamW([{"params": decayed}, {"params": others, "weight_decay": 0.0}], lr=run.lr,
                                   betas=run.betas, weight_decay=run.weight_decay)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=run.lr, total_steps=run.iterations,
@@ -145,7 +164,7 @@ def batch(chain: MarkovChain, size: int, seq_len: int, seed: int) -> tuple[torch
 
 def loss_of(model: MarkovGPT, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean next-bit cross-entropy over every position of every sequence, in nats."""
-    return F.binary_cross_entropy_with_logits(model(inputs), targets.to(model.e.dtype))
+    return F.binary_cross_entropy_with_logits(model(inputs), targets.to(model.wte.dtype))
 
 
 def train(run: MarkovTraining, progress: bool = False) -> dict[str, np.ndarray | dict]:
