@@ -153,3 +153,13 @@ def test_attention_is_causal():
         before, after = model(s), model(changed)
     assert torch.allclose(before[:, :40], after[:, :40], atol=1e-6)
     assert not torch.allclose(before[:, 40:], after[:, 40:])
+
+
+def test_training_leaves_torch_threads_as_it_found_them():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        mg.train(mg.MarkovTraining(seq_len=16, batch=2, iterations=2))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -30,6 +30,47 @@ def test_sampled_batches_follow_the_class_laws():
         np.testing.assert_allclose(counts / counts.sum(), data.context_probs()[k], atol=2e-3)
 
 
+@pytest.mark.parametrize("num_last", [1, 3, 5, 10])
+def test_syn_medium_vocabulary_layout(num_last):
+    """The authors' Dataset2 with num_last query tokens, 2 next tokens each, 10 common tokens and 10 distinct
+    tokens per next token: M = 10 + 10 K + num_last + K with K = 2 num_last classes."""
+    data = ss.SequenceClasses.syn_medium(num_last)
+    K = 2 * num_last
+    assert data.n_classes == K and data.n_queries == num_last and data.seq_len == 128
+    assert data.M == 10 + 10 * K + num_last + K
+    queries = [data.query(k) for k in range(K)]
+    nexts = [data.next_token(k) for k in range(K)]
+    assert queries == [10 + 10 * K + k // 2 for k in range(K)]  # classes 2j and 2j + 1 share query j
+    assert nexts == list(range(10 + 10 * K + num_last, data.M))
+    distinct = np.concatenate([data.distinct(k) for k in range(K)])
+    assert np.array_equal(distinct, np.arange(10, 10 + 10 * K))  # each class its own block, no overlap
+    probs = data.context_probs()
+    assert np.allclose(probs.sum(axis=1), 1) and np.all(probs[:, 10 + 10 * K:] == 0)
+    weights = probs[0] / probs[0, 0]  # unnormalised: 1 on common tokens, linspace(0.1, 1, 10) on distinct ones
+    np.testing.assert_allclose(weights[data.distinct(0)], np.linspace(0.1, 1.0, 10))
+
+
+@pytest.mark.parametrize("num_last", [1, 3, 5, 10])
+def test_syn_medium_batches_follow_each_class_law(num_last):
+    data = ss.SequenceClasses.syn_medium(num_last)
+    context, query, target, cls = ss.sample_batch(data, 3000, torch.Generator().manual_seed(num_last))
+    expected_query = torch.tensor([data.query(k) for k in range(data.n_classes)])[cls]
+    expected_next = torch.tensor([data.next_token(k) for k in range(data.n_classes)])[cls]
+    assert torch.equal(query, expected_query) and torch.equal(target, expected_next)
+    for k in (0, data.n_classes - 1):
+        counts = np.bincount(context[cls == k].ravel().numpy(), minlength=data.M)
+        p = data.context_probs()[k]
+        standard_error = np.sqrt(p * (1 - p) / counts.sum())  # context tokens are i.i.d. within a class
+        assert np.all(np.abs(counts / counts.sum() - p) <= 5 * standard_error)
+
+
+def test_classes_must_divide_among_queries():
+    with pytest.raises(ValueError, match="next_per_query"):
+        ss.SequenceClasses(n_classes=3, next_per_query=2)
+    with pytest.raises(ValueError, match="num_last"):
+        ss.SequenceClasses.syn_medium(0)
+
+
 def test_zero_initialisation_gives_the_closed_form_loss_and_attention():
     data = ss.SequenceClasses(n_classes=3, n_common=4, n_distinct=5, seq_len=20)
     M = data.M

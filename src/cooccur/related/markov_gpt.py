@@ -173,9 +173,17 @@ def train(run: MarkovTraining, progress: bool = False) -> dict[str, np.ndarray |
     Batches are drawn from seeds derived from ``run.seed`` (training batch i and test batch i differ), so a run is
     fixed by its configuration. Torch uses one thread here; parallel runs come from processes.
     """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _train(run, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(run: MarkovTraining, progress: bool) -> dict[str, np.ndarray | dict]:
     from tqdm.auto import tqdm
 
-    torch.set_num_threads(1)
     model = make_model(run)
     optimizer, schedule = make_optimizer(model, run)
     chain = run.chain

@@ -1,7 +1,8 @@
 """Scan and Snap (Tian et al., NeurIPS 2023): the reparameterised one-layer transformer on "sequence classes".
 
 Vocabulary (M tokens, 0-based): ``n_common`` common tokens first, then ``n_distinct`` distinct tokens for each of
-the K classes, then one query token per class, then one next token per class. Class k draws its T - 1 context
+the K classes, then the query tokens (one per class, or one per ``next_per_query`` classes), then one next token
+per class. Class k draws its T - 1 context
 tokens i.i.d. from P(l | n_k): weight 1 on each common token, weights linspace(0.1, 1, n_distinct) on its own
 distinct tokens (so they differ in how often they co-occur with the query), normalised. The query token m_k closes
 the sequence, and the target is the next token n_k.
@@ -28,16 +29,34 @@ from cooccur.validate import check_int, check_number
 
 @dataclass(frozen=True)
 class SequenceClasses:
-    """The synthetic data. Fig. 4 of the paper: 2 classes, 10 common and 10 distinct tokens each, T = 128."""
+    """The synthetic data. Fig. 4 of the paper (Syn-Small): 2 classes, 10 common and 10 distinct tokens each,
+    T = 128, one query token per class. With ``next_per_query`` > 1, that many classes (next tokens) share one
+    query token, as in the authors' ``Dataset2``: Syn-Medium (their Fig. 6) is :meth:`syn_medium`."""
 
     n_classes: int = 2
     n_common: int = 10
     n_distinct: int = 10
     seq_len: int = 128
+    next_per_query: int = 1
 
     def __post_init__(self) -> None:
-        for name, low in (("n_classes", 1), ("n_common", 0), ("n_distinct", 1), ("seq_len", 2)):
+        for name, low in (("n_classes", 1), ("n_common", 0), ("n_distinct", 1), ("seq_len", 2),
+                          ("next_per_query", 1)):
             check_int(name, getattr(self, name), low)
+        if self.n_classes % self.next_per_query:
+            raise ValueError(f"n_classes ({self.n_classes}) must be a multiple of next_per_query "
+                             f"({self.next_per_query}): each query token has that many next tokens")
+
+    @classmethod
+    def syn_medium(cls, num_last: int) -> SequenceClasses:
+        """Syn-Medium as in the authors' Fig. 6 sweep: ``num_last`` query tokens with 2 next tokens each, 10 common
+        tokens, 10 distinct tokens per next token, T = 128."""
+        check_int("num_last", num_last, 1)
+        return cls(n_classes=2 * num_last, n_common=10, n_distinct=10, seq_len=128, next_per_query=2)
+
+    @property
+    def n_queries(self) -> int:
+        return self.n_classes // self.next_per_query
 
     @property
     def n_context_tokens(self) -> int:
@@ -45,14 +64,17 @@ class SequenceClasses:
 
     @property
     def M(self) -> int:
-        """Vocabulary size: context tokens, then K query tokens, then K next tokens."""
-        return self.n_context_tokens + 2 * self.n_classes
+        """Vocabulary size: context tokens (common, then distinct per class), then the query tokens, then one next
+        token per class."""
+        return self.n_context_tokens + self.n_queries + self.n_classes
 
     def query(self, k: int) -> int:
-        return self.n_context_tokens + k
+        """The query (last) token of class k."""
+        return self.n_context_tokens + k // self.next_per_query
 
     def next_token(self, k: int) -> int:
-        return self.n_context_tokens + self.n_classes + k
+        """The next token (the target) of class k."""
+        return self.n_context_tokens + self.n_queries + k
 
     def distinct(self, k: int) -> np.ndarray:
         start = self.n_common + k * self.n_distinct
@@ -72,8 +94,8 @@ def sample_batch(data: SequenceClasses, batch: int, gen: torch.Generator) -> tup
     cls = torch.randint(0, data.n_classes, (batch,), generator=gen)
     probs = torch.from_numpy(data.context_probs())[cls]
     context = torch.multinomial(probs, data.seq_len - 1, replacement=True, generator=gen)
-    query = data.n_context_tokens + cls
-    return context, query, query + data.n_classes, cls
+    query = data.n_context_tokens + torch.div(cls, data.next_per_query, rounding_mode="floor")
+    return context, query, data.n_context_tokens + data.n_queries + cls, cls
 
 
 def logits(Y: torch.Tensor, Z: torch.Tensor, context: torch.Tensor, query: torch.Tensor) -> torch.Tensor:
