@@ -682,15 +682,15 @@ def moving_average(x: np.ndarray, window: int) -> np.ndarray:
     return (sums[hi] - sums[lo]) / (hi - lo)
 
 
-def markov_gpt_losses(panels_: dict[str, dict[str, np.ndarray]], unigram: float, bigram: float,
+def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, bigram: float,
                       window: int = 10) -> Figure:
     """Test loss of the full Markov model against iteration: one panel per model form, one curve per
-    initialisation. ``panels_[title][name]`` is (seeds, iterations); each seed's curve is smoothed by a centred
+    initialisation. ``forms[title][name]`` is (seeds, iterations); each seed's curve is smoothed by a centred
     moving average (:func:`moving_average`, as the authors draw it) and drawn thin, and the mean over seeds is
     drawn with a band of one standard deviation. The y axis shows the two loss lines and what lies near them;
     curves above it are cut off."""
-    fig, axes = panels(len(panels_), height=3.8, sharey=True)
-    for ax, (title, curves) in zip(axes, panels_.items()):
+    fig, axes = panels(len(forms), height=3.8, sharey=True)
+    for ax, (title, curves) in zip(axes, forms.items()):
         for (name, losses), color in zip(curves.items(), ("tab:red", "tab:purple")):
             smooth = np.array([moving_average(c, window) for c in losses])
             mean, std = smooth.mean(axis=0), smooth.std(axis=0)
