@@ -194,7 +194,7 @@ forms = {"table": "2-row embedding table (Markov-Simple)", "vector": "embedding 
 inits = {"standard": "standard initialisation", "good": "their initialisation"}
 gpt_runs = [markov_gpt.MarkovTraining(init=init, embedding=form, seed=s, iterations=gpt_iterations)
             for form in forms for init in inits for s in range(gpt_seeds)]
-gpt_losses = np.array([r["test_loss"] for r in markov_gpt.train_many(gpt_runs)])
+gpt_losses = np.array([r["test_loss"] for r in markov_gpt.train_many(gpt_runs, progress=False)])
 gpt_losses = gpt_losses.reshape(len(forms), len(inits), gpt_seeds, gpt_iterations)
 glue_number("gpt_unigram", unigram)
 glue_number("gpt_bigram", bigram)

@@ -127,6 +127,8 @@ def test_page_renders(browser, base_url, page_name):
     # math typeset: no raw TeX delimiters left, and MathJax output present where the page has math
     text = page.inner_text("main")
     assert "$$" not in text and "\\(" not in text and "\\[" not in text
+    # no progress bar or warning of a run leaked into the page
+    assert "it/s]" not in text and "s/it]" not in text and "Warning:" not in text, chapter
     if has_math:
         assert page.locator("mjx-container").count() > 0
 
