@@ -44,6 +44,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
+from tqdm import tqdm
 
 from cooccur.related.markov import MarkovChain, sample_chains
 from cooccur.validate import check_choice, check_int, check_number
@@ -182,8 +183,6 @@ def train(run: MarkovTraining, progress: bool = False) -> dict[str, np.ndarray |
 
 
 def _train(run: MarkovTraining, progress: bool) -> dict[str, np.ndarray | dict]:
-    from tqdm.auto import tqdm
-
     model = make_model(run)
     optimizer, schedule = make_optimizer(model, run)
     chain = run.chain
@@ -206,8 +205,6 @@ def _train(run: MarkovTraining, progress: bool) -> dict[str, np.ndarray | dict]:
 def train_many(runs: list[MarkovTraining], workers: int | None = None, progress: bool = True) -> list[dict]:
     """:func:`train` for every run, in parallel on the shared local dask cluster
     (:func:`cooccur.experiment.map_parallel`); results in the order of ``runs``, the same for any ``workers``."""
-    from tqdm.auto import tqdm
-
     from cooccur.experiment import map_parallel
 
     with tqdm(total=len(runs), desc="Markov transformer runs", disable=not progress, leave=False) as bar:
