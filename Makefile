@@ -3,7 +3,8 @@
 # make check-html: open every page of the built book in Chromium (console, images, math, links, downloads).
 # make lab   : same set-up, then JupyterLab on 127.0.0.1 with every chapter book/<name>.py openable as a notebook.
 # make reference: build the book and write its numbers to book/reference-results.json (deliberately).
-# make bench  : time Figure 1's setting with three engines, and the runs per second of the sweep machinery.
+# make bench  : time Figure 1's setting with three engines, the runs per second of the sweep machinery, and one
+#               training iteration of Local to Global's full model.
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -40,6 +41,7 @@ reference: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_figure1.py
 	$(PY) bench/bench_sweep.py
+	$(PY) bench/bench_markov_gpt.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench scripts book
