@@ -246,10 +246,11 @@ glue_figure("fig_markov_gpt", plots.markov_gpt_losses(
 #   {glue:text}`gpt_window`, the end of their figure, {glue:text}`gpt_by_window_table_standard` and
 #   {glue:text}`gpt_by_window_vector_standard` of {glue:text}`gpt_seeds` seeds have left it for the bigram line;
 #   by the end, {glue:text}`gpt_by_end_table_standard` and {glue:text}`gpt_by_end_vector_standard`. A seed sits
-#   on one line or the other (the thin curves) except while it moves from the first to the second. Two differences from the canonical model may
-#   explain why the plateau can end: the real model's embeddings, attention and position embedding give
-#   directions out of the unigram point that the two-scalar reduction does not have, and AdamW moves every weight
-#   by about its learning rate per step however small the gradient. We have not tested either.
+#   on one line or the other (the thin curves) except while it moves from the first to the second. Two
+#   differences from the canonical model may explain why the plateau can end: the real model's embeddings,
+#   attention and position embedding give directions out of the unigram point that the two-scalar reduction does
+#   not have, and AdamW moves every weight by about its learning rate per step however small the gradient. We
+#   have not tested either.
 # * **Their initialisation: not reproduced.** In the table form both bits start with the same embedding, the
 #   MLP's input is negative everywhere (a dead ReLU), and the loss goes to the unigram line and stays there
 #   (median {glue:text}`gpt_plateau_table_good:.3f` at iterations 100 to 300, {glue:text}`gpt_final_table_good:.3f`
