@@ -15,7 +15,17 @@ the initial standard deviations of the chosen scheme; ``m1_per_m``: m1 = round(m
 product of the axes and the seeds. Every run's configuration is built, and so validated, before anything runs: a
 bad file raises :class:`SweepError` naming the field.
 
-The table (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the run's configuration),
+A sweep of another kind of run names it: ``kind: scan_snap`` runs the Scan-and-Snap model
+(:class:`~cooccur.related.scan_snap.ScanSnapExperiment`) with sections ``data`` (the fields of
+:class:`~cooccur.related.scan_snap.SequenceClasses`) and ``train`` (of
+:class:`~cooccur.related.scan_snap.ScanSnapTraining`), and the derived axes of :data:`SCAN_SNAP_AXES`
+(``num_last``: that many query tokens, each with ``data.next_per_query`` next tokens; ``lr_ratio``:
+lr_Y = lr_ratio * lr_Z); ``seeds`` seed the weights and every batch. Its rows hold the configuration, the premises
+of the Scan-and-Snap theorems (``premise.decoder_faster``: lr_Y > lr_Z; ``premise.zero_init``) and what
+:func:`cooccur.related.scan_snap.summary` measures (``entropy``, ``common_attention``, ``final_loss``, ...). Every
+kind shares the executor, the journal and the table below (:data:`KINDS`).
+
+The table of an experiment sweep (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the run's configuration),
 the configuration (``data.n``, ``model.m``, ...), the axis values (``axis.<name>``), the premises
 (``premise.<key>``), every verdict of :func:`cooccur.claims.check_all` (``<claim>.holds``,
 ``<claim>.premise_met``, ``<claim>.detail`` and ``<claim>.<measured>``), ``T1``, the final training and
@@ -59,6 +69,7 @@ from cooccur.data import FIRST_FILLER, DataConfig
 from cooccur.experiment import Experiment, source_hash
 from cooccur.flow import SimConfig, one_blas_thread
 from cooccur.model import ModelConfig, init_std
+from cooccur.related.scan_snap import ScanSnapExperiment, ScanSnapTraining, SequenceClasses, summary
 from cooccur.trajectory import Trajectory
 
 SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "sim": SimConfig}
@@ -67,7 +78,13 @@ DERIVED_AXES = {
     "init_scale": "multiplies the initial standard deviations sigma0, sigma1 of the chosen scheme (model.init_scale)",
     "m1_per_m": "ties the MLP width to the attention width: m1 = round(m1_per_m * m)",
 }
-SWEEP_KEYS = ("base", "axes", "seeds", "keep_trajectories")
+#: The derived axes of a ``kind: scan_snap`` sweep.
+SCAN_SNAP_AXES = {
+    "num_last": "Syn-Medium's number of query tokens: n_classes = num_last * data.next_per_query",
+    "lr_ratio": "the decoder's learning rate relative to the attention's: lr_Y = lr_ratio * lr_Z",
+}
+SCAN_SNAP_SECTIONS: dict[str, type] = {"data": SequenceClasses, "train": ScanSnapTraining}
+SWEEP_KEYS = ("kind", "base", "axes", "seeds", "keep_trajectories")
 #: dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand every large temporary back
 #: to the system: at d = 163 a run then spends as long in page faults as in arithmetic (2.0 s instead of 1.3 s).
 #: Unset for the local cluster; for ``dask worker`` set the same key to null in the dask config, or use --no-nanny.
@@ -84,11 +101,12 @@ class SweepError(ValueError):
 
 @dataclass(frozen=True)
 class SweepRun:
-    """One run of a sweep: its id, its values on the axes (and seed) and its experiment."""
+    """One run of a sweep: its id, its values on the axes (and seed) and its experiment (an
+    :class:`~cooccur.experiment.Experiment`, or the configuration of the sweep's other kind of run)."""
 
     run_id: str
     values: dict[str, Any]
-    experiment: Experiment
+    experiment: Experiment | ScanSnapExperiment
 
 
 @dataclass(frozen=True)
@@ -99,6 +117,7 @@ class Sweep:
     axes: dict[str, list[Any]]
     seeds: list[int]
     keep_trajectories: bool = False
+    kind: str = "experiment"
     runs: list[SweepRun] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -109,28 +128,32 @@ class Sweep:
         unknown = sorted(set(spec) - set(SWEEP_KEYS))
         if unknown:
             raise SweepError(f"{source}: unknown key(s) {unknown}; allowed: {', '.join(SWEEP_KEYS)}")
+        kind_name = spec.get("kind", "experiment")
+        if kind_name not in KINDS:
+            raise SweepError(f"{source}: kind: {kind_name!r} is not a kind of run; allowed: {', '.join(KINDS)}")
+        kind = KINDS[kind_name]
         base = spec.get("base") or {}
         if not isinstance(base, dict):
-            raise SweepError(f"{source}: base must be a mapping with sections data, model, sim")
+            raise SweepError(f"{source}: base must be a mapping with sections {', '.join(kind.sections)}")
         for section, values in base.items():
-            if section not in SECTIONS:
-                raise SweepError(f"{source}: base.{section}: unknown section; allowed: {', '.join(SECTIONS)}")
+            if section not in kind.sections:
+                raise SweepError(f"{source}: base.{section}: unknown section; allowed: {', '.join(kind.sections)}")
             if not isinstance(values, dict):
                 raise SweepError(f"{source}: base.{section} must be a mapping of field: value")
             for name in values:
-                _check_field(f"{section}.{name}", f"{source}: base.{section}.{name}")
+                _check_field(f"{section}.{name}", f"{source}: base.{section}.{name}", kind)
                 if name == "seed":
-                    raise SweepError(f"{source}: base.{section}.seed: seeds are set by the 'seeds' list, which seeds "
-                                     "the data and the weights")
+                    raise SweepError(f"{source}: base.{section}.seed: seeds are set by the 'seeds' list, which "
+                                     f"{kind.seeds}")
         axes = spec.get("axes") or {}
         if not isinstance(axes, dict):
             raise SweepError(f"{source}: axes must be a mapping of axis: [values]")
         for name, values in axes.items():
             where = f"{source}: axes.{name}"
-            if name not in DERIVED_AXES:
-                _check_field(name, where)
-            if name in ("data.seed", "model.seed"):
-                raise SweepError(f"{where}: seeds are set by the 'seeds' list, which seeds the data and the weights")
+            if name not in kind.derived_axes:
+                _check_field(name, where, kind)
+            if name.endswith(".seed"):
+                raise SweepError(f"{where}: seeds are set by the 'seeds' list, which {kind.seeds}")
             if not isinstance(values, list) or not values:
                 raise SweepError(f"{where}: needs a non-empty list of values")
             if len({json.dumps(v, sort_keys=True) for v in values}) != len(values):
@@ -146,19 +169,21 @@ class Sweep:
         keep = spec.get("keep_trajectories", False)
         if not isinstance(keep, bool):
             raise SweepError(f"{source}: keep_trajectories must be true or false")
-        sweep = cls({k: dict(v) for k, v in base.items()}, {k: list(v) for k, v in axes.items()}, list(seeds), keep)
+        sweep = cls({k: dict(v) for k, v in base.items()}, {k: list(v) for k, v in axes.items()}, list(seeds), keep,
+                    kind_name)
         object.__setattr__(sweep, "runs", sweep._build_runs(source))
         return sweep
 
     def _build_runs(self, source: str) -> list[SweepRun]:
         runs = []
         names = list(self.axes)
+        build = KINDS[self.kind].build
         for combo in itertools.product(*(self.axes[n] for n in names)):
             values = dict(zip(names, combo))
             for seed in self.seeds:
                 where = ", ".join(f"{k}={v!r}" for k, v in values.items()) or "base"
                 try:
-                    exp = experiment_at(self.base, values, seed)
+                    exp = build(self.base, values, seed)
                 except (ValueError, TypeError) as err:
                     raise SweepError(f"{source}: at {where}, seed {seed}: {err}") from None
                 runs.append(SweepRun(run_id(exp), {**values, "seed": seed}, exp))
@@ -189,12 +214,12 @@ def load_sweep(path: str | os.PathLike, *, seeds: list[int] | None = None,
     return Sweep.from_dict(spec, source=str(path))
 
 
-def _check_field(name: str, where: str) -> None:
+def _check_field(name: str, where: str, kind: RunKind) -> None:
     section, _, field_name = name.partition(".")
-    if section not in SECTIONS or not field_name:
-        allowed = ", ".join([*(f"{s}.<field>" for s in SECTIONS), *DERIVED_AXES])
+    if section not in kind.sections or not field_name:
+        allowed = ", ".join([*(f"{s}.<field>" for s in kind.sections), *kind.derived_axes])
         raise SweepError(f"{where}: unknown axis; allowed: {allowed}")
-    names = [f.name for f in dataclasses.fields(SECTIONS[section])]
+    names = [f.name for f in dataclasses.fields(kind.sections[section])]
     if field_name not in names:
         raise SweepError(f"{where}: {section} has no field {field_name!r}; its fields: {', '.join(names)}")
 
@@ -227,7 +252,29 @@ def experiment_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed:
     return Experiment.from_dict(spec)
 
 
-def run_id(experiment: Experiment) -> str:
+def scan_snap_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed: int) -> ScanSnapExperiment:
+    """The Scan-and-Snap run at one point of a ``kind: scan_snap`` sweep: ``base``, then the plain axes, then
+    ``num_last`` and ``lr_ratio`` (:data:`SCAN_SNAP_AXES`); ``seed`` seeds the weights and every batch."""
+    spec = {section: dict(base.get(section, {})) for section in SCAN_SNAP_SECTIONS}
+    for name, value in values.items():
+        if name not in SCAN_SNAP_AXES:
+            section, _, field_name = name.partition(".")
+            spec[section][field_name] = value
+    spec["train"]["seed"] = seed
+    if "num_last" in values:
+        num_last = values["num_last"]
+        if isinstance(num_last, bool) or not isinstance(num_last, int) or num_last < 1:
+            raise ValueError(f"num_last must be an integer >= 1, got {num_last!r}")
+        spec["data"]["n_classes"] = num_last * spec["data"].get("next_per_query", SequenceClasses.next_per_query)
+    if "lr_ratio" in values:
+        ratio = values["lr_ratio"]
+        if not isinstance(ratio, int | float) or isinstance(ratio, bool) or not ratio > 0:
+            raise ValueError(f"lr_ratio must be a number > 0, got {ratio!r}")
+        spec["train"]["lr_Y"] = ratio * spec["train"].get("lr_Z", ScanSnapTraining.lr_Z)
+    return ScanSnapExperiment.from_dict(spec)
+
+
+def run_id(experiment: Experiment | ScanSnapExperiment) -> str:
     """A hash of the run's configuration: the same configuration has the same id in every sweep."""
     return hashlib.sha256(json.dumps(experiment.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
 
@@ -282,6 +329,63 @@ def config_columns(experiment: Experiment) -> dict[str, Any]:
     row["version"] = __version__
     row["source_hash"] = source_hash()[:16]
     return row
+
+
+def run_scan_snap(experiment: ScanSnapExperiment,
+                  keep_trajectory: bool = False) -> tuple[dict[str, Any], Any]:
+    """Train one Scan-and-Snap run and return (row, the run if kept): its configuration, the premises of their
+    theorems and :func:`~cooccur.related.scan_snap.summary`. Like :func:`run_one`, a failure (a diverging loss)
+    becomes a row whose ``error`` says what happened."""
+    row = scan_snap_columns(experiment)
+    row["premise.decoder_faster"] = experiment.train.lr_Y > experiment.train.lr_Z
+    row["premise.zero_init"] = experiment.train.init == "zero"
+    start = time.perf_counter()
+    run = None
+    try:
+        run = experiment.run()
+        row.update(summary(run))
+        row["error"] = ""
+    except Exception as err:  # noqa: BLE001 -- a failing run is a row, not a crash of the sweep
+        row["error"] = f"{type(err).__name__}: {err}"
+        run = None
+    row["wall_time"] = time.perf_counter() - start
+    row["host"] = f"{socket.gethostname()}:{os.getpid()}"
+    return row, run if keep_trajectory else None
+
+
+def scan_snap_columns(experiment: ScanSnapExperiment) -> dict[str, Any]:
+    """The configuration of a Scan-and-Snap run as flat columns, with the vocabulary size ``M``, the number of
+    query tokens ``num_last``, the half-width of the initialisation and the library's version and source hash."""
+    row = dict(experiment.flat())
+    row["M"] = experiment.data.M
+    row["num_last"] = experiment.data.n_queries
+    row["init_scale"] = experiment.init_scale
+    row["version"] = __version__
+    row["source_hash"] = source_hash()[:16]
+    return row
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """What a sweep needs to know about a kind of run: its configuration sections and derived axes, how to build
+    the run at a point of the grid, how to run it into a row, and the configuration columns of a run that failed
+    before it returned a row. ``seeds`` says in the error messages what a sweep's seed seeds."""
+
+    sections: dict[str, type]
+    derived_axes: dict[str, str]
+    build: Callable[[dict[str, dict[str, Any]], dict[str, Any], int], Any]
+    run: Callable[[Any, bool], tuple[dict[str, Any], Any]]
+    columns: Callable[[Any], dict[str, Any]]
+    seeds: str
+
+
+#: The kinds of run a sweep file can name with ``kind:`` (default ``experiment``).
+KINDS: dict[str, RunKind] = {
+    "experiment": RunKind(SECTIONS, DERIVED_AXES, experiment_at, run_one, config_columns,
+                          "seeds the data and the weights"),
+    "scan_snap": RunKind(SCAN_SNAP_SECTIONS, SCAN_SNAP_AXES, scan_snap_at, run_scan_snap, scan_snap_columns,
+                         "seeds the weights and every batch"),
+}
 
 
 def _number(value: Any) -> float:
@@ -467,6 +571,7 @@ def run_sweep(
     n_workers = getattr(executor, "n_workers", None) or getattr(executor, "_max_workers", None) or 1
     limit = in_flight or IN_FLIGHT_PER_WORKER * n_workers
     traj_dir = out.with_name(f"{out.name}.trajectories")
+    kind = KINDS[sweep.kind]
     bar = tqdm(total=len(sweep.runs), initial=len(sweep.runs) - len(todo), unit="run", desc="sweep",
                disable=not progress, smoothing=0.1)
     fd = os.open(journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -475,7 +580,7 @@ def run_sweep(
     try:
         while True:
             for run in itertools.islice(queue, max(0, limit - len(pending))):
-                pending[executor.submit(run_one, run.experiment, sweep.keep_trajectories)] = run
+                pending[executor.submit(kind.run, run.experiment, sweep.keep_trajectories)] = run
             if not pending:
                 break
             future = next(as_completed(pending))
@@ -483,7 +588,7 @@ def run_sweep(
             try:
                 row, traj = future.result()
             except Exception as err:  # noqa: BLE001 -- e.g. a worker killed too often; recorded, not fatal
-                row, traj = {**config_columns(run.experiment), "error": f"{type(err).__name__}: {err}"}, None
+                row, traj = {**kind.columns(run.experiment), "error": f"{type(err).__name__}: {err}"}, None
             row = {"run_id": run.run_id, **{f"axis.{k}": v for k, v in run.values.items()}, **row}
             if traj is not None:
                 traj.save(traj_dir / f"{run.run_id}.npz")
@@ -560,7 +665,8 @@ def _point(values: pd.Series) -> str:
 
 
 __all__ = [
-    "DERIVED_AXES", "SerialExecutor", "Sweep", "SweepError", "SweepRun", "as_completed", "dask_executor",
-    "experiment_at", "finished", "premise_summary", "shared_executor",
+    "DERIVED_AXES", "KINDS", "SCAN_SNAP_AXES", "RunKind", "SerialExecutor", "Sweep", "SweepError", "SweepRun",
+    "as_completed", "dask_executor", "experiment_at", "finished", "premise_summary", "run_scan_snap",
+    "scan_snap_at", "shared_executor",
     "holds_fraction", "load", "load_sweep", "run_id", "run_one", "run_sweep", "verdict_columns",
 ]

@@ -19,12 +19,20 @@ c_n(l) proportional to P(l | n) exp(Z[m_n, l]); :func:`expected_attention` compu
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from cooccur.validate import check_int, check_number
+from cooccur.validate import check_choice, check_int, check_number
+
+#: Initialisations of Y and Z: ``zero`` (their theorems and Figure 4) or ``linear``, uniform in +-1/sqrt(M), which is
+#: PyTorch's default for a bias-free ``nn.Linear`` of M inputs, as in the authors' Figure-6 sweep (zero_init=false).
+INITS = ("zero", "linear")
 
 
 @dataclass(frozen=True)
@@ -131,12 +139,94 @@ def distinct_entropy(data: SequenceClasses, Z: np.ndarray) -> float:
 
 @dataclass
 class ScanSnapRun:
-    """A training run: Z (steps + 1, M, M) after every iteration (Z[0] is the start), and the loss per iteration."""
+    """A training run: Z (steps + 1, M, M) after every iteration (Z[0] is the start), the final Y (M, M), the loss
+    per iteration (steps,) and, per iteration, how far each matrix moved (``dZ``, ``dY``: Frobenius norms of the
+    step, shape (steps,); empty when not recorded)."""
 
     data: SequenceClasses
     Z: np.ndarray
     Y: np.ndarray
     loss: np.ndarray
+    dZ: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    dY: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write Z, Y, the losses and the step norms to ``path`` (.npz), creating its folder."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, Z=self.Z, Y=self.Y, loss=self.loss, dZ=self.dZ, dY=self.dY)
+
+
+@dataclass(frozen=True)
+class ScanSnapTraining:
+    """How a run trains: learning rates of the decoder Y and the attention Z, iterations, batch, initialisation
+    (one of :data:`INITS`), SGD momentum and the seed of the weights and of every batch."""
+
+    lr_Y: float = 1.0
+    lr_Z: float = 1.0
+    steps: int = 100
+    batch: int = 128
+    init: str = "zero"
+    momentum: float = 0.9
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_number("lr_Y", self.lr_Y, 0, low_open=True)
+        check_number("lr_Z", self.lr_Z, 0, low_open=True)
+        check_int("steps", self.steps, 1)
+        check_int("batch", self.batch, 1)
+        check_choice("init", self.init, INITS)
+        check_number("momentum", self.momentum, 0, 1, high_open=True)
+        check_int("seed", self.seed, 0)
+
+
+@dataclass(frozen=True)
+class ScanSnapExperiment:
+    """One Scan-and-Snap run, fully specified: the data and the training. :meth:`run` trains it."""
+
+    data: SequenceClasses
+    train: ScanSnapTraining
+
+    @property
+    def init_scale(self) -> float:
+        """Half-width of the uniform initialisation of Y and Z: 0 (``zero``) or 1/sqrt(M) (``linear``)."""
+        return 0.0 if self.train.init == "zero" else 1 / float(np.sqrt(self.data.M))
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return {"data": dataclasses.asdict(self.data), "train": dataclasses.asdict(self.train)}
+
+    @classmethod
+    def from_dict(cls, spec: dict[str, dict[str, Any]]) -> ScanSnapExperiment:
+        """From ``{"data": {...}, "train": {...}}``; a missing field takes its default, a bad one raises
+        ``ValueError`` naming it."""
+        return cls(SequenceClasses(**spec.get("data", {})), ScanSnapTraining(**spec.get("train", {})))
+
+    def flat(self) -> dict[str, Any]:
+        """The configuration as ``section.field`` keys."""
+        return {f"{section}.{name}": value for section, fields in self.to_dict().items()
+                for name, value in fields.items()}
+
+    def run(self) -> ScanSnapRun:
+        t = self.train
+        return train(self.data, t.lr_Y, t.lr_Z, steps=t.steps, batch=t.batch, seed=t.seed,
+                     init_scale=self.init_scale, momentum=t.momentum)
+
+
+def summary(run: ScanSnapRun) -> dict[str, float]:
+    """What the authors' Figure 6 and our snap analysis read off a run: the final entropy over the distinct tokens
+    (nats, :func:`distinct_entropy`) and at the start, the final attention on the common tokens (mean over
+    classes), the first and final loss, and the total movement of Z and Y (Frobenius norms of Z(T) - Z(0) and of
+    the summed steps of Y)."""
+    data = run.data
+    common = expected_attention(data, run.Z[-1])[:, : data.n_common].sum(axis=1).mean()
+    return {
+        "entropy": distinct_entropy(data, run.Z[-1]),
+        "entropy_start": distinct_entropy(data, run.Z[0]),
+        "common_attention": float(common),
+        "first_loss": float(run.loss[0]),
+        "final_loss": float(run.loss[-1]),
+        "Z_moved": float(np.linalg.norm(run.Z[-1] - run.Z[0])),
+        "Y_path": float(run.dY.sum()) if run.dY.size else float("nan"),
+    }
 
 
 def train(
@@ -168,7 +258,7 @@ def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum) -> ScanSn
     Y.requires_grad_(True)
     Z.requires_grad_(True)
     opt = torch.optim.SGD([{"params": [Y], "lr": lr_Y}, {"params": [Z], "lr": lr_Z}], momentum=momentum)
-    Zs, losses = [Z.detach().numpy().copy()], []
+    Zs, losses, dY = [Z.detach().numpy().copy()], [], []
     for _ in range(steps):
         context, query, target, _ = sample_batch(data, batch, gen)
         value = loss(Y, Z, context, query, target)
@@ -176,7 +266,11 @@ def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum) -> ScanSn
             raise FloatingPointError(f"the loss became {value.item()} at iteration {len(losses)}")
         opt.zero_grad()
         value.backward()
+        before = Y.detach().clone()
         opt.step()
         losses.append(value.item())
+        dY.append(float(torch.linalg.norm(Y.detach() - before)))
         Zs.append(Z.detach().numpy().copy())
-    return ScanSnapRun(data, np.stack(Zs), Y.detach().numpy().copy(), np.array(losses))
+    Zs = np.stack(Zs)
+    dZ = np.linalg.norm(np.diff(Zs, axis=0), axis=(1, 2))
+    return ScanSnapRun(data, Zs, Y.detach().numpy().copy(), np.array(losses), dZ, np.array(dY))
