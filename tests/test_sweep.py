@@ -374,3 +374,110 @@ def test_a_sweep_killed_before_its_first_row_starts_cleanly(tmp_path):
     sw.journal_path(out).write_bytes(b'{"run_id": "abc", "err')  # nothing but a cut line
     t = sw.run_sweep(sw.Sweep.from_dict({**TINY, "seeds": [0]}), out, sw.SerialExecutor(), progress=False)
     assert len(t) == 4 and "abc" not in set(t["run_id"])
+
+
+# --- a sweep of Scan-and-Snap runs ------------------------------------------------------------------------------
+
+FIG6 = Path(__file__).parents[1] / "book" / "scan_snap" / "fig6.yaml"
+
+
+def test_the_committed_figure6_file_is_the_authors_grid():
+    """Syn-Medium at their settings: num_last x eta_Z x eta_Y/eta_Z x 10 seeds, 100 iterations of batch 128."""
+    grid = sw.load_sweep(FIG6)
+    assert grid.kind == "scan_snap" and len(grid.runs) == 4 * 4 * 4 * 10
+    points = {(r.experiment.data.n_queries, r.experiment.train.lr_Z, r.experiment.train.lr_Y / r.experiment.train.lr_Z)
+              for r in grid.runs}
+    assert points == {(n, z, q) for n in (1, 3, 5, 10) for z in (0.5, 1, 2, 3) for q in (1, 2, 5, 10)}
+    for run in grid.runs:
+        data, train = run.experiment.data, run.experiment.train
+        assert data.n_classes == 2 * data.n_queries and data.seq_len == 128 and data.n_distinct == 10
+        assert (train.steps, train.batch, train.momentum, train.init) == (100, 128, 0.9, "linear")
+        assert run.experiment.init_scale == pytest.approx(1 / np.sqrt(data.M))
+
+
+def short_fig6() -> sw.Sweep:
+    """The Figure-6 file cut to one seed, the first two values of each axis and 4 iterations: 8 runs."""
+    return sw.load_sweep(FIG6, seeds=[0], base={"train": {"steps": 4}}, first=2)
+
+
+def test_a_short_figure6_sweep_runs_through_the_sweep_machinery(tmp_path):
+    from cooccur.related import scan_snap as ss
+
+    short = short_fig6()
+    table = sw.run_sweep(short, tmp_path / "fig6.parquet", sw.SerialExecutor(), progress=False)
+    assert len(table) == 8 and (table["error"] == "").all()
+    assert sorted(set(zip(table["num_last"], table["train.lr_Z"], table["axis.lr_ratio"]))) == [
+        (n, z, q) for n in (1, 3) for z in (0.5, 1.0) for q in (1, 2)]
+    np.testing.assert_allclose(table["train.lr_Y"], table["axis.lr_ratio"] * table["train.lr_Z"])
+    assert (table["premise.decoder_faster"] == (table["axis.lr_ratio"] > 1)).all()
+    assert not table["premise.zero_init"].any()
+    # each row is what the run gives when trained directly, to the bit
+    run = short.runs[5]
+    row = table.set_index("run_id").loc[run.run_id]
+    direct = ss.summary(run.experiment.run())
+    assert {key: row[key] for key in direct} == direct
+    assert 0 < direct["entropy"] <= np.log(10) and direct["entropy"] != direct["entropy_start"]
+    # a second start finds every run done and runs nothing
+    again = sw.run_sweep(short, tmp_path / "fig6.parquet", sw.SerialExecutor(), progress=False)
+    pd.testing.assert_frame_equal(again, table)
+
+
+def test_a_process_pool_gives_the_serial_scan_snap_rows(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    serial = sw.run_sweep(short_fig6(), tmp_path / "serial.parquet", sw.SerialExecutor(), progress=False)
+    with ProcessPoolExecutor(2) as pool:
+        pooled = sw.run_sweep(short_fig6(), tmp_path / "pool.parquet", pool, progress=False)
+    pd.testing.assert_frame_equal(comparable(pooled), comparable(serial))
+
+
+def test_a_failing_scan_snap_run_is_a_row_with_its_error(tmp_path, monkeypatch):
+    """(The normalised attention output keeps the loss finite even at absurd rates, so the failure is injected.)"""
+    from cooccur.related import scan_snap as ss
+
+    real_run = ss.ScanSnapExperiment.run
+
+    def run_or_fail(self):
+        if self.train.lr_Y > 5:
+            raise FloatingPointError("the loss became nan at iteration 3")
+        return real_run(self)
+
+    monkeypatch.setattr(ss.ScanSnapExperiment, "run", run_or_fail)
+    spec = {"kind": "scan_snap", "base": {"train": {"steps": 3}}, "axes": {"lr_ratio": [10, 1]}, "seeds": [0]}
+    table = sw.run_sweep(sw.Sweep.from_dict(spec), tmp_path / "t.parquet", sw.SerialExecutor(), progress=False)
+    failed, ok = table[table["axis.lr_ratio"] == 10].iloc[0], table[table["axis.lr_ratio"] == 1].iloc[0]
+    assert failed["error"] == "FloatingPointError: the loss became nan at iteration 3" and failed["train.lr_Y"] == 10
+    assert ok["error"] == "" and np.isfinite(ok["entropy"]) and np.isnan(failed["entropy"])
+
+
+def test_keep_trajectories_stores_each_scan_snap_run(tmp_path):
+    spec = {"kind": "scan_snap", "base": {"train": {"steps": 3}}, "axes": {"lr_ratio": [1, 10]}, "seeds": [0],
+            "keep_trajectories": True}
+    out = tmp_path / "t.parquet"
+    table = sw.run_sweep(sw.Sweep.from_dict(spec), out, sw.SerialExecutor(), progress=False)
+    for run_id in table["run_id"]:
+        saved = np.load(out.with_name("t.parquet.trajectories") / f"{run_id}.npz")
+        assert saved["Z"].shape == (4, 34, 34) and saved["loss"].shape == saved["dZ"].shape == (3,)
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ({"kind": "scan_snapp"}, "kind: 'scan_snapp' is not a kind of run; allowed: experiment, scan_snap"),
+        ({"base": {"model": {"m": 8}}}, "base.model: unknown section; allowed: data, train"),
+        ({"base": {"train": {"lr_Q": 1}}}, "train has no field 'lr_Q'"),
+        ({"base": {"train": {"init": "kaiming"}}}, "init must be one of 'zero', 'linear'"),
+        ({"axes": {"lr_ratio": [1, -2]}}, "lr_ratio must be a number > 0, got -2"),
+        ({"axes": {"num_last": [0]}}, "num_last must be an integer >= 1, got 0"),
+        ({"axes": {"init_scale": [1]}}, "axes.init_scale: unknown axis; allowed: data.<field>, train.<field>, "
+                                        "num_last, lr_ratio"),
+        ({"axes": {"train.seed": [1]}}, "which seeds the weights and every batch"),
+    ],
+)
+def test_a_bad_scan_snap_file_names_the_field(tmp_path, change, named):
+    spec = {"kind": "scan_snap", "base": {"train": {"steps": 2}}, "axes": {"lr_ratio": [1, 2]}, "seeds": [0]}
+    for key, value in change.items():
+        spec[key] = {**spec[key], **value} if isinstance(value, dict) and key != "axes" else value
+    with pytest.raises(sw.SweepError) as err:
+        sw.Sweep.from_dict(spec)
+    assert named in str(err.value)
