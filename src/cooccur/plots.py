@@ -723,14 +723,57 @@ def scan_snap_maps(maps: dict[str, np.ndarray], rows: list[int]) -> Figure:
     return fig
 
 
-def scan_snap_entropy(ratios, lr_Z_values, mean: np.ndarray, sem: np.ndarray, n_distinct: int) -> Figure:
-    """Entropy of the final attention over distinct tokens against eta_Y/eta_Z, one line per eta_Z."""
-    fig, ax = plt.subplots(figsize=(6.8, 4.3), constrained_layout=True)
-    for j, lr_Z in enumerate(lr_Z_values):
-        ax.errorbar(ratios, mean[j], yerr=sem[j], marker="o", capsize=3, label=rf"$\eta_Z = {lr_Z:g}$")
-    ax.axhline(np.log(n_distinct), color="gray", ls=":", label="uniform over distinct tokens")
-    ax.set(xscale="log", xlabel=r"$\eta_Y / \eta_Z$", ylabel="entropy of attention on distinct tokens (nats)")
-    ax.legend(fontsize="small")
+def scan_snap_entropy(table, n_distinct: int) -> Figure:
+    """The authors' Figure 6 from a ``kind: scan_snap`` sweep table (:mod:`cooccur.sweep`): one panel per number
+    of query tokens, the final entropy of the attention over distinct tokens (mean and standard error over seeds)
+    against eta_Y/eta_Z, one line per eta_Z."""
+    ok = table[table["error"].fillna("") == ""]
+    stats = ok.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].agg(["mean", "sem", "size"])
+    panels_of = sorted(ok["num_last"].unique())
+    fig, axes = panels(len(panels_of), height=3.2, sharey=True)
+    for ax, num_last in zip(axes, panels_of):
+        for lr_Z, curve in stats.loc[num_last].groupby(level=0):
+            curve = curve.droplevel(0)
+            ax.errorbar(curve.index, curve["mean"], yerr=curve["sem"].fillna(0), marker="o", ms=4, capsize=3,
+                        label=rf"$\eta_Z = {lr_Z:g}$")
+        K = int(ok.loc[ok["num_last"] == num_last, "data.n_classes"].iloc[0])
+        ax.set(xscale="log", title=f"{num_last} query token{'s' if num_last > 1 else ''}, K = {K} next tokens",
+               xlabel=r"$\eta_Y / \eta_Z$", ylabel="entropy on distinct tokens (nats)")
+        ratios = sorted(curve.index)
+        ax.set_xticks(ratios, [f"{r:g}" for r in ratios])
+        ax.minorticks_off()
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    return fig
+
+
+def scan_snap_transition(series: dict[float, dict[str, np.ndarray]]) -> Figure:
+    """The snap the way Theorem 4 states it, one colour per eta_Y; ``series[eta_Y]`` holds ``t`` and ``gain``
+    (:func:`cooccur.related.scan_snap.attention_gain`, mean over seeds), ``mid`` and ``slope``
+    (:func:`~cooccur.related.scan_snap.gain_slope`), ``ratio_t`` and ``z_over_y``
+    (:func:`~cooccur.related.scan_snap.step_ratio`) and ``t0``. Panels: the gain against t; its growth per unit of ln t with the 1/ln t decay of ln ln t
+    growth; Z's step relative to Y's. Dotted lines: the predicted t0."""
+    fig, axes = panels(3, height=3.2)
+    for lr_Y, s in series.items():
+        label = rf"$\eta_Y = {lr_Y:g}$"
+        line = axes[0].plot(s["t"][1:], s["gain"][1:], label=label)[0]
+        axes[1].plot(s["mid"], s["slope"], color=line.get_color(), label=label)
+        axes[2].plot(s["ratio_t"], s["z_over_y"], color=line.get_color(), label=label)
+        for ax in axes:
+            ax.axvline(s["t0"], color=line.get_color(), ls=":", lw=1.2)
+    last = list(series.values())[-1]
+    late = last["mid"] >= last["mid"][-1] / 10
+    c = float(np.mean(last["slope"][late] * np.log(last["mid"][late])))
+    tail = last["mid"][last["mid"] >= last["t0"]]
+    axes[1].plot(tail, c / np.log(tail), color="black", ls="--", lw=1.2, label=r"$\propto 1/\ln t$ (ln ln t growth)")
+    axes[0].set(xscale="log", xlabel="iteration t (plain SGD)", ylabel="attention gain (log factor)",
+                title="most vs least frequent distinct token")
+    axes[1].set(xscale="log", yscale="log", xlabel="iteration t (plain SGD)", ylabel=r"d gain / d ln t",
+                title="growth per unit of ln t")
+    axes[2].set(xscale="log", yscale="log", xlabel="iteration t (plain SGD)",
+                ylabel=r"$\|\Delta Z\|_F / \|\Delta Y\|_F$", title="Z's steps relative to Y's")
+    axes[0].legend(fontsize="small", title="dotted: predicted $t_0$", title_fontsize="small")
+    axes[1].legend(handles=axes[1].get_lines()[-1:], fontsize="small", loc="lower center")
     return fig
 
 

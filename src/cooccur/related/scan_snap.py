@@ -139,21 +139,22 @@ def distinct_entropy(data: SequenceClasses, Z: np.ndarray) -> float:
 
 @dataclass
 class ScanSnapRun:
-    """A training run: Z (steps + 1, M, M) after every iteration (Z[0] is the start), the final Y (M, M), the loss
-    per iteration (steps,) and, per iteration, how far each matrix moved (``dZ``, ``dY``: Frobenius norms of the
-    step, shape (steps,); empty when not recorded)."""
+    """A training run: Z (len(t), M, M) after the iterations ``t`` (by default every one, t = 0, 1, ..., steps, so
+    that Z[0] is the start), the final Y (M, M), the loss of each iteration's batch (steps,; entry i is the loss
+    before step i + 1) and how far each matrix moved at each step (``dZ``, ``dY``: Frobenius norms, (steps,))."""
 
     data: SequenceClasses
     Z: np.ndarray
     Y: np.ndarray
     loss: np.ndarray
-    dZ: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
-    dY: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    dZ: np.ndarray
+    dY: np.ndarray
+    t: np.ndarray
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write Z, Y, the losses and the step norms to ``path`` (.npz), creating its folder."""
+        """Write Z, Y, the losses, the step norms and the recorded iterations to ``path`` (.npz)."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, Z=self.Z, Y=self.Y, loss=self.loss, dZ=self.dZ, dY=self.dY)
+        np.savez_compressed(path, Z=self.Z, Y=self.Y, loss=self.loss, dZ=self.dZ, dY=self.dY, t=self.t)
 
 
 @dataclass(frozen=True)
@@ -238,39 +239,139 @@ def train(
     seed: int = 0,
     init_scale: float = 0.0,
     momentum: float = 0.9,
+    record: np.ndarray | list[int] | None = None,
 ) -> ScanSnapRun:
-    """SGD with momentum on (Y, Z), a fresh batch per iteration; deterministic for a seed."""
+    """SGD with momentum on (Y, Z), a fresh batch per iteration; deterministic for a seed. ``record``: the
+    iterations (in [0, steps]) after which Z is kept, for long runs; default every one."""
     check_number("lr_Y", lr_Y, 0, low_open=True)
     check_number("lr_Z", lr_Z, 0, low_open=True)
     check_int("steps", steps, 1)
+    kept = np.arange(steps + 1) if record is None else np.unique(np.asarray(record, dtype=int))
+    if kept.size == 0 or kept[0] < 0 or kept[-1] > steps:
+        raise ValueError(f"record must list iterations in [0, steps = {steps}], got {record!r}")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the tensors are tiny: one thread runs this loop about ten times faster than two
     try:
-        return _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum)
+        return _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum, kept)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum) -> ScanSnapRun:
+def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum, kept) -> ScanSnapRun:
     gen = torch.Generator().manual_seed(seed)
     M = data.M
     Y, Z = (((torch.rand(M, M, generator=gen, dtype=torch.float64) * 2 - 1) * init_scale) for _ in range(2))
     Y.requires_grad_(True)
     Z.requires_grad_(True)
     opt = torch.optim.SGD([{"params": [Y], "lr": lr_Y}, {"params": [Z], "lr": lr_Z}], momentum=momentum)
-    Zs, losses, dY = [Z.detach().numpy().copy()], [], []
-    for _ in range(steps):
+    keep = set(kept.tolist())
+    Zs = [Z.detach().numpy().copy()] if 0 in keep else []
+    losses, dY, dZ = [], [], []
+    for step in range(1, steps + 1):
         context, query, target, _ = sample_batch(data, batch, gen)
         value = loss(Y, Z, context, query, target)
         if not torch.isfinite(value):
-            raise FloatingPointError(f"the loss became {value.item()} at iteration {len(losses)}")
+            raise FloatingPointError(f"the loss became {value.item()} at iteration {step - 1}")
         opt.zero_grad()
         value.backward()
-        before = Y.detach().clone()
+        Y_before, Z_before = Y.detach().clone(), Z.detach().clone()
         opt.step()
         losses.append(value.item())
-        dY.append(float(torch.linalg.norm(Y.detach() - before)))
-        Zs.append(Z.detach().numpy().copy())
-    Zs = np.stack(Zs)
-    dZ = np.linalg.norm(np.diff(Zs, axis=0), axis=(1, 2))
-    return ScanSnapRun(data, Zs, Y.detach().numpy().copy(), np.array(losses), dZ, np.array(dY))
+        dY.append(float(torch.linalg.norm(Y.detach() - Y_before)))
+        dZ.append(float(torch.linalg.norm(Z.detach() - Z_before)))
+        if step in keep:
+            Zs.append(Z.detach().numpy().copy())
+    return ScanSnapRun(data, np.stack(Zs), Y.detach().numpy().copy(), np.array(losses), np.array(dZ),
+                       np.array(dY), kept)
+
+
+# --- the snap, read the way Theorem 4 states it ------------------------------------------------------------------
+
+
+def predicted_transition(data: SequenceClasses, lr_Y: float, delta: float = 0.0) -> float:
+    """Their Theorem 4's transition time t0 = 2 (1 + delta') K ln M / eta_Y, with K the number of next tokens
+    (classes) and M the vocabulary. Time is in iterations of plain SGD (momentum 0) with learning rate eta_Y, the
+    Euler discretisation of their flow with step 1; with momentum beta one iteration is worth about 1/(1 - beta)."""
+    check_number("lr_Y", lr_Y, 0, low_open=True)
+    return 2 * (1 + delta) * data.n_classes * float(np.log(data.M)) / lr_Y
+
+
+def attention_gain(run: ScanSnapRun) -> np.ndarray:
+    """By how much (log factor) each class's attention ratio between its most and its least frequent distinct
+    token has grown since the start, averaged over the classes: (len(run.t),), 0 at t = 0. As c_n(l) is
+    proportional to P(l | n) exp(z_ml), this is the growth of z_{m,hi} - z_{m,lo}, which is what their Theorem 3
+    says the scan is made of; its growth rate is what Theorem 4 says snaps."""
+    data = run.data
+    gains = []
+    for k in range(data.n_classes):
+        z = run.Z[:, data.query(k), data.distinct(k)]
+        spread = z[:, -1] - z[:, 0]  # distinct tokens are in order of rising P(l | n)
+        gains.append(spread - spread[0])
+    return np.mean(gains, axis=0)
+
+
+def gain_slope(t: np.ndarray, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """d gain / d ln t between consecutive recorded iterations t >= 1: (geometric mid-points, slopes). Growth
+    like ln t is a constant slope; growth like ln ln t is a slope falling like 1/ln t."""
+    keep = t >= 1
+    t, gain = t[keep].astype(float), gain[keep]
+    return np.sqrt(t[1:] * t[:-1]), np.diff(gain) / np.diff(np.log(t))
+
+
+def step_ratio(run: ScanSnapRun) -> tuple[np.ndarray, np.ndarray]:
+    """Z's path length over Y's (sums of the Frobenius norms of their steps) between consecutive recorded
+    iterations t >= 1: (geometric mid-points, ratios). Small: Z stands still while Y learns."""
+    t = run.t[run.t >= 1]
+    dZ, dY = np.r_[0.0, np.cumsum(run.dZ)], np.r_[0.0, np.cumsum(run.dY)]
+    return np.sqrt(t[1:] * t[:-1]), np.diff(dZ[t]) / np.diff(dY[t])
+
+
+@dataclass(frozen=True)
+class SnapReading:
+    """What one run says about Theorem 4 (times in iterations of plain SGD).
+
+    ``t0``: the predicted transition (:func:`predicted_transition`, delta' = 0). ``t_peak``: where the attention
+    gain grows fastest per unit of ln t, the measured transition; ``loss_at_peak``: the batch loss there.
+    ``peak_slope`` and ``late_slope``: d gain / d ln t at the peak and averaged over the last recorded decade of t.
+    ``late_lnln_slope``: d gain / d ln ln t over that decade (roughly constant if the growth is like ln ln t).
+    ``z_over_y_early`` and ``z_over_y_late``: the path length of Z over that of Y (sums of step norms) for
+    t < t0 / 4 and over the last decade."""
+
+    t0: float
+    t_peak: float
+    loss_at_peak: float
+    peak_slope: float
+    late_slope: float
+    late_lnln_slope: float
+    z_over_y_early: float
+    z_over_y_late: float
+
+
+def read_snap(run: ScanSnapRun, lr_Y: float) -> SnapReading:
+    """Read a run recorded on a logarithmic grid of iterations (``train(..., record=...)``) as in
+    :class:`SnapReading`; the run should last at least ten times t0."""
+    t0 = predicted_transition(run.data, lr_Y)
+    mid, slope = gain_slope(run.t, attention_gain(run))
+    peak = int(np.argmax(slope))
+    steps = len(run.loss)
+    late = mid >= steps / 10
+    if not late.any() or steps < 10 * t0:
+        raise ValueError(f"the run lasts {steps} iterations; reading the snap needs at least 10 t0 = {10 * t0:.0f}")
+    it = np.arange(1, steps + 1)
+    early_steps, late_steps = it < t0 / 4, it >= steps / 10
+    return SnapReading(
+        t0=t0,
+        t_peak=float(mid[peak]),
+        loss_at_peak=float(run.loss[min(steps, max(1, round(mid[peak]))) - 1]),
+        peak_slope=float(slope[peak]),
+        late_slope=float(slope[late].mean()),
+        late_lnln_slope=float((slope[late] * np.log(mid[late])).mean()),
+        z_over_y_early=float(run.dZ[early_steps].sum() / run.dY[early_steps].sum()),
+        z_over_y_late=float(run.dZ[late_steps].sum() / run.dY[late_steps].sum()),
+    )
+
+
+def log_grid(steps: int, points: int = 80) -> np.ndarray:
+    """Iterations 0 and about ``points`` more spread evenly in ln t up to ``steps``: where a snap run keeps Z."""
+    check_int("steps", steps, 1)
+    return np.r_[0, np.unique(np.round(np.logspace(0, np.log10(steps), points)).astype(int))]
