@@ -375,3 +375,36 @@ def log_grid(steps: int, points: int = 80) -> np.ndarray:
     """Iterations 0 and about ``points`` more spread evenly in ln t up to ``steps``: where a snap run keeps Z."""
     check_int("steps", steps, 1)
     return np.r_[0, np.unique(np.round(np.logspace(0, np.log10(steps), points)).astype(int))]
+
+
+def figure6_trends(table) -> Any:
+    """The two trends of the authors' Figure 6, read off a ``kind: scan_snap`` sweep table (pandas), one row per
+    number of query tokens ``num_last``: ``falls_with_lr_Z`` counts the ratios eta_Y/eta_Z at which the mean
+    entropy falls at every step up the eta_Z grid (out of ``ratios``); ``dips_to_2`` and ``rises_after_2`` count
+    the eta_Z curves (out of ``curves``) on which the entropy at eta_Y/eta_Z = 2 lies below that at 1, and that at
+    the largest ratio lies above that at 2, by more than twice the standard error of the difference."""
+    import pandas as pd
+
+    ok = table[table["error"].fillna("") == ""]
+    stats = ok.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].agg(["mean", "sem"])
+    rows = []
+    for num_last, panel in stats.groupby(level=0):
+        mean = panel["mean"].droplevel(0).unstack()  # rows lr_Z, columns ratio
+        sem = panel["sem"].droplevel(0).unstack().fillna(0.0)
+        ratios = list(mean.columns)
+        top = ratios[-1]
+
+        def below(a, b):  # mean at ratio a below mean at ratio b, per lr_Z, beyond 2 standard errors
+            return (mean[b] - mean[a]) > 2 * np.sqrt(sem[a] ** 2 + sem[b] ** 2)
+
+        rows.append({
+            "num_last": int(num_last),
+            "K": int(ok.loc[ok["num_last"] == num_last, "data.n_classes"].iloc[0]),
+            "M": int(ok.loc[ok["num_last"] == num_last, "M"].iloc[0]),
+            "ratios": len(ratios),
+            "falls_with_lr_Z": int((mean.diff(axis=0).iloc[1:] < 0).all(axis=0).sum()),
+            "curves": len(mean),
+            "dips_to_2": int(below(2, 1).sum()) if 1 in ratios and 2 in ratios else 0,
+            "rises_after_2": int(below(2, top).sum()) if 2 in ratios and top != 2 else 0,
+        })
+    return pd.DataFrame(rows)
