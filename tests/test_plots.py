@@ -65,3 +65,40 @@ def test_moving_average_is_centred_and_truncated_at_the_ends():
     x = np.arange(6, dtype=float)
     assert np.allclose(plots.moving_average(x, 3), [0.5, 1, 2, 3, 4, 4.5])
     assert np.allclose(plots.moving_average(np.ones(7), 10), 1.0)
+
+
+def _png_info(fig) -> tuple[int, dict]:
+    with Image.open(io.BytesIO(plots.png_bytes(fig))) as png:
+        return png.size[0], dict(png.info)
+
+
+def test_figure6_has_a_panel_per_size_a_line_per_rate_and_one_legend():
+    import pandas as pd
+
+    rows = [{"num_last": n, "data.n_classes": 2 * n, "train.lr_Z": z, "axis.lr_ratio": r, "entropy": 2 - z / 10 + r / 50,
+             "error": ""} for n in (1, 3, 5) for z in (0.5, 1.0) for r in (1, 2, 10) for _ in range(2)]
+    fig = plots.scan_snap_entropy(pd.DataFrame(rows), 10)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 3 and [len(ax.containers) for ax in axes] == [2, 2, 2]  # one errorbar line per eta_Z
+    assert "K = 6" in axes[1].get_title() and len(fig.legends) == 1
+    width_px, info = _png_info(fig)
+    assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
+
+
+def test_the_transition_figure_marks_the_predicted_t0_in_every_panel():
+    from cooccur.related import scan_snap as ss
+
+    t = ss.log_grid(1000, points=30)
+    series = {}
+    for lr_Y in (1.0, 2.0):
+        gain = np.log1p(np.log1p(t * lr_Y))
+        mid, slope = ss.gain_slope(t, gain)
+        series[lr_Y] = {"t": t, "gain": gain, "mid": mid, "slope": slope, "ratio_t": mid,
+                        "z_over_y": np.full(mid.shape, 0.2), "t0": 50 / lr_Y}
+    fig = plots.scan_snap_transition(series)
+    for ax in fig.axes:
+        marked = {round(line.get_xdata()[0], 6) for line in ax.get_lines() if line.get_linestyle() == ":"}
+        assert marked == {50.0, 25.0}
+        assert ax.get_xlabel() and ax.get_ylabel()
+    width_px, info = _png_info(fig)
+    assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10

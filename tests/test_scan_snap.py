@@ -110,3 +110,92 @@ def test_training_scans_then_snaps_and_is_deterministic():
 def test_bad_learning_rate_names_the_field():
     with pytest.raises(ValueError, match="lr_Z"):
         ss.train(ss.SequenceClasses(), lr_Y=1.0, lr_Z=0.0)
+
+
+# --- configuration, recording, and the snap readings ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("lr_Y", 0.0, "lr_Y must be a finite number > 0"), ("init", "kaiming", "init must be one of 'zero', 'linear'"),
+    ("momentum", 1.0, "momentum must be a finite number in [0, 1)"), ("steps", 0, "steps must be an integer >= 1"),
+])
+def test_a_bad_training_field_is_named(field, value, named):
+    with pytest.raises(ValueError) as err:
+        ss.ScanSnapTraining(**{field: value})
+    assert named in str(err.value)
+
+
+def test_an_experiment_round_trips_and_runs_as_train_does():
+    exp = ss.ScanSnapExperiment(ss.SequenceClasses.syn_medium(3), ss.ScanSnapTraining(lr_Y=2.0, steps=3, init="linear"))
+    assert ss.ScanSnapExperiment.from_dict(exp.to_dict()) == exp
+    assert exp.init_scale == pytest.approx(1 / math.sqrt(79)) and exp.flat()["train.init"] == "linear"
+    direct = ss.train(exp.data, 2.0, 1.0, steps=3, init_scale=1 / math.sqrt(79))
+    np.testing.assert_array_equal(exp.run().Z, direct.Z)
+
+
+def test_record_keeps_z_at_the_chosen_iterations_without_changing_the_run():
+    data = ss.SequenceClasses()
+    full = ss.train(data, 1.0, 1.0, steps=12, seed=3)
+    some = ss.train(data, 1.0, 1.0, steps=12, seed=3, record=[0, 5, 12])
+    assert list(some.t) == [0, 5, 12] and some.Z.shape == (3, 34, 34)
+    np.testing.assert_array_equal(some.Z, full.Z[[0, 5, 12]])
+    np.testing.assert_array_equal(some.loss, full.loss)
+    # the step norms are those of the kept Z
+    np.testing.assert_allclose(full.dZ, np.linalg.norm(np.diff(full.Z, axis=0), axis=(1, 2)), rtol=1e-12)
+    with pytest.raises(ValueError, match="record must list iterations in"):
+        ss.train(data, 1.0, 1.0, steps=12, record=[13])
+
+
+def test_the_attention_gain_is_the_growth_of_the_attention_ratio():
+    """g(t) = log(c_hi / c_lo)(t) - log(c_hi / c_lo)(0), computed here from the expected attention itself."""
+    data = ss.SequenceClasses.syn_medium(2)
+    run = ss.train(data, 2.0, 1.0, steps=15, seed=1, init_scale=0.1, momentum=0.0)
+    expected = []
+    for Z in run.Z:
+        c = ss.expected_attention(data, Z)
+        expected.append(np.mean([np.log(c[k, data.distinct(k)[-1]] / c[k, data.distinct(k)[0]])
+                                 for k in range(data.n_classes)]))
+    np.testing.assert_allclose(ss.attention_gain(run), np.array(expected) - expected[0], atol=1e-12)
+
+
+def test_gain_slope_reads_ln_t_growth_as_constant_and_ln_ln_t_growth_as_falling():
+    t = ss.log_grid(10_000, points=50)
+    mid, slope = ss.gain_slope(t, 0.3 * np.log(np.maximum(t, 1)))
+    np.testing.assert_allclose(slope, 0.3)
+    later = t >= 3
+    mid, slope = ss.gain_slope(t[later], np.log(np.log(t[later])))
+    assert np.all(np.diff(slope) < 0)
+    np.testing.assert_allclose(slope * np.log(mid), 1.0, rtol=0.05)
+
+
+def test_the_predicted_transition_is_their_formula():
+    data = ss.SequenceClasses.syn_medium(5)
+    assert ss.predicted_transition(data, 1.0) == pytest.approx(2 * 10 * math.log(125))
+    assert ss.predicted_transition(data, 2.0, delta=0.5) == pytest.approx(1.5 * 10 * math.log(125))
+
+
+def test_a_run_from_zero_snaps_near_the_predicted_transition():
+    """Plain SGD from zero on Syn-Medium (K = 10, M = 125, t0 = 48 at eta_Y = 2): the gain's growth per unit ln t
+    peaks within a factor 2 of t0, falls by more than half after it, and Z barely moves before Y has learned."""
+    data = ss.SequenceClasses.syn_medium(5)
+    run = ss.train(data, 2.0, 0.5, steps=600, seed=0, momentum=0.0, record=ss.log_grid(600, points=40))
+    reading = ss.read_snap(run, 2.0)
+    assert reading.t0 / 2 < reading.t_peak < 2 * reading.t0
+    assert reading.late_slope < reading.peak_slope / 2
+    assert reading.z_over_y_early < 0.05 < reading.z_over_y_late
+    with pytest.raises(ValueError, match="needs at least 10 t0"):
+        ss.read_snap(ss.train(data, 2.0, 0.5, steps=100, momentum=0.0, record=ss.log_grid(100)), 2.0)
+
+
+def test_figure6_trends_count_what_the_figure_shows():
+    import pandas as pd
+
+    rows = []
+    for lr_Z, shift in ((0.5, 0.0), (1.0, -0.2)):
+        for ratio, entropy in ((1, 2.0), (2, 1.9), (10, 2.1)):
+            for seed, noise in enumerate((-0.01, 0.01)):
+                rows.append({"num_last": 3, "data.n_classes": 6, "M": 79, "train.lr_Z": lr_Z, "axis.lr_ratio": ratio,
+                             "entropy": entropy + shift + noise, "error": ""})
+    trends = ss.figure6_trends(pd.DataFrame(rows)).iloc[0]
+    assert (trends["falls_with_lr_Z"], trends["ratios"]) == (3, 3)
+    assert (trends["dips_to_2"], trends["rises_after_2"], trends["curves"]) == (2, 2, 2)

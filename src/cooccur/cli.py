@@ -101,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  axes: {model.m: [64, 128, 256], init_scale: [0.1, 1.0]}   # any data./model./sim. field, init_scale, "
         "m1_per_m\n"
         "  seeds: [0, 1, 2]                                          # each seeds the data and the weights\n"
-        "  keep_trajectories: false                                  # true: OUT.trajectories/<run_id>.npz\n\n"
+        "  keep_trajectories: false                                  # true: OUT.trajectories/<run_id>.npz\n"
+        "  kind: scan_snap   # optional: Scan and Snap's model; sections data, train; axes num_last, lr_ratio\n\n"
         "Read the table with cooccur.sweep.load(OUT), a pandas DataFrame.",
     )
     sweep.add_argument("file", type=Path, help="the sweep file (YAML)")
