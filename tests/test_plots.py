@@ -75,8 +75,9 @@ def _png_info(fig) -> tuple[int, dict]:
 def test_figure6_has_a_panel_per_size_a_line_per_rate_and_one_legend():
     import pandas as pd
 
-    rows = [{"num_last": n, "data.n_classes": 2 * n, "train.lr_Z": z, "axis.lr_ratio": r, "entropy": 2 - z / 10 + r / 50,
-             "error": ""} for n in (1, 3, 5) for z in (0.5, 1.0) for r in (1, 2, 10) for _ in range(2)]
+    rows = [{"num_last": n, "data.n_classes": 2 * n, "train.lr_Z": z, "axis.lr_ratio": r,
+             "entropy": 2 - z / 10 + r / 50, "error": ""}
+            for n in (1, 3, 5) for z in (0.5, 1.0) for r in (1, 2, 10) for _ in range(2)]
     fig = plots.scan_snap_entropy(pd.DataFrame(rows), 10)
     axes = [ax for ax in fig.axes if ax.get_visible()]
     assert len(axes) == 3 and [len(ax.containers) for ax in axes] == [2, 2, 2]  # one errorbar line per eta_Z

@@ -193,7 +193,7 @@ def test_figure6_trends_count_what_the_figure_shows():
     rows = []
     for lr_Z, shift in ((0.5, 0.0), (1.0, -0.2)):
         for ratio, entropy in ((1, 2.0), (2, 1.9), (10, 2.1)):
-            for seed, noise in enumerate((-0.01, 0.01)):
+            for noise in (-0.01, 0.01):
                 rows.append({"num_last": 3, "data.n_classes": 6, "M": 79, "train.lr_Z": lr_Z, "axis.lr_ratio": ratio,
                              "entropy": entropy + shift + noise, "error": ""})
     trends = ss.figure6_trends(pd.DataFrame(rows)).iloc[0]

@@ -751,8 +751,8 @@ def scan_snap_transition(series: dict[float, dict[str, np.ndarray]]) -> Figure:
     """The snap the way Theorem 4 states it, one colour per eta_Y; ``series[eta_Y]`` holds ``t`` and ``gain``
     (:func:`cooccur.related.scan_snap.attention_gain`, mean over seeds), ``mid`` and ``slope``
     (:func:`~cooccur.related.scan_snap.gain_slope`), ``ratio_t`` and ``z_over_y``
-    (:func:`~cooccur.related.scan_snap.step_ratio`) and ``t0``. Panels: the gain against t; its growth per unit of ln t with the 1/ln t decay of ln ln t
-    growth; Z's step relative to Y's. Dotted lines: the predicted t0."""
+    (:func:`~cooccur.related.scan_snap.step_ratio`) and ``t0``. Panels: the gain against t; its growth per unit of
+    ln t with the 1/ln t decay of ln ln t growth; Z's step relative to Y's. Dotted lines: the predicted t0."""
     fig, axes = panels(3, height=3.2)
     for lr_Y, s in series.items():
         label = rf"$\eta_Y = {lr_Y:g}$"

@@ -25,8 +25,8 @@ of the Scan-and-Snap theorems (``premise.decoder_faster``: lr_Y > lr_Z; ``premis
 :func:`cooccur.related.scan_snap.summary` measures (``entropy``, ``common_attention``, ``final_loss``, ...). Every
 kind shares the executor, the journal and the table below (:data:`KINDS`).
 
-The table of an experiment sweep (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the run's configuration),
-the configuration (``data.n``, ``model.m``, ...), the axis values (``axis.<name>``), the premises
+The table of an experiment sweep (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the
+run's configuration), the configuration (``data.n``, ``model.m``, ...), the axis values (``axis.<name>``), the premises
 (``premise.<key>``), every verdict of :func:`cooccur.claims.check_all` (``<claim>.holds``,
 ``<claim>.premise_met``, ``<claim>.detail`` and ``<claim>.<measured>``), ``T1``, the final training and
 population losses, ``T1_x_rate`` (T1 times the Phase-1 rate (sigma0^2 + sigma1^2) m m1 of

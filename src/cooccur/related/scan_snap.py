@@ -394,7 +394,7 @@ def figure6_trends(table) -> Any:
         ratios = list(mean.columns)
         top = ratios[-1]
 
-        def below(a, b):  # mean at ratio a below mean at ratio b, per lr_Z, beyond 2 standard errors
+        def below(a, b, mean=mean, sem=sem):  # mean at ratio a below that at b, per lr_Z, by > 2 standard errors
             return (mean[b] - mean[a]) > 2 * np.sqrt(sem[a] ** 2 + sem[b] ** 2)
 
         rows.append({
