@@ -199,3 +199,21 @@ def test_figure6_trends_count_what_the_figure_shows():
     trends = ss.figure6_trends(pd.DataFrame(rows)).iloc[0]
     assert (trends["falls_with_lr_Z"], trends["ratios"]) == (3, 3)
     assert (trends["dips_to_2"], trends["rises_after_2"], trends["curves"]) == (2, 2, 2)
+
+
+def test_training_runs_on_one_torch_thread_and_gives_the_count_back(monkeypatch):
+    seen = []
+    real_loss = ss.loss
+
+    def counting_loss(*args):
+        seen.append(torch.get_num_threads())
+        return real_loss(*args)
+
+    monkeypatch.setattr(ss, "loss", counting_loss)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        ss.train(ss.SequenceClasses(), 1.0, 1.0, steps=3)
+        assert seen == [1, 1, 1] and torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

@@ -46,6 +46,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from cooccur.related import one_torch_thread
 from cooccur.related.markov import MarkovChain, sample_chains
 from cooccur.validate import check_choice, check_int, check_number
 
@@ -174,12 +175,8 @@ def train(run: MarkovTraining, progress: bool = False) -> dict[str, np.ndarray |
     Batches are drawn from seeds derived from ``run.seed`` (training batch i and test batch i differ), so a run is
     fixed by its configuration. Torch uses one thread here; parallel runs come from processes.
     """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with one_torch_thread():
         return _train(run, progress)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(run: MarkovTraining, progress: bool) -> dict[str, np.ndarray | dict]:

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from cooccur.related import one_torch_thread
 from cooccur.validate import check_choice, check_int, check_number
 
 #: Initialisations of Y and Z: ``zero`` (their theorems and Figure 4) or ``linear``, uniform in +-1/sqrt(M), which is
@@ -249,12 +250,8 @@ def train(
     kept = np.arange(steps + 1) if record is None else np.unique(np.asarray(record, dtype=int))
     if kept.size == 0 or kept[0] < 0 or kept[-1] > steps:
         raise ValueError(f"record must list iterations in [0, steps = {steps}], got {record!r}")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the tensors are tiny: one thread runs this loop about ten times faster than two
-    try:
+    with one_torch_thread():  # the tensors are tiny: one thread runs this loop about ten times faster than two
         return _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum, kept)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum, kept) -> ScanSnapRun:
