@@ -1,6 +1,7 @@
 """Local to Global's full model (their Figure 4): shapes, weight tying, the two initialisations, the optimiser,
 and the unigram and bigram losses the figure's lines are drawn at."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -163,3 +164,23 @@ def test_training_leaves_torch_threads_as_it_found_them():
         assert torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_train_many_caches_each_run_and_reads_it_back(tmp_path, monkeypatch):
+    runs = [mg.MarkovTraining(seed=s, iterations=3, batch=2, seq_len=16) for s in (0, 1)]
+    first = mg.train_many(runs, workers=1, progress=False, cache_dir=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(mg.cache_path(r, tmp_path).name for r in runs)
+
+    def no_training(run, progress=False):
+        raise AssertionError(f"trained {run} although it is cached")
+
+    monkeypatch.setattr(mg, "train", no_training)
+    again = mg.train_many(runs, workers=1, progress=False, cache_dir=tmp_path)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a["test_loss"], b["test_loss"])
+        np.testing.assert_array_equal(a["train_loss"], b["train_loss"])
+        assert a["run"] == b["run"]
+    # another configuration is another entry; cache=False neither reads nor writes
+    assert mg.cache_path(dataclasses.replace(runs[0], lr=1e-3), tmp_path) != mg.cache_path(runs[0], tmp_path)
+    with pytest.raises(AssertionError, match="although it is cached"):
+        mg.train_many(runs[:1], workers=1, progress=False, cache=False, cache_dir=tmp_path)
