@@ -290,34 +290,46 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
     """
     from cooccur.claims import check_all, premises
 
-    row: dict[str, Any] = config_columns(experiment)
-    start = time.perf_counter()
-    traj = None
-    try:
+    def measure() -> tuple[dict[str, Any], Trajectory]:
         with one_blas_thread():
             traj = experiment.simulate()
             verdicts = check_all(experiment, traj)
             prem = premises(experiment)
-        for key, premise in prem.items():
-            row[f"premise.{key}"] = premise.met
+        fields: dict[str, Any] = {f"premise.{key}": premise.met for key, premise in prem.items()}
         for claim, verdict in verdicts.items():
-            row[f"{claim}.holds"] = bool(verdict.holds)
-            row[f"{claim}.premise_met"] = bool(verdict.premise_met)
-            row[f"{claim}.detail"] = verdict.detail
+            fields[f"{claim}.holds"] = bool(verdict.holds)
+            fields[f"{claim}.premise_met"] = bool(verdict.premise_met)
+            fields[f"{claim}.detail"] = verdict.detail
             for name, value in verdict.measured.items():
-                row[f"{claim}.{name}"] = _number(value)
-        row["T1"] = float(traj.T1)
-        row["T1_x_rate"] = float(traj.T1) * (row["sigma0"] ** 2 + row["sigma1"] ** 2) * row["model.m"] * row["model.m1"]
-        row["final_loss"] = float(traj.loss[-1])
-        row["population_loss"] = _number(verdicts["thm3.3.population"].measured.get("population_loss"))
-        row["n_grad_evals"] = int(traj.n_grad_evals)
+                fields[f"{claim}.{name}"] = _number(value)
+        fields["T1"] = float(traj.T1)
+        fields["T1_x_rate"] = float(traj.T1) * (row["sigma0"] ** 2 + row["sigma1"] ** 2) * row["model.m"] * row[
+            "model.m1"]
+        fields["final_loss"] = float(traj.loss[-1])
+        fields["population_loss"] = _number(verdicts["thm3.3.population"].measured.get("population_loss"))
+        fields["n_grad_evals"] = int(traj.n_grad_evals)
+        return fields, traj
+
+    row: dict[str, Any] = config_columns(experiment)
+    traj = _measure_into(row, measure)
+    return row, traj if keep_trajectory else None
+
+
+def _measure_into(row: dict[str, Any], measure: Callable[[], tuple[dict[str, Any], Any]]) -> Any:
+    """Call ``measure`` (returning the row's result columns and the run) and add its columns to ``row``, with
+    ``error`` (empty, or the exception that stopped the run: a failing run is a row, not a crash of the sweep),
+    ``wall_time`` and ``host``. Returns the run, or None when it failed."""
+    start = time.perf_counter()
+    try:
+        fields, result = measure()
+        row.update(fields)
         row["error"] = ""
-    except Exception as err:  # noqa: BLE001 -- a failing run is a row, not a crash of the sweep
+    except Exception as err:  # noqa: BLE001 -- recorded in the row
         row["error"] = f"{type(err).__name__}: {err}"
-        traj = None
+        result = None
     row["wall_time"] = time.perf_counter() - start
     row["host"] = f"{socket.gethostname()}:{os.getpid()}"
-    return row, traj if keep_trajectory else None
+    return result
 
 
 def config_columns(experiment: Experiment) -> dict[str, Any]:
@@ -339,17 +351,12 @@ def run_scan_snap(experiment: ScanSnapExperiment,
     row = scan_snap_columns(experiment)
     row["premise.decoder_faster"] = experiment.train.lr_Y > experiment.train.lr_Z
     row["premise.zero_init"] = experiment.train.init == "zero"
-    start = time.perf_counter()
-    run = None
-    try:
+
+    def measure() -> tuple[dict[str, float], Any]:
         run = experiment.run()
-        row.update(summary(run))
-        row["error"] = ""
-    except Exception as err:  # noqa: BLE001 -- a failing run is a row, not a crash of the sweep
-        row["error"] = f"{type(err).__name__}: {err}"
-        run = None
-    row["wall_time"] = time.perf_counter() - start
-    row["host"] = f"{socket.gethostname()}:{os.getpid()}"
+        return summary(run), run
+
+    run = _measure_into(row, measure)
     return row, run if keep_trajectory else None
 
 
