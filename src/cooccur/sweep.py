@@ -227,19 +227,13 @@ def _check_field(name: str, where: str, kind: RunKind) -> None:
 def experiment_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed: int) -> Experiment:
     """The experiment at one point of a sweep: ``base``, then the plain axes, then the derived ones; ``seed`` seeds
     the data and the weights. The model's ``d`` follows the data's unless set."""
-    spec = {section: dict(base.get(section, {})) for section in SECTIONS}
-    for name, value in values.items():
-        if name not in DERIVED_AXES:
-            section, _, field_name = name.partition(".")
-            spec[section][field_name] = value
+    spec = _with_plain_axes(base, values, SECTIONS, DERIVED_AXES)
     spec["data"]["seed"] = seed
     spec["model"]["seed"] = seed
     if "init_scale" in values:
         spec["model"]["init_scale"] = values["init_scale"]
     if "m1_per_m" in values:
-        ratio = values["m1_per_m"]
-        if not isinstance(ratio, int | float) or isinstance(ratio, bool) or not ratio > 0:
-            raise ValueError(f"m1_per_m must be a number > 0, got {ratio!r}")
+        ratio = _positive("m1_per_m", values["m1_per_m"])
         m = spec["model"].get("m", ModelConfig.m)
         spec["model"]["m1"] = max(1, round(ratio * m))
     if "proportions" in spec["data"]:
@@ -255,11 +249,7 @@ def experiment_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed:
 def scan_snap_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed: int) -> ScanSnapExperiment:
     """The Scan-and-Snap run at one point of a ``kind: scan_snap`` sweep: ``base``, then the plain axes, then
     ``num_last`` and ``lr_ratio`` (:data:`SCAN_SNAP_AXES`); ``seed`` seeds the weights and every batch."""
-    spec = {section: dict(base.get(section, {})) for section in SCAN_SNAP_SECTIONS}
-    for name, value in values.items():
-        if name not in SCAN_SNAP_AXES:
-            section, _, field_name = name.partition(".")
-            spec[section][field_name] = value
+    spec = _with_plain_axes(base, values, SCAN_SNAP_SECTIONS, SCAN_SNAP_AXES)
     spec["train"]["seed"] = seed
     if "num_last" in values:
         num_last = values["num_last"]
@@ -267,11 +257,27 @@ def scan_snap_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed: 
             raise ValueError(f"num_last must be an integer >= 1, got {num_last!r}")
         spec["data"]["n_classes"] = num_last * spec["data"].get("next_per_query", SequenceClasses.next_per_query)
     if "lr_ratio" in values:
-        ratio = values["lr_ratio"]
-        if not isinstance(ratio, int | float) or isinstance(ratio, bool) or not ratio > 0:
-            raise ValueError(f"lr_ratio must be a number > 0, got {ratio!r}")
+        ratio = _positive("lr_ratio", values["lr_ratio"])
         spec["train"]["lr_Y"] = ratio * spec["train"].get("lr_Z", ScanSnapTraining.lr_Z)
     return ScanSnapExperiment.from_dict(spec)
+
+
+def _with_plain_axes(base: dict[str, dict[str, Any]], values: dict[str, Any], sections: dict[str, type],
+                     derived: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """A copy of ``base`` with a mapping for every section, and the values of the plain (``section.field``) axes
+    set; the derived axes are left to the caller."""
+    spec = {section: dict(base.get(section, {})) for section in sections}
+    for name, value in values.items():
+        if name not in derived:
+            section, _, field_name = name.partition(".")
+            spec[section][field_name] = value
+    return spec
+
+
+def _positive(name: str, value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+    return value
 
 
 def run_id(experiment: Experiment | ScanSnapExperiment) -> str:
