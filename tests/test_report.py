@@ -97,3 +97,12 @@ def test_config_table_shows_what_differs_and_folds_the_rest():
     assert "| `sim.method` | gram | gram | euler |" in short  # equal in both, not the default
     assert "`model.m` " not in short and "`data.n` " not in short
     assert "library's default" in report.config_table({"default": Experiment()}).split("<details>")[0]
+
+
+def test_rows_table_formats_each_column_and_escapes_bars():
+    from cooccur.report import rows_table
+
+    table = rows_table([{"rate": 0.5, "t0": 193.13, "note": "a | b"}, {"rate": 2, "t0": 48.28, "note": "c"}],
+                       {"t0": ".0f"})
+    assert table.splitlines() == ["| rate | t0 | note |", "|---|---|---|", "| 0.5 | 193 | a \\| b |", "| 2 | 48 | c |"]
+    assert rows_table([]) == ""

@@ -197,6 +197,20 @@ def values_table(values: dict[str, object], header: tuple[str, str] = ("setting"
     return "\n".join(rows)
 
 
+def rows_table(rows: list[dict[str, object]], formats: dict[str, str] | None = None) -> str:
+    """A Markdown table with one row per dict of ``rows`` and the keys of the first as column headers; a value is
+    formatted by ``formats[column]`` (a format spec such as ``".2f"``) when given, else as in the other tables."""
+    if not rows:
+        return ""
+    formats = formats or {}
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [format(row[c], formats[c]) if c in formats else _fmt_value(row[c]) for c in columns]
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines)
+
+
 def count_table(verdicts_by_setting: dict[str, list[dict]], claims: list[str], prefix: str | None = None) -> str:
     """A Markdown table: for each statement and setting, on how many seeds its premises are met and it holds.
     ``verdicts_by_setting[setting]`` is a list over seeds of ``check_all`` results. With ``prefix``, the counts go
