@@ -727,16 +727,17 @@ def scan_snap_entropy(table, n_distinct: int) -> Figure:
     """The authors' Figure 6 from a ``kind: scan_snap`` sweep table (:mod:`cooccur.sweep`): one panel per number
     of query tokens, the final entropy of the attention over distinct tokens (mean and standard error over seeds)
     against eta_Y/eta_Z, one line per eta_Z."""
-    ok = table[table["error"].fillna("") == ""]
-    stats = ok.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].agg(["mean", "sem", "size"])
-    panels_of = sorted(ok["num_last"].unique())
+    from cooccur.related.scan_snap import figure6_stats
+
+    stats = figure6_stats(table)
+    panels_of = sorted(stats.index.get_level_values(0).unique())
     fig, axes = panels(len(panels_of), height=3.2, sharey=True)
     for ax, num_last in zip(axes, panels_of):
         for lr_Z, curve in stats.loc[num_last].groupby(level=0):
             curve = curve.droplevel(0)
             ax.errorbar(curve.index, curve["mean"], yerr=curve["sem"].fillna(0), marker="o", ms=4, capsize=3,
                         label=rf"$\eta_Z = {lr_Z:g}$")
-        K = int(ok.loc[ok["num_last"] == num_last, "data.n_classes"].iloc[0])
+        K = int(table.loc[table["num_last"] == num_last, "data.n_classes"].iloc[0])
         ax.set(xscale="log", title=f"{num_last} query token{'s' if num_last > 1 else ''}, K = {K} next tokens",
                xlabel=r"$\eta_Y / \eta_Z$", ylabel="entropy on distinct tokens (nats)")
         ratios = sorted(curve.index)

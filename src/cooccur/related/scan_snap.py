@@ -227,7 +227,7 @@ def summary(run: ScanSnapRun) -> dict[str, float]:
         "first_loss": float(run.loss[0]),
         "final_loss": float(run.loss[-1]),
         "Z_moved": float(np.linalg.norm(run.Z[-1] - run.Z[0])),
-        "Y_path": float(run.dY.sum()) if run.dY.size else float("nan"),
+        "Y_path": float(run.dY.sum()),
     }
 
 
@@ -374,6 +374,13 @@ def log_grid(steps: int, points: int = 80) -> np.ndarray:
     return np.r_[0, np.unique(np.round(np.logspace(0, np.log10(steps), points)).astype(int))]
 
 
+def figure6_stats(table) -> Any:
+    """Mean and standard error over seeds of the final entropy of the finished runs of a ``kind: scan_snap`` sweep
+    table (pandas), indexed by (num_last, train.lr_Z, axis.lr_ratio)."""
+    ok = table[table["error"].fillna("") == ""]
+    return ok.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].agg(["mean", "sem"])
+
+
 def figure6_trends(table) -> Any:
     """The two trends of the authors' Figure 6, read off a ``kind: scan_snap`` sweep table (pandas), one row per
     number of query tokens ``num_last``: ``falls_with_lr_Z`` counts the ratios eta_Y/eta_Z at which the mean
@@ -382,10 +389,9 @@ def figure6_trends(table) -> Any:
     the largest ratio lies above that at 2, by more than twice the standard error of the difference."""
     import pandas as pd
 
-    ok = table[table["error"].fillna("") == ""]
-    stats = ok.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].agg(["mean", "sem"])
+    sizes = table.groupby("num_last")[["data.n_classes", "M"]].first()
     rows = []
-    for num_last, panel in stats.groupby(level=0):
+    for num_last, panel in figure6_stats(table).groupby(level=0):
         mean = panel["mean"].droplevel(0).unstack()  # rows lr_Z, columns ratio
         sem = panel["sem"].droplevel(0).unstack().fillna(0.0)
         ratios = list(mean.columns)
@@ -396,8 +402,8 @@ def figure6_trends(table) -> Any:
 
         rows.append({
             "num_last": int(num_last),
-            "K": int(ok.loc[ok["num_last"] == num_last, "data.n_classes"].iloc[0]),
-            "M": int(ok.loc[ok["num_last"] == num_last, "M"].iloc[0]),
+            "K": int(sizes.loc[num_last, "data.n_classes"]),
+            "M": int(sizes.loc[num_last, "M"]),
             "ratios": len(ratios),
             "falls_with_lr_Z": int((mean.diff(axis=0).iloc[1:] < 0).all(axis=0).sum()),
             "curves": len(mean),
