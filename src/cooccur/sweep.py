@@ -71,6 +71,7 @@ from cooccur.flow import SimConfig, one_blas_thread
 from cooccur.model import ModelConfig, init_std
 from cooccur.related.scan_snap import ScanSnapExperiment, ScanSnapTraining, SequenceClasses, summary
 from cooccur.trajectory import Trajectory
+from cooccur.validate import check_int
 
 SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "sim": SimConfig}
 #: Axes the paper reasons in, each applied to the configuration after the plain fields.
@@ -253,8 +254,7 @@ def scan_snap_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed: 
     spec["train"]["seed"] = seed
     if "num_last" in values:
         num_last = values["num_last"]
-        if isinstance(num_last, bool) or not isinstance(num_last, int) or num_last < 1:
-            raise ValueError(f"num_last must be an integer >= 1, got {num_last!r}")
+        check_int("num_last", num_last, 1)
         spec["data"]["n_classes"] = num_last * spec["data"].get("next_per_query", SequenceClasses.next_per_query)
     if "lr_ratio" in values:
         ratio = _positive("lr_ratio", values["lr_ratio"])
