@@ -17,6 +17,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -82,6 +83,12 @@ def browser():
         b.close()
 
 
+def plain_words(text: str) -> list[str]:
+    """The words of ``text`` made of letters only (math, typeset or not, left out): a figure's alt text has nearly
+    all of its caption's."""
+    return [w.rstrip(".,;:") for w in text.split() if re.fullmatch(r"[A-Za-z]+[.,;:]?", w)]
+
+
 @pytest.mark.parametrize("page_name", toc_pages())
 def test_page_renders(browser, base_url, page_name):
     context = browser.new_context(viewport={"width": 1300, "height": 900})
@@ -112,6 +119,17 @@ def test_page_renders(browser, base_url, page_name):
     assert not broken, f"images not loaded: {broken}"
     chapter = page_name.split("/")[-1]
     assert_figures_legible(page, chapter)
+
+    # each figure reads out its caption (not a file name) and opens at full size when tapped
+    figures = page.eval_on_selector_all("main figure img", """imgs => imgs.map(i => [
+        i.src, i.alt, i.closest("a") ? i.closest("a").href : null,
+        i.closest("figure").querySelector(".caption-text")?.textContent ?? ""])""")
+    for src, alt, href, caption in figures:
+        name = src.rsplit("/", 1)[-1]
+        assert alt and not alt.endswith(".png"), f"{chapter}: {name} has the alt text {alt!r}"
+        words, said = plain_words(caption), set(plain_words(alt))
+        assert words and sum(w in said for w in words) >= 0.9 * len(words), f"{chapter}: {name}: alt {alt[:40]!r}"
+        assert href == src, f"{chapter}: {name} links to {href}, not to itself at full size"
 
     # a chapter with code opens with its claim and the figure that answers it: a figure before the first code cell
     if chapter not in NO_OPENING_FIGURE:
