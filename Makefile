@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_figure1.py
 	$(PY) bench/bench_sweep.py
 	$(PY) bench/bench_markov_gpt.py
+	$(PY) bench/bench_scan_snap.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench scripts book
