@@ -3,6 +3,9 @@
 # make check-html: open every page of the built book in Chromium (console, images, math, links, downloads).
 # make lab   : same set-up, then JupyterLab on 127.0.0.1 with every chapter book/<name>.py openable as a notebook.
 # make reference: build the book and write its numbers to book/reference-results.json (deliberately).
+# make crosscheck: re-execute chapters under other CPU kernels (torch, MKL, OpenBLAS, NumPy dispatch), each with an
+#               empty run cache, and compare every number with the reference under its tolerance class.
+#               CROSSCHECK_CHAPTERS (default: all) and CROSSCHECK_SETTINGS (default: avx2 baseline) narrow it.
 # make bench  : time Figure 1's setting with three engines, the runs per second of the sweep machinery, and one
 #               training iteration of Local to Global's full model.
 PYTHON ?= python3.11
@@ -11,7 +14,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 export COOCCUR_CACHE_DIR ?= $(CURDIR)/.cache/experiments
 
-.PHONY: test book lab reference check-html bench lint clean
+.PHONY: test book lab reference crosscheck check-html bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +41,12 @@ check-html: $(STAMP)
 reference: $(STAMP)
 	$(PY) scripts/build_book.py --write-reference
 
+CROSSCHECK_CHAPTERS ?=
+CROSSCHECK_SETTINGS ?=
+crosscheck: $(STAMP)
+	$(PY) scripts/crosscheck.py $(if $(CROSSCHECK_CHAPTERS),--chapters $(CROSSCHECK_CHAPTERS)) \
+		$(if $(CROSSCHECK_SETTINGS),--settings $(CROSSCHECK_SETTINGS)) $(CROSSCHECK_ARGS)
+
 bench: $(STAMP)
 	$(PY) bench/bench_figure1.py
 	$(PY) bench/bench_sweep.py
@@ -48,4 +57,4 @@ lint: $(STAMP)
 	$(PY) -m ruff check src tests bench scripts book
 
 clean:
-	rm -rf _build book/*.ipynb .cache notebooks
+	rm -rf _build _crosscheck book/*.ipynb .cache notebooks

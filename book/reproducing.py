@@ -85,3 +85,98 @@ if times_file.exists():
     show(values_table({**times, "**total**": round(sum(times.values()), 1)}, header=("chapter", "seconds")))
 else:
     show("*No execution times: this page was not built by `make book`.*")
+
+# %% [markdown]
+# (sec-reproducing-tolerances)=
+# ## What a rerun on another machine reproduces
+#
+# Every number in the prose of this book comes from the run: as the book builds, each is recorded with its
+# *tolerance class* in a results manifest, and `make book` ends by comparing every one with
+# `book/reference-results.json`. A rerun on the same machine reproduces all of them bit for bit. Another machine
+# differs in one way: the kernels its libraries pick at run time by instruction set (PyTorch's own vector
+# kernels, the MKL behind PyTorch, the OpenBLAS behind NumPy and SciPy, NumPy's own loops) take sums in lanes of
+# another width, hence in another order, so results differ in the last bits. What that does to a number depends
+# on where it comes from, so each number belongs to one class:
+#
+# * **exact**: counts over deterministic runs (seeds on which a claim holds, runs in a grid) and configuration
+#   values. A last-bit difference could change one only if a measured value sat within rounding of a threshold.
+# * **float64**: a real number from the float64 flow engines or NumPy/SciPy: reproduced to rounding.
+# * **trained**: a real number from training a torch model (the Local-to-Global transformer, the Scan-and-Snap
+#   model). Both compute in float64 on one thread. The authors' transformer trains in float32; through the escape
+#   from the unigram plateau, AdamW amplifies a last-bit difference so strongly that in float32 two CPUs disagree
+#   in the digits this book prints, while in float64 they still agree far below them.
+# * **seed-statistic**: a mean over seeds of a number read at the end of such training, quoted with its tolerance
+#   of $k$ standard errors of the mean, measured from the spread over the seeds of the same run: reproduced
+#   statistically even where single seeds would drift.
+#
+# The table lists each class with the number of entries in the manifest and its tolerance; the tolerance of a
+# seed statistic is written next to each number in the manifest.
+
+# %% tags=["hide-input"]
+from cooccur.report import glue_number, rows_table
+
+# the classes of this build's numbers (written by the chapters before this one), else of the committed reference
+built = sorted((Path("..") / "_build" / "results").glob("*.json"))
+reference = json.loads(Path("reference-results.json").read_text())
+if built:
+    entries = [entry for path in built for entry in json.loads(path.read_text()).values()]
+else:
+    entries = list(reference["numbers"].values())
+class_rows = []
+for name in ("exact", "float64", "trained", "seed-statistic"):
+    members = [e for e in entries if e.get("class") == name]
+    glue_number(f"class_{name.replace('-', '_')}", len(members), manifest=False)
+    spec = reference.get("classes", {}).get(name)
+    if name == "seed-statistic":
+        tolerance = "k standard errors of the mean, measured with each number"
+    elif spec is None:
+        tolerance = "(not in the reference yet)"
+    elif spec["rel_tol"] == 0:
+        tolerance = "none: must match"
+    else:
+        tolerance = f"relative {spec['rel_tol']:.0e}"
+    if name in ("float64", "trained"):
+        glue_number(f"tol_{name}", spec["rel_tol"] if spec else float("nan"), manifest=False)
+    class_rows.append({"class": name, "numbers": len(members), "tolerance": tolerance})
+show(rows_table(class_rows))
+
+# %% [markdown]
+# **Measured under other kernels.** `make crosscheck` imitates other machines on this one. It re-executes the
+# chapters with every library restricted to AVX2 (setting `avx2`: a machine without AVX-512) or to SSE4.2 with
+# PyTorch's scalar kernels (setting `baseline`), each with an empty run cache (a warm cache would hand back runs
+# computed under the first setting), first checking in a fresh process that each restriction took effect. It then
+# compares every number with the reference under its class. The table below is its last recorded run: per setting
+# and class, how many numbers moved at all, and the largest move both as a fraction of the tolerance (1 is the
+# edge) and relative to the number.
+
+# %% tags=["hide-input"]
+crosscheck_file = Path("crosscheck.json")
+crosscheck = json.loads(crosscheck_file.read_text()) if crosscheck_file.exists() else {"settings": {}}
+move_rows, largest = [], {}
+for setting, run in sorted(crosscheck["settings"].items()):
+    kernels = ", ".join(f"{lib} {kind}" for lib, kind in run["kernels"].items())
+    for name, row in sorted(run["classes"].items()):
+        move_rows.append({"setting": f"{setting} ({kernels})", "chapters": ", ".join(run["chapters"]),
+                          "class": name, "numbers": row["entries"], "moved": row["moved"], "failed": row["failed"],
+                          "largest move / tolerance": row["largest"], "largest relative move": row["largest_rel"]})
+        largest[name] = max(largest.get(name, 0.0), row["largest_rel"] if row["largest_rel"] is not None else 1.0)
+if move_rows:
+    show(rows_table(move_rows, {"largest move / tolerance": ".2g", "largest relative move": ".2g"}))
+    show(f"*Recorded by `make crosscheck` on {max(run['date'] for run in crosscheck['settings'].values())} on a "
+         f"machine whose own kernels are: torch {crosscheck['machine']['torch']}, MKL {crosscheck['machine']['mkl']}, "
+         f"OpenBLAS {crosscheck['machine']['openblas']}, NumPy up to {crosscheck['machine']['numpy']}.*")
+else:
+    show("*No crosscheck has been recorded yet: run `make crosscheck CROSSCHECK_ARGS=\"--summary book/crosscheck.json\"`.*")
+for name in ("exact", "float64", "trained", "seed-statistic"):
+    glue_number(f"moved_{name.replace('-', '_')}", largest.get(name, 0.0), manifest=False)
+
+# %% [markdown]
+# In words: on another x86-64 machine a rebuild reproduces the {glue:text}`class_exact` exact numbers exactly, the
+# {glue:text}`class_float64` float64 numbers and the {glue:text}`class_trained` trained numbers to rounding (the
+# largest relative moves measured under other kernels were {glue:text}`moved_float64:.1e` and
+# {glue:text}`moved_trained:.1e`, against relative tolerances of {glue:text}`tol_float64:.0e` and
+# {glue:text}`tol_trained:.0e`), and the
+# {glue:text}`class_seed_statistic` seed statistics statistically (their largest relative move was
+# {glue:text}`moved_seed_statistic:.1e`, far inside $k$ standard errors). A machine of another architecture (an
+# ARM laptop, say) has other libraries altogether, which the crosscheck cannot imitate; there we rely on the margins
+# between the measured moves and the tolerances.

@@ -105,13 +105,13 @@ runs = {r"$\eta_Y = \eta_Z = 1$": ss.train(data, 1.0, 1.0, steps=steps, batch=ba
 rows = [0, 2, 4, 6, 8, 10, steps]
 for run, key in zip(runs.values(), ("equal", "fast_Y")):
     final = ss.expected_attention(data, run.Z[-1])[0]
-    glue_number(f"common_{key}", final[:10].sum())
+    glue_number(f"common_{key}", final[:10].sum(), kind="trained")
     changes = np.abs(np.diff(run.Z[:, data.query(0)], axis=0)).max(axis=1)
-    glue_number(f"snap_{key}", changes[-10:].max() / changes.max())
+    glue_number(f"snap_{key}", changes[-10:].max() / changes.max(), kind="trained")
     for i in (0, 4, 10):
-        glue_number(f"loss{i}_{key}", run.loss[i])
-    glue_number(f"lossT_{key}", run.loss[-1])
-    glue_number(f"entropy_{key}", ss.distinct_entropy(data, run.Z[-1]))
+        glue_number(f"loss{i}_{key}", run.loss[i], kind="trained")
+    glue_number(f"lossT_{key}", run.loss[-1], kind="trained")
+    glue_number(f"entropy_{key}", ss.distinct_entropy(data, run.Z[-1]), kind="trained")
 glue_number("common_start", data.context_probs()[0][:10].sum())
 glue_number("steps", steps)
 glue_figure("fig_scan_snap", plots.scan_snap_maps(
@@ -170,8 +170,9 @@ small = trends[trends["num_last"] == 1]
 glue_number("fig6_dips_small", small["dips_to_2"].sum())
 glue_number("fig6_rises_small", small["rises_after_2"].sum())
 glue_number("fig6_curves_small", small["curves"].sum())
-glue_number("fig6_entropy_min", done.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].mean().min())
-glue_number("fig6_entropy_start", done["entropy_start"].mean())
+glue_number("fig6_entropy_min", done.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].mean().min(),
+            kind="trained")
+glue_number("fig6_entropy_start", done["entropy_start"].mean(), kind="trained")
 glue_figure("fig_scan_snap_entropy", plots.scan_snap_entropy(fig6, data.n_distinct))
 top = fig6_sweep.axes["lr_ratio"][-1]
 show(rows_table([{"query tokens": r.num_last, "K": r.K, "M": r.M,
@@ -266,7 +267,8 @@ for name, value in {"snap_num_last": snap_num_last, "snap_K": snap_data.n_classe
                     "snap_zy_early_max": mean_of("z_over_y_early").max(),
                     "snap_zy_late_min": mean_of("z_over_y_late").min(),
                     "snap_zy_late_max": mean_of("z_over_y_late").max()}.items():
-    glue_number(name, value)
+    configured = name in ("snap_lr_Z", "snap_rate_span") or isinstance(value, int)
+    glue_number(name, value, kind=None if configured else "trained")
 glue_figure("fig_scan_snap_transition", plots.scan_snap_transition(series))
 show(rows_table([{"η_Y": lr_Y, "η_Y/η_Z": lr_Y / snap_lr_Z, "predicted t0": a, "fastest growth at t": b,
                   "loss there": c, "dg/d ln t at peak": d, "dg/d ln t, last decade": e, "× ln t": f,

@@ -47,9 +47,14 @@ def chapters() -> list[Path]:
     return [ROOT / f"{name}.py" for name in files if (ROOT / f"{name}.py").exists()]
 
 
-def execute(chapter: Path, parameters: dict[str, object]) -> float:
-    out = chapter.with_suffix(".ipynb")
-    os.environ["COOCCUR_RESULTS_FILE"] = str(RESULTS / f"{chapter.stem}.json")  # inherited by the kernel
+def execute(chapter: Path, parameters: dict[str, object], out: Path | None = None,
+            results_file: Path | None = None) -> float:
+    """Execute ``chapter`` (a Jupytext source) with papermill in ``book/``; write the notebook to ``out`` (default
+    ``book/<chapter>.ipynb``) and its numbers to ``results_file`` (default ``_build/results/<chapter>.json``).
+    Returns the seconds taken. The kernel inherits this process's environment."""
+    out = chapter.with_suffix(".ipynb") if out is None else out
+    results_file = RESULTS / f"{chapter.stem}.json" if results_file is None else results_file
+    os.environ["COOCCUR_RESULTS_FILE"] = str(results_file)  # inherited by the kernel
     start = time.perf_counter()
     papermill.execute_notebook(
         jupytext.read(chapter),

@@ -17,29 +17,63 @@ from pathlib import Path
 from cooccur.validate import check_choice, check_int, check_number
 
 
-def glue_number(name: str, value: numbers.Real, manifest: bool = True) -> None:
+def glue_number(name: str, value: numbers.Real, manifest: bool = True, kind: str | None = None) -> None:
     """Glue ``value`` under ``name`` for ``{glue:text}`name:fmt` `` in the chapter's prose.
 
     NumPy scalars are converted to Python numbers first: their text form (``np.float64(0.5)``) cannot be
     formatted by the glue roles. ``manifest=False`` keeps the number out of the results manifest: for wall-clock
-    times, which are facts about the machine, not results a rebuild must reproduce.
+    times, which are facts about the machine, not results a rebuild must reproduce. ``kind`` is the number's
+    tolerance class in the manifest (:data:`TOLERANCE_CLASSES`; default ``exact`` for an integer, ``float64`` for a
+    real number); numbers from a trained torch model say ``kind="trained"``.
     """
     from myst_nb import glue  # the book extra; imported here so the library does not need it
 
     plain = int(value) if isinstance(value, numbers.Integral) else float(value)
     glue(name, plain, display=False)
     if manifest:
-        record(name, plain)
+        record(name, plain, kind)
 
 
-def record(name: str, value: float | int) -> None:
-    """Add ``name: value`` to the results file named by ``$COOCCUR_RESULTS_FILE`` (nothing if it is unset)."""
+def glue_statistic(name: str, samples, k: float = 3.0) -> float:
+    """Glue the mean of ``samples`` (one value per seed) under ``name``, and record it in the manifest as a
+    ``seed-statistic``: its tolerance is ``k`` standard errors of the mean (sample standard deviation over
+    sqrt(count)), measured from these samples. For a number that rides an unstable phase, where a single seed's
+    value could move between machines. Returns the mean."""
+    from myst_nb import glue
+
+    values = [float(v) for v in samples]
+    if len(values) < 2 or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"{name}: a seed statistic needs at least two finite samples, got {values}")
+    mean = math.fsum(values) / len(values)
+    se = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1) / len(values))
+    glue(name, mean, display=False)
+    record(name, mean, "seed-statistic", se=se, k=k)
+    return mean
+
+
+#: The manifest's tolerance classes (``scripts/results.py`` holds their tolerances and reasons).
+TOLERANCE_CLASSES = ("exact", "float64", "trained", "seed-statistic")
+
+
+def record(name: str, value: float | int, kind: str | None = None, se: float | None = None,
+           k: float | None = None) -> None:
+    """Add ``name`` to the results file named by ``$COOCCUR_RESULTS_FILE`` (nothing if it is unset), as
+    ``{"value", "class"}`` (and ``"se"``, ``"k"`` for a seed statistic). ``kind`` defaults to ``exact`` for an
+    integer and ``float64`` for a real number; a non-finite value is recorded as ``None``."""
     target = os.environ.get("COOCCUR_RESULTS_FILE")
+    if kind is None:
+        kind = "exact" if isinstance(value, numbers.Integral) else "float64"
+    check_choice("tolerance class", kind, TOLERANCE_CLASSES)
+    if kind == "exact" and not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name}: an exact number must be an integer, got {value!r}")
     if not target:
         return
     path = Path(target)
     results = json.loads(path.read_text()) if path.exists() else {}
-    results[name] = value if math.isfinite(value) else None
+    entry = {"value": value if math.isfinite(value) else None, "class": kind}
+    if kind == "seed-statistic":
+        entry.update(se=se, k=k)
+    results[name] = entry
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(json.dumps(results, indent=1, sort_keys=True))
     os.replace(tmp, path)

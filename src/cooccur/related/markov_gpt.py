@@ -31,7 +31,11 @@ Training (:func:`train`) follows their defaults: AdamW (lr 2e-3, betas (0.9, 0.9
 weights of linear maps: the attention and MLP matrices, and ``e`` in the vector form, which their code builds as
 a linear map; none on embedding tables and biases), the one-cycle cosine schedule with 2% warm-up (start at
 lr / 100, end at lr / 5), batch 16, sequence length 1024, a fresh batch every step, and after every step the test
-loss on a fresh batch. Unlike their data code, every chain starts from the stationary law (their ``Markov-Simple``
+loss on a fresh batch. Unlike their code, the model computes in float64 by default (``MarkovTraining.dtype``; theirs
+is float32): a run rides an unstable phase, the escape from the unigram plateau, which amplifies a difference in
+the last bit about 10^4-fold over 1000 steps, and torch's CPU kernels differ in the last bit from one instruction
+set to another. In float32 that leaves final losses apart by 2e-3 between two CPUs; in float64 by far less than
+any number the book quotes (measured in the ``reproducing`` chapter). Unlike their data code, every chain starts from the stationary law (their ``Markov-Simple``
 draws the first bit uniformly).
 """
 
@@ -58,6 +62,7 @@ from cooccur.validate import check_choice, check_int, check_number
 
 INITS = ("standard", "good")
 EMBEDDINGS = ("table", "vector")
+DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
 
 @dataclass(frozen=True)
@@ -77,11 +82,13 @@ class MarkovTraining:
     betas: tuple[float, float] = (0.9, 0.95)
     weight_decay: float = 1e-3
     warmup: float = 0.02
+    dtype: str = "float64"
 
     def __post_init__(self) -> None:
         MarkovChain(self.p, self.q)  # checks p and q
         check_choice("init", self.init, INITS)
         check_choice("embedding", self.embedding, EMBEDDINGS)
+        check_choice("dtype", self.dtype, tuple(DTYPES))
         for name, low in (("seed", 0), ("iterations", 2), ("batch", 1), ("seq_len", 2), ("n_embd", 1)):
             check_int(name, getattr(self, name), low)
         check_number("lr", self.lr, 0, None, low_open=True)
@@ -97,7 +104,8 @@ class MarkovGPT(nn.Module):
     """The one-layer, one-head transformer over bits (see the module docstring). ``forward(s)`` takes bits of shape
     (batch, sequence) and returns the log-odds that the next bit is 1, shape (batch, sequence)."""
 
-    def __init__(self, seq_len: int = 1024, n_embd: int = 8, embedding: str = "table") -> None:
+    def __init__(self, seq_len: int = 1024, n_embd: int = 8, embedding: str = "table",
+                 dtype: torch.dtype = torch.float64) -> None:
         super().__init__()
         check_choice("embedding", embedding, EMBEDDINGS)
         self.n_embd, self.embedding = n_embd, embedding
@@ -109,6 +117,7 @@ class MarkovGPT(nn.Module):
         self.attn_proj = nn.Linear(n_embd, n_embd, bias=False)
         self.c_fc = nn.Linear(n_embd, 4 * n_embd, bias=False)
         self.mlp_proj = nn.Linear(4 * n_embd, n_embd, bias=False)
+        self.to(dtype)
 
     def forward(self, s: torch.Tensor) -> torch.Tensor:
         positions = torch.arange(s.shape[1], device=s.device)
@@ -145,7 +154,7 @@ def initialise(model: MarkovGPT, init: str, generator: torch.Generator) -> None:
 
 def make_model(run: MarkovTraining) -> MarkovGPT:
     """The model of ``run``, initialised from ``run.seed``."""
-    model = MarkovGPT(run.seq_len, run.n_embd, run.embedding)
+    model = MarkovGPT(run.seq_len, run.n_embd, run.embedding, DTYPES[run.dtype])
     initialise(model, run.init, torch.Generator().manual_seed(run.seed))
     return model
 
