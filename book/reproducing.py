@@ -66,8 +66,19 @@ apply_quick("reproducing", globals(), quick)
 packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "threadpoolctl", "pandas",
             "pyarrow", "dask", "distributed", "jupyter-book", "sphinx", "myst-nb", "jupytext", "papermill",
             "sphinx-proof", "sphinxcontrib-bibtex"]
+import numpy
+import threadpoolctl
+import torch
+
+# the kernels this build ran on: what differs between machines (see the last section)
+blas = {pool["internal_api"]: pool.get("architecture") for pool in threadpoolctl.threadpool_info()}
+numpy_simd = [t for t in numpy._core._multiarray_umath.__cpu_dispatch__
+              if numpy._core._multiarray_umath.__cpu_features__.get(t)]
 show(values_table({"Python": platform.python_version(), "platform": f"{platform.system()} {platform.machine()}",
-                   "CPU cores": os.cpu_count(), **{name: version(name) for name in packages}},
+                   "CPU cores": os.cpu_count(), **{name: version(name) for name in packages},
+                   "torch CPU kernels": torch.backends.cpu.get_cpu_capability(),
+                   "OpenBLAS kernels (NumPy, SciPy)": blas.get("openblas"),
+                   "NumPy SIMD up to": numpy_simd[-1] if numpy_simd else "baseline"},
                   header=("component", "version")))
 
 # %% [markdown]

@@ -110,7 +110,7 @@ def run_setting(name: str, names: list[str], out: Path) -> dict[str, dict]:
     base = out / name
     shutil.rmtree(base, ignore_errors=True)
     (base / "results").mkdir(parents=True)
-    saved = {key: os.environ.get(key) for key in [*SETTINGS[name], "COOCCUR_CACHE_DIR"]}
+    saved = {key: os.environ.get(key) for key in [*SETTINGS[name], "COOCCUR_CACHE_DIR", "COOCCUR_RESULTS_FILE"]}
     cache = Path(tempfile.mkdtemp(prefix=f"crosscheck-{name}-cache-"))
     os.environ.update(SETTINGS[name], COOCCUR_CACHE_DIR=str(cache))  # inherited by the kernel and its workers
     try:

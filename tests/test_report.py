@@ -55,7 +55,8 @@ def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, m
     assert "premises met" in header and len(rows) == 2
     assert rows[1].startswith("| `thm3.3.loss` | premise | yes | **no** |")  # the loss is not below 1/m by t = 3
     recorded = json.loads(results.read_text())
-    assert recorded["x.premise.thm3.3.loss.holds"] == 0 and recorded["x.premise.lemma4.1.premise_met"] == 1
+    assert recorded["x.premise.thm3.3.loss.holds"] == {"value": 0, "class": "exact"}
+    assert recorded["x.premise.lemma4.1.premise_met"] == {"value": 1, "class": "exact"}
 
 
 def test_a_wall_clock_number_is_glued_but_kept_out_of_the_manifest(tmp_path, monkeypatch):
@@ -65,7 +66,9 @@ def test_a_wall_clock_number_is_glued_but_kept_out_of_the_manifest(tmp_path, mon
     monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
     glue_number("T1", 0.5)
     glue_number("seconds", 12.3, manifest=False)
-    assert json.loads(results.read_text()) == {"T1": 0.5}
+    glue_number("final", 0.64, kind="trained")
+    assert json.loads(results.read_text()) == {"T1": {"value": 0.5, "class": "float64"},
+                                               "final": {"value": 0.64, "class": "trained"}}
 
 
 def test_premise_summary_table_shows_inside_outside_and_why():

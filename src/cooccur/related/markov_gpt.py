@@ -27,16 +27,17 @@ Two initialisations, as in the authors' code:
   embedding and the MLP's input is negative everywhere (a dead ReLU); in the vector form bit 0 drives the MLP to
   outputs of several hundred.
 
-Training (:func:`train`) follows their defaults: AdamW (lr 2e-3, betas (0.9, 0.95), weight decay 1e-3 on the
-weights of linear maps: the attention and MLP matrices, and ``e`` in the vector form, which their code builds as
-a linear map; none on embedding tables and biases), the one-cycle cosine schedule with 2% warm-up (start at
-lr / 100, end at lr / 5), batch 16, sequence length 1024, a fresh batch every step, and after every step the test
-loss on a fresh batch. Unlike their code, the model computes in float64 by default (``MarkovTraining.dtype``; theirs
-is float32): a run rides an unstable phase, the escape from the unigram plateau, which amplifies a difference in
-the last bit about 10^4-fold over 1000 steps, and torch's CPU kernels differ in the last bit from one instruction
-set to another. In float32 that leaves final losses apart by 2e-3 between two CPUs; in float64 by far less than
-any number the book quotes (measured in the ``reproducing`` chapter). Unlike their data code, every chain starts from the stationary law (their ``Markov-Simple``
-draws the first bit uniformly).
+Training (:func:`train`) follows their defaults: AdamW (lr 2e-3, betas (0.9, 0.95), weight decay 1e-3 on the weights
+of linear maps: the attention and MLP matrices, and ``e`` in the vector form, which their code builds as a linear
+map; none on embedding tables and biases), the one-cycle cosine schedule with 2% warm-up (start at lr / 100, end at
+lr / 5), batch 16, sequence length 1024, a fresh batch every step, and after every step the test loss on a fresh
+batch. Unlike their code, the model computes in float64 by default (``MarkovTraining.dtype``; theirs is float32).
+Late in training a run can amplify a difference in the last bit exponentially (the vector-form "good" run, seed 0,
+under torch's AVX-512 and AVX2 kernels: test losses equal to 3e-14 up to iteration 600, then apart by a factor e
+about every 20 iterations, 1e-6 at iteration 950), and torch's CPU kernels differ in the last bit from one
+instruction set to another. In float32 that growth leaves final losses 2e-3 apart between two CPUs; in float64 the
+book's numbers stay far inside their tolerances (``scripts/results.py``, the ``reproducing`` chapter). Unlike their
+data code, every chain starts from the stationary law (their ``Markov-Simple`` draws the first bit uniformly).
 """
 
 from __future__ import annotations

@@ -1,0 +1,113 @@
+"""The crosscheck's kernel settings take effect, a setting that does not is reported, and short trained runs under
+two kernel settings stay within the manifest's ``trained`` class (``scripts/crosscheck.py``, ``scripts/results.py``).
+"""
+
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+pytest.importorskip("papermill")  # crosscheck executes chapters: the book extra
+import crosscheck  # noqa: E402
+import results  # noqa: E402
+
+x86 = pytest.mark.skipif(platform.machine() != "x86_64", reason="the settings imitate x86-64 machines")
+
+
+@pytest.fixture(scope="module")
+def native():
+    return crosscheck.probe(dict(os.environ))
+
+
+def _needs(native, setting):
+    """Skip when this machine's own kernels are no wider than the setting's (nothing to imitate)."""
+    if native["torch"] in ("DEFAULT", crosscheck.EXPECTED[setting]["torch"]) and setting == "avx2":
+        pytest.skip("this machine has no AVX-512: the avx2 setting is its own kernels")
+
+
+@x86
+@pytest.mark.parametrize("setting", list(crosscheck.SETTINGS))
+def test_each_setting_takes_effect_in_a_fresh_process(native, setting):
+    _needs(native, setting)
+    found = crosscheck.probe({**os.environ, **crosscheck.SETTINGS[setting]})
+    assert found == crosscheck.EXPECTED[setting]
+    assert crosscheck.check_setting(setting, {**os.environ, **crosscheck.SETTINGS[setting]}, native) == []
+
+
+@x86
+def test_a_setting_that_does_not_take_effect_is_reported(native):
+    _needs(native, "avx2")
+    env = {**os.environ, **crosscheck.SETTINGS["avx2"]}
+    del env["OPENBLAS_CORETYPE"]  # OpenBLAS keeps this machine's own core type
+    env.pop("ATEN_CPU_CAPABILITY")
+    problems = crosscheck.check_setting("avx2", env, native)
+    assert any("openblas" in p for p in problems) and any("torch" in p for p in problems)
+
+
+TRAIN = r"""
+import dataclasses, json, torch
+from cooccur.related import markov_gpt as mg, scan_snap as ss
+run = mg.MarkovTraining(init="good", embedding="vector", seed=1, iterations=40, seq_len=96)
+markov = mg.train(run)["test_loss"].tolist()
+markov32 = mg.train(dataclasses.replace(run, dtype="float32"))["test_loss"].tolist()
+snap = ss.train(ss.SequenceClasses(), 2.0, 0.5, steps=40, batch=64, seed=1).loss.tolist()
+print(json.dumps({"capability": torch.backends.cpu.get_cpu_capability(), "markov": markov, "markov32": markov32,
+                  "snap": snap}))
+"""
+
+
+def _train_under(setting: str) -> dict:
+    env = {**os.environ, **crosscheck.SETTINGS[setting]}
+    done = subprocess.run([sys.executable, "-c", TRAIN], env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@x86
+@pytest.mark.slow
+def test_short_trained_runs_under_two_kernel_settings_stay_within_the_trained_class():
+    a, b = _train_under("avx2"), _train_under("baseline")
+    assert (a["capability"], b["capability"]) == ("AVX2", "DEFAULT")  # two different torch kernels ran
+    tolerance = results.CLASSES["trained"].rel_tol
+    for name in ("markov", "snap"):
+        assert len(a[name]) == len(b[name]) == 40 and a[name][-1] < a[name][0]  # both trained
+        worst = max(abs(x - y) / abs(y) for x, y in zip(a[name], b[name]))
+        assert worst <= tolerance, f"{name}: relative move {worst:.2g} > {tolerance:g}"
+    # the two settings do compute differently: in float32 (the authors' precision) the same run moves
+    assert max(abs(x - y) for x, y in zip(a["markov32"], b["markov32"])) > 0
+
+
+def test_summary_merges_settings_and_writes_no_infinity(tmp_path):
+    path = tmp_path / "crosscheck.json"
+    row = {"entries": 2, "moved": 1, "largest": math.inf, "largest_rel": math.inf, "which": "a::b", "failed": 1}
+    crosscheck.write_summary(path, {"torch": "AVX512"}, {"avx2": {"chapters": ["markov"], "classes": {"exact": row}}})
+    crosscheck.write_summary(path, {"torch": "AVX512"}, {"baseline": {"chapters": ["scan_snap"],
+                                                                      "classes": {"exact": dict(row)}}})
+    summary = json.loads(path.read_text())  # strict JSON: no Infinity
+    assert set(summary["settings"]) == {"avx2", "baseline"}
+    assert summary["settings"]["avx2"]["classes"]["exact"]["largest"] is None
+    assert summary["settings"]["baseline"]["chapters"] == ["scan_snap"]
+
+
+@x86
+@pytest.mark.slow
+def test_chapters_run_under_the_setting_and_match_the_reference(native, tmp_path, monkeypatch, capsys):
+    """The whole crosscheck on two short chapters: the kernel really runs under the setting (the reproducing
+    chapter prints the kernels it runs on), and setup's numbers match the committed reference."""
+    _needs(native, "avx2")
+    monkeypatch.setattr(sys, "argv", ["crosscheck.py", "--chapters", "setup", "reproducing", "--settings", "avx2",
+                                      "--out", str(tmp_path), "--summary", str(tmp_path / "summary.json")])
+    assert crosscheck.main() == 0
+    out = capsys.readouterr().out
+    assert "crosscheck: every number within its tolerance" in out
+    shown = (tmp_path / "avx2" / "reproducing.ipynb").read_text()
+    assert "| torch CPU kernels | AVX2 |" in shown and "| OpenBLAS kernels (NumPy, SciPy) | Haswell |" in shown
+    summary = json.loads((tmp_path / "summary.json").read_text())["settings"]["avx2"]
+    assert summary["passed"] and summary["classes"]["exact"]["entries"] > 0
+    assert summary["classes"]["exact"]["failed"] == 0
