@@ -55,8 +55,8 @@ TRAIN = r"""
 import dataclasses, json, torch
 from cooccur.related import markov_gpt as mg, scan_snap as ss
 run = mg.MarkovTraining(init="good", embedding="vector", seed=1, iterations=40, seq_len=96)
-markov = mg.train(run)["test_loss"].tolist()
-markov32 = mg.train(dataclasses.replace(run, dtype="float32"))["test_loss"].tolist()
+markov = mg.train(run)["loss"].tolist()
+markov32 = mg.train(dataclasses.replace(run, dtype="float32"))["loss"].tolist()
 snap = ss.train(ss.SequenceClasses(), 2.0, 0.5, steps=40, batch=64, seed=1).loss.tolist()
 print(json.dumps({"capability": torch.backends.cpu.get_cpu_capability(), "markov": markov, "markov32": markov32,
                   "snap": snap}))
