@@ -38,7 +38,8 @@ def test_each_setting_takes_effect_in_a_fresh_process(native, setting):
     _needs(native, setting)
     found = crosscheck.probe({**os.environ, **crosscheck.SETTINGS[setting]})
     assert found == crosscheck.EXPECTED[setting]
-    assert crosscheck.check_setting(setting, {**os.environ, **crosscheck.SETTINGS[setting]}, native) == []
+    problems, same = crosscheck.check_setting(setting, {**os.environ, **crosscheck.SETTINGS[setting]}, native)
+    assert problems == [] and "torch" not in same
 
 
 @x86
@@ -47,7 +48,8 @@ def test_a_setting_that_does_not_take_effect_is_reported(native):
     env = {**os.environ, **crosscheck.SETTINGS["avx2"]}
     del env["OPENBLAS_CORETYPE"]  # OpenBLAS keeps this machine's own core type
     env.pop("ATEN_CPU_CAPABILITY")
-    problems = crosscheck.check_setting("avx2", env, native)
+    problems, same = crosscheck.check_setting("avx2", env, native)
+    assert "openblas" in same and "torch" in same
     assert any("openblas" in p for p in problems) and any("torch" in p for p in problems)
 
 
@@ -109,5 +111,5 @@ def test_chapters_run_under_the_setting_and_match_the_reference(native, tmp_path
     shown = (tmp_path / "avx2" / "reproducing.ipynb").read_text()
     assert "| torch CPU kernels | AVX2 |" in shown and "| OpenBLAS kernels (NumPy, SciPy) | Haswell |" in shown
     summary = json.loads((tmp_path / "summary.json").read_text())["settings"]["avx2"]
-    assert summary["passed"] and summary["classes"]["exact"]["entries"] > 0
+    assert summary["passed"] and summary["classes"]["exact"]["entries"] > 0 and summary["same_as_native"] == []
     assert summary["classes"]["exact"]["failed"] == 0

@@ -31,16 +31,18 @@ Training (:func:`train`) follows their defaults: AdamW (lr 2e-3, betas (0.9, 0.9
 of linear maps: the attention and MLP matrices, and ``e`` in the vector form, which their code builds as a linear
 map; none on embedding tables and biases), the one-cycle cosine schedule with 2% warm-up (start at lr / 100, end at
 lr / 5), batch 16, sequence length 1024, a fresh batch every step. Three differences from their code, each on
-purpose. (1) The loss curve is the loss of each step's fresh batch before the step, an unbiased estimate of the test
-loss since no batch is seen twice; their code evaluates a second fresh batch after the step
-(``MarkovTraining.held_out`` does that too, at 28% more time per step). (2) The model computes in float64
-(``MarkovTraining.dtype``; theirs is float32). Late in training a run can amplify a difference in the last bit
-exponentially (the vector-form "good" run, seed 0, under torch's AVX-512 and AVX2 kernels: test losses equal to
-3e-14 up to iteration 600, then apart by a factor e about every 20 iterations, 1e-6 at iteration 950), and torch's
-CPU kernels differ in the last bit from one instruction set to another. In float32 that growth leaves final losses
-2e-3 apart between two CPUs; in float64 the book's numbers stay far inside their tolerances (``scripts/results.py``,
-the ``reproducing`` chapter). (3) Every chain starts from the stationary law (their ``Markov-Simple`` draws the
-first bit uniformly).
+purpose. (1) The loss curve at iteration i is the loss of batch i under the weights before step i (what their code
+logs as the training loss). Batch i is drawn independently of those weights, so this is an unbiased estimate of
+their test loss; their code evaluates a second fresh batch after the step, a curve shifted by one iteration
+(``MarkovTraining.held_out`` does that too, at about 40% more time per step in float64:
+``bench/bench_markov_gpt.py`` times the training step and the test-loss forward). (2) The model computes in float64
+on the CPU (``MarkovTraining.dtype``); their code trains on a GPU with float16 autocast. Training can amplify a
+difference in the last bit exponentially: the vector-form "good" run, seed 0, trained under torch's AVX-512 and AVX2
+kernels, has losses that agree to 3e-14 up to iteration 600, after which the difference grows by a factor e about
+every 20 iterations, to 1e-6 at iteration 950. Starting from float64's 1e-16 rather than float32's 1e-7, that growth
+stays far below the digits the book prints over its 1000 iterations; much longer runs would need the same care as
+the final losses, which the book quotes as means over seeds (``scripts/results.py``, the ``reproducing`` chapter).
+(3) Every chain starts from the stationary law (their ``Markov-Simple`` draws the first bit uniformly).
 """
 
 from __future__ import annotations
@@ -194,11 +196,11 @@ def loss_of(model: MarkovGPT, inputs: torch.Tensor, targets: torch.Tensor) -> to
 def train(run: MarkovTraining, progress: bool = False) -> dict[str, np.ndarray | dict]:
     """Train one model; return ``{"loss", "run"}``, and ``"test_loss"`` with ``run.held_out``.
 
-    ``loss[i]`` (nats) is the loss of iteration i's batch under the weights before step i. Every batch is fresh and
-    seen once, so it is an unbiased estimate of the model's test loss at that point: the curve the book plots.
+    ``loss[i]`` (nats) is the loss of iteration i's batch under the weights before step i. The batch is drawn
+    independently of those weights, so this is an unbiased estimate of their test loss: the curve the book plots.
     ``test_loss[i]`` is the authors' protocol: after step i, the loss on another fresh batch (a second forward pass,
-    28% more time per step). Batches come from seeds derived from ``run.seed``, so a run is fixed by its
-    configuration. Torch uses one thread here; parallel runs come from processes.
+    about 40% more time per step in float64). Batches come from seeds derived from ``run.seed``, so a run is fixed by
+    its configuration. Torch uses one thread here; parallel runs come from processes.
     """
     with one_torch_thread():
         return _train(run, progress)
