@@ -83,7 +83,10 @@ MKL_SETS = (("AVX-512", "AVX512"), ("AVX2", "AVX2"), ("AVX)", "AVX"), ("SSE4.2",
 def probe(env: dict[str, str]) -> dict[str, str | None]:
     """What a fresh process started with ``env`` computes with: ``{"torch", "mkl", "openblas", "numpy"}``."""
     done = subprocess.run([sys.executable, "-c", PROBE], env={**env, "MKL_VERBOSE": "1"}, capture_output=True,
-                          text=True, check=True)
+                          text=True)
+    if done.returncode != 0 or "\nPROBE " not in done.stdout:
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
+        raise SystemExit(f"crosscheck: a process could not start under this setting:\n{tail}")
     found = json.loads(done.stdout.split("\nPROBE ", 1)[1])
     banner = next((line for line in done.stdout.splitlines() if "Product build" in line), "")
     found["mkl"] = next((name for text, name in MKL_SETS if text in banner), None) if banner else None

@@ -113,3 +113,10 @@ def test_chapters_run_under_the_setting_and_match_the_reference(native, tmp_path
     summary = json.loads((tmp_path / "summary.json").read_text())["settings"]["avx2"]
     assert summary["passed"] and summary["classes"]["exact"]["entries"] > 0 and summary["same_as_native"] == []
     assert summary["classes"]["exact"]["failed"] == 0
+
+
+@x86
+def test_a_setting_that_stops_python_from_starting_is_reported_with_its_error():
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V2"}  # NumPy refuses to disable its baseline
+    with pytest.raises(SystemExit, match="could not start under this setting(.|\n)*NPY_DISABLE_CPU_FEATURES"):
+        crosscheck.probe(env)
