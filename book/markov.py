@@ -206,11 +206,15 @@ glue_number("gpt_bigram", bigram)
 glue_number("gpt_seeds", gpt_seeds)
 glue_number("gpt_iterations", gpt_iterations)
 midpoint = (unigram + bigram) / 2
+# at the end a seed may still be moving between the lines; it counts as on the bigram line only within a quarter of
+# the gap of it, so that a seed caught half-way (whose last iterations drift between machines) is not counted
+on_bigram = bigram + (unigram - bigram) / 4
 window = min(600, gpt_iterations)  # the authors' figure shows the first 600 iterations
 glue_number("gpt_window", window)
 rows = ["| model form | initialisation | test loss at iterations 100 to 300 (median) "
         "| final test loss (last 50 iterations; mean ± s.e. over seeds) "
-        f"| seeds below the midpoint by iteration {window} | at the end |", "|---|---|---|---|---|---|"]
+        f"| seeds below the midpoint by iteration {window} | seeds on the bigram line at the end |",
+        "|---|---|---|---|---|---|"]
 for i, form in enumerate(forms):
     for j, (init, init_label) in enumerate(inits.items()):
         losses = gpt_losses[i, j]
@@ -220,7 +224,7 @@ for i, form in enumerate(forms):
         final = glue_statistic(f"gpt_final_{form}_{init}", finals, k=3)
         final_se = float(np.std(finals, ddof=1) / np.sqrt(gpt_seeds))
         by_window = int(np.sum(smooth[:, :window].min(axis=1) < midpoint))
-        by_end = int(np.sum(finals < midpoint))
+        by_end = int(np.sum(finals < on_bigram))
         glue_number(f"gpt_plateau_{form}_{init}", plateau, kind="trained")
         glue_number(f"gpt_by_window_{form}_{init}", by_window)  # counts: exact
         glue_number(f"gpt_by_end_{form}_{init}", by_end)
@@ -245,8 +249,10 @@ glue_figure("fig_markov_gpt", plots.markov_gpt_losses(
 # The two lines are exact: the unigram loss is $H(\pi_1) =$ {glue:text}`gpt_unigram:.4f` nats and the bigram loss
 # $\pi_0 H(p) + \pi_1 H(q) =$ {glue:text}`gpt_bigram:.4f`. The authors draw them at 0.665 and 0.624: the first
 # agrees to rounding, the second is 0.005 above the entropy rate of this chain, which no predictor beats on
-# average. A seed counts as reaching the bigram line once its smoothed loss falls below the midpoint of the two
-# lines (table above).
+# average. Within the first {glue:text}`gpt_window` iterations a seed counts as having left the unigram line once
+# its smoothed loss falls below the midpoint of the two lines. At the end it counts as on the bigram line only if
+# its final loss lies within a quarter of the gap of it: a seed still moving between the lines at the end can land
+# on either side of the midpoint from one machine to another ({ref}`sec-reproducing-tolerances`).
 #
 # * **Standard initialisation: the unigram plateau, as predicted, but not for good.** Between iterations 100 and
 #   300 the median test loss is {glue:text}`gpt_plateau_table_standard:.3f` (table form) and
@@ -262,12 +268,13 @@ glue_figure("fig_markov_gpt", plots.markov_gpt_losses(
 # * **Their initialisation: not reproduced.** In the table form both bits start with the same embedding, the
 #   MLP's input is negative everywhere (a dead ReLU), and the loss goes to the unigram line and stays there
 #   (median {glue:text}`gpt_plateau_table_good:.3f` at iterations 100 to 300, {glue:text}`gpt_final_table_good:.3f`
-#   on average at the end; {glue:text}`gpt_by_end_table_good` of {glue:text}`gpt_seeds` seeds below the midpoint). In the
+#   on average at the end; {glue:text}`gpt_by_end_table_good` of {glue:text}`gpt_seeds` seeds on the bigram line).
+#   In the
 #   vector form bit 0 (embedded as the position's $0.5$ in every coordinate) makes each of the 32 MLP units output
 #   $2 \cdot 8 \cdot 0.5 = 8$ and the MLP's output $-2 \cdot 32 \cdot 8 = -512$ in every coordinate, so the
 #   first losses lie far above the axis; the loss comes down to a mean of {glue:text}`gpt_final_vector_good:.3f`
-#   over the seeds by the end, with {glue:text}`gpt_by_end_vector_good` of {glue:text}`gpt_seeds` seeds below the
-#   midpoint. Neither matches their figure, in which this start reaches the
+#   over the seeds by the end, between the two lines, with {glue:text}`gpt_by_end_vector_good` of
+#   {glue:text}`gpt_seeds` seeds on the bigram line. Neither matches their figure, in which this start reaches the
 #   bigram loss within its 600 iterations. We ran their code's settings as written; what their runs did
 #   differently (another version of the code, other constants, a half-precision GPU run) we cannot tell from the
 #   repository.
