@@ -8,7 +8,7 @@ While the book builds, each chapter records every number it glues into the prose
 each tolerance (``make crosscheck``).
 
 What "reproducible" means differs by where a number comes from, so each number carries one of these classes (the
-chapter names it when it records the number; :data:`CLASSES`):
+chapter names it when it records the number; :data:`cooccur.report.TOLERANCE_CLASSES`):
 
 * ``exact``: integers, i.e. counts over deterministic runs and configuration values. Must match exactly.
 * ``float64``: a real number computed by the float64 flow engines and NumPy/SciPy. Every run has fixed seeds, so
@@ -39,40 +39,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
+from cooccur.report import TOLERANCE_CLASSES
 
-@dataclass(frozen=True)
-class ToleranceClass:
-    """How close a rebuild's number must come to the reference: ``|run - ref| <= max(rel_tol |ref|, abs_tol)``."""
-
-    name: str
-    rel_tol: float
-    abs_tol: float
-    why: str
-
-
-CLASSES = {
-    "exact": ToleranceClass(
-        "exact", 0.0, 0.0,
-        "an integer (a count over deterministic runs, or a configuration value): must match exactly"),
-    "float64": ToleranceClass(
-        "float64", 1e-6, 1e-12,
-        "deterministic float64 (flow engines, NumPy/SciPy) from fixed seeds: only rounding differs between "
-        "machines (another BLAS kernel or vector width sums in another order); rel 1e-6 is at least 30 times the "
-        "largest move measured by make crosscheck under other kernel dispatch (3.2e-8, an ill-conditioned ratio; "
-        "most numbers move by less than 1e-10); the adaptive solver's own tolerance is 1e-6"),
-    "trained": ToleranceClass(
-        "trained", 1e-7, 1e-12,
-        "torch training in float64 on one thread from fixed seeds, read where training is stable: other CPU "
-        "kernels change the last bit, and training amplifies that; rel 1e-7 is at least 10^3 times the largest move "
-        "measured by make crosscheck under other kernel dispatch (1.1e-11)"),
-    "seed-statistic": ToleranceClass(
-        "seed-statistic", 0.0, math.nan,
-        "a mean over seeds of a number that rides an unstable phase: tolerance k standard errors of the mean, "
-        "measured from the seed spread of the reference run"),
-}
+#: The tolerance classes, defined beside :func:`cooccur.report.record`, which writes each number's class.
+CLASSES = TOLERANCE_CLASSES
 
 
 def collect(results_dir: Path) -> dict[str, dict]:

@@ -12,6 +12,7 @@ import json
 import math
 import numbers
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from cooccur.validate import check_choice, check_int, check_number
@@ -51,8 +52,37 @@ def glue_statistic(name: str, samples, k: float = 3.0) -> float:
     return mean
 
 
-#: The manifest's tolerance classes (``scripts/results.py`` holds their tolerances and reasons).
-TOLERANCE_CLASSES = ("exact", "float64", "trained", "seed-statistic")
+@dataclass(frozen=True)
+class ToleranceClass:
+    """How close a rebuild's number must come to the reference: ``|run - ref| <= max(rel_tol |ref|, abs_tol)``
+    (``scripts/results.py`` explains each class and its measured basis)."""
+
+    name: str
+    rel_tol: float
+    abs_tol: float
+    why: str
+
+
+TOLERANCE_CLASSES = {
+    "exact": ToleranceClass(
+        "exact", 0.0, 0.0,
+        "an integer (a count over deterministic runs, or a configuration value): must match exactly"),
+    "float64": ToleranceClass(
+        "float64", 1e-6, 1e-12,
+        "deterministic float64 (flow engines, NumPy/SciPy) from fixed seeds: only rounding differs between "
+        "machines (another BLAS kernel or vector width sums in another order); rel 1e-6 is at least 30 times the "
+        "largest move measured by make crosscheck under other kernel dispatch (3.2e-8, an ill-conditioned ratio; "
+        "most numbers move by less than 1e-10); the adaptive solver's own tolerance is 1e-6"),
+    "trained": ToleranceClass(
+        "trained", 1e-7, 1e-12,
+        "torch training in float64 on one thread from fixed seeds, read where training is stable: other CPU "
+        "kernels change the last bit, and training amplifies that; rel 1e-7 is at least 10^3 times the largest move "
+        "measured by make crosscheck under other kernel dispatch (1.1e-11)"),
+    "seed-statistic": ToleranceClass(
+        "seed-statistic", 0.0, math.nan,
+        "a mean over seeds of a number that rides an unstable phase: tolerance k standard errors of the mean, "
+        "measured from the seed spread of the reference run"),
+}
 
 
 def record(name: str, value: float | int, kind: str | None = None, se: float | None = None,
@@ -63,7 +93,7 @@ def record(name: str, value: float | int, kind: str | None = None, se: float | N
     target = os.environ.get("COOCCUR_RESULTS_FILE")
     if kind is None:
         kind = "exact" if isinstance(value, numbers.Integral) else "float64"
-    check_choice("tolerance class", kind, TOLERANCE_CLASSES)
+    check_choice("tolerance class", kind, tuple(TOLERANCE_CLASSES))
     if kind == "exact" and not isinstance(value, numbers.Integral):
         raise ValueError(f"{name}: an exact number must be an integer, got {value!r}")
     if not target:
