@@ -221,8 +221,7 @@ for i, form in enumerate(forms):
         smooth = np.array([plots.moving_average(c, 10) for c in losses])
         plateau = float(np.median(losses[:, 100:300])) if gpt_iterations >= 300 else float(np.median(losses))
         finals = losses[:, -50:].mean(axis=1)  # per seed; the end of training rides the escape from the plateau
-        final = glue_statistic(f"gpt_final_{form}_{init}", finals, k=3)
-        final_se = float(np.std(finals, ddof=1) / np.sqrt(gpt_seeds))
+        final, final_se = glue_statistic(f"gpt_final_{form}_{init}", finals, k=3)
         by_window = int(np.sum(smooth[:, :window].min(axis=1) < midpoint))
         by_end = int(np.sum(finals < on_bigram))
         glue_number(f"gpt_plateau_{form}_{init}", plateau, kind="trained")

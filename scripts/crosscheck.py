@@ -66,7 +66,7 @@ EXPECTED = {
 }
 
 PROBE = r"""
-import json, re, subprocess, sys
+import json
 import numpy, threadpoolctl, torch
 from numpy._core import _multiarray_umath as m
 enabled = [t for t in m.__cpu_dispatch__ if m.__cpu_features__.get(t)]

@@ -159,9 +159,9 @@ def test_glue_statistic_records_mean_and_standard_error(tmp_path, monkeypatch):
     pytest.importorskip("myst_nb")
     target = tmp_path / "chapter.json"
     monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(target))
-    mean = report.glue_statistic("final", [0.60, 0.64, 0.68], k=3.0)
+    mean, se = report.glue_statistic("final", [0.60, 0.64, 0.68], k=3.0)
     entry = json.loads(target.read_text())["final"]
-    assert mean == pytest.approx(0.64) and entry["value"] == pytest.approx(0.64)
+    assert mean == pytest.approx(0.64) and entry["value"] == pytest.approx(0.64) and se == entry["se"]
     assert entry["class"] == "seed-statistic" and entry["k"] == 3.0
     assert entry["se"] == pytest.approx(0.04 / math.sqrt(3))  # sample SD 0.04 over sqrt(3)
     with pytest.raises(ValueError, match="at least two"):

@@ -35,11 +35,11 @@ def glue_number(name: str, value: numbers.Real, manifest: bool = True, kind: str
         record(name, plain, kind)
 
 
-def glue_statistic(name: str, samples, k: float = 3.0) -> float:
+def glue_statistic(name: str, samples, k: float = 3.0) -> tuple[float, float]:
     """Glue the mean of ``samples`` (one value per seed) under ``name``, and record it in the manifest as a
     ``seed-statistic``: its tolerance is ``k`` standard errors of the mean (sample standard deviation over
     sqrt(count)), measured from these samples. For a number that rides an unstable phase, where a single seed's
-    value could move between machines. Returns the mean."""
+    value could move between machines. Returns the mean and its standard error."""
     from myst_nb import glue
 
     values = [float(v) for v in samples]
@@ -49,7 +49,7 @@ def glue_statistic(name: str, samples, k: float = 3.0) -> float:
     se = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - 1) / len(values))
     glue(name, mean, display=False)
     record(name, mean, "seed-statistic", se=se, k=k)
-    return mean
+    return mean, se
 
 
 @dataclass(frozen=True)
