@@ -158,29 +158,32 @@ show(rows_table(class_rows))
 # chapters with every library restricted to AVX2 (setting `avx2`: a machine without AVX-512) or to SSE4.2 with
 # PyTorch's scalar kernels (setting `baseline`), each with an empty run cache (a warm cache would hand back runs
 # computed under the first setting), first checking in a fresh process that each restriction took effect. It then
-# compares every number with the reference under its class. The table below is its last recorded run: per setting
-# and class, how many numbers moved at all, and the largest move both as a fraction of the tolerance (1 is the
-# edge) and relative to the number.
+# compares every number with the reference under its class. The tables below are its last recorded run: the
+# settings and the chapters re-executed under each, then per setting and class how many numbers moved at all, and
+# the largest move both as a fraction of the tolerance (1 is the edge) and relative to the number.
 
 # %% tags=["hide-input"]
 import math
 
 crosscheck_file = Path("crosscheck.json")
 crosscheck = json.loads(crosscheck_file.read_text()) if crosscheck_file.exists() else {"settings": {}}
-move_rows, largest, failed = [], {}, 0
+setting_rows, move_rows, largest, failed = [], [], {}, 0
 for setting, run in sorted(crosscheck["settings"].items()):
-    kernels = ", ".join(f"{lib} {kind}" for lib, kind in run["kernels"].items())
     same = run.get("same_as_native", [])
-    label = f"{setting} ({kernels})" + (f"; {', '.join(same)} as this machine's own" if same else "")
+    setting_rows.append({"setting": setting,
+                         "kernels": ", ".join(f"{lib} {kind}" for lib, kind in sorted(run["kernels"].items())),
+                         "left on this machine's own": ", ".join(same) or "none",
+                         "chapters": ", ".join(run["chapters"])})
     for name, row in sorted(run["classes"].items()):
         rel = math.inf if row["largest_rel"] is None else row["largest_rel"]  # None: an exact number changed
-        move_rows.append({"setting": label, "chapters": ", ".join(run["chapters"]), "class": name,
+        move_rows.append({"setting": setting, "class": name,
                           "numbers": row["entries"], "moved": row["moved"], "failed": row["failed"],
                           "largest move / tolerance": "∞" if row["largest"] is None else f"{row['largest']:.2g}",
                           "largest relative move": f"{rel:.2g}"})
         failed += row["failed"]
         largest[name] = max(largest.get(name, 0.0), rel)
 if move_rows:
+    show(rows_table(setting_rows))
     show(rows_table(move_rows))
     machine = crosscheck["machine"]
     show(f"*Recorded by `make crosscheck` on {max(run['date'] for run in crosscheck['settings'].values())}, on a "
