@@ -21,6 +21,21 @@ def test_chains_start_stationary_and_switch_at_the_right_rates():
     assert np.array_equal(x, markov.sample_chains(chain, n=4000, length=200, seed=1))
 
 
+@pytest.mark.parametrize(("p", "q", "n", "length"), [(0.5, 0.8, 16, 1025), (0.2, 0.3, 7, 2), (0.9, 0.1, 5, 3),
+                                                    (0.1, 0.1, 33, 100), (0.3, 0.6, 4, 1)])
+def test_chains_are_the_step_by_step_chains(p, q, n, length):
+    """The doubling scan gives the bits of stepping each chain one position at a time from the same draws."""
+    chain = MarkovChain(p, q)
+    rng = np.random.Generator(np.random.PCG64(7))
+    expected = np.empty((n, length), dtype=np.int8)
+    expected[:, 0] = rng.random(n) < chain.pi1
+    u = rng.random((n, length - 1))
+    for t in range(1, length):
+        switch = np.where(expected[:, t - 1] == 0, u[:, t - 1] < p, u[:, t - 1] < q)
+        expected[:, t] = np.where(switch, 1 - expected[:, t - 1], expected[:, t - 1])
+    assert np.array_equal(markov.sample_chains(chain, n, length, seed=7), expected)
+
+
 @pytest.mark.parametrize(("p", "q"), [(0.1, 0.1), (0.9, 0.9), (0.2, 0.3), (0.5, 0.8)])
 def test_closed_form_values(p, q):
     chain = MarkovChain(p, q)
