@@ -42,9 +42,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit
+from scipy.stats import wishart
 
 from cooccur.data import Dataset
-from cooccur.model import Params
+from cooccur.model import ModelConfig, Params, init_std
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,38 @@ class GramState:
             W_K.T @ W_Q, W_Q.T @ W_Q, W_K.T @ W_K, W_V.T @ W_V, u @ W_V, float(u @ u), float(a @ a), W_Q.shape[0]
         )
 
+    @classmethod
+    def draw(cls, cfg: ModelConfig, L: int) -> GramState:
+        """The Gram quantities at initialisation, drawn from their joint law without the parameter matrices.
+
+        Under a Gaussian scheme the entries of W_Q, W_K, W_V are i.i.d. N(0, sigma0^2) and those of W are
+        N(0, sigma1^2), so
+
+        * [W_Q W_K] (m, 2d) has i.i.d. rows and [W_Q W_K]^T [W_Q W_K] = sigma0^2 Wishart_2d(m, I): QQ is its upper
+          left block, KK its lower right one and A = W_K^T W_Q its lower left one;
+        * u = W^T a has i.i.d. N(0, sigma1^2 m1) entries (a in {+1, -1}^m1), independent of W_V, so
+          [u W_V]^T [u W_V] = D^1/2 Wishart_(d+1)(m, I) D^1/2 with D = diag(sigma1^2 m1, sigma0^2, ...): wa_sq = u^T u
+          is its first diagonal entry, G = u^T W_V the rest of its first row and VV its lower right block.
+
+        The two Wishart draws are independent. Their cost does not grow with m (Bartlett's decomposition,
+        ``scipy.stats.wishart``, when m >= the dimension; the product of an m-row Gaussian matrix below it), so a run
+        at m = 10^6 starts as cheaply as one at m = 128, where drawing W alone (m1 x m) would not fit in memory. The
+        law is that of :meth:`from_params` of :func:`cooccur.model.init_params`; the draw is not: it comes from a
+        NumPy generator seeded by ``cfg.seed``. ``init="kaiming"`` (uniform entries) has no Wishart law and is
+        refused.
+        """
+        if cfg.init == "kaiming":
+            raise ValueError("init='kaiming' draws uniform weights, whose Gram matrices are not Wishart: use 'theory', "
+                             "'he_normal' or 'xavier_normal' with start='wishart', or start='params'")
+        sigma0, sigma1 = init_std(cfg, L)
+        rng = np.random.Generator(np.random.PCG64([cfg.seed, 2024_1102]))
+        d, m = cfg.d, cfg.m
+        qk = sigma0**2 * _standard_wishart(2 * d, m, rng)
+        scale = np.sqrt(np.concatenate([[sigma1**2 * cfg.m1], np.full(d, sigma0**2)]))
+        uv = scale[:, None] * _standard_wishart(d + 1, m, rng) * scale[None, :]
+        return cls(A=qk[d:, :d].copy(), QQ=qk[:d, :d].copy(), KK=qk[d:, d:].copy(), VV=uv[1:, 1:].copy(),
+                   G=uv[0, 1:].copy(), wa_sq=float(uv[0, 0]), a_sq=float(cfg.m1), m=m)
+
     def pack(self) -> np.ndarray:
         """The ODE state vector [A, QQ, KK, VV, G, wa_sq], row-major."""
         return np.concatenate([self.A.ravel(), self.QQ.ravel(), self.KK.ravel(), self.VV.ravel(), self.G, [self.wa_sq]])
@@ -197,6 +230,15 @@ class GramState:
     def G_rate(self, ev: ReducedEval) -> np.ndarray:
         """dG/dt under gradient flow, shape (d,)."""
         return -(self.a_sq * (ev.grad_G @ self.VV) + self.wa_sq * ev.grad_G)
+
+
+def _standard_wishart(dim: int, dof: int, rng: np.random.Generator) -> np.ndarray:
+    """A draw of Wishart_dim(dof, I) (symmetric, (dim, dim)): X^T X for X (dof, dim) of i.i.d. N(0, 1) entries."""
+    if dof < dim:  # singular: no Bartlett factor, and the product is cheap
+        X = rng.standard_normal((dof, dim))
+        return X.T @ X
+    W = wishart(df=dof, scale=np.eye(dim)).rvs(random_state=rng)
+    return np.asarray(W, dtype=np.float64).reshape(dim, dim)
 
 
 @dataclass

@@ -29,6 +29,7 @@ import scipy
 import torch
 from tqdm import tqdm
 
+from cooccur.coordinates import GramState
 from cooccur.data import DataConfig, make_dataset
 from cooccur.flow import Method, SimConfig, simulate
 from cooccur.model import ModelConfig, init_params
@@ -89,8 +90,9 @@ class Experiment:
         """Run without the cache; ``times`` replaces the recording grid of ``sim`` (e.g. to compare engines at the
         same times)."""
         data = make_dataset(self.data)
-        params = init_params(self.model, self.data.L)
-        traj = simulate(data, params, self.sim, progress=progress, times=times)
+        start = (GramState.draw(self.model, self.data.L) if self.sim.start == "wishart"
+                 else init_params(self.model, self.data.L))
+        traj = simulate(data, start, self.sim, progress=progress, times=times)
         traj.meta = {"experiment": self.to_dict(), "key": self.key()}
         return traj
 

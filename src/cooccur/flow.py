@@ -74,6 +74,11 @@ class SimConfig:
         n_log, n_lin: the recording grid, :func:`default_times`.
         train_a: also train the output weights ``a`` (the theory keeps them fixed; the paper's experiment does
             not say). Only the "euler" engine can: the Gram flow's closure assumes a fixed ``a``.
+        start: how :meth:`cooccur.experiment.Experiment.simulate` draws the initial state. ``"params"`` draws the
+            weights (:func:`cooccur.model.init_params`) and the Gram flow starts from their Gram quantities;
+            ``"wishart"`` (Gram flow only) draws the Gram quantities from their joint law
+            (:meth:`cooccur.coordinates.GramState.draw`), at the same cost for any width m: the same distribution,
+            another draw.
     """
 
     T: float = 300.0
@@ -84,6 +89,7 @@ class SimConfig:
     n_log: int = 200
     n_lin: int = 101
     train_a: bool = False
+    start: Literal["params", "wishart"] = "params"
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, ("euler", "gram"))
@@ -99,6 +105,9 @@ class SimConfig:
             raise ValueError(f"train_a must be True or False, got {self.train_a!r}")
         if self.train_a and self.method != "euler":
             raise ValueError("train_a=True needs method='euler': the Gram flow's closure assumes a fixed a")
+        check_choice("start", self.start, ("params", "wishart"))
+        if self.start == "wishart" and self.method != "gram":
+            raise ValueError("start='wishart' needs method='gram': gradient descent moves the weights themselves")
 
     def times(self) -> np.ndarray:
         return default_times(self.T, self.n_log, self.n_lin)
@@ -111,7 +120,7 @@ def default_times(T: float, n_log: int = 200, n_lin: int = 101) -> np.ndarray:
 
 def simulate(
     data: Dataset,
-    params: Params,
+    params: Params | GramState,
     sim: SimConfig | None = None,
     *,
     times: np.ndarray | None = None,
@@ -122,7 +131,9 @@ def simulate(
 
     Args:
         data: the training set (:func:`cooccur.data.make_dataset`).
-        params: initial weights (:func:`cooccur.model.init_params`); not modified.
+        params: initial weights (:func:`cooccur.model.init_params`), or for the "gram" engine the initial Gram
+            quantities (a :class:`~cooccur.coordinates.GramState`, e.g. :meth:`~cooccur.coordinates.GramState.draw`);
+            not modified.
         sim: the simulator's options (:class:`SimConfig`): horizon ``T`` (for gradient descent with step η,
             T = η × number of steps), ``method`` (``"euler"`` = gradient descent in parameter space with step
             ``step``; ``"gram"`` = adaptive integration of the closed flow in the theory's coordinates with
@@ -138,8 +149,11 @@ def simulate(
         DivergenceError: the loss became non-finite or exceeded :data:`DIVERGENCE_LOSS` (names time and quantity).
     """
     sim = SimConfig(**options) if sim is None else dataclasses.replace(sim, **options)
-    if params.W_Q.shape[1] != data.d:
-        raise ValueError(f"params have d={params.W_Q.shape[1]} but the data has d={data.d}")
+    if isinstance(params, GramState) and sim.method != "gram":
+        raise ValueError("a GramState start needs method='gram': gradient descent moves the weights themselves")
+    d = params.G.shape[0] if isinstance(params, GramState) else params.W_Q.shape[1]
+    if d != data.d:
+        raise ValueError(f"the initial state has d={d} but the data has d={data.d}")
     times = sim.times() if times is None else np.asarray(times, dtype=np.float64)
     _check_times(times, sim.T)
     batch = Batch.from_dataset(data)
@@ -295,9 +309,10 @@ def integrate_flow(
     return times[:done], records if observe else np.array(records), int(solver.nfev)
 
 
-def _run_gram(batch: Batch, params: Params, T: float, rtol: float, atol: float, times: np.ndarray, bar: tqdm):
+def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, atol: float, times: np.ndarray,
+              bar: tqdm):
     """Adaptive integration of the closed Gram-coordinate flow, recording as it goes."""
-    template = GramState.from_params(params)
+    template = params if isinstance(params, GramState) else GramState.from_params(params)
 
     def rhs(t: float, vec: np.ndarray) -> np.ndarray:
         state = template.unpack(vec)
