@@ -179,3 +179,38 @@ def test_at_or_after_never_returns_an_earlier_record(premise_runs):
         assert traj.t[k] >= time and (k == 0 or traj.t[k - 1] < time)
     with pytest.raises(ValueError, match="no record at or after"):
         traj.at(traj.t[-1] + 1.0, when="at_or_after")
+
+
+@pytest.fixture(scope="module")
+def width_runs():
+    """Five widths over two decades, one seed each, from Wishart starts at Condition 1's scales (with fewer points
+    the 95% interval of an exponent is too wide to decide anything: t = 12.7 at one degree of freedom)."""
+    from cooccur.experiment import width_setting
+
+    return [claims.Run(e, e.simulate()) for e in (width_setting(m, 0) for m in (32, 100, 320, 1000, 3200))]
+
+
+def test_width_orders_hold_as_scaling_laws(width_runs):
+    verdicts = claims.width_orders(width_runs)
+    assert set(verdicts) == set(claims.WIDTH_ORDERS)
+    for name, v in verdicts.items():
+        assert v.holds and v.premise_met, (name, v.detail)
+        assert v.measured["low"] <= v.measured["exponent"] <= v.measured["high"]
+    assert verdicts["T1"].measured["exponent"] == pytest.approx(-1.0, abs=0.1)
+    assert verdicts["KK moved"].measured["exponent"] == pytest.approx(-2.0, abs=0.15)
+
+
+def test_width_orders_fail_when_a_quantity_scales_otherwise(width_runs):
+    """T1 that shrinks like m^-1.5 breaks a Theta statement; score movement that grows with m breaks an upper
+    bound; one width cannot decide an order at all."""
+    import dataclasses
+
+    slow = [claims.Run(r.experiment, dataclasses.replace(r.traj, T1=r.traj.T1 * (r.m / 32) ** -0.5))
+            for r in width_runs]
+    assert not claims.width_orders(slow)["T1"].holds
+    grown = [claims.Run(r.experiment, dataclasses.replace(r.traj, A=r.traj.A[:1] + (r.traj.A - r.traj.A[:1]) * r.m**2))
+             for r in width_runs]
+    assert not claims.width_orders(grown)["scores moved"].holds
+    assert claims.width_orders(grown)["values moved"].holds  # the others are untouched
+    with pytest.raises(ValueError, match="two or more widths"):
+        claims.width_orders(width_runs[:1])

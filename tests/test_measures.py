@@ -92,3 +92,28 @@ def test_late_loss_slopes_of_a_power_law_loss(traj):
     loss = np.where(traj.t > 0, traj.t, 1.0) ** -2.0
     t = dataclasses.replace(traj, loss=loss, loss_by_type=np.tile(loss[:, None], (1, 4)))
     np.testing.assert_allclose(measures.late_loss_slopes(t), -2.0, atol=1e-9)
+
+
+@pytest.mark.parametrize("exponent", [-2.0, -1.5, 0.0, 1.0])
+def test_power_law_fit_recovers_the_exponent_and_covers_it(exponent):
+    rng = np.random.default_rng(1)
+    x = np.repeat(np.geomspace(32, 1e6, 6), 5)
+    y = 3.0 * x**exponent * np.exp(rng.normal(0.0, 0.1, x.size))  # 10% scatter, as over seeds
+    fit = measures.power_law_fit(x, y)
+    assert fit.low < exponent < fit.high and fit.high - fit.low < 0.05
+    assert fit.prefactor == pytest.approx(3.0, rel=0.2) and fit.n == 30
+    bent = measures.power_law_fit(x, y * np.log(x) ** 2)  # two log factors bend the fit by about 2 x 0.13
+    assert bent.low > exponent + 0.2
+
+
+def test_power_law_fit_refuses_what_it_cannot_fit():
+    with pytest.raises(ValueError, match="distinct"):
+        measures.power_law_fit([10, 10, 10], [1, 2, 3])
+    with pytest.raises(ValueError, match="positive"):
+        measures.power_law_fit([10, 100, 1000], [1, 0, 3])
+
+
+def test_log_factor_slope_over_five_decades():
+    assert measures.log_factor_slope([32, 1e6]) == pytest.approx(0.1336, abs=1e-4)
+    # it is the slope of ln x itself between the ends of the range
+    assert measures.log_factor_slope([10, 1e4]) == pytest.approx(np.log(np.log(1e4) / np.log(10)) / np.log(1e3))

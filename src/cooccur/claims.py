@@ -645,3 +645,97 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]]) -> Ve
         "at every L: max |p(t) - p(0)| <= 1/L^2",
         f"largest change x L^2 = {scaled.max():.2e}; fitted slope in L {slope:.2f}",
     )
+
+
+@dataclass(frozen=True)
+class Order:
+    """An order statement in the width m, read over runs at Condition 1's scales (m1 = m, fixed L and s).
+
+    Attributes:
+        statement: the statement as the paper writes it.
+        measure: the number read off one run.
+        exponent: the exponent of m the statement gives, or a function of the runs' widths and lengths that
+            returns it (the log-log slope of the bound over those widths, for a bound that is not a power of m).
+        kind: ``"Theta"`` (the measured exponent must match) or ``"O"`` (an upper bound: it must not be larger).
+    """
+
+    statement: str
+    measure: Callable[[Run], float]
+    exponent: float | Callable[[np.ndarray, np.ndarray], float]
+    kind: str
+
+
+def _at_t1(run: Run) -> int:
+    return measures.phase1_index(run.traj)
+
+
+def _scores_bound_slope(m: np.ndarray, L: np.ndarray) -> float:
+    return measures.loglog_slope(m, m**-1.5 * (1 / L + m**-0.5))
+
+
+#: Theorem 3.1's order statements in m (Theorem E.26 for T1, Theorem E.28 for the movements over [0, T1]).
+WIDTH_ORDERS: dict[str, Order] = {
+    "T1": Order("T1 = C_T1 / (sigma1^2 m m1)", lambda r: r.traj.T1, -1.0, "Theta"),
+    "scores moved": Order("KQ scores move by O~(m^-3/2 (1/L + 1/sqrt m)) over [0, T1]",
+                          lambda r: measures.largest_change(r.traj.A, _at_t1(r)), _scores_bound_slope, "O"),
+    "values moved": Order("value correlations move by O~(1/m) over [0, T1]",
+                          lambda r: measures.largest_change(r.traj.VV, _at_t1(r)), -1.0, "O"),
+    "neuron moved": Order("neuron correlations move by O~(1/m) over [0, T1] (stand-in: |d ||W^T a||^2| / m1^2)",
+                          lambda r: abs(r.traj.wa_sq[_at_t1(r)] - r.traj.wa_sq[0]) / r.m1**2, -1.0, "O"),
+    "KK moved": Order("KK correlations move by O~(1/m^2) over [0, T1]",
+                      lambda r: float(r.traj.KK_change[: _at_t1(r) + 1].max()), -2.0, "O"),
+    "QQ moved": Order("QQ correlations move by O~(1/m^2) over [0, T1]",
+                      lambda r: float(r.traj.QQ_change[: _at_t1(r) + 1].max()), -2.0, "O"),
+    "filler G": Order("G(random word) = O~(sigma0 sigma1 sqrt(m m1)) at T1, of order m^0 at these scales",
+                      lambda r: float(np.abs(r.traj.G[_at_t1(r), FIRST_FILLER:]).max()), 0.0, "O"),
+    "sum <aw, aw>": Order("sum <a_j w_j, a_j' w_j'> = Theta(sigma1^2 m m1) at T1, of order m here",
+                          lambda r: float(r.traj.wa_sq[_at_t1(r)]), 1.0, "Theta"),
+    "loss": Order("the loss is Theta(1) at T1", lambda r: float(r.traj.loss[_at_t1(r)]), 0.0, "Theta"),
+}
+
+
+def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float = 0.95) -> dict[str, Verdict]:
+    """Each statement of :data:`WIDTH_ORDERS` as a scaling law over the widths of ``runs`` (several seeds per width;
+    e.g. :func:`cooccur.experiment.width_setting` from m = 32 to 10^6).
+
+    The exponent of m is fitted by least squares on the logs of every run (:func:`cooccur.measures.power_law_fit`)
+    with its ``level`` confidence interval. The tilde of O~ and Theta~ may hide log factors, whose slope over the
+    widths is delta = :func:`cooccur.measures.log_factor_slope` (0.13 from 32 to 10^6). A Theta statement holds if
+    the interval meets [a - delta, a + delta]; an O statement (an upper bound) holds if the interval's lower end is
+    at most a + delta, i.e. the quantity does not grow faster than the bound by more than a log factor. A single
+    width cannot decide either: at least two distinct widths are required (three decades or more to be useful).
+    """
+    rs = _runs(runs)
+    m = np.array([r.m for r in rs], dtype=float)
+    L = np.array([r.L for r in rs], dtype=float)
+    if np.unique(m).size < 2:
+        raise ValueError("an order statement in m needs runs at two or more widths")
+    delta = measures.log_factor_slope(m)
+    premise = all(r.premise_met() for r in rs)
+    verdicts = {}
+    for name, order in WIDTH_ORDERS.items():
+        if name != "T1" and not all(np.isfinite(r.traj.T1) for r in rs):
+            verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None, "some run has no T1")
+            continue
+        values = np.array([order.measure(r) for r in rs], dtype=float)
+        a = float(order.exponent(m, L)) if callable(order.exponent) else float(order.exponent)
+        if not np.all(np.isfinite(values) & (values > 0)):
+            verdicts[name] = Verdict(f"width:{name}", False, premise, {"predicted": a}, None,
+                                     "some run gives no positive finite value")
+            continue
+        fit = measures.power_law_fit(m, values, level)
+        if order.kind == "Theta":
+            holds = fit.low <= a + delta and fit.high >= a - delta
+            rule = f"exponent {a:.2f} +- {delta:.2f} (one log factor) within the {level:.0%} interval"
+        else:
+            holds = fit.low <= a + delta
+            rule = f"exponent at most {a:.2f} + {delta:.2f} (one log factor), by the {level:.0%} interval"
+        verdicts[name] = Verdict(
+            f"width:{name}", bool(holds), premise,
+            {"exponent": fit.exponent, "low": fit.low, "high": fit.high, "predicted": a, "log_slope": delta,
+             "runs": float(fit.n), "decades": float(np.log10(m.max() / m.min()))},
+            f"{order.statement}: {rule}",
+            f"fitted exponent {fit.exponent:.3f} [{fit.low:.3f}, {fit.high:.3f}] against {a:.2f}",
+        )
+    return verdicts
+

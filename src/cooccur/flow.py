@@ -282,7 +282,8 @@ def integrate_flow(
     records are the states themselves, an array (len(times), len(y0)).
     Streaming matters for large states: at d = 163, 300 stored Gram states would take 255 MB.
 
-    ``rhs`` may raise :class:`DivergenceError`; a solver failure raises it too. ``bar`` (a tqdm bar over [0, T])
+    ``rhs`` may raise :class:`DivergenceError`; a solver failure or a non-finite accepted state raises it too (a
+    trial stage the solver rejects is not checked). ``bar`` (a tqdm bar over [0, T])
     is advanced as the solver moves.
     """
     times = np.asarray(times, dtype=np.float64)
@@ -293,6 +294,8 @@ def integrate_flow(
         message = solver.step()
         if solver.status == "failed":
             raise DivergenceError(f"the ODE solver stopped at t={solver.t:.6g}: {message}")
+        if not np.isfinite(solver.y).all():
+            raise DivergenceError(f"the run diverged at t={solver.t:.6g}: the state has non-finite entries")
         if bar is not None:
             bar.update(solver.t - solver.t_old)
         upto = int(np.searchsorted(times, solver.t, side="right"))
@@ -315,10 +318,11 @@ def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, a
     template = params if isinstance(params, GramState) else GramState.from_params(params)
 
     def rhs(t: float, vec: np.ndarray) -> np.ndarray:
+        # no divergence check here: the solver evaluates trial stages it may reject, and at a large width (fast
+        # rates) a trial stage can overshoot to a loss above the threshold on a run that never diverges (seen at
+        # m = 32000). Accepted states are checked by integrate_flow, recorded ones by observe.
         state = template.unpack(vec)
-        ev = reduced_loss_and_grad(state.A, state.G, batch, state.m)
-        _check_finite(t, ev.loss, vec)
-        return state.derivative(ev)
+        return state.derivative(reduced_loss_and_grad(state.A, state.G, batch, state.m))
 
     def observe(ts: np.ndarray, vecs: np.ndarray) -> dict[str, np.ndarray]:
         if not np.isfinite(vecs).all():
