@@ -414,6 +414,44 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
     return fig
 
 
+def width_orders(runs: list[Run], verdicts: dict) -> Figure:
+    """Order statements over widths (``verdicts`` from :func:`cooccur.claims.width_orders` on ``runs``). Left: each
+    statement's quantity divided by m^a (its predicted exponent), relative to its value at the smallest width:
+    a flat line is a statement whose order is reached; medians over seeds. Right: the fitted exponent with its
+    confidence interval (bar) against the prediction (cross); the shaded span is what the statement allows, one log
+    factor of room included (up to the prediction plus that room for an upper bound)."""
+    from cooccur.claims import WIDTH_ORDERS
+
+    fig, (left, right) = panels(2, height=4.6)
+    m = np.array([r.m for r in runs], dtype=float)
+    widths = np.unique(m)
+    names = list(verdicts)
+    colors = sns.color_palette("colorblind", len(names))
+    for name, color in zip(names, colors):
+        values = np.array([WIDTH_ORDERS[name].measure(r) for r in runs], dtype=float)
+        a = verdicts[name].measured["predicted"]
+        medians = np.array([np.median(values[m == w]) for w in widths])
+        compensated = medians / widths**a
+        left.plot(widths, compensated / compensated[0], "o-", ms=3, color=color, label=name)
+    left.set(xscale="log", yscale="log", xlabel="width m ($m_1 = m$)", ylabel="quantity / $m^a$, relative to the narrowest",
+             title="each quantity over its predicted power")
+    for row, (name, color) in enumerate(zip(names, colors)):
+        v = verdicts[name].measured
+        a, delta = v["predicted"], v["log_slope"]
+        low = a - delta if WIDTH_ORDERS[name].kind == "Theta" else -3.0
+        right.axvspan(low, a + delta, ymin=(len(names) - row - 0.8) / len(names),
+                      ymax=(len(names) - row - 0.2) / len(names), color="0.9", lw=0)
+        right.errorbar(v["exponent"], row, xerr=[[v["exponent"] - v["low"]], [v["high"] - v["exponent"]]], fmt="o",
+                       color=color, ms=4, capsize=3)
+        right.plot(a, row, "x", color="black", ms=6)
+    right.set(yticks=range(len(names)), yticklabels=[f"{n} ({WIDTH_ORDERS[n].kind})" for n in names],
+              ylim=(len(names) - 0.5, -0.5), xlim=(-2.6, 1.4), xlabel="exponent of m",
+              title="fitted (dot, interval) against predicted (x)")
+    fig.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize="small",
+               frameon=False)
+    return fig
+
+
 # --- Phase 2 ---------------------------------------------------------------------------------------------------
 
 
