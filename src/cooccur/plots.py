@@ -433,8 +433,8 @@ def width_orders(runs: list[Run], verdicts: dict) -> Figure:
         medians = np.array([np.median(values[m == w]) for w in widths])
         compensated = medians / widths**a
         left.plot(widths, compensated / compensated[0], "o-", ms=3, color=color, label=name)
-    left.set(xscale="log", yscale="log", xlabel="width m ($m_1 = m$)", ylabel="quantity / $m^a$, relative to the narrowest",
-             title="each quantity over its predicted power")
+    left.set(xscale="log", yscale="log", xlabel="width m ($m_1 = m$)",
+             ylabel="quantity / $m^a$, relative to the narrowest", title="each quantity over its predicted power")
     for row, (name, color) in enumerate(zip(names, colors)):
         v = verdicts[name].measured
         a, delta = v["predicted"], v["log_slope"]
