@@ -103,3 +103,18 @@ def test_the_transition_figure_marks_the_predicted_t0_in_every_panel():
         assert ax.get_xlabel() and ax.get_ylabel()
     width_px, info = _png_info(fig)
     assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
+
+
+def test_width_orders_draws_a_curve_and_an_interval_per_statement():
+    from cooccur import claims
+    from cooccur.experiment import width_setting
+
+    runs = [claims.Run(e, e.simulate()) for e in (width_setting(m, 0) for m in (32, 100, 320))]
+    verdicts = claims.width_orders(runs)
+    fig = plots.width_orders(runs, verdicts)
+    left, right = fig.axes
+    assert len(left.get_lines()) == len(claims.WIDTH_ORDERS)
+    assert [t.get_text().split(" (")[0] for t in right.get_yticklabels()] == list(claims.WIDTH_ORDERS)
+    width_px, info = _png_info(fig)
+    assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
+    plt.close(fig)
