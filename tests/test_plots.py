@@ -114,7 +114,7 @@ def test_width_orders_draws_a_curve_and_an_interval_per_statement():
     fig = plots.width_orders(runs, verdicts)
     left, right = fig.axes
     assert len(left.get_lines()) == len(claims.WIDTH_ORDERS)
-    assert [t.get_text().split(" (")[0] for t in right.get_yticklabels()] == list(claims.WIDTH_ORDERS)
+    assert [t.get_text() for t in right.get_yticklabels()] == list(claims.WIDTH_ORDERS)
     width_px, info = _png_info(fig)
     assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
     plt.close(fig)

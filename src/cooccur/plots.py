@@ -444,7 +444,7 @@ def width_orders(runs: list[Run], verdicts: dict) -> Figure:
         right.errorbar(v["exponent"], row, xerr=[[v["exponent"] - v["low"]], [v["high"] - v["exponent"]]], fmt="o",
                        color=color, ms=4, capsize=3)
         right.plot(a, row, "x", color="black", ms=6)
-    right.set(yticks=range(len(names)), yticklabels=[f"{n} ({WIDTH_ORDERS[n].kind})" for n in names],
+    right.set(yticks=range(len(names)), yticklabels=names,
               ylim=(len(names) - 0.5, -0.5), xlim=(-2.6, 1.4), xlabel="exponent of m",
               title="fitted (dot, interval) against predicted (x)")
     fig.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize="small",
