@@ -1,5 +1,6 @@
 # make test   : create .venv if missing, install the project into it, run the tests.
 # make book   : same set-up, then execute every chapter with papermill and build the HTML book (_build/html).
+#               KERNELS=auto builds it under other CPU kernels than the reference's (what CI runs).
 # make check-html: open every page of the built book in Chromium (console, images, math, links, downloads).
 # make lab   : same set-up, then JupyterLab on 127.0.0.1 with every chapter book/<name>.py openable as a notebook.
 # make reference: build the book and write its numbers to book/reference-results.json (deliberately).
@@ -25,8 +26,11 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	MPLBACKEND=Agg $(PY) -m pytest
 
+# KERNELS=auto (or avx2, baseline) builds the whole book under other CPU kernels than the ones that wrote the
+# reference, with an empty run cache: every number of every chapter crosschecked at the cost of one build (CI).
+KERNELS ?=
 book: $(STAMP)
-	$(PY) scripts/build_book.py
+	$(PY) scripts/build_book.py $(if $(KERNELS),--kernels $(KERNELS))
 
 # Double-clicking a chapter opens it as a notebook (jupytext.toml pairs it with notebooks/<name>.ipynb).
 lab: $(STAMP)

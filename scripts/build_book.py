@@ -10,8 +10,13 @@ Steps, each starting from the text sources so that no stale output can be shown:
 4. check the HTML: every chapter page exists, shows images where its notebook made figures, and no figure was
    rendered as text;
 5. compare every number the chapters quoted with ``book/reference-results.json`` and print the table
-   (:mod:`results`); with ``--write-reference`` write that file from this run instead. A build with
-   parameters (a smoke build) is not compared.
+   (:mod:`results`); with ``--write-reference`` write that file from this run instead, with the kernels this
+   machine computed with. A build with parameters (a smoke build) is not compared.
+
+``--kernels SETTING`` builds the whole book under other CPU kernels (:mod:`kernels`; ``auto``: other kernels than
+the ones that wrote the reference, this machine's own if they already differ), with an empty run cache, and prints
+per tolerance class how far the numbers moved: a crosscheck of every chapter at the cost of one build. CI builds
+the book that way.
 
 Writes ``_build/execution-times.json`` (seconds per chapter, updated after each chapter).
 """
@@ -20,18 +25,21 @@ from __future__ import annotations
 
 import argparse
 import ast
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import jupytext
 import papermill
 import yaml
-from results import collect, compare, write_reference
+from kernels import SETTINGS, check_setting, print_moves, probe, resolve_auto
+from results import collect, compare, moves, write_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -84,6 +92,32 @@ def check_html(pages: list[Path]) -> list[str]:
     return problems
 
 
+def use_kernels(choice: str) -> str | None:
+    """Make this process and every chapter it executes compute with the kernel setting ``choice`` (a name of
+    :data:`kernels.SETTINGS` or ``"auto"``, see :func:`kernels.resolve_auto`), checked in a fresh process, with an
+    empty run cache (the cache key does not include the kernels: a warm cache would hand back runs computed with
+    others). Returns the setting used, or ``None`` when this machine's own kernels already differ from the
+    reference's."""
+    native = probe(dict(os.environ))
+    print(f"kernels of this machine: torch {native['torch']}, MKL {native['mkl']}, OpenBLAS {native['openblas']}, "
+          f"NumPy up to {native['numpy']}")
+    reference = json.loads(REFERENCE.read_text()).get("kernels") if REFERENCE.exists() else None
+    name = resolve_auto(native, reference) if choice == "auto" else choice
+    if name is None:
+        print(f"  the reference was written with torch {reference['torch']} kernels: this machine's own differ, "
+              "so the book is built with them")
+        return None
+    problems, _ = check_setting(name, {**os.environ, **SETTINGS[name]}, native)
+    if problems:
+        raise SystemExit("\n".join(f"error: {p}" for p in problems))
+    os.environ.update(SETTINGS[name])
+    cache = tempfile.mkdtemp(prefix=f"book-{name}-cache-")
+    atexit.register(shutil.rmtree, cache, True)
+    os.environ["COOCCUR_CACHE_DIR"] = cache  # inherited by every kernel and its workers
+    print(f"  building the book under {name}, with an empty run cache", flush=True)
+    return name
+
+
 def parse_param(text: str) -> tuple[str, object]:
     name, _, value = text.partition("=")
     if not name or not _:
@@ -98,8 +132,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--param", type=parse_param, action="append", default=[], help="chapter parameter NAME=VALUE")
     parser.add_argument("--write-reference", action="store_true", help="write book/reference-results.json")
+    parser.add_argument("--kernels", choices=[*SETTINGS, "auto"],
+                        help="build under other CPU kernels with an empty run cache (auto: other than the reference's)")
     args = parser.parse_args()
     parameters = dict(args.param)
+    if args.kernels and args.write_reference:
+        parser.error("the reference is written with this machine's own kernels: drop --kernels")
+    setting = use_kernels(args.kernels) if args.kernels else None
 
     shutil.rmtree(BUILD, ignore_errors=True)
     for stale in BOOK.glob("*.ipynb"):
@@ -127,13 +166,16 @@ def main() -> int:
     print(f"book built: {BUILD / 'html' / 'index.html'}  (chapter execution times: {times})")
     results = collect(RESULTS)
     if args.write_reference:
-        write_reference(results, REFERENCE)
+        write_reference(results, REFERENCE, kernels=probe(dict(os.environ)))
         print(f"wrote {REFERENCE.relative_to(ROOT)} ({len(results)} numbers)")
         return 0
     if parameters:
         print("built with parameters: the results are not compared with the reference")
         return 0
-    return 0 if compare(results, REFERENCE) else 1
+    passed = compare(results, REFERENCE)
+    if setting is not None:
+        print_moves(setting, moves(results, REFERENCE))
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

@@ -70,10 +70,12 @@ def reference_entry(entry: dict) -> dict:
     return out
 
 
-def write_reference(results: dict[str, dict], path: Path) -> None:
-    """Write the reference manifest for ``results`` with a class, tolerance and reason for every number."""
+def write_reference(results: dict[str, dict], path: Path, kernels: dict | None = None) -> None:
+    """Write the reference manifest for ``results`` with a class, tolerance and reason for every number, and the
+    CPU kernels that computed them (``scripts/kernels.py``: what ``--kernels auto`` builds must differ from)."""
     manifest = {
         "about": "Numbers quoted in the book, with tolerances. Regenerate deliberately with `make reference`.",
+        **({"kernels": kernels} if kernels else {}),
         "classes": {name: {"rel_tol": c.rel_tol, "abs_tol": c.abs_tol, "why": c.why} for name, c in CLASSES.items()
                     if name != "seed-statistic"},
         "numbers": {key: reference_entry(entry) for key, entry in sorted(results.items())},

@@ -120,3 +120,36 @@ def test_a_setting_that_stops_python_from_starting_is_reported_with_its_error():
     env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V2"}  # NumPy refuses to disable its baseline
     with pytest.raises(SystemExit, match="could not start under this setting(.|\n)*NPY_DISABLE_CPU_FEATURES"):
         crosscheck.probe(env)
+
+
+def test_auto_picks_kernels_other_than_the_references():
+    import kernels
+
+    avx512 = {"torch": "AVX512", "mkl": "AVX512", "openblas": "SkylakeX", "numpy": "AVX512_SPR"}
+    avx2 = {"torch": "AVX2", "mkl": "AVX2", "openblas": "Haswell", "numpy": "X86_V3"}
+    assert kernels.resolve_auto(avx512, avx512) == "avx2"  # the reference's own machine: imitate a smaller one
+    assert kernels.resolve_auto(avx512, None) == "avx2"  # a reference that does not say: likewise
+    assert kernels.resolve_auto(avx2, avx2) == "baseline"
+    assert kernels.resolve_auto(avx2, avx512) is None  # this machine already differs: its own kernels will do
+
+
+@x86
+def test_a_book_built_under_a_setting_computes_with_it_and_an_empty_cache(native, monkeypatch, tmp_path):
+    """build_book --kernels: the setting is checked, then this process and every chapter it starts inherit it, with
+    a run cache of their own (a warm cache would hand back runs of other kernels)."""
+    _needs(native, "avx2")
+    import build_book
+
+    monkeypatch.setattr(build_book, "REFERENCE", tmp_path / "reference.json")  # written with no kernels recorded
+    saved = dict(os.environ)  # use_kernels changes this process's environment for good: restore it after
+    try:
+        for key in crosscheck.SETTINGS["avx2"]:
+            os.environ.pop(key, None)
+        os.environ["COOCCUR_CACHE_DIR"] = str(tmp_path / "warm")
+        assert build_book.use_kernels("auto") == "avx2"
+        assert crosscheck.probe(dict(os.environ))["torch"] == "AVX2"
+        cache = Path(os.environ["COOCCUR_CACHE_DIR"])
+        assert cache != tmp_path / "warm" and cache.is_dir() and not any(cache.iterdir())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
