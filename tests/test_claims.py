@@ -89,6 +89,13 @@ def test_lemma_4_2_at_the_paper_setting_depends_on_the_draw(paper_runs):
     assert 0 < sum(v.holds for v in held) < len(held), [v.detail for v in held]
 
 
+def test_lemma_4_1_needs_a_small_initial_output(paper_runs, premise_runs):
+    """Its leading constant assumes every g_i = 1/2: at the paper's order-one outputs its premise is not met, in the
+    premise setting it is."""
+    assert not any(claims.lemma4_1(run).premise_met for run in paper_runs)
+    assert all(claims.lemma4_1(run).premise_met for run in premise_runs)
+
+
 def test_population_loss_is_measured_on_unseen_samples(paper_runs):
     run = paper_runs[0]
     fresh = claims.fresh_batch(run.experiment, n=600)
