@@ -88,6 +88,27 @@ def test_premise_summary_table_shows_inside_outside_and_why():
     assert lines[3] == "| `eq5` | 75, 100% | 0 | - | - |"
 
 
+def test_a_verdict_by_construction_is_shown_and_never_counted(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from cooccur.claims import Verdict
+    from cooccur.report import count_table, premise_summary_table, verdict_table
+
+    results = tmp_path / "chapter.json"
+    monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
+    built = Verdict("eq5", True, True, {"relative_error": 1e-9}, "an equation", "by construction", by_construction=True)
+    tested = Verdict("eq5", False, True, {"relative_error": 0.1}, "within 1e-3", "off")
+    table = count_table({"flow": [{"eq5": built}] * 3, "descent": [{"eq5": tested}, {"eq5": built}]}, ["eq5"],
+                        prefix="p")
+    assert table.splitlines()[2] == "| `eq5` | by construction | 1 / 0 of 1 |"
+    assert json.loads(results.read_text()) == {"p.descent.eq5.holds_seeds": {"value": 0, "class": "exact"}}
+    assert "| by construction |" in verdict_table({"flow": {"eq5": built}}, prefix="v")
+    assert "v.flow.eq5.holds" not in json.loads(results.read_text())
+    summary = pd.DataFrame([{"claim": "eq5", "runs_inside": 0, "holds_inside": float("nan"), "runs_outside": 0,
+                             "holds_outside": float("nan"), "fails_inside_at": "", "reason": "", "by_construction": 9}])
+    assert "holds by construction on these runs: not counted" in premise_summary_table(summary)
+
+
 def test_config_table_shows_what_differs_and_folds_the_rest():
     from cooccur.experiment import Experiment, paper_setting
 

@@ -339,6 +339,9 @@ def test_premise_summary_separates_failures_inside_and_outside(serial_table):
     assert (row.runs_inside, row.runs_outside) == (6, 6)
     assert row.holds_inside == pytest.approx(0.5) and row.holds_outside == 1.0
     assert row.fails_inside_at == "model.m=8, init_scale=0.5" and row.reason == "the made-up item"
+    t[f"{claim}.by_construction"] = t["axis.model.m"] == 8  # these runs cannot test it: out of every count
+    row = sw.premise_summary(t, [claim]).iloc[0]
+    assert (row.runs_inside, row.runs_outside, row.by_construction) == (0, 6, 6)
 
 
 def test_sweep_help_explains_every_option():

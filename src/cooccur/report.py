@@ -210,9 +210,10 @@ def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, pr
     for claim in names:
         for setting in settings:
             v = verdicts[setting][claim]
-            rows.append(f"| `{claim}` | {setting} | {_mark(v.premise_met)} | {_mark(v.holds)} | {_cell(v.predicted)} "
+            holds = "by construction" if v.by_construction else _mark(v.holds)
+            rows.append(f"| `{claim}` | {setting} | {_mark(v.premise_met)} | {holds} | {_cell(v.predicted)} "
                         f"| {_cell(v.detail)} |")
-            if prefix is not None:
+            if prefix is not None and not v.by_construction:
                 record(f"{prefix}.{setting}.{claim}.holds", int(v.holds))
                 record(f"{prefix}.{setting}.{claim}.premise_met", int(v.premise_met))
     return "\n".join(rows)
@@ -285,9 +286,13 @@ def count_table(verdicts_by_setting: dict[str, list[dict]], claims: list[str], p
     for claim in claims:
         cells = []
         for setting, runs in verdicts_by_setting.items():
-            met = sum(v[claim].premise_met for v in runs)
-            held = sum(v[claim].holds for v in runs)
-            cells.append(f"{met} / {held} of {len(runs)}")
+            tested = [v[claim] for v in runs if not v[claim].by_construction]  # by construction: not counted
+            if not tested:
+                cells.append("by construction")
+                continue
+            met = sum(v.premise_met for v in tested)
+            held = sum(v.holds for v in tested)
+            cells.append(f"{met} / {held} of {len(tested)}")
             if prefix is not None:
                 record(f"{prefix}.{setting}.{claim}.holds_seeds", held)
         rows.append(f"| `{claim}` | " + " | ".join(cells) + " |")
@@ -335,6 +340,9 @@ def premise_summary_table(summary) -> str:
         return f"{runs}, {fraction:.0%}" if runs else "0"
 
     for r in summary.itertuples():
+        if getattr(r, "by_construction", 0) and not r.runs_inside and not r.runs_outside:
+            rows.append(f"| `{r.claim}` | holds by construction on these runs: not counted | - | - | - |")
+            continue
         inside, outside = share(r.runs_inside, r.holds_inside), share(r.runs_outside, r.holds_outside)
         rows.append(f"| `{r.claim}` | {inside} | {outside} | {_cell(r.fails_inside_at) or '-'} "
                     f"| {_cell(r.reason) or '-'} |")

@@ -305,6 +305,7 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
         for claim, verdict in verdicts.items():
             fields[f"{claim}.holds"] = bool(verdict.holds)
             fields[f"{claim}.premise_met"] = bool(verdict.premise_met)
+            fields[f"{claim}.by_construction"] = bool(verdict.by_construction)
             fields[f"{claim}.detail"] = verdict.detail
             for name, value in verdict.measured.items():
                 fields[f"{claim}.{name}"] = _number(value)
@@ -646,11 +647,17 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
     """Per claim, over the finished runs: how many had the claim's own premises met and on what fraction of those
     it holds, the same for the runs outside its premises, where it failed inside its premises (the points, as
     ``axis=value``, or their number when there are more than :data:`LISTED_POINTS`), and the most common reason
-    given there (the part of the verdict's detail after "fails: "; a detail made of numbers is one failing run's)."""
-    ok = finished(table)
-    axes = [c for c in ok.columns if c.startswith("axis.") and c != "axis.seed" and ok[c].nunique() > 1]
+    given there (the part of the verdict's detail after "fails: "; a detail made of numbers is one failing run's).
+    Runs on which the claim holds by construction (``<claim>.by_construction``) are left out of every count and
+    counted in ``by_construction`` instead."""
+    finished_runs = finished(table)
+    axes = [c for c in finished_runs.columns if c.startswith("axis.") and c != "axis.seed"
+            and finished_runs[c].nunique() > 1]
     rows = []
-    for claim in claims or verdict_columns(ok):
+    for claim in claims or verdict_columns(finished_runs):
+        built = finished_runs.get(f"{claim}.by_construction", pd.Series(False, index=finished_runs.index))
+        built = built.fillna(False).astype(bool)
+        ok = finished_runs[~built]
         met = ok[f"{claim}.premise_met"].astype(bool)
         holds = ok[f"{claim}.holds"].astype(bool)
         failing = ok[met & ~holds][axes].drop_duplicates()
@@ -669,6 +676,7 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
             "holds_outside": float(holds[~met].mean()) if (~met).any() else math.nan,
             "fails_inside_at": where,
             "reason": reasons.mode().iloc[0] if len(reasons) else "",
+            "by_construction": int(built.sum()),
         })
     return pd.DataFrame(rows)
 
