@@ -160,7 +160,10 @@ show(rows_table(class_rows))
 # computed under the first setting), first checking in a fresh process that each restriction took effect. It then
 # compares every number with the reference under its class. The tables below are its last recorded run: the
 # settings and the chapters re-executed under each, then per setting and class how many numbers moved at all, and
-# the largest move both as a fraction of the tolerance (1 is the edge) and relative to the number.
+# the largest move both as a fraction of the tolerance (1 is the edge) and relative to the number. Every build of
+# the book in continuous integration is a crosscheck too: it runs `make book KERNELS=auto`, which builds all the
+# chapters under other kernels than the ones that wrote the reference (`avx2` on a machine like that one), with an
+# empty run cache, and compares every number the book quotes, as above.
 
 # %% tags=["hide-input"]
 import math
