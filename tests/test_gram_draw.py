@@ -113,7 +113,7 @@ def test_a_wishart_run_starts_from_the_draw_and_runs_at_any_width():
     start = GramState.draw(wide.model, wide.data.L)
     assert np.array_equal(traj.A[0], start.A) and np.array_equal(traj.G[0], start.G)
     assert np.array_equal(traj.VV[0], start.VV) and traj.wa_sq[0] == start.wa_sq
-    assert 0.5 < traj.T1 / base.simulate().T1 < 2
+    assert 0.25 < traj.T1 / base.simulate().T1 < 4
     huge = dataclasses.replace(wide, model=dataclasses.replace(wide.model, m=10**6, m1=10**6))
     assert np.isfinite(huge.simulate().T1)
 

@@ -185,14 +185,15 @@ class GramState:
         ``scipy.stats.wishart``, when m >= the dimension; the product of an m-row Gaussian matrix below it), so a run
         at m = 10^6 starts as cheaply as one at m = 128, where drawing W alone (m1 x m) would not fit in memory. The
         law is that of :meth:`from_params` of :func:`cooccur.model.init_params`; the draw is not: it comes from a
-        NumPy generator seeded by ``cfg.seed``. ``init="kaiming"`` (uniform entries) has no Wishart law and is
-        refused.
+        NumPy generator seeded by ``cfg.seed`` and the widths, so two widths never share a draw (a seed alone would
+        hand Bartlett's decomposition the same normals at every large m). ``init="kaiming"`` (uniform entries) has
+        no Wishart law and is refused.
         """
         if cfg.init == "kaiming":
             raise ValueError("init='kaiming' draws uniform weights, whose Gram matrices are not Wishart: use 'theory', "
                              "'he_normal' or 'xavier_normal' with start='wishart', or start='params'")
         sigma0, sigma1 = init_std(cfg, L)
-        rng = np.random.Generator(np.random.PCG64([cfg.seed, 2024_1102]))
+        rng = np.random.Generator(np.random.PCG64([cfg.seed, cfg.m, cfg.m1, 2024_1102]))
         d, m = cfg.d, cfg.m
         qk = sigma0**2 * _standard_wishart(2 * d, m, rng)
         scale = np.sqrt(np.concatenate([[sigma1**2 * cfg.m1], np.full(d, sigma0**2)]))

@@ -342,8 +342,9 @@ def _build(cls: type, spec: dict[str, Any], section: str) -> Any:
     return cls(**spec)
 
 
-#: Horizon of :func:`width_setting` in units of the Phase-1 time scale 1/rate: T1 x rate is 23 to 36 on the
-#: premise data at s = 1 for m from 32 to 10^6 (measured), so the run reaches T1 at any width with room to spare.
+#: Horizon of :func:`width_setting` in units of the Phase-1 time scale 1/rate, times s^2 above s = 1: T1 x rate is
+#: 23 to 36 on the premise data at s = 1 for m from 32 to 10^6 and 150 to 250 at s = 3 (measured), so the run
+#: reaches T1 at any width with room to spare.
 WIDTH_HORIZON = 200.0
 
 
@@ -352,11 +353,12 @@ def width_setting(m: int, seed: int = 0, *, init_scale: float = 1.0, horizon: fl
     """A run for order statements in the width: the premise data (:data:`PREMISE_DATA`), Condition 1's scales
     sigma0 = s / sqrt(L m) and sigma1 = s / sqrt(m1) with m1 = m and s = ``init_scale``, the Gram flow from a
     Wishart draw (:meth:`cooccur.coordinates.GramState.draw`, so any m costs the same), and the horizon
-    ``horizon`` / rate with rate = (sigma0^2 + sigma1^2) m m1, the Phase-1 rate of Lemma 4.1 (T1 is of order
-    1/rate, and a fixed horizon would take the solver a number of steps proportional to m)."""
+    ``horizon`` max(1, s^2) / rate with rate = (sigma0^2 + sigma1^2) m m1, the Phase-1 rate of Lemma 4.1 (T1 is of
+    order 1/rate, and a fixed horizon would take the solver a number of steps proportional to m)."""
     data_cfg = DataConfig(**{**PREMISE_DATA, "seed": seed, **(data or {})})
     model_cfg = ModelConfig(d=data_cfg.d, m=m, m1=m, init="theory", init_scale=init_scale, seed=seed)
     sigma0, sigma1 = init_std(model_cfg, data_cfg.L)
-    T = horizon / ((sigma0**2 + sigma1**2) * m * m)
+    # T1 x rate grows like s^2 above s = 1 (150 to 250 at s = 3): the horizon grows with it
+    T = horizon * max(1.0, init_scale**2) / ((sigma0**2 + sigma1**2) * m * m)
     return Experiment(data_cfg, model_cfg, SimConfig(T=T, step=T / 100, method="gram", start="wishart"))
 

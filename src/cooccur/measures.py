@@ -191,6 +191,26 @@ def peak_rise(traj: Trajectory, types: tuple[int, ...] = (2, 3)) -> float:
     return float(max(min(rises), 0.0))
 
 
+def filler_rate_ratio(batch: Batch) -> float:
+    """The first-order ratio of the fastest filler word's dG/dt to G(mu_1)'s at t = 0 (every g_i = 1/2, uniform
+    attention): a word's G moves at a rate proportional to the sum of the labels of the samples it occurs in, once
+    per occurrence, and G(mu_1)'s to |I1| - |I2| (its type-1 samples against its type-2 ones). 3/n when every
+    filler occurs once at the paper's proportions."""
+    fillers = batch.tokens >= FIRST_FILLER
+    pushed = np.bincount(batch.tokens[fillers], weights=np.broadcast_to(batch.y[:, None], batch.tokens.shape)[fillers],
+                         minlength=batch.d)
+    mu1 = float(((batch.tokens == TARGET_1).sum(axis=1) * batch.y).sum())
+    return float(np.abs(pushed).max() / mu1)
+
+
+def phase1_growth(traj: Trajectory) -> dict[str, float]:
+    """How much the Gram quantities the proof treats as frozen in Phase 1 have grown by T1: ||W^T a||^2 and the
+    diagonal of W_V^T W_V over mu_1, mu_2, mu_3 (the largest), each as a ratio to its value at t = 0."""
+    i1 = phase1_index(traj)
+    diag0, diag1 = np.diagonal(traj.VV[0])[:3], np.diagonal(traj.VV[i1])[:3]
+    return {"wa_sq_growth": float(traj.wa_sq[i1] / traj.wa_sq[0]), "VV_growth": float((diag1 / diag0).max())}
+
+
 def filler_block(delta: np.ndarray) -> np.ndarray:
     """The entries of a (d, d) [key, query] matrix that involve a filler word (key or query index >= 3)."""
     mask = np.zeros(delta.shape, dtype=bool)

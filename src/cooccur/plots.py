@@ -414,6 +414,10 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
     return fig
 
 
+#: The exponents of m the order-statement figure shows (every prediction lies inside).
+EXPONENT_RANGE = (-2.6, 1.4)
+
+
 def width_orders(runs: list[Run], verdicts: dict) -> Figure:
     """Order statements over widths (``verdicts`` from :func:`cooccur.claims.width_orders` on ``runs``). Left: each
     statement's quantity divided by m^a (its predicted exponent), relative to its value at the smallest width:
@@ -434,19 +438,20 @@ def width_orders(runs: list[Run], verdicts: dict) -> Figure:
         compensated = medians / widths**a
         left.plot(widths, compensated / compensated[0], "o-", ms=3, color=color, label=name)
     left.set(xscale="log", yscale="log", xlabel="width m ($m_1 = m$)",
-             ylabel="quantity / $m^a$, relative to the narrowest", title="each quantity over its predicted power")
+             ylabel="quantity / $m^a$ (narrowest = 1)", title="each quantity over its predicted power")
     for row, (name, color) in enumerate(zip(names, colors)):
         v = verdicts[name].measured
         a, delta = v["predicted"], v["log_slope"]
-        low = a - delta if WIDTH_ORDERS[name].kind == "Theta" else -3.0
+        low = a - delta if WIDTH_ORDERS[name].kind == "Theta" else EXPONENT_RANGE[0]
         right.axvspan(low, a + delta, ymin=(len(names) - row - 0.8) / len(names),
                       ymax=(len(names) - row - 0.2) / len(names), color="0.9", lw=0)
-        right.errorbar(v["exponent"], row, xerr=[[v["exponent"] - v["low"]], [v["high"] - v["exponent"]]], fmt="o",
+        low_end, high_end = max(v["low"], EXPONENT_RANGE[0]), min(v["high"], EXPONENT_RANGE[1])  # stay in the panel
+        right.errorbar(v["exponent"], row, xerr=[[v["exponent"] - low_end], [high_end - v["exponent"]]], fmt="o",
                        color=color, ms=4, capsize=3)
         right.plot(a, row, "x", color="black", ms=6)
     right.set(yticks=range(len(names)), yticklabels=names,
-              ylim=(len(names) - 0.5, -0.5), xlim=(-2.6, 1.4), xlabel="exponent of m",
-              title="fitted (dot, interval) against predicted (x)")
+              ylim=(len(names) - 0.5, -0.5), xlim=EXPONENT_RANGE, xlabel="exponent of m",
+              title="fitted (dot, 95%) and predicted (x)")
     fig.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize="small",
                frameon=False)
     return fig

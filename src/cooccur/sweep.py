@@ -294,13 +294,13 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
     Never raises for a failing run: a divergence or any other error becomes a row whose ``error`` says what
     happened (the configuration columns are still there). NumPy's BLAS runs on one thread throughout.
     """
-    from cooccur.claims import check_all, premises
+    from cooccur.claims import Run, check_all
 
     def measure() -> tuple[dict[str, Any], Trajectory]:
         with one_blas_thread():
             traj = experiment.simulate()
             verdicts = check_all(experiment, traj)
-            prem = premises(experiment)
+            prem = Run(experiment, traj).premises  # the configuration's, and lazy_phase1 from the run
         fields: dict[str, Any] = {f"premise.{key}": premise.met for key, premise in prem.items()}
         for claim, verdict in verdicts.items():
             fields[f"{claim}.holds"] = bool(verdict.holds)
