@@ -204,7 +204,7 @@ def width_runs():
 def test_width_orders_hold_as_scaling_laws(width_runs):
     verdicts = claims.width_orders(width_runs)
     assert set(verdicts) == set(claims.WIDTH_ORDERS)
-    for name, v in verdicts.items():
+    for v in verdicts.values():
         assert v.premise_met and v.measured["low"] <= v.measured["exponent"] <= v.measured["high"]
     for name in ("T1", "values moved", "neuron moved", "KK moved", "QQ moved", "scores moved"):
         assert verdicts[name].holds, (name, verdicts[name].detail)
