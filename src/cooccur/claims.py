@@ -33,7 +33,7 @@ from cooccur import measures
 from cooccur.coordinates import Batch, GramState, reduced_loss_and_grad
 from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
 from cooccur.experiment import Experiment, run_many
-from cooccur.model import forward, init_params, init_std
+from cooccur.model import forward, init_params, init_std, phase1_rate
 from cooccur.trajectory import Trajectory
 
 #: K, the constant read into O(.), Theta(.) and tilde-O(.) on a single run (see the module docstring).
@@ -135,6 +135,11 @@ class Run:
     def sigmas(self) -> tuple[float, float]:
         return init_std(self.experiment.model, self.L)
 
+    @property
+    def phase1_rate(self) -> float:
+        """(sigma0^2 + sigma1^2) m m1 (:func:`cooccur.model.phase1_rate`)."""
+        return phase1_rate(self.experiment.model, self.L)
+
     def premise_met(self, *extra: str) -> bool:
         """All of :data:`PREMISES_OF_THE_THEOREMS` and ``extra`` hold."""
         return all(self.premises[k].met for k in (*PREMISES_OF_THE_THEOREMS, *extra))
@@ -217,6 +222,21 @@ def _no_phase2(claim: str, run: Run, *extra: str) -> Verdict | None:
     return Verdict(claim, False, run.premise_met(*extra), {}, None, "Phase 1 never ended on this run (no T1)")
 
 
+def phase1_movements(run: Run) -> dict[str, float]:
+    """How far Theorem 3.1's item-4 quantities moved over [0, T1]: the largest change of a score correlation (A), of a
+    value correlation (W_V^T W_V), of W_K^T W_K and W_Q^T W_Q, and (``neuron``) the mean change of the neuron
+    correlations weighted by the output signs, |d ||W^T a||^2| / m1^2, the one the flow's coordinates hold."""
+    tr = run.traj
+    i1 = measures.phase1_index(tr)
+    return {
+        "scores": measures.largest_change(tr.A, i1),
+        "values": measures.largest_change(tr.VV, i1),
+        "neuron": abs(tr.wa_sq[i1] - tr.wa_sq[0]) / run.m1**2,
+        "KK": float(tr.KK_change[: i1 + 1].max()),
+        "QQ": float(tr.QQ_change[: i1 + 1].max()),
+    }
+
+
 def thm3_1(run: Run) -> Verdict:
     """Theorem 3.1 (Phase 1), the part one run can decide: at T1 every sample is correct, G(mu_1), G(mu_2) > 0 >
     G(mu_3), and the filler words have not kept pace with the signal: the largest change of a filler word's G is at
@@ -243,13 +263,7 @@ def thm3_1(run: Run) -> Verdict:
         "KK": 1 / m**2,
         "QQ": 1 / m**2,
     }
-    moved = {
-        "scores": measures.largest_change(tr.A, i1),
-        "values": measures.largest_change(tr.VV, i1),
-        "neuron": abs(tr.wa_sq[i1] - tr.wa_sq[0]) / m1**2,
-        "KK": float(tr.KK_change[: i1 + 1].max()),
-        "QQ": float(tr.QQ_change[: i1 + 1].max()),
-    }
+    moved = phase1_movements(run)
     G, dG = tr.G[i1], tr.G[i1] - tr.G[0]
     ratio = measures.filler_rate_ratio(run.batch)
     filler_change = float(np.abs(dG[FIRST_FILLER:]).max())
@@ -297,8 +311,7 @@ def lemma4_1(run: Run) -> Verdict:
     after the atlas showed every failure inside the other premises at a median |F(0)| between 0.77 and 8.3.
     """
     tr, K = run.traj, ORDER_CONSTANT
-    sigma0, sigma1 = run.sigmas
-    scale = (sigma0**2 + sigma1**2) * run.m * run.m1
+    scale = run.phase1_rate
     n1, n2, n3, _ = run.experiment.data.type_counts()
     c = np.array([(n1 - n2), (n1 - n3)]) / (2 * run.n)
     rates = measures.initial_rates(tr)[:2]
@@ -625,7 +638,7 @@ def t1_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]]) -> Verdict:
     """
     rs = _runs(runs)
     t1 = np.array([r.traj.T1 for r in rs])
-    rate = np.array([(r.sigmas[0] ** 2 + r.sigmas[1] ** 2) * r.m * r.m1 for r in rs])
+    rate = np.array([r.phase1_rate for r in rs])
     if not np.all(np.isfinite(t1)):
         return Verdict("t1_scaling", False, all(r.premise_met() for r in rs), {}, None, "some run has no T1")
     slope = measures.loglog_slope(rate, t1)
@@ -724,15 +737,15 @@ WIDTH_ORDERS: dict[str, Order] = {
     "T1": Order("T1 = C_T1 / (sigma1^2 m m1)", lambda r: r.traj.T1, -1.0, "Theta"),
     "scores moved": Order("KQ scores move by O~(m^-3/2 (1/L + 1/sqrt m)) over [0, T1]: its slower term, m^-3/2, "
                           "sets the exponent (each term has its own constant)",
-                          lambda r: measures.largest_change(r.traj.A, _at_t1(r)), -1.5, "O"),
+                          lambda r: phase1_movements(r)["scores"], -1.5, "O"),
     "values moved": Order("value correlations move by O~(1/m) over [0, T1]",
-                          lambda r: measures.largest_change(r.traj.VV, _at_t1(r)), -1.0, "O"),
+                          lambda r: phase1_movements(r)["values"], -1.0, "O"),
     "neuron moved": Order("neuron correlations move by O~(1/m) over [0, T1] (an upper bound on every pair: "
                           "neuron_pair_bound)", neuron_pair_bound, -1.0, "O"),
-    "KK moved": Order("KK correlations move by O~(1/m^2) over [0, T1]",
-                      lambda r: float(r.traj.KK_change[: _at_t1(r) + 1].max()), -2.0, "O"),
-    "QQ moved": Order("QQ correlations move by O~(1/m^2) over [0, T1]",
-                      lambda r: float(r.traj.QQ_change[: _at_t1(r) + 1].max()), -2.0, "O"),
+    "KK moved": Order("KK correlations move by O~(1/m^2) over [0, T1]", lambda r: phase1_movements(r)["KK"], -2.0,
+                      "O"),
+    "QQ moved": Order("QQ correlations move by O~(1/m^2) over [0, T1]", lambda r: phase1_movements(r)["QQ"], -2.0,
+                      "O"),
     "filler G": Order("G(random word) = O~(sigma0 sigma1 sqrt(m m1)) at T1, of order m^0 at these scales",
                       lambda r: float(np.abs(r.traj.G[_at_t1(r), FIRST_FILLER:]).max()), 0.0, "O", from_start=True),
     "sum <aw, aw>": Order("sum <a_j w_j, a_j' w_j'> = Theta(sigma1^2 m m1) at T1, of order m here",

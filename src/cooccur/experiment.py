@@ -32,7 +32,7 @@ from tqdm import tqdm
 from cooccur.coordinates import GramState
 from cooccur.data import DataConfig, make_dataset
 from cooccur.flow import Method, SimConfig, simulate
-from cooccur.model import ModelConfig, init_params, init_std
+from cooccur.model import ModelConfig, init_params, phase1_rate
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_choice
 
@@ -357,8 +357,7 @@ def width_setting(m: int, seed: int = 0, *, init_scale: float = 1.0, horizon: fl
     order 1/rate, and a fixed horizon would take the solver a number of steps proportional to m)."""
     data_cfg = DataConfig(**{**PREMISE_DATA, "seed": seed, **(data or {})})
     model_cfg = ModelConfig(d=data_cfg.d, m=m, m1=m, init="theory", init_scale=init_scale, seed=seed)
-    sigma0, sigma1 = init_std(model_cfg, data_cfg.L)
     # T1 x rate grows like s^2 above s = 1 (150 to 250 at s = 3): the horizon grows with it
-    T = horizon * max(1.0, init_scale**2) / ((sigma0**2 + sigma1**2) * m * m)
+    T = horizon * max(1.0, init_scale**2) / phase1_rate(model_cfg, data_cfg.L)
     return Experiment(data_cfg, model_cfg, SimConfig(T=T, step=T / 100, method="gram", start="wishart"))
 

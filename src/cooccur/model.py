@@ -103,6 +103,13 @@ def init_std(cfg: ModelConfig, L: int) -> tuple[float, float]:
     return cfg.init_scale * sigma0, cfg.init_scale * sigma1
 
 
+def phase1_rate(cfg: ModelConfig, L: int) -> float:
+    """(sigma0^2 + sigma1^2) m m1: the rate at which G(mu_1), G(mu_2) grow at t = 0 (Lemma 4.1), up to a constant.
+    T1 is of order 1/rate."""
+    sigma0, sigma1 = init_std(cfg, L)
+    return (sigma0**2 + sigma1**2) * cfg.m * cfg.m1
+
+
 def _scheme_std(cfg: ModelConfig, L: int) -> tuple[float, float]:
     fan_in_qkv, fan_out_qkv, fan_in_w, fan_out_w = cfg.d, cfg.m, cfg.m, cfg.m1
     if cfg.init == "kaiming":

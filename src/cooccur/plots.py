@@ -379,9 +379,7 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
         m = np.array([group[0].m for group in widths], dtype=float)
         L = widths[0][0].L
         t1 = np.array([[r.traj.T1 for r in group] for group in widths])
-        rate = np.array(
-            [(group[0].sigmas[0] ** 2 + group[0].sigmas[1] ** 2) * group[0].m * group[0].m1 for group in widths]
-        )
+        rate = np.array([group[0].phase1_rate for group in widths])
         moved = np.array(
             [
                 [measures.largest_change(r.traj.A, measures.phase1_index(r.traj)) / r.traj.T1 for r in group]
