@@ -474,7 +474,7 @@ glue_figure("fig_phase1_orders", plots.width_orders(order_runs[main_scale], orde
 # ```
 #
 # At $s = 1$, {glue:text}`order_s1_holding` of the {glue:text}`order_statements` statements hold as scaling laws,
-# and at $s = 3$ {glue:text}`order_s3_holding`: the verdicts do not depend on the initial scale. $T_1$ falls as
+# and {glue:text}`order_s3_holding` at $s = 3$: the verdicts do not depend on the initial scale. $T_1$ falls as
 # $m^{a}$ with $a =$ {glue:text}`order_s1_T1_exponent:.3f` (interval {glue:text}`order_s1_T1_low:.3f` to
 # {glue:text}`order_s1_T1_high:.3f`): $T_1$ times the Phase-1 rate tends to a limit, one per draw of the start,
 # since $G$ at initialisation keeps a variance $s^4/L$ at every width and never concentrates. The scores move as
