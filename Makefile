@@ -28,9 +28,11 @@ test: $(STAMP)
 
 # KERNELS=auto (or avx2, baseline) builds the whole book under other CPU kernels than the ones that wrote the
 # reference, with an empty run cache: every number of every chapter crosschecked at the cost of one build (CI).
+# JOBS chapters are executed at a time (default 2, one on a one-core machine).
 KERNELS ?=
+JOBS ?=
 book: $(STAMP)
-	$(PY) scripts/build_book.py $(if $(KERNELS),--kernels $(KERNELS))
+	$(PY) scripts/build_book.py $(if $(KERNELS),--kernels $(KERNELS)) $(if $(JOBS),--jobs $(JOBS))
 
 # Double-clicking a chapter opens it as a notebook (jupytext.toml pairs it with notebooks/<name>.ipynb).
 lab: $(STAMP)
@@ -43,7 +45,7 @@ check-html: $(STAMP)
 	$(PY) -m pytest tests/test_browser.py
 
 reference: $(STAMP)
-	$(PY) scripts/build_book.py --write-reference
+	$(PY) scripts/build_book.py --write-reference $(if $(JOBS),--jobs $(JOBS))
 
 CROSSCHECK_CHAPTERS ?=
 CROSSCHECK_SETTINGS ?=

@@ -5,6 +5,7 @@ Steps, each starting from the text sources so that no stale output can be shown:
 1. remove the previous HTML build and every generated notebook;
 2. for each Jupytext chapter ``book/*.py``: read it with jupytext, execute it with papermill (parameters from
    ``--param NAME=VALUE``, e.g. ``--param quick=True`` for a smoke build) and write ``book/<chapter>.ipynb``;
+   ``--jobs`` chapters at a time (default 2: the engines use one core each), the longest first;
 3. run ``jupyter-book build`` with ``-W -n --keep-going`` (execution is off in ``_config.yml``: the executed
    notebooks are rendered as they are, and are what the page's download button offers);
 4. check the HTML: every chapter page exists, shows images where its notebook made figures, and no figure was
@@ -18,7 +19,8 @@ the ones that wrote the reference, this machine's own if they already differ), w
 per tolerance class how far the numbers moved: a crosscheck of every chapter at the cost of one build. CI builds
 the book that way.
 
-Writes ``_build/execution-times.json`` (seconds per chapter, updated after each chapter).
+Writes ``_build/execution-times.json`` (seconds per chapter, updated after each chapter; with chapters side by
+side, a chapter's seconds include sharing the machine).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from __future__ import annotations
 import argparse
 import ast
 import atexit
+import concurrent.futures
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -63,6 +67,7 @@ def execute(chapter: Path, parameters: dict[str, object], out: Path | None = Non
     out = chapter.with_suffix(".ipynb") if out is None else out
     results_file = RESULTS / f"{chapter.stem}.json" if results_file is None else results_file
     os.environ["COOCCUR_RESULTS_FILE"] = str(results_file)  # inherited by the kernel
+    print(f"executing {chapter.name} ...", flush=True)
     start = time.perf_counter()
     papermill.execute_notebook(
         jupytext.read(chapter),
@@ -74,6 +79,47 @@ def execute(chapter: Path, parameters: dict[str, object], out: Path | None = Non
         request_save_on_cell_execute=False,
     )
     return time.perf_counter() - start
+
+
+#: Chapters that take longest, started first when chapters run side by side (a scheduling hint only: the rest
+#: follow in the order of ``_toc.yml``).
+LONGEST_FIRST = ("markov", "scan_snap", "phase1", "atlas", "experiments")
+#: Chapters that read what the others wrote (their numbers, their execution times): executed after all others.
+LAST = ("reproducing",)
+
+
+def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int) -> dict[str, float]:
+    """Execute every chapter, ``jobs`` at a time (each in its own worker process and kernel; the longest first),
+    then those of :data:`LAST`. Chapters share nothing but the run cache, whose writes are atomic. Writes the
+    seconds each took to ``_build/execution-times.json`` as they finish; stops at the first chapter that fails
+    (the others already running are finished, none is started)."""
+    times: dict[str, float] = {}
+
+    def done(chapter: Path, seconds: float) -> None:
+        times[chapter.stem] = round(seconds, 1)
+        print(f"  {chapter.stem} done in {seconds:.1f} s", flush=True)
+        in_order = {p.stem: times[p.stem] for p in pages if p.stem in times}
+        (BUILD / "execution-times.json").write_text(json.dumps(in_order, indent=2))
+
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    first = sorted((p for p in pages if p.stem not in LAST), key=lambda p: rank.get(p.stem, len(rank)))
+    if jobs > 1:
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            # one worker process per running chapter: execute() sets the results file in its own environment
+            futures = {pool.submit(execute, chapter, parameters): chapter for chapter in first}
+            for future in concurrent.futures.as_completed(futures):
+                if future.exception() is not None:
+                    print(f"error: {futures[future].name} failed", file=sys.stderr, flush=True)
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise future.exception()
+                done(futures[future], future.result())
+    else:
+        for chapter in first:
+            done(chapter, execute(chapter, parameters))
+    for chapter in (p for p in pages if p.stem in LAST):
+        done(chapter, execute(chapter, parameters))
+    return times
 
 
 def check_html(pages: list[Path]) -> list[str]:
@@ -134,7 +180,11 @@ def main() -> int:
     parser.add_argument("--write-reference", action="store_true", help="write book/reference-results.json")
     parser.add_argument("--kernels", choices=[*SETTINGS, "auto"],
                         help="build under other CPU kernels with an empty run cache (auto: other than the reference's)")
+    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="chapters executed side by side (default: 2, or 1 on a one-core machine)")
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     parameters = dict(args.param)
     if args.kernels and args.write_reference:
         parser.error("the reference is written with this machine's own kernels: drop --kernels")
@@ -144,13 +194,7 @@ def main() -> int:
     for stale in BOOK.glob("*.ipynb"):
         stale.unlink()
     RESULTS.mkdir(parents=True)
-    times: dict[str, float] = {}
-    for chapter in chapters():
-        print(f"executing {chapter.relative_to(ROOT)} ...", flush=True)
-        times[chapter.stem] = round(execute(chapter, parameters), 1)
-        print(f"  done in {times[chapter.stem]:.1f} s", flush=True)
-        # written after every chapter, so the last chapter can tabulate the others
-        (BUILD / "execution-times.json").write_text(json.dumps(times, indent=2))
+    times = execute_all(chapters(), parameters, args.jobs)
 
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"]

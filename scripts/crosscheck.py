@@ -55,11 +55,10 @@ def run_setting(name: str, names: list[str], out: Path) -> dict[str, dict]:
         for chapter in names:
             params = {"results_dir": str(base / "tables" / chapter)} if "results_dir" in chapter_parameters(
                 chapter) else {}
-            print(f"  executing {chapter} under {name} ...", flush=True)
             start = time.perf_counter()
             execute(ROOT / "book" / f"{chapter}.py", params, base / f"{chapter}.ipynb",
                     base / "results" / f"{chapter}.json")
-            print(f"    done in {time.perf_counter() - start:.1f} s", flush=True)
+            print(f"    {chapter} done under {name} in {time.perf_counter() - start:.1f} s", flush=True)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
         for key, value in saved.items():

@@ -1,0 +1,73 @@
+"""``scripts/build_book.py`` executes chapters side by side: each in its own process with its own results file, the
+chapters of ``LAST`` after all the others, and a failing chapter stops the build with papermill's error."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+papermill = pytest.importorskip("papermill")  # the build executes chapters: the book extra
+import build_book  # noqa: E402
+
+# A chapter that logs when it ran and which results file it was given (named after the chapter by the build), in
+# log_dir under that name: two chapters handed the same results file would overwrite one log.
+CHAPTER = """# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+log_dir = ""
+fail = ""
+
+# %%
+import json, os, time
+from pathlib import Path
+name = Path(os.environ["COOCCUR_RESULTS_FILE"]).stem
+start = time.time()
+time.sleep(2)
+if name == fail:
+    raise RuntimeError("this chapter fails")
+(Path(log_dir) / f"{name}.json").write_text(json.dumps({"start": start, "end": time.time()}))
+"""
+
+
+@pytest.fixture
+def pages(tmp_path, monkeypatch):
+    """Three tiny chapters in tmp_path; the build's execution times go to tmp_path/build. (The workers are spawned
+    and import build_book afresh: they see none of the test's patches, only the parameters.)"""
+    monkeypatch.setattr(build_book, "BUILD", tmp_path / "build")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "logs").mkdir()
+    paths = [tmp_path / f"{name}.py" for name in ("a", "b", "reproducing")]
+    for path in paths:
+        path.write_text(CHAPTER)
+    return paths
+
+
+def test_two_jobs_run_chapters_side_by_side_and_the_last_after_all(pages, tmp_path):
+    times = build_book.execute_all(pages, {"log_dir": str(tmp_path / "logs")}, jobs=2)
+    log = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "logs").glob("*.json")}
+    assert set(times) == set(log) == {"a", "b", "reproducing"}  # each chapter had a results file of its own
+    assert list(json.loads((tmp_path / "build" / "execution-times.json").read_text())) == ["a", "b", "reproducing"]
+    a, b, last = log["a"], log["b"], log["reproducing"]
+    assert a["start"] < b["end"] and b["start"] < a["end"], "with two jobs, a and b run at the same time"
+    assert last["start"] >= max(a["end"], b["end"]), "reproducing starts after every other chapter has ended"
+
+
+def test_one_job_runs_them_in_turn(pages, tmp_path):
+    build_book.execute_all(pages, {"log_dir": str(tmp_path / "logs")}, jobs=1)
+    log = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "logs").glob("*.json")}
+    assert log["a"]["end"] <= log["b"]["start"] and log["b"]["end"] <= log["reproducing"]["start"]
+
+
+def test_a_failing_chapter_stops_the_build_before_the_last(pages, tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="this chapter fails"):
+        build_book.execute_all(pages, {"log_dir": str(tmp_path / "logs"), "fail": "a"}, jobs=2)
+    assert not (tmp_path / "logs" / "reproducing.json").exists()
