@@ -90,6 +90,7 @@ traj = experiment.run()
 iteration = 1 / step
 glue_number("n_steps", int(round(T / step)))
 glue_number("t1_iter", traj.T1 * iteration)
+glue_number("t1_margin", claims.T1_MARGIN, kind="exact")
 glue_number("final_loss", traj.loss[-1])
 glue_number("initial_loss", traj.loss[0])
 
@@ -98,8 +99,9 @@ glue_number("initial_loss", traj.loss[0])
 #
 # Run for {glue:text}`n_steps` steps, the loss goes from {glue:text}`initial_loss:.3f` to
 # {glue:text}`final_loss:.2e`. Phase 1 ends at iteration $T_1 \approx$ {glue:text}`t1_iter:.1f`. We take the end
-# of Phase 1 to be the first moment at which every training sample is classified correctly and
-# $G(\mu_1), G(\mu_2) > 0 > G(\mu_3)$ (Theorem 3.1), and mark it with the red line. The paper draws a red line
+# of Phase 1 to be the first moment at which every training sample is classified correctly with a margin
+# $y_iF(X_i)$ of at least {glue:text}`t1_margin:.1f`, and $G(\mu_1), G(\mu_2)$ and $-G(\mu_3)$ are at least as large
+# (Theorem 3.1's $\Omega(1)$; the rule of every chapter), and mark it with the red line. The paper draws a red line
 # too but does not say where it puts it.
 
 # %% tags=["hide-input"]

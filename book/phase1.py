@@ -76,8 +76,10 @@
 # $B/K \le X \le KB$, with $K =$ {glue:text}`K:.0f` (at $m = 128$ one log factor $\ln m$ is about 4.9). Signs
 # required to be $\Omega(1)$ are checked as strict signs. Every table below shows the prediction with its
 # constant next to the measurement, and whether the statement's premises held on the run; a "no" under *holds*
-# where the premises were not met is not a failure of the theorem. $T_1$ is the first time at which every sequence
-# is classified correctly and $G(\mu_1), G(\mu_2) > 0 > G(\mu_3)$, refined by linear interpolation.
+# where the premises were not met is not a failure of the theorem. $T_1$ is the first time at which every margin
+# $y_iF(X_i)$ and $G(\mu_1)$, $G(\mu_2)$, $-G(\mu_3)$ is at least {glue:text}`t1_margin:.1f` (the theorem's
+# $\Omega(1)$, read as that constant), refined by linear interpolation. The same rule places $T_1$ in every chapter
+# of this book: Phase 2 starts there.
 #
 # {numref}`fig-phase1-G` shows the first item of {prf:ref}`thm-phase1` on both runs of this chapter: the MLP's
 # scores of the target words rise and that of the common token falls, until $T_1$.
@@ -128,6 +130,7 @@ check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(
 apply_quick("phase1", globals(), quick, n_seeds=2, T=3.0, widths=[64, 128, 256], sweep_seeds=1, sweep_T=3.0,
             order_widths=[32, 100, 320], order_seeds=1)
 glue_number("K", claims.ORDER_CONSTANT)
+glue_number("t1_margin", claims.T1_MARGIN, kind="exact")
 
 # %% [markdown]
 # ## Two runs: the paper's setting and a premise setting

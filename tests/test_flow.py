@@ -4,7 +4,7 @@ import torch
 
 from cooccur import DataConfig, DivergenceError, ModelConfig, Params, init_params, loss, make_dataset, simulate
 from cooccur.coordinates import GramState
-from cooccur.observables import phase_boundary
+from cooccur.observables import T1_MARGIN, phase_boundary
 
 
 def gram_of(params: Params) -> GramState:
@@ -165,7 +165,10 @@ def test_phase_boundary_rule():
     G[:, 0] = G[:, 1] = 1.0
     G[:, 2] = -1.0
     F = np.array([[1.0, 1.0], [1.0, 0.5], [1.0, -0.5], [1.0, -1.0]])  # sample 2 becomes correct between t=1 and 2
-    assert phase_boundary(t, F, y, G) == pytest.approx(1.5)  # e = -0.5 at t=1, +0.5 at t=2
+    assert phase_boundary(t, F, y, G, margin=0.0) == pytest.approx(1.5)  # e = -0.5 at t=1, +0.5 at t=2
+    # the library's rule asks for every margin at least T1_MARGIN = 0.5: e - 0.5 = 0 at t=2 (not yet), 0.5 at t=3
+    assert T1_MARGIN == 0.5 and phase_boundary(t, F, y, G) == pytest.approx(2.0)
+    assert phase_boundary(t, F, y, G, margin=0.25) == pytest.approx(1.75)
     G2 = G.copy()
     G2[:, 2] = 0.5  # G(mu_3) never negative: no phase boundary
     assert np.isnan(phase_boundary(t, F, y, G2))

@@ -37,9 +37,14 @@ def test_phase2_starts_at_or_after_T1_and_phase1_ends_at_or_before(traj):
     assert traj.t[measures.phase1_mask(traj)].max() <= traj.T1
 
 
-def test_phase1_end_with_a_margin_is_later(traj):
-    later = measures.phase1_end(traj, margin=0.05)
-    assert measures.phase1_end(traj) == traj.T1 and later > traj.T1
+def test_t1_is_the_rule_with_the_librarys_margin_and_a_larger_margin_ends_later(traj):
+    from cooccur.observables import T1_MARGIN, margin_for_phase_boundary
+
+    first, later = measures.phase1_end(traj, margin=0.0), measures.phase1_end(traj, margin=T1_MARGIN + 0.1)
+    assert measures.phase1_end(traj) == traj.T1 and first < traj.T1 < later
+    e = margin_for_phase_boundary(traj.F, traj.y, traj.G)
+    k = measures.phase1_index(traj)
+    assert e[k] >= T1_MARGIN and e[k - 1] < T1_MARGIN  # the first record past the threshold
 
 
 def test_rises_first_and_peak_rise(traj):

@@ -34,6 +34,7 @@ from cooccur.coordinates import Batch, GramState, reduced_loss_and_grad
 from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
 from cooccur.experiment import Experiment, run_many
 from cooccur.model import forward, init_params, init_std, phase1_rate
+from cooccur.observables import T1_MARGIN
 from cooccur.trajectory import Trajectory
 
 #: K, the constant read into O(.), Theta(.) and tilde-O(.) on a single run (see the module docstring).
@@ -402,13 +403,15 @@ def thm3_2_values(run: Run) -> Verdict:
     return _monotone_verdict("thm3.2.values", run, run.traj.VV, VALUE_SIGNS, "VV")
 
 
-def thm3_2_margins(run: Run, t1_margin: float = 0.0) -> Verdict:
+def thm3_2_margins(run: Run, t1_margin: float | None = None) -> Verdict:
     """Theorem 3.2, item 3: G1, G2 > 0, G1+G2+G3 > 0 and G1+G3, G2+G3 < 0 at every record of Phase 2.
 
-    ``t1_margin`` is the T1 rule (:func:`cooccur.measures.phase1_end`): 0 is the first crossing, c > 0 starts
-    Phase 2 once every margin y_i F_i and G(mu_1), G(mu_2), -G(mu_3) is at least c.
+    Phase 2 starts at T1, the library's one rule (:data:`cooccur.observables.T1_MARGIN`: every margin y_i F_i and
+    G(mu_1), G(mu_2), -G(mu_3) at least 0.5). ``t1_margin = c`` starts it where they are all at least c instead
+    (0: the first crossing), to show how the verdict depends on where Phase 2 starts.
     """
     tr = run.traj
+    t1_margin = T1_MARGIN if t1_margin is None else t1_margin
     t1 = measures.phase1_end(tr, t1_margin)
     if not np.isfinite(t1):
         return Verdict("thm3.2.margins", False, run.premise_met(), {}, None,

@@ -15,17 +15,17 @@ from scipy import stats
 
 from cooccur.coordinates import Batch, attention_probabilities, reduced_loss_and_grad
 from cooccur.data import COMMON, FIRST_FILLER, TARGET_1, TARGET_2
-from cooccur.observables import phase_boundary
+from cooccur.observables import T1_MARGIN, phase_boundary
 from cooccur.trajectory import Trajectory
 
 
-def phase1_end(traj: Trajectory, margin: float = 0.0) -> float:
-    """T1 by the rule of :func:`cooccur.observables.phase_boundary` with threshold ``margin``.
-
-    ``margin = 0`` (the recorded ``traj.T1``) is the first time every y_i F_i and G(mu_1), G(mu_2), -G(mu_3) are
-    positive; ``margin = c > 0`` is the first time they are all at least c.
+def phase1_end(traj: Trajectory, margin: float | None = None) -> float:
+    """T1 by the rule of :func:`cooccur.observables.phase_boundary` with threshold ``margin``: the first time every
+    y_i F_i and G(mu_1), G(mu_2), -G(mu_3) is at least ``margin`` (0: the first crossing). ``None`` or
+    :data:`~cooccur.observables.T1_MARGIN` is the library's rule, the recorded ``traj.T1``; other thresholds show
+    how much a reading depends on where Phase 2 starts.
     """
-    if margin == 0.0:
+    if margin is None or margin == T1_MARGIN:
         return traj.T1
     return phase_boundary(traj.t, traj.F, traj.y, traj.G, margin=margin)
 

@@ -56,23 +56,31 @@ def mean_attention(P: np.ndarray, batch: Batch) -> np.ndarray:
         return (total / count).reshape(*lead, d, d)
 
 
+#: The T1 rule's threshold, one definition for the whole library (trajectories, claims, atlas, figures): Phase 1
+#: ends at the first time every margin y_i F_i and G(mu_1), G(mu_2), -G(mu_3) is at least this. Theorem 3.1 places
+#: T1 where these are Omega(1) (Thm E.28: y_i F_i = Omega(1)), and Theorem 3.2 reads its margin sums from there
+#: on; the first crossing (0) is the instant the last sample turns correct, before any margin has grown.
+T1_MARGIN = 0.5
+
+
 def margin_for_phase_boundary(F: np.ndarray, y: np.ndarray, G: np.ndarray) -> np.ndarray:
-    """The quantity whose first upward zero crossing is T1 (see :func:`phase_boundary`).
+    """The quantity whose first crossing of the threshold :data:`T1_MARGIN` is T1 (see :func:`phase_boundary`).
 
     min(min_i y_i F_i, G(mu_1), G(mu_2), -G(mu_3)) along a time axis: F (T, n), G (T, d); returns (T,).
     """
     return np.minimum.reduce([(y * F).min(axis=-1), G[..., TARGET_1], G[..., TARGET_2], -G[..., COMMON]])
 
 
-def phase_boundary(t: np.ndarray, F: np.ndarray, y: np.ndarray, G: np.ndarray, margin: float = 0.0) -> float:
+def phase_boundary(t: np.ndarray, F: np.ndarray, y: np.ndarray, G: np.ndarray,
+                   margin: float = T1_MARGIN) -> float:
     """End of Phase 1, T1, detected from a recorded trajectory.
 
-    Theorem 3.1 places T1 where every training sample is classified correctly (y_i F_i > 0 for all i) and the
-    MLP is aligned with the signals (G(mu_1) > 0, G(mu_2) > 0 > G(mu_3)). Rule: let e(t) be the smallest of
-    y_i F_i, G(mu_1), G(mu_2) and -G(mu_3); T1 is the first recorded time with e > ``margin``, refined by linear
-    interpolation of e between it and the recorded time before. The default ``margin = 0`` is the first crossing;
-    a positive ``margin = c`` asks for all of them to be at least c (the theorem's Omega(1)). NaN if e never
-    exceeds the margin; ``t[0]`` if it does from the start.
+    Theorem 3.1 places T1 where every training sample is classified correctly with a margin of order one
+    (y_i F_i = Omega(1) for all i) and the MLP is aligned with the signals (G(mu_1), G(mu_2) >= Omega(1),
+    G(mu_3) <= -Omega(1)). Rule: let e(t) be the smallest of y_i F_i, G(mu_1), G(mu_2) and -G(mu_3); T1 is the
+    first recorded time with e > ``margin``, refined by linear interpolation of e between it and the recorded time
+    before. The default ``margin`` is :data:`T1_MARGIN` (the Omega(1) read as 0.5), the library's one rule;
+    ``margin = 0`` gives the first crossing. NaN if e never exceeds the margin; ``t[0]`` if it does from the start.
     """
     e = margin_for_phase_boundary(F, y, G) - margin
     positive = np.flatnonzero(e > 0)

@@ -39,7 +39,8 @@ class Trajectory:
         grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
         G_rate: (T, d) dG/dt under gradient flow at the recorded state (for gradient descent: the flow's rate at
             the current weights, so one step changes G by about step * G_rate).
-        T1: end of Phase 1 (:func:`cooccur.observables.phase_boundary`), NaN if not reached.
+        T1: end of Phase 1, the first time every margin y_i F_i and G(mu_1), G(mu_2), -G(mu_3) is at least
+            :data:`cooccur.observables.T1_MARGIN` (:func:`cooccur.observables.phase_boundary`); NaN if not reached.
         n_grad_evals: number of gradient evaluations the run took.
         y, types: (n,) labels and sample types of the training set.
         meta: JSON-serialisable description of the run (configs, engine, library version).
