@@ -48,8 +48,9 @@
 # Map (i). Each panel is one statement (a key of `cooccur.claims.CLAIMS`). The colour is the fraction of the
 # seeds on which it holds at that initial scale $s$ (rows) and width $m = m_1$ (columns). The black line
 # surrounds the cells where the statement's own premises hold on every seed; hatched cells break a premise on
-# some seed. Condition 1 fails at $s = 0.03$ (below $1/K$ with $K = 10$); the small initial output that Lemmas
-# 4.2 and 4.3 also need fails at the larger scales.
+# some seed. Condition 1 fails at $s = 0.03$, and at $s = 0.1$ for $m \le 128$ (below $1/B(m)$ with
+# $B(m) = 2\ln m$, {ref}`chap-setup`); the small initial output that Lemmas 4.2 and 4.3 also need fails at the
+# larger scales.
 # ```
 
 # %% tags=["parameters"]

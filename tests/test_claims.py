@@ -55,6 +55,18 @@ def test_premises_of_the_paper_setting_and_of_the_premise_setting():
     assert all(p.met for p in good.values()), {k: p.why for k, p in good.items()}
 
 
+def test_condition_1_admits_scales_within_one_log_factor_of_m():
+    def scaled(m, s):
+        return Experiment(DataConfig(n=60, L=5, d=163, distinct_fillers=True),
+                          ModelConfig(d=163, m=m, m1=m, init="theory", init_scale=s), SimConfig(T=1.0))
+
+    assert claims.scale_box(128) == pytest.approx(2 * np.log(128))
+    assert not premises(scaled(128, 0.1))["condition1"].met  # 0.1 < 1/(2 ln 128) = 0.103
+    assert premises(scaled(512, 0.1))["condition1"].met  # 1/(2 ln 512) = 0.080
+    assert premises(scaled(128, 9.5))["condition1"].met and not premises(scaled(32, 9.5))["condition1"].met
+    assert "B = 2 ln m = 9.7" in premises(scaled(128, 1.0))["condition1"].why
+
+
 def test_each_premise_can_break_on_its_own():
     base = premise_setting(0)
     uneven = dataclasses.replace(base, data=dataclasses.replace(base.data, proportions=(0.5, 0.25, 1 / 12, 1 / 6)))
@@ -70,16 +82,20 @@ def test_verdicts_in_the_premise_setting(premise_runs):
     for run in premise_runs:
         v = verdicts(run)
         assert all(x.premise_met for x in v.values())
-        for claim in ("lemma4.1", "lemma4.2", "lemma4.3", "thm3.2.scores", "thm3.2.values", "thm3.3.loss",
-                      "thm3.3.structure", "lemma4.4", "lemma4.5", "eq5", "attention_uniform"):  # fmt: skip
+        for claim in ("thm3.1", "lemma4.1", "lemma4.2", "lemma4.3", "thm3.2.scores", "thm3.2.values",
+                      "thm3.2.margins", "thm3.3.loss", "thm3.3.population", "thm3.3.structure", "lemma4.4",
+                      "lemma4.5", "eq5", "attention_uniform"):  # fmt: skip
             assert v[claim].holds, (claim, v[claim].detail)
 
 
 def test_the_margin_verdict_depends_on_the_T1_rule(premise_runs):
-    """Right after the first crossing, G1+G3 or G2+G3 is still positive; from every margin >= 0.25 on, all hold."""
+    """Right after the first crossing, G1+G3 or G2+G3 is still positive; from every margin >= 0.25 on, and at the
+    library's rule (0.5), all hold."""
     for run in premise_runs:
         assert not claims.thm3_2_margins(run, t1_margin=0.0).holds
         assert claims.thm3_2_margins(run, t1_margin=0.25).holds
+        default = claims.thm3_2_margins(run)
+        assert default.holds and default.measured["T1"] == run.traj.T1
 
 
 def test_lemma_4_2_at_the_paper_setting_depends_on_the_draw(paper_runs):
@@ -96,14 +112,44 @@ def test_lemma_4_1_needs_a_small_initial_output(paper_runs, premise_runs):
     assert all(claims.lemma4_1(run).premise_met for run in premise_runs)
 
 
-def test_population_loss_is_measured_on_unseen_samples(paper_runs):
+def test_population_loss_is_measured_on_unseen_samples_at_t_star(paper_runs):
     run = paper_runs[0]
     fresh = claims.fresh_batch(run.experiment, n=600)
     assert not np.array_equal(fresh.tokens[:60], run.batch.tokens)
     v = claims.thm3_3_population(run)
     # the same evaluation on the training set gives back the recorded training loss
     assert measures.population_loss(run.traj, run.batch, run.m) == pytest.approx(run.traj.loss[-1], rel=1e-9)
-    assert v.measured["population_loss"] > v.measured["training_loss"]
+    k = claims.t_star_index(run)
+    assert v.measured["T_star"] == run.traj.t[k] and run.traj.loss[k] <= 1 / run.m < run.traj.loss[k - 1]
+    assert v.measured["training_loss"] == run.traj.loss[k] < v.measured["population_loss"]
+
+
+def test_margin_parts_add_up_to_the_margins(premise_runs):
+    run = premise_runs[0]
+    parts = measures.margin_parts(run.traj, run.batch, run.m)
+    assert parts.shape == (run.traj.t.size, run.n, 2)
+    np.testing.assert_allclose(parts.sum(axis=-1), run.traj.y * run.traj.F, rtol=1e-9, atol=1e-12)
+    assert np.all(parts[0, :, 1][run.batch.types == 4] != 0)  # a type-4 sequence has fillers, whose G is not zero
+
+
+def test_population_verdict_fails_when_only_memorised_fillers_carry_the_margin(premise_runs):
+    run = premise_runs[0]
+    assert claims.thm3_3_population(run).holds
+    G = run.traj.G.copy()
+    G[:, :3] = 0.0  # the signal words carry nothing: a fresh sequence is scored by fillers the run never fitted
+    v = claims.thm3_3_population(altered(run, G=G))
+    assert not v.holds and v.measured["type2_margin_core"] == 0.0
+    flat = altered(run, loss=np.full_like(run.traj.loss, 1.0))
+    assert not claims.thm3_3_population(flat).holds and "no T*" in claims.thm3_3_population(flat).detail
+
+
+def test_loss_verdict_is_read_by_m_times_t1(premise_runs):
+    run = premise_runs[0]
+    v = claims.thm3_3_loss(run)
+    assert v.holds and v.measured["horizon"] == run.m * run.traj.T1 and v.measured["T_star"] <= v.measured["horizon"]
+    late = run.traj.loss.copy()
+    late[run.traj.t <= run.m * run.traj.T1] = 1.0  # below 1/m only after m T1
+    assert not claims.thm3_3_loss(altered(run, loss=late)).holds
 
 
 def altered(run: Run, **fields) -> Run:
@@ -128,6 +174,16 @@ def test_structure_verdict_fails_when_a_filler_coefficient_is_large(premise_runs
     assert not v.holds and v.measured["core_over_filler"] < v.measured["predicted_ratio"] / claims.ORDER_CONSTANT
 
 
+def test_structure_verdict_fails_when_the_coefficients_are_not_of_the_predicted_order(premise_runs):
+    run = premise_runs[0]
+    v = claims.thm3_3_structure(run)
+    assert v.holds and 1 / claims.ORDER_CONSTANT <= v.measured["min_C_over_prediction"]
+    A = run.traj.A.copy()
+    A[:, :3, :3] = A[:1, :3, :3] + 100 * (A[:, :3, :3] - A[:1, :3, :3])  # the target coefficients x100
+    big = claims.thm3_3_structure(altered(run, A=A))
+    assert not big.holds and "Theta magnitude" in big.detail
+
+
 def test_filler_ratio_prediction_divides_only_the_first_term_by_n():
     assert claims.filler_ratio_prediction(128, 5, 1) == pytest.approx(1.0)
     assert claims.filler_ratio_prediction(128, 5, 10**9) == pytest.approx(128**0.5 / 5 + 1)
@@ -140,14 +196,37 @@ def test_balance_verdicts_fail_when_one_type_dominates(premise_runs):
     assert claims.lemma4_4(run).holds and not claims.lemma4_4(altered(run, S_by_type=S)).holds
 
 
-def test_attention_uniform_measures_every_softmax_entry(premise_runs):
+def test_attention_verdict_checks_the_tilt_against_its_rate(premise_runs):
     run = premise_runs[0]
+    v = claims.attention_uniform(run)
+    assert v.holds and v.measured["tilt_mu1_mu2"] > 0 > v.measured["tilt_mu1_mu3"]
     assert claims.attention_uniform(altered(run, A=np.repeat(run.traj.A[:1], run.traj.t.size, 0))).measured[
         "max_change"
-    ] == 0.0
-    A = run.traj.A.copy()
-    A[-1, 0, 1] += 5.0 * np.sqrt(run.m)  # the score of query mu_2 on key mu_1 grows by 5: far from uniform
-    assert not claims.attention_uniform(altered(run, A=A)).holds
+    ] == 0.0  # the uniformity is measured on every softmax entry, recomputed from A
+    i1 = measures.phase1_index(run.traj)
+    for factor in (-1.0, 100.0):  # the tilt turned the wrong way, or a hundred times the rate
+        attn = run.traj.attn.copy()
+        attn[i1:, 1, 0] = attn[i1, 1, 0] + factor * (attn[i1:, 1, 0] - attn[i1, 1, 0])
+        assert not claims.attention_uniform(altered(run, attn=attn)).holds
+
+
+def test_attention_scaling_compares_the_fitted_exponent_in_l_with_the_rate_formula(premise_runs):
+    runs = premise_runs[:1] + [Run(e, e.run()) for e in (
+        premise_setting(0, data={"L": L, "d": DataConfig(L=L).fillers_needed() + 3}) for L in (3, 4))]
+    v = claims.attention_scaling(runs)
+    assert v.measured["low"] <= v.measured["exponent"] <= v.measured["high"]
+    assert -2.7 < v.measured["predicted_exponent"] < -2.0  # 1/L^2, and a loss integral that shrinks with L
+    # the same runs with the rise made to follow the prediction exactly: the verdict must then hold
+    fitted = []
+    for run in runs:
+        attn = run.traj.attn.copy()
+        i1 = measures.phase1_index(run.traj)
+        rise = attn[-1, 1, 0] - attn[i1, 1, 0]
+        attn[i1:, 1, 0] = attn[i1, 1, 0] + (attn[i1:, 1, 0] - attn[i1, 1, 0]) * (
+            0.3 * claims.attention_rate_prediction(run) / rise)
+        fitted.append(altered(run, attn=attn))
+    exact = claims.attention_scaling(fitted)
+    assert exact.holds and exact.measured["exponent"] == pytest.approx(exact.measured["predicted_exponent"])
 
 
 def test_eq5_is_checked_on_gradient_descent_and_fails_on_a_wrong_record():

@@ -154,12 +154,45 @@ def attention_change(traj: Trajectory, batch: Batch, m: int, records: slice = sl
     return max(float(np.abs(attention_probabilities(A, batch, m) - p0).max()) for A in traj.A[records])
 
 
+#: The two softmax entries whose Phase-2 rates Theorem 3.3's caveat gives, as [key word, query word] of the mean
+#: attention ``traj.attn``: query mu_1 on key mu_2 (rises) and query mu_1 on key mu_3 (falls).
+TILT_ENTRIES = {"mu1->mu2": (1, 0), "mu1->mu3": (2, 0)}
+
+
+def attention_tilt(traj: Trajectory) -> dict[str, float]:
+    """The change over Phase 2 (T1 to the end of the run) of the mean attention of query mu_1 on key mu_2 and on
+    key mu_3 (:data:`TILT_ENTRIES`; means over the sequences where the pair occurs)."""
+    i1 = phase1_index(traj)
+    return {name: float(traj.attn[-1, k, q] - traj.attn[i1, k, q]) for name, (k, q) in TILT_ENTRIES.items()}
+
+
+def loss_integral(traj: Trajectory, start: int = 0) -> float:
+    """The integral of the training loss over time from record ``start`` to the end (trapezoid rule on the
+    records)."""
+    return float(np.trapezoid(traj.loss[start:], traj.t[start:]))
+
+
 def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> float:
     """Logistic loss at record ``index`` on samples the run never saw (``fresh``, drawn from the same data model).
 
     The output depends on the weights only through (A, G), which the trajectory records in full.
     """
     return reduced_loss_and_grad(traj.A[index], traj.G[index], fresh, m).loss
+
+
+def margin_parts(traj: Trajectory, batch: Batch, m: int, records: slice = slice(None)) -> np.ndarray:
+    """Each training margin y_i F_i split into what the three signal words carry and what the fillers carry.
+
+    F_i = sum_l sum_h p[i, l, h] G[tok_h] (query position l, key position h), so y_i F_i is the sum over key
+    positions of y_i w[i, h] G[tok_h] with w[i, h] = sum_l p[i, l, h]; the *core* part sums the positions holding
+    mu_1, mu_2 or mu_3, the *filler* part the others. Returns (k, n, 2) over the k records selected, [..., 0] the
+    core part and [..., 1] the filler part; they add up to y_i F_i.
+    """
+    A, G = traj.A[records], traj.G[records]
+    weights = attention_probabilities(A, batch, m).sum(axis=-2)  # (k, n, L): total attention on each key position
+    signed = batch.y[:, None] * weights * G[..., batch.tokens]  # (k, n, L)
+    core = batch.tokens < FIRST_FILLER
+    return np.stack([np.where(core, signed, 0.0).sum(axis=-1), np.where(core, 0.0, signed).sum(axis=-1)], axis=-1)
 
 
 def eq5_curves(traj: Trajectory, m1: int) -> tuple[np.ndarray, np.ndarray]:
