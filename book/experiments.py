@@ -90,7 +90,7 @@ traj = experiment.run()
 iteration = 1 / step
 glue_number("n_steps", int(round(T / step)))
 glue_number("t1_iter", traj.T1 * iteration)
-glue_number("t1_margin", claims.T1_MARGIN, kind="exact")
+glue_number("t1_margin", claims.T1_MARGIN)
 glue_number("final_loss", traj.loss[-1])
 glue_number("initial_loss", traj.loss[0])
 

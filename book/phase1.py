@@ -130,7 +130,7 @@ check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(
 apply_quick("phase1", globals(), quick, n_seeds=2, T=3.0, widths=[64, 128, 256], sweep_seeds=1, sweep_T=3.0,
             order_widths=[32, 100, 320], order_seeds=1)
 glue_number("K", claims.ORDER_CONSTANT)
-glue_number("t1_margin", claims.T1_MARGIN, kind="exact")
+glue_number("t1_margin", claims.T1_MARGIN)
 
 # %% [markdown]
 # ## Two runs: the paper's setting and a premise setting

@@ -87,6 +87,7 @@ n_seeds = 10
 T = 300.0
 t1_margins = [0.0, 0.1, 0.25, 0.5, 1.0]
 lengths = [3, 4, 5, 6, 7]
+sample_counts = [30, 60, 120]
 sweep_seeds = 3
 quick = False
 
@@ -96,12 +97,21 @@ import numpy as np
 from cooccur import claims, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import both_settings, premise_setting
-from cooccur.report import apply_quick, check_parameters, count_table, glue_figure, glue_number, show, verdict_table
+from cooccur.report import (
+    apply_quick,
+    check_parameters,
+    count_table,
+    glue_figure,
+    glue_number,
+    rows_table,
+    show,
+    verdict_table,
+)
 
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 1.0, 1e4),
                  lengths=(lengths, list, 3, 64), sweep_seeds=(sweep_seeds, int, 1, 1000), quick=(quick, bool))
-check_parameters(t1_margins=(t1_margins, list[float], 0.0, 10.0))
-apply_quick("phase2", globals(), quick, n_seeds=2, T=3.0, lengths=[4, 5], sweep_seeds=1)
+check_parameters(t1_margins=(t1_margins, list[float], 0.0, 10.0), sample_counts=(sample_counts, list, 24, 2000))
+apply_quick("phase2", globals(), quick, n_seeds=2, T=3.0, lengths=[3, 4, 5], sample_counts=[30, 60], sweep_seeds=1)
 check_parameters(seed=(seed, int, 0, n_seeds - 1))
 
 # %%
@@ -116,6 +126,7 @@ verdicts = {name: [claims.check_all(r.experiment, r.traj) for r in rs] for name,
 # %% tags=["hide-input"]
 glue_number("seed", seed)
 glue_number("n_seeds", n_seeds)
+glue_number("t1_margin", claims.T1_MARGIN)
 phase2_claims = ["thm3.2.scores", "thm3.2.values", "thm3.2.margins", "attention_uniform", "thm3.3.loss",
                  "thm3.3.population", "thm3.3.structure"]
 show(verdict_table({name: v[seed] for name, v in verdicts.items()}, phase2_claims, prefix="phase2"))
@@ -147,10 +158,10 @@ for name in runs:
 #
 # With nearly uniform attention, $F(X) \approx \sum_h G(x_h)$ ({ref}`chap-setup`), so the margins of the four
 # sequence types are governed by sums of $G$ values. Item 3 asks for $G(\mu_1) + G(\mu_3) < 0$ and
-# $G(\mu_2) + G(\mu_3) < 0$ throughout Phase 2. Right after the first crossing, $G(\mu_3)$ has only just turned
-# negative, so the verdict depends on the rule that places $T_1$. The table counts the seeds on which item 3 holds
-# when Phase 2 starts at the first time every margin $y_iF_i$ and $G(\mu_1), G(\mu_2), -G(\mu_3)$ is at least $c$
-# ($c = 0$ is the first crossing).
+# $G(\mu_2) + G(\mu_3) < 0$ throughout Phase 2, so its verdict depends on where Phase 2 starts. The book places
+# $T_1$ at the first time every margin $y_iF_i$ and $G(\mu_1), G(\mu_2), -G(\mu_3)$ is at least
+# $c =$ {glue:text}`t1_margin:.1f` ({ref}`chap-phase1`), in every chapter; the table counts the seeds on which item 3
+# holds when Phase 2 starts at other values of $c$ instead ($c = 0$ is the first crossing).
 
 # %% tags=["hide-input"]
 rows = ["| T1 rule: every margin ≥ c | " + " | ".join(f"{name}: seeds where item 3 holds" for name in runs) + " |",
@@ -182,27 +193,29 @@ glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj 
 # ```
 #
 # At the first crossing ($c = 0$) item 3 holds on {glue:text}`margins_c0_premise` of {glue:text}`n_seeds` seeds
-# of the premise setting and on {glue:text}`margins_c0_paper` of the paper's setting. What breaks it is the
-# moment just after $T_1$: on seed {glue:text}`seed` of the premise setting, $G(\mu_1) + G(\mu_3)$ is still
-# positive by up to {glue:text}`neg_min_G1G3_premise:.3f` and $G(\mu_2) + G(\mu_3)$ by up to
-# {glue:text}`neg_min_G2G3_premise:.3f` after $T_1$, while the single-target sequences are already classified
-# correctly through their fillers. Once Phase 2 is taken to start when every margin is at least $c = 0.25$, item 3
-# holds on {glue:text}`margins_c25_premise` seeds of the premise setting, and from $c = 0.5$ on
-# {glue:text}`margins_c50_premise`. With repeated fillers (the paper's setting) the counts stay at
-# {glue:text}`margins_c50_paper` ($c = 0.5$) and {glue:text}`margins_c100_paper` ($c = 1$): there a filler word that
-# appears mostly in negative sequences learns a negative $G$ of its own and takes over part of the work of
-# $G(\mu_3)$ (at $t = 300$ the mean filler $G$ is {glue:text}`filler_G_mean:.2f` and the smallest
-# {glue:text}`filler_G_min:.2f`), so $G(\mu_1) + G(\mu_3)$ need not become negative at all. So the theorem's item 3
-# is a statement about Phase 2 proper, not about the instant the last sequence crosses zero; where its premises
-# hold, it is true from a margin of about 0.25 on.
+# of the premise setting and on {glue:text}`margins_c0_paper` of the paper's setting. What breaks it there is the
+# moment just after the last sequence turns correct: $G(\mu_3)$ has only just turned negative, and the
+# single-target sequences are classified correctly through their fillers. At the book's rule ($c = 0.5$) item 3
+# holds on {glue:text}`margins_c50_premise` of the premise setting's seeds, and from $c = 0.25$ on
+# {glue:text}`margins_c25_premise`: where its premises hold, the theorem's item 3 is true of Phase 2 once every
+# margin is of order one, which is how Theorem 3.1 places $T_1$. With repeated fillers (the paper's setting, outside
+# the premises) the counts stay at {glue:text}`margins_c50_paper` ($c = 0.5$) and {glue:text}`margins_c100_paper`
+# ($c = 1$): a filler word that appears mostly in negative sequences learns a negative $G$ of its own and takes
+# over part of the work of $G(\mu_3)$ (at $t = 300$ the mean filler $G$ is {glue:text}`filler_G_mean:.2f` and the
+# smallest {glue:text}`filler_G_min:.2f`), so $G(\mu_1) + G(\mu_3)$ need not become negative at all. Where the
+# atlas ({ref}`chap-atlas`) still finds item 3 failing inside the premises, it names the cause.
 #
-# ## Attention stays close to uniform
+# ## The attention tilts at its predicted rate, and stays close to uniform
 #
-# The score correlations move by about $10^{-3}$ and are divided by $\sqrt m$ inside the softmax, so the attention
-# probabilities barely move. The library recomputes every softmax entry $p_{l,h}$ of every training sequence at
-# every record from the recorded $W_K^\top W_Q$, and compares the largest change since $t = 0$ with $1/L^2$ (the
-# constant taken as 1). To see the dependence on $L$, we vary the sequence length in the premise setting, with
-# $d$ large enough for distinct fillers at each length and $n = 60 \ge L^2$.
+# {prf:ref}`thm-near-min` comes with a caveat: in Phase 2 the softmax entry of query $\mu_1$ on key $\mu_2$ grows
+# at the rate $\tfrac{1}{\sqrt m}\tilde\Theta(\hat L\,\sigma_0^2 m)/L^2$ and that on key $\mu_3$ falls at the same
+# rate, so the attention tilts but every entry stays within $O(1/L^2)$ of its uniform start. The second half
+# cannot fail at these sizes: the entries move by orders of magnitude less than $1/L^2$, so the library only
+# reports it. It checks the rate instead: over Phase 2, the mean attention of query $\mu_1$ on key $\mu_2$ must
+# rise and on key $\mu_3$ fall, each by $\sigma_0^2\sqrt m/L^2$ times the integral of the run's own training loss
+# over Phase 2, within a factor $K$. To see the dependence on $L$, we vary the sequence length in the premise
+# setting, with $d$ large enough for distinct fillers at each length and $n = 60 \ge L^2$, and compare the fitted
+# exponent of $L$ with the one the rate formula gives for the same runs.
 
 # %% tags=["hide-input"]
 length_experiments = [[premise_setting(s, T=T, data={"L": L, "d": DataConfig(L=L).fillers_needed() + 3})
@@ -210,47 +223,75 @@ length_experiments = [[premise_setting(s, T=T, data={"L": L, "d": DataConfig(L=L
 by_length = [claims.runs_of(group) for group in length_experiments]
 scaling = claims.attention_scaling([r for group in by_length for r in group])
 show(verdict_table({"premise setting, varying L": {"attention_scaling": scaling}}, prefix="phase2_length"))
-changes = np.array([[claims.attention_uniform(r).measured["max_change"] for r in group] for group in by_length])
-glue_number("attn_slope", scaling.measured["slope"])
+tilts = [[claims.attention_uniform(r) for r in group] for group in by_length]
+rises = np.array([[v.measured["tilt_mu1_mu2"] for v in group] for group in tilts])
+predictions = np.array([[v.measured["prediction"] for v in group] for group in tilts])
+ratios = np.array([[v.measured[f"ratio_{e}"] for e in ("mu1->mu2", "mu1->mu3")] for g in tilts for v in g])
+glue_number("attn_exponent", scaling.measured["exponent"])
+glue_number("attn_exponent_low", scaling.measured["low"])
+glue_number("attn_exponent_high", scaling.measured["high"])
+glue_number("attn_exponent_predicted", scaling.measured["predicted_exponent"])
 glue_number("attn_max_scaled", scaling.measured["max_change_x_L2"])
+glue_number("attn_ratio_min", ratios.min())
+glue_number("attn_ratio_max", ratios.max())
 glue_number("sweep_seeds", sweep_seeds)
+glue_number("L_min", min(lengths))
+glue_number("L_max", max(lengths))
+glue_number("attn_gap_factor", (max(lengths) / min(lengths)) ** abs(
+    scaling.measured["predicted_exponent"] - scaling.measured["exponent"]))
 for name in runs:
-    glue_number(f"attn_change_{name}", verdicts[name][seed]["attention_uniform"].measured["max_change"])
-glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, changes))
+    tilt = verdicts[name][seed]["attention_uniform"].measured
+    glue_number(f"attn_rise_{name}", tilt["tilt_mu1_mu2"])
+    glue_number(f"attn_ratio_{name}", tilt["ratio_mu1->mu2"])
+    glue_number(f"attn_change_{name}", tilt["max_change"])
+glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, rises, predictions, claims.ORDER_CONSTANT))
 
 # %% [markdown]
 # ```{glue:figure} fig_phase2_uniform
 # :name: fig-phase2-uniform
 #
-# The largest change of any softmax entry since $t = 0$, against the sequence length, in the premise setting
-# ({glue:text}`sweep_seeds` seeds per length; grey dots are seeds). The dashed line is $1/L^2$.
+# Premise setting, {glue:text}`sweep_seeds` seeds per length (grey dots). Left: the rise over Phase 2 of the mean
+# attention of query $\mu_1$ on key $\mu_2$ against $L$ (black), and the rate formula
+# $\sigma_0^2\sqrt m/L^2\int_{T_1}\hat L\,dt$ for the same runs (dashed). Right: their ratio; the band is a
+# $\Theta$ with the constant $K$.
 # ```
 #
-# On seed {glue:text}`seed` the largest change of a softmax entry over the whole run is
-# {glue:text}`attn_change_paper:.1e` in the paper's setting and {glue:text}`attn_change_premise:.1e` in the premise
-# setting, against $1/L^2 = 0.04$. Over the lengths, the largest change times $L^2$ is at most
-# {glue:text}`attn_max_scaled:.1e`, and the change falls with $L$ at a fitted log-log slope of
-# {glue:text}`attn_slope:.2f`. The attention tilts in the directions of {prf:ref}`thm-phase2`, but it stays uniform
-# to four or five decimals; the growing margins come from the MLP and the value matrix.
+# On seed {glue:text}`seed` the attention of query $\mu_1$ on key $\mu_2$ rises by
+# {glue:text}`attn_rise_premise:.1e` over Phase 2 in the premise setting, {glue:text}`attn_ratio_premise:.2f` times the
+# rate formula (in the paper's setting by {glue:text}`attn_rise_paper:.1e`, {glue:text}`attn_ratio_paper:.2f` times).
+# Over the lengths both entries move by between {glue:text}`attn_ratio_min:.2f` and {glue:text}`attn_ratio_max:.2f`
+# times the prediction: the same order, with a constant below 1. The exponent of $L$ does not quite match: the rise
+# falls like $L^{a}$ with $a =$ {glue:text}`attn_exponent:.2f` (95% interval {glue:text}`attn_exponent_low:.2f` to
+# {glue:text}`attn_exponent_high:.2f`), where the rate formula, with the $1/L^2$ and the runs' own loss integrals,
+# gives {glue:text}`attn_exponent_predicted:.2f`. From $L =$ {glue:text}`L_min` to {glue:text}`L_max` that is a
+# factor of {glue:text}`attn_gap_factor:.2f`, which one constant cannot absorb across lengths and which the
+# $\tilde\Theta$, hiding log factors of $m$ at a fixed $m$, does not either. The range of $L$ is short
+# ($n \ge L^2$ caps it at $\sqrt n$), so we report the verdict as a measured gap, not a settled one. The uniformity itself is never in doubt: the largest change of any softmax entry times $L^2$
+# is at most {glue:text}`attn_max_scaled:.1e`. The attention tilts in the directions of {prf:ref}`thm-phase2`, but
+# the growing margins come from the MLP and the value matrix.
 #
 # ## The loss goes to a near-minimum
 #
-# Theorem 3.3 speaks of the population loss as well as the training loss. The library draws
-# {glue:text}`n_fresh` fresh sequences from the same data model (same $L$, $d$ and proportions, another seed,
-# fillers drawn independently) and evaluates the final model on them: sequences the run never saw.
+# {prf:ref}`thm-near-min` says that at a time $T^* = \mathrm{poly}(m)$ the training loss is $1/\mathrm{poly}(m)$,
+# and the population loss too. We read $T^*$ as the first time the training loss is at most $1/m$. "Polynomial in
+# $m$" needs a clock: the flow's own is $T_1 = \Theta(1/\text{rate})$ ({prf:ref}`thm-phase1`), so we ask for $T^*$
+# within $m$ Phase-1 times, $T^* \le m\,T_1$, a horizon at which the check can fail (a run that ends before it
+# without getting there cannot decide it, and says so). The population loss is read at the same $T^*$, on
+# {glue:text}`n_fresh` fresh sequences from the same data model (same $L$, $d$ and proportions, another seed, fillers
+# drawn independently), and must be at most $K/m$: at $T^*$ the training loss is itself $1/m$.
 
 # %% tags=["hide-input"]
 glue_number("n_fresh", claims.N_FRESH)
 for name in runs:
     v = verdicts[name][seed]
-    glue_number(f"loss_end_{name}", v["thm3.3.loss"].measured["loss_end"])
-    glue_number(f"T_star_{name}", v["thm3.3.loss"].measured["T_star"])
-    glue_number(f"pop_loss_{name}", v["thm3.3.population"].measured["population_loss"])
-    glue_number(f"pop_median_{name}",
-                np.median([x["thm3.3.population"].measured["population_loss"] for x in verdicts[name]]))
+    glue_number(f"loss_end_{name}", v["thm3.3.loss"].measured.get("loss_end", np.nan))
+    glue_number(f"T_star_{name}", v["thm3.3.loss"].measured.get("T_star", np.nan))
+    glue_number(f"T_star_T1_{name}", v["thm3.3.loss"].measured.get("T_star_over_T1", np.nan))
+    glue_number(f"pop_ratio_{name}", v["thm3.3.population"].measured.get("population_over_target", np.nan))
+    glue_number(f"pop_ratio_max_{name}", max(x["thm3.3.population"].measured.get("population_over_target", np.nan)
+                                             for x in verdicts[name]))
     glue_number(f"loss_slope_{name}", claims.measures.late_loss_slopes(runs[name][seed].traj)[0])
 glue_number("loss_target", 1 / runs["paper"][seed].m)
-glue_number("filler_G_absmax_premise", np.abs(runs["premise"][seed].traj.G[-1, 3:]).max())
 premise_run = runs["premise"][seed]
 k_star = premise_run.traj.at(verdicts["premise"][seed]["thm3.3.structure"].measured["t"])
 glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["premise"]],
@@ -265,43 +306,110 @@ glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["p
 # (rows: key word, columns: query word; $\mu_4, \dots$ are fillers).
 # ```
 #
-# The training loss falls below $1/m =$ {glue:text}`loss_target:.4f` at $t =$ {glue:text}`T_star_paper:.2f` in the
-# paper's setting and {glue:text}`T_star_premise:.2f` in the premise setting, and reaches
-# {glue:text}`loss_end_paper:.1e` and {glue:text}`loss_end_premise:.1e` at $t = 300$, still falling (log-log slope
-# over the last decade of time {glue:text}`loss_slope_paper:.2f` and {glue:text}`loss_slope_premise:.2f`).
+# The training loss falls below $1/m =$ {glue:text}`loss_target:.4f` at $T^* =$ {glue:text}`T_star_paper:.2f`
+# ({glue:text}`T_star_T1_paper:.1f` $T_1$) in the paper's setting and {glue:text}`T_star_premise:.2f`
+# ({glue:text}`T_star_T1_premise:.1f` $T_1$) in the premise setting, far inside $m\,T_1$, and reaches
+# {glue:text}`loss_end_paper:.1e` and {glue:text}`loss_end_premise:.1e` by the end of the run, still falling
+# (log-log slope over the last decade of time {glue:text}`loss_slope_paper:.2f` and
+# {glue:text}`loss_slope_premise:.2f`).
 #
-# The population loss does not follow. On {glue:text}`n_fresh` fresh sequences the final model's loss is
-# {glue:text}`pop_loss_paper:.1e` in the paper's setting and {glue:text}`pop_loss_premise:.1e` in the premise
-# setting (medians over seeds {glue:text}`pop_median_paper:.1e` and {glue:text}`pop_median_premise:.1e`), above
-# $1/m$ on every seed of both, so this part of {prf:ref}`thm-near-min` fails even where its premises hold. The
-# cause is the one {ref}`chap-phase1` found at $T_1$: the filler words' $G$ grows well beyond the
-# $\tilde O(\sigma_0\sigma_1\sqrt{m m_1})$ that the analysis allows (at $t = 300$ the largest $|G|$ of a filler in
-# the premise setting is {glue:text}`filler_G_absmax_premise:.2f`). Each filler is fitted to the label of the
-# sequences it appeared in, and a fresh sequence brings fillers whose learned $G$ points the wrong way.
+# At $T^*$ the population loss is {glue:text}`pop_ratio_premise:.1f`$/m$ on seed {glue:text}`seed` of the premise
+# setting (at most {glue:text}`pop_ratio_max_premise:.1f`$/m$ over its seeds): within the constant $K$, but not by
+# much. In the paper's setting, with repeated fillers, it is {glue:text}`pop_ratio_paper:.1f`$/m$. Where does the
+# gap between the two losses come from? Split each training margin $y_iF_i = y_i\sum_l\sum_h p_{l,h}G(x_h)$ into
+# the part carried by the signal words and the part carried by the fillers. A fresh sequence brings fillers the run
+# never fitted, so only the first part carries over. We rerun the premise setting with more samples (same
+# $L$, distinct fillers, {glue:text}`sweep_seeds` seeds each):
+
+# %% tags=["hide-input"]
+
+
+def median_at_t_star(verdicts: list, key: str) -> float:
+    """The median of a measured number over the runs that reached T* (NaN if none did)."""
+    reached = [v.measured[key] for v in verdicts if "T_star" in v.measured]
+    return float(np.median(reached)) if reached else np.nan
+
+
+count_rows, pop_by_n, split = [], {}, {}
+for n in sample_counts:
+    pops, met = [], 0
+    for s in range(sweep_seeds):  # one run at a time: at n = 120 a trajectory's (d, d) records take about 1 GB
+        (r,) = claims.runs_of([premise_setting(s, T=T, data={"n": n, "d": DataConfig(n=n, L=5).fillers_needed() + 3})])
+        pops.append(claims.thm3_3_population(r))
+        met += r.premise_met()
+        if s == 0 and n in (min(sample_counts), max(sample_counts)):
+            k = claims.t_star_index(r)
+            split[f"n = {n}, seed 0"] = (r.traj.t, claims.measures.margin_parts(r.traj, r.batch, r.m)[
+                :, r.batch.types == 2], r.traj.T1, float(r.traj.t[k]) if k is not None else np.nan)
+        del r
+    if n in (min(sample_counts), max(sample_counts)):
+        size = "small" if n == min(sample_counts) else "large"
+        glue_number(f"count_pop_ratio_{size}", median_at_t_star(pops, "population_over_target"))
+        glue_number(f"count_core_{size}", median_at_t_star(pops, "type2_margin_core"))
+        glue_number(f"count_filler_{size}", median_at_t_star(pops, "type2_margin_filler"))
+    pop_by_n[n] = median_at_t_star(pops, "population_over_target")
+    count_rows.append({"samples n": n, "premises met": f"{met} of {sweep_seeds}",
+                       "T* (median)": f"{median_at_t_star(pops, 'T_star'):.3g}",
+                       "population loss at T*, x 1/m": f"{median_at_t_star(pops, 'population_over_target'):.2f}",
+                       "holds (<= K/m)": f"{sum(v.holds for v in pops)} of {sweep_seeds}",
+                       "type-2 margin from signal words": f"{median_at_t_star(pops, 'type2_margin_core'):.2f}",
+                       "from fillers": f"{median_at_t_star(pops, 'type2_margin_filler'):.2f}"})
+show(rows_table(count_rows))
+glue_figure("fig_phase2_margin_split", plots.margin_split(split))
+glue_number("pop_n_exponent", claims.measures.loglog_slope(list(pop_by_n), list(pop_by_n.values())))
+glue_number("n_small", min(sample_counts))
+glue_number("n_large", max(sample_counts))
+
+# %% [markdown]
+# ```{glue:figure} fig_phase2_margin_split
+# :name: fig-phase2-margin-split
+#
+# Premise setting, seed 0: the mean margin of the type-2 training sequences ($\mu_1$ without $\mu_2$) along the
+# flow, and the parts of it carried by the signal words and by the fillers, with $n =$ {glue:text}`n_small` (left)
+# and $n =$ {glue:text}`n_large` (right) samples. The dotted line is $T^*$.
+# ```
+#
+# At $n =$ {glue:text}`n_small` most of a type-2 margin at $T^*$ is memorised: {glue:text}`count_filler_small:.2f`
+# of it comes from the fillers and {glue:text}`count_core_small:.2f` from the signal words, and the population loss
+# is {glue:text}`count_pop_ratio_small:.1f`$/m$. With more samples the signal words carry more of the margin and the
+# gap closes: at $n =$ {glue:text}`n_large` they carry {glue:text}`count_core_large:.2f` against
+# {glue:text}`count_filler_large:.2f` from the fillers, and the population loss at $T^*$ is
+# {glue:text}`count_pop_ratio_large:.1f`$/m$. Over these sample counts it falls like $n^{b}$ with
+# $b =$ {glue:text}`pop_n_exponent:.2f`. So the population half of {prf:ref}`thm-near-min` holds inside its premises
+# at these sizes with the constant $K$, by a margin that grows with $n$: the gap between the two losses is set by
+# how much of the margin the fillers carry at $T^*$.
 #
 # (sec-phase2-structure)=
 # ## The structure of $W_K^\top W_Q$
 #
-# The four target coefficients and the filler bound share the factor $\sigma_0^2/(\sigma_1^2 m m_1)$, so their
-# ratio is free of unknown scales: the theorem predicts that the smallest target coefficient exceeds the largest
-# filler coefficient by about $(\sqrt m/L + 1)/(\sqrt m/(nL) + 1)$, which is
-# {glue:text}`predicted_ratio:.2f` at $m = 128$, $L = 5$, $n = 60$ — not a factor of order $n$, since only the
-# first term of the filler bound is divided by $n$. As an upper bound up to a constant, it holds if the measured
-# ratio is at least the prediction divided by $K$.
+# The theorem gives the four target coefficients an order,
+# $\Theta\bigl(\sigma_0^2(\sqrt m/L + 1)/(\sigma_1^2 m m_1)\bigr)$, checked within the constant $K$. The filler
+# bound shares the factor $\sigma_0^2/(\sigma_1^2 m m_1)$, so its ratio to the target coefficients is free of
+# unknown scales: the smallest target coefficient should exceed the largest filler coefficient by about
+# $(\sqrt m/L + 1)/(\sqrt m/(nL) + 1)$, which is {glue:text}`predicted_ratio:.2f` at $m = 128$, $L = 5$, $n = 60$
+# (only the first term of the filler bound is divided by $n$). As an upper bound up to a constant, it holds if the
+# measured ratio is at least the prediction divided by $K$.
 
 # %% tags=["hide-input"]
-rows = ["| setting | $C_{12}$ | $C_{21}$ | $C_{31}$ | $C_{32}$ | largest filler coefficient | "
-        "smallest target / largest filler | predicted ratio |", "|---|---|---|---|---|---|---|---|"]
+rows = ["| setting | $C_{12}$ | $C_{21}$ | $C_{31}$ | $C_{32}$ | $\\lvert C\\rvert$ / predicted order | "
+        "largest filler coefficient | smallest target / largest filler | predicted ratio |",
+        "|---|---|---|---|---|---|---|---|---|"]
 for name in runs:
     m = verdicts[name][seed]["thm3.3.structure"].measured
     glue_number(f"core_over_filler_{name}", m["core_over_filler"])
+    glue_number(f"C_order_low_{name}", m["min_C_over_prediction"])
+    glue_number(f"C_order_high_{name}", m["max_C_over_prediction"])
     rows.append(f"| {name} | {m['C12']:.2e} | {m['C21']:.2e} | {m['C31']:.2e} | {m['C32']:.2e} | "
+                f"{m['min_C_over_prediction']:.2f} to {m['max_C_over_prediction']:.2f} | "
                 f"{m['max_filler']:.2e} | {m['core_over_filler']:.2f} | {m['predicted_ratio']:.2f} |")
 glue_number("predicted_ratio", claims.filler_ratio_prediction(128, 5, 60))
 show("\n".join(rows))
 
 # %% [markdown]
-# The signs are those of the theorem in both settings, and the four target coefficients are of one order. The
+# The signs are those of the theorem in both settings. In the premise setting the four coefficients are
+# {glue:text}`C_order_low_premise:.2f` to {glue:text}`C_order_high_premise:.2f` times their predicted order: a
+# $\Theta$ with a constant near one half. In the paper's setting (outside the premises: repeated fillers, $m < m_1$)
+# they are {glue:text}`C_order_low_paper:.0f` to {glue:text}`C_order_high_paper:.0f` times it. The
 # smallest target coefficient is {glue:text}`core_over_filler_premise:.2f` times the largest filler coefficient in
 # the premise setting and {glue:text}`core_over_filler_paper:.2f` times in the paper's setting, against the
 # predicted {glue:text}`predicted_ratio:.2f`: in the premise setting the measured ratio matches the prediction, and

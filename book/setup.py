@@ -177,7 +177,7 @@ glue_number("filler_max_repeat", np.bincount(fillers).max())
 glue_number("d_for_distinct", needed + 3)
 glue_number("small_output", claims.SMALL_OUTPUT)
 glue_number("K", claims.ORDER_CONSTANT)
-glue_number("scale_log_constant", claims.SCALE_LOG_CONSTANT, kind="exact")
+glue_number("scale_log_constant", claims.SCALE_LOG_CONSTANT)
 glue_number("scale_box_128", claims.scale_box(128))
 settings = {"paper": paper_setting(data_seed), "premise": premise_setting(data_seed)}
 show(premise_table({name: claims.premises(e) for name, e in settings.items()}))

@@ -118,3 +118,30 @@ def test_width_orders_draws_a_curve_and_an_interval_per_statement():
     width_px, info = _png_info(fig)
     assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
     plt.close(fig)
+
+
+def test_margin_split_draws_both_parts_and_their_sum_per_panel():
+    t = np.linspace(0.0, 10.0, 50)
+    parts = np.stack([np.outer(t, np.ones(4)), np.outer(np.sqrt(t), np.ones(4))], axis=-1)  # (T, 4 samples, 2)
+    fig = plots.margin_split({"n = 30": (t, parts, 1.0, 5.0), "n = 120": (t, parts, 1.5, np.nan)})
+    first, second = fig.axes
+    labels = [line.get_label() for line in first.get_lines()]
+    assert labels[:3] == ["signal words ($\\mu_1$, $\\mu_3$)", "filler words", "margin $y_iF_i$"]
+    np.testing.assert_allclose(first.get_lines()[2].get_ydata(), (t + np.sqrt(t))[1:])
+    assert len(first.get_lines()) == 5 and len(second.get_lines()) == 4  # no T* line where it was not reached
+    width_px, info = _png_info(fig)
+    assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
+    plt.close(fig)
+
+
+def test_attention_against_length_shows_the_ratio_to_the_prediction():
+    L = [3, 4, 5]
+    predictions = np.array([[3.0**-2.5], [4.0**-2.5], [5.0**-2.5]]) * np.ones((1, 2))
+    rises = 0.3 * predictions
+    fig = plots.attention_vs_length(L, rises, predictions, K=10.0)
+    left, right = fig.axes
+    assert "exponent -2.50" in left.get_lines()[0].get_label() and "exponent -2.50" in left.get_lines()[1].get_label()
+    np.testing.assert_allclose(right.get_lines()[0].get_ydata(), 0.3)
+    width_px, info = _png_info(fig)
+    assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
+    plt.close(fig)

@@ -139,6 +139,11 @@ class Run:
     def sigmas(self) -> tuple[float, float]:
         return init_std(self.experiment.model, self.L)
 
+    @cached_property
+    def movements(self) -> dict[str, float]:
+        """:func:`phase1_movements` of this run, computed once."""
+        return phase1_movements(self)
+
     @property
     def phase1_rate(self) -> float:
         """(sigma0^2 + sigma1^2) m m1 (:func:`cooccur.model.phase1_rate`)."""
@@ -275,7 +280,7 @@ def thm3_1(run: Run) -> Verdict:
         "KK": 1 / m**2,
         "QQ": 1 / m**2,
     }
-    moved = phase1_movements(run)
+    moved = run.movements
     G, dG = tr.G[i1], tr.G[i1] - tr.G[0]
     ratio = measures.filler_rate_ratio(run.batch)
     filler_change = float(np.abs(dG[FIRST_FILLER:]).max())
@@ -427,10 +432,15 @@ def thm3_2_margins(run: Run, t1_margin: float | None = None) -> Verdict:
     if not np.isfinite(t1):
         return Verdict("thm3.2.margins", False, run.premise_met(), {}, None,
                        f"no time with every margin >= {t1_margin:g} (T1 rule)")
-    G = tr.G[measures.phase2_slice(tr, t1)]
-    worst = {name: float((sign * G[:, list(words)].sum(axis=1)).min()) for name, (words, sign) in MARGIN_SIGNS.items()}
-    worst["G1"], worst["G2"] = float(G[:, 0].min()), float(G[:, 1].min())
+    phase2 = measures.phase2_slice(tr, t1)
+    G, t = tr.G[phase2], tr.t[phase2]
+    signed = {name: sign * G[:, list(words)].sum(axis=1) for name, (words, sign) in MARGIN_SIGNS.items()}
+    signed["G1"], signed["G2"] = G[:, 0], G[:, 1]
+    worst = {name: float(values.min()) for name, values in signed.items()}
     failed = [name for name, value in worst.items() if not value > 0]
+    # the named cause: until when each failing condition has the wrong sign, in units of T1
+    causes = [f"{name} on the wrong side until t = {t[np.flatnonzero(signed[name] <= 0)[-1]] / t1:.3g} T1"
+              for name in failed]
     return Verdict(
         "thm3.2.margins",
         not failed,
@@ -438,7 +448,7 @@ def thm3_2_margins(run: Run, t1_margin: float | None = None) -> Verdict:
         {"T1": t1, **{f"min signed {k}": v for k, v in worst.items()}},
         "G1, G2, G1+G2+G3 > 0 and G1+G3, G2+G3 < 0 at every record of Phase 2 "
         f"(T1 rule: every margin >= {t1_margin:g})",
-        "every margin condition holds through Phase 2" if not failed else "fails for " + ", ".join(failed),
+        "every margin condition holds through Phase 2" if not failed else "fails: " + "; ".join(causes),
     )
 
 
@@ -462,10 +472,12 @@ def thm3_3_loss(run: Run) -> Verdict:
     t_star = float(tr.t[k]) if k is not None else float("nan")
     holds = k is not None and t_star <= horizon
     if k is None and tr.t[-1] < horizon:
-        detail = f"the run ends at t = {tr.t[-1]:.3g} before m T1 = {horizon:.3g} with loss {tr.loss[-1]:.2e}"
+        detail = (f"loss {tr.loss[-1]:.2e} at the end, t = {tr.t[-1]:.3g}; fails: the run ends before m T1 "
+                  "(undecided)")
+    elif holds:
+        detail = f"first below 1/m at t = {t_star:.3g} = {t_star / tr.T1:.3g} T1"
     else:
-        detail = (f"first below 1/m at t = {t_star:.3g} = {t_star / tr.T1:.3g} T1" if k is not None
-                  else f"not below 1/m by m T1 = {horizon:.3g} (loss {tr.loss[tr.at(horizon)]:.2e})")
+        detail = (f"loss {tr.loss[tr.at(horizon)]:.2e} at m T1 = {horizon:.3g}; fails: not below 1/m by m T1")
     return Verdict(
         "thm3.3.loss",
         bool(holds),
@@ -514,7 +526,7 @@ def thm3_3_population(run: Run) -> Verdict:
     k = t_star_index(run)
     if k is None:
         return Verdict("thm3.3.population", False, run.premise_met(), {"training_loss_end": float(tr.loss[-1])},
-                       f"population loss <= {K:g}/m at T*", "the training loss never reached 1/m (no T*)")
+                       f"population loss <= {K:g}/m at T*", "fails: the training loss never reached 1/m (no T*)")
     pop = measures.population_loss(tr, fresh_batch(run.experiment), run.m, index=k)
     parts = measures.margin_parts(tr, run.batch, run.m, slice(k, k + 1))[0]
     type2 = run.batch.types == 2
@@ -527,7 +539,9 @@ def thm3_3_population(run: Run) -> Verdict:
          "population_over_target": pop / target, "type2_margin_core": core, "type2_margin_filler": filler},
         f"loss on {N_FRESH} fresh samples at T* <= {K:g}/m = {K * target:.3g}",
         f"at T* = {tr.t[k]:.3g}: population loss {pop:.2e} = {pop / target:.3g}/m; the type-2 margin is "
-        f"{core:.2f} from the signal words and {filler:.2f} from the fillers",
+        f"{core:.2f} from the signal words and {filler:.2f} from the fillers"
+        + ("" if pop <= K * target else "; fails: population loss above K/m at T*"
+           + (", the fillers carrying most of the type-2 margin" if filler > core else "")),
     )
 
 
@@ -771,8 +785,9 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     rs = _runs(runs)
     premise = all(r.premise_met() for r in rs)
     L = np.array([r.L for r in rs], dtype=float)
-    if len(set(L)) < 2 or not all(np.isfinite(r.traj.T1) for r in rs):
-        return Verdict("attention_scaling", False, premise, {}, None, "needs runs at two or more lengths, each with T1")
+    if len(rs) < 3 or len(set(L)) < 2 or not all(np.isfinite(r.traj.T1) for r in rs):
+        return Verdict("attention_scaling", False, premise, {}, None,
+                       "needs three or more runs at two or more lengths, each with T1")
     rise = np.array([measures.attention_tilt(r.traj)["mu1->mu2"] for r in rs])
     if np.any(rise <= 0):
         return Verdict("attention_scaling", False, premise, {"smallest_rise": float(rise.min())}, None,
@@ -839,14 +854,14 @@ WIDTH_ORDERS: dict[str, Order] = {
     "T1": Order("T1 = C_T1 / (sigma1^2 m m1)", lambda r: r.traj.T1, -1.0, "Theta"),
     "scores moved": Order("KQ scores move by O~(m^-3/2 (1/L + 1/sqrt m)) over [0, T1]: its slower term, m^-3/2, "
                           "sets the exponent (each term has its own constant)",
-                          lambda r: phase1_movements(r)["scores"], -1.5, "O"),
+                          lambda r: r.movements["scores"], -1.5, "O"),
     "values moved": Order("value correlations move by O~(1/m) over [0, T1]",
-                          lambda r: phase1_movements(r)["values"], -1.0, "O"),
+                          lambda r: r.movements["values"], -1.0, "O"),
     "neuron moved": Order("neuron correlations move by O~(1/m) over [0, T1] (an upper bound on every pair: "
                           "neuron_pair_bound)", neuron_pair_bound, -1.0, "O"),
-    "KK moved": Order("KK correlations move by O~(1/m^2) over [0, T1]", lambda r: phase1_movements(r)["KK"], -2.0,
+    "KK moved": Order("KK correlations move by O~(1/m^2) over [0, T1]", lambda r: r.movements["KK"], -2.0,
                       "O"),
-    "QQ moved": Order("QQ correlations move by O~(1/m^2) over [0, T1]", lambda r: phase1_movements(r)["QQ"], -2.0,
+    "QQ moved": Order("QQ correlations move by O~(1/m^2) over [0, T1]", lambda r: r.movements["QQ"], -2.0,
                       "O"),
     "filler G": Order("G(random word) = O~(sigma0 sigma1 sqrt(m m1)) at T1, of order m^0 at these scales",
                       lambda r: float(np.abs(r.traj.G[_at_t1(r), FIRST_FILLER:]).max()), 0.0, "O", from_start=True),

@@ -502,17 +502,46 @@ def margin_sums(groups: dict[str, list[Trajectory]]) -> Figure:
     return fig
 
 
-def attention_vs_length(lengths: list[int], changes: np.ndarray) -> Figure:
-    """Largest change of a softmax entry over the run (lengths x seeds), with the bound 1/L^2."""
+def attention_vs_length(lengths: list[int], rises: np.ndarray, predictions: np.ndarray, K: float) -> Figure:
+    """The Phase-2 rise of the attention of query mu_1 on key mu_2 against L (lengths x seeds arrays), with the rate
+    formula's prediction for the same runs (left), and their ratio with the band [1/K, K] of a Theta (right)."""
     L = np.asarray(lengths, dtype=float)
-    fig, ax = plt.subplots(figsize=(6.8, 4.2), constrained_layout=True)
-    for j in range(changes.shape[1]):
-        ax.scatter(L, changes[:, j], color="gray", s=12)
-    slope = measures.loglog_slope(L, np.median(changes, axis=1))
-    ax.loglog(L, np.median(changes, axis=1), "o-", color="black", label=f"median over seeds, slope {slope:.2f}")
-    ax.loglog(L, 1 / L**2, "--", label="bound $1/L^2$ (constant 1)")
-    ax.set(xlabel="sequence length L", ylabel="largest change of a softmax entry\nsince t = 0 (probability)")
-    ax.legend(fontsize="small")
+    fig, (ax1, ax2) = panels(2)
+    for j in range(rises.shape[1]):
+        ax1.scatter(L, rises[:, j], color="gray", s=12)
+        ax2.scatter(L, rises[:, j] / predictions[:, j], color="gray", s=12)
+    measured = measures.loglog_slope(np.repeat(L, rises.shape[1]), rises.ravel())
+    predicted = measures.loglog_slope(np.repeat(L, rises.shape[1]), predictions.ravel())
+    ax1.loglog(L, np.median(rises, axis=1), "o-", color="black", label=f"measured, exponent {measured:.2f}")
+    ax1.loglog(L, np.median(predictions, axis=1), "--", color="tab:blue",
+               label=f"rate formula, exponent {predicted:.2f}")
+    ax1.set(xlabel="sequence length L", ylabel="rise of p(query $\\mu_1$, key $\\mu_2$)\nover Phase 2",
+            title="the tilt and its predicted rate")
+    ax1.legend(fontsize="small")
+    ax2.axhspan(1 / K, K, color="tab:green", alpha=0.12, label=f"a Theta: within a factor {K:g}")
+    ax2.loglog(L, np.median(rises / predictions, axis=1), "o-", color="black", label="median over seeds")
+    ax2.set(xlabel="sequence length L", ylabel="measured / predicted", title="ratio to the rate formula",
+            ylim=(0.5 / K, 2 * K))
+    ax2.legend(fontsize="small")
+    return fig
+
+
+def margin_split(runs: dict[str, tuple[np.ndarray, np.ndarray, float, float]]) -> Figure:
+    """The mean type-2 training margin along the flow, split into what the signal words carry and what the fillers
+    carry (:func:`cooccur.measures.margin_parts`), one panel per label: ``{label: (t (T,), parts (T, n2, 2) of the
+    type-2 samples, T1, T*)}``; the dashed red line is T1, the dotted grey one T*."""
+    fig, axes = panels(len(runs), sharey=True)
+    for ax, (label, (t, parts, t1, t_star)) in zip(axes, runs.items()):
+        core, filler = parts[..., 0].mean(axis=1), parts[..., 1].mean(axis=1)
+        ax.semilogx(t[1:], core[1:], color="tab:blue", label="signal words ($\\mu_1$, $\\mu_3$)")
+        ax.semilogx(t[1:], filler[1:], color="tab:orange", label="filler words")
+        ax.semilogx(t[1:], (core + filler)[1:], color="black", lw=1, label="margin $y_iF_i$")
+        if np.isfinite(t1):
+            ax.axvline(t1, color="red", lw=1.2, ls="--", label=f"$T_1$ = {t1:.3g}")
+        if np.isfinite(t_star):
+            ax.axvline(t_star, color="gray", ls=":", label=f"$T^*$ = {t_star:.3g}")
+        ax.set(xlabel="gradient-flow time t", ylabel="mean type-2 margin", title=label)
+        ax.legend(fontsize="small")
     return fig
 
 
