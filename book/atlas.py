@@ -191,9 +191,9 @@ for name in ("width", "length"):
 # them it holds, the same outside its premises, where it fails inside them and the reason its verdict gives
 # most often there. Three statements had verdicts that an earlier reading made depend on how they were calibrated:
 #
-# * `thm3.1` checks what one run can decide: every sample correct at $T_1$, the signs of $G$, and the filler
+# * `thm3.1` checks what one run can decide: that a $T_1$ exists (its items 1 and 2 define it), and the filler
 #   words' change against that of $G(\mu_1)$, at most $K$ times their first-order rate ratio. Its order
-#   statements are scaling laws in $m$, checked over five decades of width in {numref}`fig-phase1-orders`: an
+#   statements are scaling laws in $m$, checked over widths from 32 to $10^6$ in {numref}`fig-phase1-orders`: an
 #   absolute bound at one width had made this verdict depend on the initial scale alone. Inside its premises it
 #   holds on {glue:text}`thm31_share_width:.0%` of map (i)'s runs and {glue:text}`thm31_share_length:.0%` of map
 #   (ii)'s; the most common reason where it fails is "{glue:text}`thm31_reason_width`" on map (i) and
@@ -205,9 +205,9 @@ for name in ("width", "length"):
 # * `thm3.3.population` asks for a population loss of at most $K/m$ at $T^*$, the first time the training loss is
 #   $1/m$ ({ref}`chap-phase2`). Inside its premises it holds on {glue:text}`population_share_width:.0%` of map (i)'s
 #   runs and {glue:text}`population_share_length:.0%` of map (ii)'s; where it fails, the most common reason is
-#   "{glue:text}`population_reason_width`" on map (i) and "{glue:text}`population_reason_length`" on map (ii). The
-#   gap between the population and the training loss is set by how much of the margin the memorised fillers carry,
-#   which shrinks as $n$ grows.
+#   "{glue:text}`population_reason_width`" on map (i) and "{glue:text}`population_reason_length`" on map (ii). At a
+#   fixed width it is decided by the number of samples: {ref}`chap-phase2` shows the memorised fillers carrying less
+#   of the margin, and the population loss at $T^*$ falling, as $n$ grows.
 #
 # ## Lazy against rich Phase 1
 #

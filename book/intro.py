@@ -131,7 +131,7 @@ glue_number("paper_outside", len(paper_out))
 # descent.) In the paper's setting {glue:text}`paper_outside` of them are read outside their premises on every seed,
 # because its filler words repeat and $m < m_1$; what they do there is shown, not counted against the theorems.
 # Theorem 3.1's order statements ($T_1 = \tilde O(1/m)$ and the movements of item 4) are scaling laws that no single
-# run can decide: {ref}`chap-phase1` fits their exponents over five decades of width.
+# run can decide: {ref}`chap-phase1` fits their exponents over widths from 32 to $10^6$.
 
 # %% [markdown]
 # ## What is reproduced, and where

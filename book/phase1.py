@@ -187,8 +187,9 @@ glue_figure("fig_phase1_G", plots.G_by_setting({f"{name} setting (seed {seed})":
 # Item 4 bounds five movements by powers of $m$, and item 3 bounds the filler words' $G$. The table gives each
 # movement since $t = 0$ next to the theorem's power of $m$ at this width (with constant 1). One run cannot decide
 # such a bound: its constant is unknown, and the movements grow with the initial scale. The verdict `thm3.1`
-# therefore checks what one run can: every sample correct, the signs of $G$, and the filler words' change against
-# that of $G(\mu_1)$; the orders in $m$ are read over five decades of width at the end of this chapter
+# therefore checks what one run can: that a $T_1$ exists (items 1 and 2, every sample correct and the signs of $G$,
+# each by at least {glue:text}`t1_margin:.1f`, are how the rule places it, so they hold there by definition), and
+# the filler words' change by then against that of $G(\mu_1)$; the orders in $m$ are read over widths from 32 to $10^6$ at the end of this chapter
 # ({numref}`fig-phase1-orders`). The neuron correlations $\langle w_{j_1}, w_{j_2}\rangle$ are not among the
 # coordinates the flow integrates; the table gives their mean signed change weighted by the output signs,
 # $\Delta\lVert W^\top a\rVert^2/m_1^2$, which is what the coordinates hold (the width sweep bounds every pair).
@@ -392,7 +393,7 @@ glue_figure("fig_phase1_width", plots.width_sweep(series))
 # decay shallower than the bound's, by more than the tolerance, means the bound's order in $m$ is not reached at
 # these widths, although the movement itself is orders of magnitude below the MLP's.
 #
-# ## Every order statement of Phase 1, over five decades of width
+# ## Every order statement of Phase 1, over widths from 32 to a million
 #
 # A statement such as "the scores move by $\tilde O(m^{-3/2}(1/L + 1/\sqrt m))$" says how a quantity scales with
 # $m$; one run at one width can only compare it with a bound after choosing a constant, and a verdict that flips

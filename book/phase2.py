@@ -197,8 +197,9 @@ glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj 
 # moment just after the last sequence turns correct: $G(\mu_3)$ has only just turned negative, and the
 # single-target sequences are classified correctly through their fillers. At the book's rule ($c = 0.5$) item 3
 # holds on {glue:text}`margins_c50_premise` of the premise setting's seeds, and from $c = 0.25$ on
-# {glue:text}`margins_c25_premise`: where its premises hold, the theorem's item 3 is true of Phase 2 once every
-# margin is of order one, which is how Theorem 3.1 places $T_1$. With repeated fillers (the paper's setting, outside
+# {glue:text}`margins_c25_premise`: in the premise setting, item 3 is true of Phase 2 once every margin is of order
+# one, which is how Theorem 3.1 places $T_1$. (At $T_1$ itself $G(\mu_1), G(\mu_2) > 0$ hold by the rule; what the
+# verdict tests is that they stay so, and that $G(\mu_1) + G(\mu_3)$ and $G(\mu_2) + G(\mu_3)$ are negative.) With repeated fillers (the paper's setting, outside
 # the premises) the counts stay at {glue:text}`margins_c50_paper` ($c = 0.5$) and {glue:text}`margins_c100_paper`
 # ($c = 1$): a filler word that appears mostly in negative sequences learns a negative $G$ of its own and takes
 # over part of the work of $G(\mu_3)$ (at $t = 300$ the mean filler $G$ is {glue:text}`filler_G_mean:.2f` and the
@@ -232,6 +233,7 @@ glue_number("attn_exponent_low", scaling.measured["low"])
 glue_number("attn_exponent_high", scaling.measured["high"])
 glue_number("attn_exponent_predicted", scaling.measured["predicted_exponent"])
 glue_number("attn_max_scaled", scaling.measured["max_change_x_L2"])
+glue_number("attn_delta", claims.measures.log_factor_slope(lengths))
 glue_number("attn_ratio_min", ratios.min())
 glue_number("attn_ratio_max", ratios.max())
 glue_number("sweep_seeds", sweep_seeds)
@@ -260,23 +262,27 @@ glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, rises, pred
 # {glue:text}`attn_rise_premise:.1e` over Phase 2 in the premise setting, {glue:text}`attn_ratio_premise:.2f` times the
 # rate formula (in the paper's setting by {glue:text}`attn_rise_paper:.1e`, {glue:text}`attn_ratio_paper:.2f` times).
 # Over the lengths both entries move by between {glue:text}`attn_ratio_min:.2f` and {glue:text}`attn_ratio_max:.2f`
-# times the prediction: the same order, with a constant below 1. The exponent of $L$ does not quite match: the rise
-# falls like $L^{a}$ with $a =$ {glue:text}`attn_exponent:.2f` (95% interval {glue:text}`attn_exponent_low:.2f` to
-# {glue:text}`attn_exponent_high:.2f`), where the rate formula, with the $1/L^2$ and the runs' own loss integrals,
-# gives {glue:text}`attn_exponent_predicted:.2f`. From $L =$ {glue:text}`L_min` to {glue:text}`L_max` that is a
-# factor of {glue:text}`attn_gap_factor:.2f`, which one constant cannot absorb across lengths and which the
-# $\tilde\Theta$, hiding log factors of $m$ at a fixed $m$, does not either. The range of $L$ is short
-# ($n \ge L^2$ caps it at $\sqrt n$), so we report the verdict as a measured gap, not a settled one. The uniformity itself is never in doubt: the largest change of any softmax entry times $L^2$
+# times the prediction: the same order, with a constant below 1. The exponent of $L$ is steeper than the formula's:
+# the rise falls like $L^{a}$ with $a =$ {glue:text}`attn_exponent:.2f` (95% interval
+# {glue:text}`attn_exponent_low:.2f` to {glue:text}`attn_exponent_high:.2f`), where the rate formula, with the
+# $1/L^2$ and the runs' own loss integrals, gives {glue:text}`attn_exponent_predicted:.2f`. From
+# $L =$ {glue:text}`L_min` to {glue:text}`L_max` that is a factor of {glue:text}`attn_gap_factor:.2f`. One log factor
+# of $L$, which the $\tilde\Theta$ may hide, changes the exponent by up to {glue:text}`attn_delta:.2f` over the same
+# range, and the verdict allows that much, as it does over widths ({ref}`chap-phase1`). The range of $L$ is short
+# ($n \ge L^2$ caps it at $\sqrt n$), so the verdict has little power here, and the measured gap is the finding,
+# not a settled one. The uniformity itself is never in doubt: the largest change of any softmax entry times $L^2$
 # is at most {glue:text}`attn_max_scaled:.1e`. The attention tilts in the directions of {prf:ref}`thm-phase2`, but
 # the growing margins come from the MLP and the value matrix.
 #
 # ## The loss goes to a near-minimum
 #
 # {prf:ref}`thm-near-min` says that at a time $T^* = \mathrm{poly}(m)$ the training loss is $1/\mathrm{poly}(m)$,
-# and the population loss too. We read $T^*$ as the first time the training loss is at most $1/m$. "Polynomial in
-# $m$" needs a clock: the flow's own is $T_1 = \Theta(1/\text{rate})$ ({prf:ref}`thm-phase1`), so we ask for $T^*$
-# within $m$ Phase-1 times, $T^* \le m\,T_1$, a horizon at which the check can fail (a run that ends before it
-# without getting there cannot decide it, and says so). The population loss is read at the same $T^*$, on
+# and the population loss too. We read $T^*$ as the first time the training loss is at most $1/m$. Any finite time
+# is polynomial in $m$ for some polynomial, so one run can only test an explicit reading. Ours uses the flow's own
+# clock, $T_1 = \Theta(1/\text{rate})$ ({prf:ref}`thm-phase1`): we ask for $T^*$ within $m$ Phase-1 times,
+# $T^* \le m\,T_1$. That is stricter than the theorem, which allows any polynomial in absolute time, so a failure
+# would say the loss is slow on the flow's clock rather than contradict the theorem; but it is a horizon at which the
+# check can fail (a run that ends before it without getting there cannot decide it, and says so). The population loss is read at the same $T^*$, on
 # {glue:text}`n_fresh` fresh sequences from the same data model (same $L$, $d$ and proportions, another seed, fillers
 # drawn independently), and must be at most $K/m$: at $T^*$ the training loss is itself $1/m$.
 
@@ -317,8 +323,9 @@ glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["p
 # setting (at most {glue:text}`pop_ratio_max_premise:.1f`$/m$ over its seeds): within the constant $K$, but not by
 # much. In the paper's setting, with repeated fillers, it is {glue:text}`pop_ratio_paper:.1f`$/m$. Where does the
 # gap between the two losses come from? Split each training margin $y_iF_i = y_i\sum_l\sum_h p_{l,h}G(x_h)$ into
-# the part carried by the signal words and the part carried by the fillers. A fresh sequence brings fillers the run
-# never fitted, so only the first part carries over. We rerun the premise setting with more samples (same
+# the part carried by the signal words and the part carried by the fillers. A fresh sequence draws its fillers at
+# random, and the $G$ a filler learned from the one training sequence it appeared in has nothing to do with the
+# fresh sequence's label, so only the first part carries over. We rerun the premise setting with more samples (same
 # $L$, distinct fillers, {glue:text}`sweep_seeds` seeds each):
 
 # %% tags=["hide-input"]
@@ -326,7 +333,7 @@ glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["p
 
 def median_at_t_star(verdicts: list, key: str) -> float:
     """The median of a measured number over the runs that reached T* (NaN if none did)."""
-    reached = [v.measured[key] for v in verdicts if "T_star" in v.measured]
+    reached = [v.measured[key] for v in verdicts if np.isfinite(v.measured["T_star"])]
     return float(np.median(reached)) if reached else np.nan
 
 
@@ -347,6 +354,7 @@ for n in sample_counts:
         glue_number(f"count_pop_ratio_{size}", median_at_t_star(pops, "population_over_target"))
         glue_number(f"count_core_{size}", median_at_t_star(pops, "type2_margin_core"))
         glue_number(f"count_filler_{size}", median_at_t_star(pops, "type2_margin_filler"))
+        glue_number(f"count_held_{size}", sum(v.holds for v in pops))
     pop_by_n[n] = median_at_t_star(pops, "population_over_target")
     count_rows.append({"samples n": n, "premises met": f"{met} of {sweep_seeds}",
                        "T* (median)": f"{median_at_t_star(pops, 'T_star'):.3g}",
@@ -371,13 +379,15 @@ glue_number("n_large", max(sample_counts))
 #
 # At $n =$ {glue:text}`n_small` most of a type-2 margin at $T^*$ is memorised: {glue:text}`count_filler_small:.2f`
 # of it comes from the fillers and {glue:text}`count_core_small:.2f` from the signal words, and the population loss
-# is {glue:text}`count_pop_ratio_small:.1f`$/m$. With more samples the signal words carry more of the margin and the
-# gap closes: at $n =$ {glue:text}`n_large` they carry {glue:text}`count_core_large:.2f` against
-# {glue:text}`count_filler_large:.2f` from the fillers, and the population loss at $T^*$ is
-# {glue:text}`count_pop_ratio_large:.1f`$/m$. Over these sample counts it falls like $n^{b}$ with
-# $b =$ {glue:text}`pop_n_exponent:.2f`. So the population half of {prf:ref}`thm-near-min` holds inside its premises
-# at these sizes with the constant $K$, by a margin that grows with $n$: the gap between the two losses is set by
-# how much of the margin the fillers carry at $T^*$.
+# is {glue:text}`count_pop_ratio_small:.1f`$/m$: the statement holds on {glue:text}`count_held_small` of
+# {glue:text}`sweep_seeds` seeds there, although every premise holds ($n \ge L^2$). With more samples the signal
+# words carry more of the margin and the gap closes: at $n =$ {glue:text}`n_large` they carry
+# {glue:text}`count_core_large:.2f` against {glue:text}`count_filler_large:.2f` from the fillers, and the population
+# loss at $T^*$ is {glue:text}`count_pop_ratio_large:.1f`$/m$ ({glue:text}`count_held_large` of
+# {glue:text}`sweep_seeds` seeds hold). Over these sample counts it falls like $n^{b}$ with
+# $b =$ {glue:text}`pop_n_exponent:.2f`. So at a fixed width the population half of {prf:ref}`thm-near-min` is
+# decided by the number of samples, and the premise $n \ge L^2$ alone does not make the population loss
+# $1/\mathrm{poly}(m)$; at the premise setting's $n = 60$ it holds, but close to the constant $K$.
 #
 # (sec-phase2-structure)=
 # ## The structure of $W_K^\top W_Q$

@@ -255,11 +255,13 @@ def phase1_movements(run: Run) -> dict[str, float]:
 
 
 def thm3_1(run: Run) -> Verdict:
-    """Theorem 3.1 (Phase 1), the part one run can decide: at T1 every sample is correct, G(mu_1), G(mu_2) > 0 >
-    G(mu_3), and the filler words have not kept pace with the signal: the largest change of a filler word's G is at
-    most K times the first-order ratio of its rate to G(mu_1)'s (:func:`cooccur.measures.filler_rate_ratio`, 3/n
-    with distinct fillers) times the change of G(mu_1). Every quantity is compared with the same run's own, so the
-    verdict does not depend on the initial scale s.
+    """Theorem 3.1 (Phase 1), the part one run can decide: a time T1 exists at which every sample is correct and
+    G(mu_1), G(mu_2) > 0 > G(mu_3), each by Omega(1) (items 1-2; the T1 rule places T1 at the first such time, with
+    Omega(1) read as :data:`cooccur.observables.T1_MARGIN`, so at T1 they hold by definition and are reported, not
+    counted), and by then the filler words have not kept pace with the signal: the largest change of a filler word's
+    G is at most K times the first-order ratio of its rate to G(mu_1)'s (:func:`cooccur.measures.filler_rate_ratio`,
+    3/n with distinct fillers) times the change of G(mu_1). Every quantity is compared with the same run's own, so
+    the verdict does not depend on the initial scale s.
 
     The theorem's order statements (T1 = O~(1/m), the loss Theta(1) at T1, the movements of item 4 bounded by
     powers of m) say how quantities scale with m: one run cannot decide them against a bound without choosing a
@@ -300,19 +302,19 @@ def thm3_1(run: Run) -> Verdict:
         **{f"{k}_moved": v for k, v in moved.items()},
         **{f"{k}_bound": v for k, v in bounds.items()},
     }
-    items = {
-        "all correct": measured["min_margin"] > 0,
-        "G signs": G[0] > 0 and G[1] > 0 and G[2] < 0,
-        "filler G": filler_share <= K * ratio,
-    }
+    # Items 1 and 2 (every sample correct, G(mu_1), G(mu_2) > 0 > G(mu_3), each by Omega(1)) are how the T1 rule
+    # places T1 (:data:`cooccur.observables.T1_MARGIN`): they hold there by definition, so what a run tests is that
+    # such a time exists (above: no T1 fails) and what the filler words did by then.
+    items = {"filler G": filler_share <= K * ratio}
     failed = [name for name, ok in items.items() if not ok]
     return Verdict(
         "thm3.1",
         not failed,
         run.premise_met(),
         measured,
-        f"at T1: y_i F_i > 0; G1, G2 > 0 > G3; max filler |dG| <= {K:g} x {ratio:.3g} x dG(mu_1) (first-order rate "
-        "ratio); the order statements are checked over widths (width_orders)",
+        f"a T1 exists (every y_i F_i and G1, G2, -G3 >= {T1_MARGIN:g}: items 1-2, its definition); there max filler "
+        f"|dG| <= {K:g} x {ratio:.3g} x dG(mu_1) (first-order rate ratio); the order statements are checked over "
+        "widths (width_orders)",
         f"T1 = {tr.T1:.3g}; filler |dG| / dG(mu_1) = {filler_share:.3g}; "
         + ("every item holds" if not failed else "fails: " + ", ".join(failed)),
     )
@@ -460,10 +462,11 @@ def _loss_target(run: Run) -> float:
 def thm3_3_loss(run: Run) -> Verdict:
     """Theorem 3.3: the training loss reaches 1/poly(m) (read as 1/m) at a time T* = poly(m).
 
-    Read on the flow's own clock: T1 = Theta(1/rate) sets the time scale (Lemma 4.1), so "poly(m)" is taken as m
-    Phase-1 times: the loss must be at most 1/m by m T1. A run whose horizon ends before m T1 without reaching 1/m
-    cannot decide it and is reported as failing for that reason. (A fixed horizon such as T = 300 is many hundred
-    T1 at the paper's scale, where the loss always gets there.)"""
+    Any finite T* is poly(m) for some polynomial, so one run can only test an explicit reading. Ours is on the flow's
+    own clock, T1 = Theta(1/rate) (Lemma 4.1): the loss must be at most 1/m by m T1, m Phase-1 times. That is
+    stricter than the theorem, which allows any polynomial in absolute time (and T1 itself is O~(1/m)): a failure
+    says the loss is slow on the flow's clock, not that the theorem is false. A run whose horizon ends before m T1
+    without reaching 1/m cannot decide it and is reported as failing for that reason ("undecided")."""
     if (early := _no_phase2("thm3.3.loss", run)) is not None:
         return early
     tr, target = run.traj, _loss_target(run)
@@ -520,12 +523,16 @@ def thm3_3_population(run: Run) -> Verdict:
     1/poly(m) too: at most K/m on :data:`N_FRESH` fresh samples (the training loss at T* is itself 1/m).
 
     Reported with it: how the type-2 training margins at T* split into the part the signal words carry and the
-    part the fillers carry (:func:`cooccur.measures.margin_parts`). A fresh sequence brings fillers the run never
-    fitted, so a margin carried by memorised fillers does not carry over."""
+    part the fillers carry (:func:`cooccur.measures.margin_parts`). A fresh sequence draws its fillers at random
+    from the same words, and the G a filler learned from the training sequence it appeared in has nothing to do
+    with the fresh sequence's label: a margin carried by memorised fillers does not carry over."""
     tr, K, target = run.traj, ORDER_CONSTANT, _loss_target(run)
     k = t_star_index(run)
     if k is None:
-        return Verdict("thm3.3.population", False, run.premise_met(), {"training_loss_end": float(tr.loss[-1])},
+        nan = float("nan")
+        return Verdict("thm3.3.population", False, run.premise_met(),
+                       {"population_loss": nan, "training_loss": nan, "T_star": nan, "population_over_target": nan,
+                        "type2_margin_core": nan, "type2_margin_filler": nan},
                        f"population loss <= {K:g}/m at T*", "fails: the training loss never reached 1/m (no T*)")
     pop = measures.population_loss(tr, fresh_batch(run.experiment), run.m, index=k)
     parts = measures.margin_parts(tr, run.batch, run.m, slice(k, k + 1))[0]
@@ -667,9 +674,10 @@ def attention_uniform(run: Run) -> Verdict:
     """Theorem 3.3's caveat: through Phase 2 the attention tilts at the stated Theta rate, staying close to uniform.
 
     Checked: the mean attention of query mu_1 on key mu_2 rises and on key mu_3 falls over Phase 2, each change
-    within a factor K of :func:`attention_rate_prediction` (the rate integrated with the run's own loss). The
-    uniformity bound of Def. F.1 (every softmax entry within 1/L^2 of its start) is reported only: at these widths
-    the entries move by orders of magnitude less, so it cannot fail and decides nothing."""
+    within a factor K of :func:`attention_rate_prediction` (the rate integrated with the run's own loss), and every
+    softmax entry stays within 1/L^2 of its start (Def. F.1, constant 1) over the whole run. At the book's widths
+    the entries move by orders of magnitude less than 1/L^2, so that item has little power there; the rate is what
+    the verdict can fail on."""
     if (early := _no_phase2("attention_uniform", run)) is not None:
         return early
     K = ORDER_CONSTANT
@@ -677,9 +685,10 @@ def attention_uniform(run: Run) -> Verdict:
     scale = attention_rate_prediction(run)
     up, down = tilt["mu1->mu2"], tilt["mu1->mu3"]
     ratios = {name: abs(value) / scale for name, value in tilt.items()}
-    items = {"signs": up > 0 > down, "Theta rate": all(1 / K <= r <= K for r in ratios.values())}
-    failed = [name for name, ok in items.items() if not ok]
     change = measures.attention_change(run.traj, run.batch, run.m)
+    items = {"signs": up > 0 > down, "Theta rate": all(1 / K <= r <= K for r in ratios.values()),
+             "within 1/L^2 of uniform": change <= 1 / run.L**2}
+    failed = [name for name, ok in items.items() if not ok]
     return Verdict(
         "attention_uniform",
         not failed,
@@ -688,7 +697,7 @@ def attention_uniform(run: Run) -> Verdict:
          **{f"ratio_{name}": r for name, r in ratios.items()},
          "max_change": change, "max_change_x_L2": change * run.L**2},
         f"over Phase 2, p(q=mu1, k=mu2) rises and p(q=mu1, k=mu3) falls, each by sigma0^2 sqrt(m)/L^2 x "
-        f"integral of the loss = {scale:.3g} within a factor {K:g}",
+        f"integral of the loss = {scale:.3g} within a factor {K:g}; every entry within 1/L^2 of its start",
         f"changes {up:.2e} and {down:.2e}: {ratios['mu1->mu2']:.3g} and {ratios['mu1->mu3']:.3g} times the "
         f"prediction; largest change of any entry x L^2 = {change * run.L**2:.1e}"
         + ("" if not failed else "; fails: " + ", ".join(failed)),
@@ -780,7 +789,10 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     """Theorem 3.3's attention rate over lengths: the Phase-2 rise of p(q=mu_1, k=mu_2) against L, fitted as a power
     law with its ``level`` interval, against the exponent the rate formula predicts for the same runs (the log-log
     slope of :func:`attention_rate_prediction` over them: -2 from the 1/L^2, plus what sigma0^2 and the runs' own
-    loss integral contribute). Holds if the whole interval lies within :data:`SLOPE_TOLERANCE` of the prediction.
+    loss integral contribute). Holds if the whole interval lies within delta of the prediction, delta the slope one
+    log factor of L adds over the lengths (:func:`cooccur.measures.log_factor_slope`; the tilde-Theta may hide it, as
+    in :func:`width_orders`), at least :data:`SLOPE_TOLERANCE`. Over a short range of L delta is wide (0.67 over L
+    = 3..7), so the verdict has little power there and the fitted exponents are the finding.
     Also reports the largest change of any softmax entry times L^2 (Def. F.1's uniformity, far below 1)."""
     rs = _runs(runs)
     premise = all(r.premise_met() for r in rs)
@@ -795,15 +807,15 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     fit = measures.power_law_fit(L, rise, level)
     predicted = measures.loglog_slope(L, [attention_rate_prediction(r) for r in rs])
     scaled = max(measures.attention_change(r.traj, r.batch, r.m) * r.L**2 for r in rs)
-    delta = SLOPE_TOLERANCE
+    delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(L))  # the tilde may hide a log factor, as over widths
     return Verdict(
         "attention_scaling",
         predicted - delta <= fit.low and fit.high <= predicted + delta,
         premise,
         {"exponent": fit.exponent, "low": fit.low, "high": fit.high, "predicted_exponent": predicted,
          "max_change_x_L2": float(scaled)},
-        f"exponent of L in the rise of p(q=mu1, k=mu2) over Phase 2 = {predicted:.2f} +- {delta:g} (the rate "
-        f"formula's over these runs), whole {level:.0%} interval",
+        f"exponent of L in the rise of p(q=mu1, k=mu2) over Phase 2 = {predicted:.2f} +- {delta:.2f} (the rate "
+        f"formula's over these runs; one log factor of L), whole {level:.0%} interval",
         f"fitted {fit.exponent:.2f} [{fit.low:.2f}, {fit.high:.2f}] against {predicted:.2f}; largest change of any "
         f"entry x L^2 = {scaled:.1e}",
     )
