@@ -419,8 +419,10 @@ glue_figure("fig_phase1_width", plots.width_sweep(series))
 # $1/((\sigma_0^2 + \sigma_1^2)\,m\,m_1)$.
 
 # %% tags=["hide-input"]
-order_runs = {scale: claims.runs_of([width_setting(m, s, init_scale=scale) for m in order_widths
-                                     for s in range(order_seeds)]) for scale in order_scales}
+# one width at a time, each run kept without its (T, d, d) records: the order statements need only what
+# Run.without_matrices keeps, and 72 full trajectories would take about 14 GB
+order_runs = {scale: [r.without_matrices() for m in order_widths for r in claims.runs_of(
+    [width_setting(m, s, init_scale=scale) for s in range(order_seeds)])] for scale in order_scales}
 orders = {scale: claims.width_orders(runs_at) for scale, runs_at in order_runs.items()}
 main_scale = 1.0 if 1.0 in orders else order_scales[0]
 order_m = np.array([r.m for r in order_runs[main_scale]], dtype=float)

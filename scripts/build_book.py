@@ -110,7 +110,10 @@ def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int) -> 
             futures = {pool.submit(execute, chapter, parameters): chapter for chapter in first}
             for future in concurrent.futures.as_completed(futures):
                 if future.exception() is not None:
-                    print(f"error: {futures[future].name} failed", file=sys.stderr, flush=True)
+                    print(f"error: {futures[future].name} failed; finishing the chapters already running",
+                          file=sys.stderr, flush=True)
+                    for other in futures:
+                        other.cancel()  # those not started yet
                     pool.shutdown(wait=True, cancel_futures=True)
                     raise future.exception()
                 done(futures[future], future.result())

@@ -293,6 +293,15 @@ def test_width_orders_hold_as_scaling_laws(width_runs):
     assert {n for n, v in verdicts.items() if v.measured["from_start"]} == {"filler G", "sum <aw, aw>", "loss"}
 
 
+def test_runs_without_their_matrices_give_the_same_width_orders(width_runs):
+    full = claims.width_orders(width_runs)
+    slim_runs = [r.without_matrices() for r in width_runs]
+    assert all(r.traj.A.shape[0] == 1 and r.traj.VV.shape[0] == 1 for r in slim_runs)
+    slim = claims.width_orders(slim_runs)
+    assert {k: v.measured for k, v in slim.items()} == {k: v.measured for k, v in full.items()}
+    assert [r.premises for r in slim_runs] == [r.premises for r in width_runs]
+
+
 def test_width_orders_fail_when_a_quantity_scales_otherwise(width_runs):
     """T1 that shrinks like m^-1.3 breaks a Theta statement; score movement that grows with m breaks an upper
     bound; one width cannot decide an order at all."""

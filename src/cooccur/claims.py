@@ -20,6 +20,7 @@ Word indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2); A and VV are indexed [k
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -138,6 +139,18 @@ class Run:
     @cached_property
     def sigmas(self) -> tuple[float, float]:
         return init_std(self.experiment.model, self.L)
+
+    def without_matrices(self) -> Run:
+        """This run with its (T, d, d) records (A, VV, attn) cut to the first, once what :data:`WIDTH_ORDERS` and
+        the premises read from them is computed (:attr:`premises`, :attr:`movements`): a width sweep of many runs
+        then fits in memory (at d = 163 the three records take about 200 MB per run). Verdicts that read A, VV or
+        attn along the run need the full one."""
+        computed = {"premises": self.premises, "movements": self.movements}
+        tr = self.traj
+        slim = Run(self.experiment, dataclasses.replace(tr, A=tr.A[:1].copy(), VV=tr.VV[:1].copy(),
+                                                        attn=tr.attn[:1].copy()))
+        slim.__dict__.update(computed)  # the cached properties, computed on the full trajectory
+        return slim
 
     @cached_property
     def movements(self) -> dict[str, float]:
