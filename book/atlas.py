@@ -209,6 +209,14 @@ for name in ("width", "length"):
 #   fixed width it is decided by the number of samples: {ref}`chap-phase2` shows the memorised fillers carrying less
 #   of the margin, and the population loss at $T^*$ falling, as $n$ grows.
 #
+# One more statement changed with this reading, and what it shows is open: `thm3.3.structure` now also asks for the
+# target coefficients of $W_K^\top W_Q(T^*) - W_K^\top W_Q(0)$ to be of the order the theorem gives,
+# $\sigma_0^2(\sqrt m/L + 1)/(\sigma_1^2 m m_1)$, within $K$. At Condition 1's scales that order is free of $s$ and
+# falls like $m^{-3/2}$, while on map (i) the measured coefficients grow relative to it with both $s$ and $m$; where
+# the verdict fails inside its premises, the table's reason is "Theta magnitude". Part of this is how $T^*$ is read
+# (a loss of $1/m$ is reached later at a larger width); whether the rest is a different scaling in $m$ needs the
+# coefficients over many more decades of width, as {ref}`chap-phase1` does for Phase 1.
+#
 # ## Lazy against rich Phase 1
 #
 # The proof of Phase 1 treats the Gram matrices other than $A$ and $G$ as frozen until $T_1$. That holds at the
