@@ -28,7 +28,7 @@ test: $(STAMP)
 
 # KERNELS=auto (or avx2, baseline) builds the whole book under other CPU kernels than the ones that wrote the
 # reference, with an empty run cache: every number of every chapter crosschecked at the cost of one build (CI).
-# JOBS chapters are executed at a time (default 2, one on a one-core machine).
+# JOBS chapters are executed at a time (default 1).
 KERNELS ?=
 JOBS ?=
 book: $(STAMP)

@@ -85,9 +85,9 @@ show(values_table({"Python": platform.python_version(), "platform": f"{platform.
 # ## Execution times
 #
 # Seconds taken to execute each chapter in this build. The build script writes them as it goes, so this
-# chapter, which runs last, does not include itself. The build executes two chapters at a time (the engines use
-# one core each), so a chapter's time includes sharing the machine with another, and the total is more than the
-# build took. Times depend on the machine, and on whether runs were already in the cache.
+# chapter, which runs last, does not include itself. A build that executes chapters side by side
+# (`make book JOBS=2`) gives times that include sharing the machine, and a total that is more than the build took.
+# Times depend on the machine, and on whether runs were already in the cache.
 
 # %% tags=["hide-input"]
 times_file = Path("..") / "_build" / "execution-times.json"
