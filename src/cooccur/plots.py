@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import seaborn as sns
 from matplotlib.axes import Axes
@@ -523,6 +524,9 @@ def attention_vs_length(lengths: list[int], rises: np.ndarray, predictions: np.n
     ax2.set(xlabel="sequence length L", ylabel="measured / predicted", title="ratio to the rate formula",
             ylim=(0.5 / K, 2 * K))
     ax2.legend(fontsize="small")
+    for ax in (ax1, ax2):  # the lengths themselves as ticks, not powers of ten
+        ax.set_xticks(L, [f"{length:g}" for length in L])
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     return fig
 
 
