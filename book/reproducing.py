@@ -190,9 +190,10 @@ if move_rows:
     show(rows_table(setting_rows))
     show(rows_table(move_rows))
     machine = crosscheck["machine"]
+    mkl = machine["mkl"] or "naming none (it names them on Intel processors only)"
     show(f"*Recorded by `make crosscheck` on {max(run['date'] for run in crosscheck['settings'].values())}, on a "
-         f"machine whose own kernels are: torch {machine['torch']}, MKL {machine['mkl']}, OpenBLAS "
-         f"{machine['openblas']}, NumPy up to {machine['numpy']}.*")
+         f"machine whose own kernels are: torch {machine['torch']}, MKL {mkl}, OpenBLAS {machine['openblas']}, "
+         f"NumPy up to {machine['numpy']}.*")
 else:
     show("*No crosscheck is recorded with this copy of the book.*")
 

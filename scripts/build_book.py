@@ -158,7 +158,7 @@ def use_kernels(choice: str) -> str | None:
         print(f"  the reference was written with torch {reference['torch']} kernels: this machine's own differ, "
               "so the book is built with them")
         return None
-    problems, _ = check_setting(name, {**os.environ, **SETTINGS[name]}, native)
+    problems, _, _ = check_setting(name, {**os.environ, **SETTINGS[name]}, native)
     if problems:
         raise SystemExit("\n".join(f"error: {p}" for p in problems))
     os.environ.update(SETTINGS[name])

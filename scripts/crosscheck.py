@@ -108,7 +108,7 @@ def main() -> int:
         args.settings = [next(name for name in SETTINGS if EXPECTED[name]["torch"] != native["torch"])]
         print(f"  auto: {args.settings[0]}")
     checked = {name: check_setting(name, {**os.environ, **SETTINGS[name]}, native) for name in args.settings}
-    problems = [problem for found, _ in checked.values() for problem in found]
+    problems = [problem for found, _, _ in checked.values() for problem in found]
     if problems:
         print("\n".join(f"error: {p}" for p in problems), file=sys.stderr)
         return 1
@@ -124,6 +124,7 @@ def main() -> int:
         print_moves(name, table)
         measured[name] = {"chapters": args.chapters, "env": SETTINGS[name], "kernels": EXPECTED[name],
                           "same_as_native": checked[name][1],
+                          "unconfirmed": checked[name][2],
                           "passed": passed, "classes": table, "seconds": round(time.perf_counter() - start, 1),
                           "date": time.strftime("%Y-%m-%d")}
     if args.summary:

@@ -68,20 +68,26 @@ def probe(env: dict[str, str]) -> dict[str, str | None]:
     return found
 
 
-def check_setting(name: str, env: dict[str, str], native: dict) -> tuple[list[str], list[str]]:
-    """``(problems, same)``: what the probe reports other than :data:`EXPECTED` under the setting, and which
-    libraries it leaves on this machine's own kernels (that part of the check then proves no more than a
-    rebuild)."""
+def check_setting(name: str, env: dict[str, str], native: dict) -> tuple[list[str], list[str], list[str]]:
+    """``(problems, same, unseen)``: what the probe reports other than :data:`EXPECTED` under the setting; which
+    libraries it leaves on this machine's own kernels (that part of the check then proves no more than a rebuild);
+    and which cannot say what they picked on this processor, natively or under the setting (MKL names its code path
+    only on Intel processors: on others, AMD's included, its banner names none). A library in ``unseen`` is given
+    the setting but is not checked; it is not a problem, since the torch kernels, which the check exists for, are."""
     found = probe(env)
     print(f"  {name}: torch {found['torch']}, MKL {found['mkl']}, OpenBLAS {found['openblas']}, "
           f"NumPy up to {found['numpy']}")
+    unseen = [lib for lib in EXPECTED[name] if found[lib] is None and native[lib] is None]
     problems = [f"{name}: {lib} reports {found[lib]!r}, expected {want!r} (did the setting take effect?)"
-                for lib, want in EXPECTED[name].items() if found[lib] != want]
-    same = [lib for lib in EXPECTED[name] if found[lib] == native[lib]]
+                for lib, want in EXPECTED[name].items() if lib not in unseen and found[lib] != want]
+    same = [lib for lib in EXPECTED[name] if lib not in unseen and found[lib] == native[lib]]
     if same:
         print(f"  note: under {name}, {', '.join(same)} use this machine's own kernels: "
               "that part of the check proves no more than a rebuild")
-    return problems, same
+    if unseen:
+        print(f"  note: {', '.join(unseen)} name no instruction set on this processor (MKL does only on Intel's): "
+              f"the setting is applied to {'it' if len(unseen) == 1 else 'them'} but cannot be confirmed")
+    return problems, same, unseen
 
 
 def resolve_auto(native: dict, reference: dict | None) -> str | None:

@@ -21,9 +21,25 @@ import results  # noqa: E402
 x86 = pytest.mark.skipif(platform.machine() != "x86_64", reason="the settings imitate x86-64 machines")
 
 
+#: every variable a setting sets: a machine may set one for good (an OPENBLAS_CORETYPE in its profile, say)
+SETTING_KEYS = {key for setting in crosscheck.SETTINGS.values() for key in setting}
+
+
+def own_environment() -> dict[str, str]:
+    """This process's environment without any kernel-setting variable: the machine's own kernels."""
+    return {key: value for key, value in os.environ.items() if key not in SETTING_KEYS}
+
+
 @pytest.fixture(scope="module")
 def native():
-    return crosscheck.probe(dict(os.environ))
+    return crosscheck.probe(own_environment())
+
+
+@pytest.fixture
+def own_kernels(monkeypatch):
+    """Run the test with this machine's own kernels: no kernel-setting variable in the environment."""
+    for key in SETTING_KEYS:
+        monkeypatch.delenv(key, raising=False)
 
 
 def _needs(native, setting):
@@ -36,19 +52,37 @@ def _needs(native, setting):
 @pytest.mark.parametrize("setting", list(crosscheck.SETTINGS))
 def test_each_setting_takes_effect_in_a_fresh_process(native, setting):
     _needs(native, setting)
-    found = crosscheck.probe({**os.environ, **crosscheck.SETTINGS[setting]})
-    assert found == crosscheck.EXPECTED[setting]
-    problems, same = crosscheck.check_setting(setting, {**os.environ, **crosscheck.SETTINGS[setting]}, native)
+    env = {**own_environment(), **crosscheck.SETTINGS[setting]}
+    expected = dict(crosscheck.EXPECTED[setting])
+    if native["mkl"] is None:  # MKL names its instruction set on Intel processors only
+        expected["mkl"] = None
+    assert crosscheck.probe(env) == expected
+    problems, same, unseen = crosscheck.check_setting(setting, env, native)
     assert problems == [] and "torch" not in same
+    assert unseen == ([] if native["mkl"] else ["mkl"])
+
+
+def test_a_library_that_names_no_kernels_here_is_unconfirmed_not_a_problem(monkeypatch):
+    """On a processor where MKL's banner names no instruction set (any non-Intel one), natively and under the
+    setting, MKL is reported as unconfirmed; where it names one natively but none under the setting, as a
+    problem."""
+    import kernels
+
+    native = {"torch": "AVX512", "mkl": None, "openblas": "Zen", "numpy": "AVX512_ICL"}
+    under = {"torch": "AVX2", "mkl": None, "openblas": "Haswell", "numpy": "X86_V3"}
+    monkeypatch.setattr(kernels, "probe", lambda env: dict(under))
+    assert kernels.check_setting("avx2", {}, native) == ([], [], ["mkl"])
+    problems, same, unseen = kernels.check_setting("avx2", {}, {**native, "mkl": "AVX512"})
+    assert unseen == [] and len(problems) == 1 and "mkl reports None, expected 'AVX2'" in problems[0]
 
 
 @x86
 def test_a_setting_that_does_not_take_effect_is_reported(native):
     _needs(native, "avx2")
-    env = {**os.environ, **crosscheck.SETTINGS["avx2"]}
+    env = {**own_environment(), **crosscheck.SETTINGS["avx2"]}
     del env["OPENBLAS_CORETYPE"]  # OpenBLAS keeps this machine's own core type
     env.pop("ATEN_CPU_CAPABILITY")
-    problems, same = crosscheck.check_setting("avx2", env, native)
+    problems, same, _ = crosscheck.check_setting("avx2", env, native)
     assert "openblas" in same and "torch" in same
     assert any("openblas" in p for p in problems) and any("torch" in p for p in problems)
 
@@ -99,7 +133,7 @@ def test_summary_merges_settings_and_writes_no_infinity(tmp_path):
 
 @x86
 @pytest.mark.slow
-def test_chapters_run_under_the_setting_and_match_the_reference(native, tmp_path, monkeypatch, capsys):
+def test_chapters_run_under_the_setting_and_match_the_reference(native, own_kernels, tmp_path, monkeypatch, capsys):
     """The whole crosscheck on two short chapters: the kernel really runs under the setting (the reproducing
     chapter prints the kernels it runs on), and setup's numbers match the committed reference."""
     _needs(native, "avx2")
@@ -112,6 +146,7 @@ def test_chapters_run_under_the_setting_and_match_the_reference(native, tmp_path
     assert "| torch CPU kernels | AVX2 |" in shown and "| OpenBLAS kernels (NumPy, SciPy) | Haswell |" in shown
     summary = json.loads((tmp_path / "summary.json").read_text())["settings"]["avx2"]
     assert summary["passed"] and summary["classes"]["exact"]["entries"] > 0 and summary["same_as_native"] == []
+    assert summary["unconfirmed"] == ([] if native["mkl"] else ["mkl"])
     assert summary["classes"]["exact"]["failed"] == 0
 
 
