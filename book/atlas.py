@@ -34,8 +34,9 @@
 # * **Map (i), initial scale × width.** The data satisfy Assumption 2.3 ($n = 60$, $L = 5$, every filler word
 #   used once, so $d = 163$). The model uses the theory's initialisation with both standard deviations multiplied
 #   by a scale $s$: $\sigma_0\sqrt{Lm} = \sigma_1\sqrt{m_1} = s$, with $m_1 = m$. Condition 1 asks for $s$ of
-#   order one (we allow a factor 10 either way), and Lemma 4.2 needs the initial output, which grows like $s^2$,
-#   to be small.
+#   order one up to factors polylogarithmic in $m$; we read that as $s$ within a factor $B(m) = 2\ln m$ of 1
+#   ({ref}`chap-setup`), so whether a scale is inside Condition 1 depends on the width. Lemma 4.2 needs the
+#   initial output, which grows like $s^2$, to be small.
 # * **Map (ii), samples × length.** The premise setting's model ($m = m_1 = 128$,
 #   $\sigma_0 = \sigma_1 = 0.01$) on distinct-filler data of every size $n$ and length $L$. Condition 1 asks for
 #   $n \ge L^2$.
