@@ -53,10 +53,24 @@ def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, m
     table = report.verdict_table({"premise": verdicts}, ["lemma4.1", "thm3.3.loss"], prefix="x")
     header, rule, *rows = table.splitlines()
     assert "premises met" in header and len(rows) == 2
-    assert rows[1].startswith("| `thm3.3.loss` | premise | yes | **no** |")  # the loss is not below 1/m by t = 3
+    # the loss is not below 1/m by t = 3, long before m T1: too short a run to decide
+    assert rows[1].startswith("| `thm3.3.loss` | premise | yes | undecided |")
     recorded = json.loads(results.read_text())
-    assert recorded["x.premise.thm3.3.loss.holds"] == {"value": 0, "class": "exact"}
+    assert recorded["x.premise.thm3.3.loss.undecided"] == {"value": 1, "class": "exact"}
+    assert "x.premise.thm3.3.loss.holds" not in recorded
     assert recorded["x.premise.lemma4.1.premise_met"] == {"value": 1, "class": "exact"}
+    failing = claims.Verdict("thm3.3.loss", False, True, detail="fails: not below 1/m by m T1")
+    table = report.verdict_table({"premise": {"thm3.3.loss": failing}}, prefix="y")
+    assert table.splitlines()[2].startswith("| `thm3.3.loss` | premise | yes | **no** |")
+    assert json.loads(results.read_text())["y.premise.thm3.3.loss.holds"] == {"value": 0, "class": "exact"}
+
+
+def test_count_table_leaves_undecided_verdicts_out_of_the_counts():
+    runs = [{"c": claims.Verdict("c", True, True)}, {"c": claims.Verdict("c", False, True)},
+            {"c": claims.Verdict("c", False, True, undecided=True)}]
+    assert "| `c` | 2 / 1 of 2 (1 undecided) |" in report.count_table({"s": runs}, ["c"])
+    with pytest.raises(ValueError, match="undecided verdict neither holds"):
+        claims.Verdict("c", True, True, undecided=True)
 
 
 def test_a_wall_clock_number_is_glued_but_kept_out_of_the_manifest(tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ import yaml
 from cooccur import sweep as sw
 from cooccur.experiment import Experiment, cache_info, prune_cache
 from cooccur.model import init_std
+from cooccur.report import premise_summary_table
 
 #: Small runs (d = 16, m = 8): a sweep of a dozen takes about a second.
 TINY = {
@@ -342,6 +343,23 @@ def test_premise_summary_separates_failures_inside_and_outside(serial_table):
     t[f"{claim}.by_construction"] = t["axis.model.m"] == 8  # these runs cannot test it: out of every count
     row = sw.premise_summary(t, [claim]).iloc[0]
     assert (row.runs_inside, row.runs_outside, row.by_construction) == (0, 6, 6)
+
+
+def test_undecided_runs_are_left_out_of_the_summary_and_the_map(serial_table):
+    t = serial_table.copy()
+    claim = "thm3.3.loss"
+    t[f"{claim}.premise_met"] = True
+    t[f"{claim}.holds"] = t["axis.init_scale"] != 0.5
+    t[f"{claim}.undecided"] = (t["axis.init_scale"] == 0.5) & (t["axis.model.m"] == 8)  # these runs ended early
+    t.loc[~t[f"{claim}.holds"], f"{claim}.detail"] = "fails: not below 1/m by m T1"
+    row = sw.premise_summary(t, [claim]).iloc[0]
+    undecided = int(t[f"{claim}.undecided"].sum())
+    assert undecided > 0 and (row.undecided_inside, row.undecided_outside) == (undecided, 0)
+    assert row.runs_inside == len(t) - undecided and row.fails_inside_at == "model.m=16, init_scale=0.5"
+    assert "more undecided" in premise_summary_table(sw.premise_summary(t, [claim]))
+    cells = sw.holds_fraction(t, claim, ["axis.model.m", "axis.init_scale"]).set_index(
+        ["axis.model.m", "axis.init_scale"])["holds"]
+    assert np.isnan(cells[(8, 0.5)]) and cells[(16, 0.5)] == 0.0 and cells[(8, 1.0)] == 1.0
 
 
 def test_sweep_help_explains_every_option():

@@ -93,6 +93,9 @@ class Verdict:
         detail: one line a reader can quote.
         by_construction: the statement holds on this run by construction (an equation the engine integrates), so
             the run cannot test it; such a verdict is shown as such and left out of every count.
+        undecided: the run ends before the statement can be decided (Phase 1 never ended, or the time the
+            statement is read at, T*, or its horizon, lies beyond the run's end); ``holds`` is then False, and such a
+            verdict is shown as undecided and left out of every count.
     """
 
     claim: str
@@ -102,6 +105,16 @@ class Verdict:
     predicted: str | None = None
     detail: str = ""
     by_construction: bool = False
+    undecided: bool = False
+
+    def __post_init__(self) -> None:
+        if self.undecided and (self.holds or self.by_construction):
+            raise ValueError(f"{self.claim}: an undecided verdict neither holds nor holds by construction")
+
+    @property
+    def counted(self) -> bool:
+        """Whether the verdict tests the statement: neither by construction nor undecided."""
+        return not (self.by_construction or self.undecided)
 
 
 @dataclass(frozen=True)
@@ -249,7 +262,8 @@ def initial_output(experiment: Experiment) -> float:
 def _no_phase2(claim: str, run: Run, *extra: str) -> Verdict | None:
     if np.isfinite(run.traj.T1):
         return None
-    return Verdict(claim, False, run.premise_met(*extra), {}, None, "Phase 1 never ended on this run (no T1)")
+    return Verdict(claim, False, run.premise_met(*extra), {}, None,
+                   "undecided: Phase 1 never ended on this run (no T1)", undecided=True)
 
 
 def phase1_movements(run: Run) -> dict[str, float]:
@@ -479,7 +493,7 @@ def thm3_3_loss(run: Run) -> Verdict:
     own clock, T1 = Theta(1/rate) (Lemma 4.1): the loss must be at most 1/m by m T1, m Phase-1 times. That is
     stricter than the theorem, which allows any polynomial in absolute time (and T1 itself is O~(1/m)): a failure
     says the loss is slow on the flow's clock, not that the theorem is false. A run whose horizon ends before m T1
-    without reaching 1/m cannot decide it and is reported as failing for that reason ("undecided")."""
+    without reaching 1/m cannot decide it: its verdict is undecided."""
     if (early := _no_phase2("thm3.3.loss", run)) is not None:
         return early
     tr, target = run.traj, _loss_target(run)
@@ -487,9 +501,9 @@ def thm3_3_loss(run: Run) -> Verdict:
     k = t_star_index(run)
     t_star = float(tr.t[k]) if k is not None else float("nan")
     holds = k is not None and t_star <= horizon
-    if k is None and tr.t[-1] < horizon:
-        detail = (f"loss {tr.loss[-1]:.2e} at the end, t = {tr.t[-1]:.3g}; fails: the run ends before m T1 "
-                  "(undecided)")
+    undecided = k is None and tr.t[-1] < horizon
+    if undecided:
+        detail = f"loss {tr.loss[-1]:.2e} at the end, t = {tr.t[-1]:.3g}; undecided: the run ends before m T1"
     elif holds:
         detail = f"first below 1/m at t = {t_star:.3g} = {t_star / tr.T1:.3g} T1"
     else:
@@ -501,6 +515,7 @@ def thm3_3_loss(run: Run) -> Verdict:
         {"loss_end": float(tr.loss[-1]), "T_star": t_star, "T_star_over_T1": t_star / tr.T1, "horizon": horizon},
         f"training loss <= 1/m = {target:.3g} by m T1 = {horizon:.3g}",
         detail,
+        undecided=bool(undecided),
     )
 
 
@@ -546,7 +561,8 @@ def thm3_3_population(run: Run) -> Verdict:
         return Verdict("thm3.3.population", False, run.premise_met(),
                        {"population_loss": nan, "training_loss": nan, "T_star": nan, "population_over_target": nan,
                         "type2_margin_core": nan, "type2_margin_filler": nan},
-                       f"population loss <= {K:g}/m at T*", "fails: the training loss never reached 1/m (no T*)")
+                       f"population loss <= {K:g}/m at T*",
+                       "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
     pop = measures.population_loss(tr, fresh_batch(run.experiment), run.m, index=k)
     parts = measures.margin_parts(tr, run.batch, run.m, slice(k, k + 1))[0]
     type2 = run.batch.types == 2
@@ -587,12 +603,15 @@ def thm3_3_structure(run: Run) -> Verdict:
     four Theta(sigma0^2 (sqrt(m)/L + 1) / (sigma1^2 m m1)) (:func:`coefficient_prediction`; within a factor K),
     and filler coefficients bounded by the same expression with its first term divided by n.
 
-    T* is the first record with training loss <= 1/m (the end of the run if never). The filler bound is an
-    upper bound up to a constant: it holds if min |C_core| / max |C_filler| >= predicted ratio / K.
+    T* is the first record with training loss <= 1/m; a run that never gets there leaves the statement undecided.
+    The filler bound is an upper bound up to a constant: it holds if min |C_core| / max |C_filler| >= predicted
+    ratio / K.
     """
     tr, K = run.traj, ORDER_CONSTANT
     k = t_star_index(run)
-    k = tr.t.size - 1 if k is None else k
+    if k is None:
+        return Verdict("thm3.3.structure", False, run.premise_met(), {}, None,
+                       "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
     delta = tr.A[k] - tr.A[0]
     core = {f"C{i + 1}{j + 1}": float(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))}
     signs_ok = core["C12"] > 0 and core["C21"] > 0 and core["C31"] < 0 and core["C32"] < 0

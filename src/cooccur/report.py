@@ -201,7 +201,8 @@ def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, pr
     its constant, and what was measured. ``verdicts[setting][claim]`` is a :class:`cooccur.claims.Verdict`.
 
     With ``prefix``, each verdict's ``holds`` and ``premise_met`` also go to the results manifest as
-    ``{prefix}.{setting}.{claim}.holds`` (1 or 0), so a rebuild that flips a verdict fails the comparison.
+    ``{prefix}.{setting}.{claim}.holds`` (1 or 0; ``.undecided`` = 1 in its place for an undecided verdict), so a
+    rebuild that flips a verdict fails the comparison.
     """
     rows = ["| statement | setting | premises met | holds | prediction (constant explicit) | measured |",
             "|---|---|---|---|---|---|"]
@@ -210,11 +211,12 @@ def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, pr
     for claim in names:
         for setting in settings:
             v = verdicts[setting][claim]
-            holds = "by construction" if v.by_construction else _mark(v.holds)
+            holds = "by construction" if v.by_construction else "undecided" if v.undecided else _mark(v.holds)
             rows.append(f"| `{claim}` | {setting} | {_mark(v.premise_met)} | {holds} | {_cell(v.predicted)} "
                         f"| {_cell(v.detail)} |")
             if prefix is not None and not v.by_construction:
-                record(f"{prefix}.{setting}.{claim}.holds", int(v.holds))
+                record(f"{prefix}.{setting}.{claim}.{'undecided' if v.undecided else 'holds'}",
+                       1 if v.undecided else int(v.holds))
                 record(f"{prefix}.{setting}.{claim}.premise_met", int(v.premise_met))
     return "\n".join(rows)
 
@@ -286,13 +288,14 @@ def count_table(verdicts_by_setting: dict[str, list[dict]], claims: list[str], p
     for claim in claims:
         cells = []
         for setting, runs in verdicts_by_setting.items():
-            tested = [v[claim] for v in runs if not v[claim].by_construction]  # by construction: not counted
+            tested = [v[claim] for v in runs if v[claim].counted]  # by construction or undecided: not counted
+            undecided = sum(v[claim].undecided for v in runs)
             if not tested:
-                cells.append("by construction")
+                cells.append(f"undecided on {undecided}" if undecided else "by construction")
                 continue
             met = sum(v.premise_met for v in tested)
             held = sum(v.holds for v in tested)
-            cells.append(f"{met} / {held} of {len(tested)}")
+            cells.append(f"{met} / {held} of {len(tested)}" + (f" ({undecided} undecided)" if undecided else ""))
             if prefix is not None:
                 record(f"{prefix}.{setting}.{claim}.holds_seeds", held)
         rows.append(f"| `{claim}` | " + " | ".join(cells) + " |")
@@ -344,6 +347,10 @@ def premise_summary_table(summary) -> str:
             rows.append(f"| `{r.claim}` | holds by construction on these runs: not counted | - | - | - |")
             continue
         inside, outside = share(r.runs_inside, r.holds_inside), share(r.runs_outside, r.holds_outside)
+        if getattr(r, "undecided_inside", 0):
+            inside += f" ({r.undecided_inside} more undecided)"
+        if getattr(r, "undecided_outside", 0):
+            outside += f" ({r.undecided_outside} more undecided)"
         rows.append(f"| `{r.claim}` | {inside} | {outside} | {_cell(r.fails_inside_at) or '-'} "
                     f"| {_cell(r.reason) or '-'} |")
     return "\n".join(rows)

@@ -306,6 +306,7 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
             fields[f"{claim}.holds"] = bool(verdict.holds)
             fields[f"{claim}.premise_met"] = bool(verdict.premise_met)
             fields[f"{claim}.by_construction"] = bool(verdict.by_construction)
+            fields[f"{claim}.undecided"] = bool(verdict.undecided)
             fields[f"{claim}.detail"] = verdict.detail
             for name, value in verdict.measured.items():
                 fields[f"{claim}.{name}"] = _number(value)
@@ -631,10 +632,13 @@ def verdict_columns(table: pd.DataFrame) -> list[str]:
 
 def holds_fraction(table: pd.DataFrame, claim: str, by: list[str]) -> pd.DataFrame:
     """Per point of ``by``: the fraction of finished runs on which ``claim`` holds, the fraction on which its
-    premises hold, and the number of runs (failed runs excluded and counted in ``errors``)."""
-    grouped = finished(table).groupby(by)
+    premises hold, and the number of runs (failed runs excluded and counted in ``errors``). Runs on which the
+    verdict is undecided (``<claim>.undecided``) are left out of the fraction that holds (NaN where all are)."""
+    done = finished(table)
+    holds = done[f"{claim}.holds"].astype(float).where(~_flag(done, f"{claim}.undecided"))
+    grouped = done.assign(_holds=holds).groupby(by)
     frame = pd.DataFrame({
-        "holds": grouped[f"{claim}.holds"].mean().astype(float),
+        "holds": grouped["_holds"].mean().astype(float),
         "premise_met": grouped[f"{claim}.premise_met"].mean().astype(float),
         "runs": grouped.size(),
     })
@@ -649,15 +653,17 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
     ``axis=value``, or their number when there are more than :data:`LISTED_POINTS`), and the most common reason
     given there (the part of the verdict's detail after "fails: "; a detail made of numbers is one failing run's).
     Runs on which the claim holds by construction (``<claim>.by_construction``) are left out of every count and
-    counted in ``by_construction`` instead."""
+    counted in ``by_construction`` instead; runs on which its verdict is undecided (``<claim>.undecided``: the run
+    ended before it could be decided) likewise, counted in ``undecided_inside`` and ``undecided_outside``."""
     finished_runs = finished(table)
     axes = [c for c in finished_runs.columns if c.startswith("axis.") and c != "axis.seed"
             and finished_runs[c].nunique() > 1]
     rows = []
     for claim in claims or verdict_columns(finished_runs):
-        built = finished_runs.get(f"{claim}.by_construction", pd.Series(False, index=finished_runs.index))
-        built = built.fillna(False).astype(bool)
-        ok = finished_runs[~built]
+        built = _flag(finished_runs, f"{claim}.by_construction")
+        open_ = _flag(finished_runs, f"{claim}.undecided") & ~built
+        open_met = finished_runs[open_][f"{claim}.premise_met"].astype(bool)
+        ok = finished_runs[~built & ~open_]
         met = ok[f"{claim}.premise_met"].astype(bool)
         holds = ok[f"{claim}.holds"].astype(bool)
         failing = ok[met & ~holds][axes].drop_duplicates()
@@ -677,8 +683,15 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
             "fails_inside_at": where,
             "reason": reasons.mode().iloc[0] if len(reasons) else "",
             "by_construction": int(built.sum()),
+            "undecided_inside": int(open_met.sum()),
+            "undecided_outside": int((~open_met).sum()),
         })
     return pd.DataFrame(rows)
+
+
+def _flag(table: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column of ``table`` (False where absent: tables written before the column existed)."""
+    return table.get(column, pd.Series(False, index=table.index)).fillna(False).astype(bool)
 
 
 def _point(values: pd.Series) -> str:
