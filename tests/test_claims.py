@@ -156,6 +156,34 @@ def altered(run: Run, **fields) -> Run:
     return Run(run.experiment, dataclasses.replace(run.traj, **fields))
 
 
+def test_lazy_phase1_reads_how_far_the_frozen_quantities_grew_by_t1(premise_runs):
+    """The premise setting starts small, so its MLP first grows many-fold (a rich Phase 1); at Condition 1's scale
+    s = 3 and a large width the quantities stay near their start (lazy), and the same run with ||W^T a||^2 tripled
+    by T1 is rich."""
+    from cooccur.experiment import width_setting
+
+    rich = premise_runs[0]
+    assert max(measures.phase1_growth(rich.traj).values()) > claims.LAZY_GROWTH
+    assert not claims.lazy_phase1(rich.traj).met and not rich.premise_met("lazy_phase1")
+    (wide,) = claims.runs_of([width_setting(1024, init_scale=3.0)])
+    assert claims.lazy_phase1(wide.traj).met
+    wa = wide.traj.wa_sq.copy()
+    wa[measures.phase1_index(wide.traj):] = 3 * wa[0]
+    premise = claims.lazy_phase1(altered(wide, wa_sq=wa).traj)
+    assert not premise.met and "x3" in premise.why
+
+
+def test_thm3_1_fails_when_a_filler_word_keeps_pace_with_the_signal(premise_runs):
+    run = premise_runs[0]
+    assert claims.thm3_1(run).holds
+    i1 = measures.phase1_index(run.traj)
+    G = run.traj.G.copy()
+    G[i1, claims.FIRST_FILLER] = G[0, claims.FIRST_FILLER] + (G[i1, 0] - G[0, 0])  # as far as G(mu_1) moved
+    verdict = claims.thm3_1(altered(run, G=G))
+    assert not verdict.holds and "filler G" in verdict.detail
+    assert verdict.measured["filler_share"] == pytest.approx(1.0)
+
+
 def test_score_and_value_verdicts_fail_on_a_non_monotone_trajectory(premise_runs):
     run = premise_runs[0]
     A = run.traj.A.copy()
