@@ -35,6 +35,7 @@ from cooccur.coordinates import Batch, GramState, reduced_loss_and_grad
 from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
 from cooccur.experiment import Experiment, run_many
 from cooccur.model import forward, init_params, init_std, phase1_rate
+from cooccur.validate import check_choice
 from cooccur.observables import T1_MARGIN
 from cooccur.trajectory import Trajectory
 
@@ -771,49 +772,77 @@ def _runs(items: Sequence[Run | tuple[Experiment, Trajectory]]) -> list[Run]:
     return [r if isinstance(r, Run) else Run(*r) for r in items]
 
 
-def t1_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]]) -> Verdict:
+def exponent_rule(x, values, predicted: float, kind: str, level: float = 0.95,
+                  delta: float | None = None) -> tuple[bool, measures.PowerLawFit, float, str]:
+    """The one rule for an order statement read as a power law over runs: fit ``values`` against ``x``
+    (:func:`cooccur.measures.power_law_fit`, with its ``level`` interval) and compare the exponent with
+    ``predicted``, allowing ``delta`` (default: the slope one log factor of x adds over the runs,
+    :func:`cooccur.measures.log_factor_slope`, at least :data:`SLOPE_TOLERANCE`; a tilde may hide it). The rule is one
+    of equivalence, so that a wide interval cannot pass by being wide: ``kind`` "Theta" holds if the whole interval
+    lies in [a - delta, a + delta]; "O" (an upper bound) if the interval's upper end is at most a + delta.
+    Returns (holds, fit, delta, the rule in words)."""
+    check_choice("kind", kind, ("Theta", "O"))
+    fit = measures.power_law_fit(x, values, level)
+    if delta is None:
+        delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(x))
+    if kind == "Theta":
+        holds = predicted - delta <= fit.low and fit.high <= predicted + delta
+        rule = f"the {level:.0%} interval of the exponent within {predicted:.2f} +- {delta:.2f}"
+    else:
+        holds = fit.high <= predicted + delta
+        rule = f"the {level:.0%} interval of the exponent at most {predicted:.2f} + {delta:.2f}"
+    return bool(holds), fit, float(delta), rule
+
+
+def t1_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float = 0.95) -> Verdict:
     """Theorem 3.1 with Lemma 4.1: T1 is inversely proportional to the Phase-1 rate (sigma0^2 + sigma1^2) m m1.
 
-    The fitted log-log slope of T1 against that rate over the runs must be -1 within :data:`SLOPE_TOLERANCE`.
-    (Under the theory's initialisation the rate is m1/L + m, so with m1 proportional to m it is proportional to
-    m, and T1 = O(1/m).) Also reports the spread of T1 x rate.
+    T1 is fitted as a power law of that rate over the runs, with its ``level`` interval, which must lie within
+    -1 +- delta (:func:`exponent_rule`, a Theta statement). (Under the theory's initialisation the rate is m1/L + m,
+    so with m1 proportional to m it is proportional to m, and T1 = O(1/m).) Also reports the spread of T1 x rate.
     """
     rs = _runs(runs)
     t1 = np.array([r.traj.T1 for r in rs])
     rate = np.array([r.phase1_rate for r in rs])
+    premise = all(r.premise_met() for r in rs)
     if not np.all(np.isfinite(t1)):
-        return Verdict("t1_scaling", False, all(r.premise_met() for r in rs), {}, None, "some run has no T1")
-    slope = measures.loglog_slope(rate, t1)
+        return Verdict("t1_scaling", False, premise, {}, None, "undecided: some run has no T1", undecided=True)
+    holds, fit, delta, rule = exponent_rule(rate, t1, -1.0, "Theta", level)
     product = t1 * rate
     return Verdict(
         "t1_scaling",
-        abs(slope + 1) <= SLOPE_TOLERANCE,
-        all(r.premise_met() for r in rs),
-        {"slope": slope, "T1_x_rate_min": float(product.min()), "T1_x_rate_max": float(product.max())},
-        f"slope of log T1 against log (sigma0^2 + sigma1^2) m m1 = -1 +- {SLOPE_TOLERANCE:g}",
-        f"fitted slope {slope:.2f}; T1 x rate between {product.min():.3g} and {product.max():.3g}",
+        holds,
+        premise,
+        {"slope": fit.exponent, "low": fit.low, "high": fit.high, "delta": delta,
+         "T1_x_rate_min": float(product.min()), "T1_x_rate_max": float(product.max())},
+        f"exponent of T1 in (sigma0^2 + sigma1^2) m m1: {rule}",
+        f"fitted exponent {fit.exponent:.2f} [{fit.low:.2f}, {fit.high:.2f}]; T1 x rate between "
+        f"{product.min():.3g} and {product.max():.3g}",
     )
 
 
-def score_movement_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]]) -> Verdict:
+def score_movement_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float = 0.95) -> Verdict:
     """Theorem 3.1, item 4, over widths: the scores' movement during Phase 1 divided by T1 (their mean rate)
     against m. With T1 ~ 1/m and the bound m^-3/2 (1/L + 1/sqrt m) the rate is bounded by m^-1/2 (1/L + 1/sqrt m),
-    whose log-log slope over the same widths is the prediction; the bound holds if the measured slope is not
-    shallower than it by more than :data:`SLOPE_TOLERANCE`."""
+    whose log-log slope over the same widths is the predicted exponent; an upper bound, so the ``level`` interval of
+    the fitted exponent must not reach above it by more than delta (:func:`exponent_rule`, an O statement)."""
     rs = _runs(runs)
     m = np.array([r.m for r in rs], dtype=float)
     L = np.array([r.L for r in rs], dtype=float)
+    premise = all(r.premise_met() for r in rs)
+    if not all(np.isfinite(r.traj.T1) for r in rs):
+        return Verdict("score_movement_scaling", False, premise, {}, None, "undecided: some run has no T1",
+                       undecided=True)
     rate = np.array([measures.largest_change(r.traj.A, measures.phase1_index(r.traj)) / r.traj.T1 for r in rs])
-    slope = measures.loglog_slope(m, rate)
     predicted = measures.loglog_slope(m, m**-0.5 * (1 / L + m**-0.5))
+    holds, fit, delta, rule = exponent_rule(m, rate, predicted, "O", level)
     return Verdict(
         "score_movement_scaling",
-        slope <= predicted + SLOPE_TOLERANCE,
-        all(r.premise_met() for r in rs),
-        {"slope": slope, "predicted_slope": predicted},
-        f"slope of log(score movement / T1) against log m <= {predicted:.2f} + {SLOPE_TOLERANCE:g} "
-        "(the slope of m^-1/2 (1/L + 1/sqrt m) over these widths)",
-        f"fitted slope {slope:.2f} against {predicted:.2f}",
+        holds,
+        premise,
+        {"slope": fit.exponent, "low": fit.low, "high": fit.high, "predicted_slope": predicted, "delta": delta},
+        f"exponent of m in the score movement / T1: {rule} (the slope of m^-1/2 (1/L + 1/sqrt m) over these widths)",
+        f"fitted exponent {fit.exponent:.2f} [{fit.low:.2f}, {fit.high:.2f}] against {predicted:.2f}",
     )
 
 
@@ -836,13 +865,12 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     if np.any(rise <= 0):
         return Verdict("attention_scaling", False, premise, {"smallest_rise": float(rise.min())}, None,
                        "p(q=mu1, k=mu2) does not rise over Phase 2 on every run")
-    fit = measures.power_law_fit(L, rise, level)
     predicted = measures.loglog_slope(L, [attention_rate_prediction(r) for r in rs])
     scaled = max(measures.attention_change(r.traj, r.batch, r.m) * r.L**2 for r in rs)
-    delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(L))  # the tilde may hide a log factor, as over widths
+    holds, fit, delta, _ = exponent_rule(L, rise, predicted, "Theta", level)  # as over widths: one log factor
     return Verdict(
         "attention_scaling",
-        predicted - delta <= fit.low and fit.high <= predicted + delta,
+        holds,
         premise,
         {"exponent": fit.exponent, "low": fit.low, "high": fit.high, "predicted_exponent": predicted,
          "max_change_x_L2": float(scaled)},
@@ -948,13 +976,8 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
             verdicts[name] = Verdict(f"width:{name}", False, premise, {"predicted": a}, None,
                                      "some run gives no positive finite value")
             continue
-        fit = measures.power_law_fit(m, values, level)
-        if order.kind == "Theta":
-            holds = a - delta <= fit.low and fit.high <= a + delta
-            rule = f"the {level:.0%} interval of the exponent within {a:.2f} +- {delta:.2f} (one log factor)"
-        else:
-            holds = fit.high <= a + delta
-            rule = f"the {level:.0%} interval of the exponent at most {a:.2f} + {delta:.2f} (one log factor)"
+        holds, fit, _, rule = exponent_rule(m, values, a, order.kind, level, delta)
+        rule += " (one log factor)"
         verdicts[name] = Verdict(
             f"width:{name}", bool(holds), premise,
             {"exponent": fit.exponent, "low": fit.low, "high": fit.high, "predicted": a, "log_slope": delta,
