@@ -301,7 +301,8 @@ for name in runs:
     glue_number(f"loss_slope_{name}", claims.measures.late_loss_slopes(runs[name][seed].traj)[0])
 glue_number("loss_target", 1 / runs["paper"][seed].m)
 premise_run = runs["premise"][seed]
-k_star = premise_run.traj.at(verdicts["premise"][seed]["thm3.3.structure"].measured["t"])
+k_star = claims.t_star_index(premise_run)
+k_star = premise_run.traj.t.size - 1 if k_star is None else k_star  # (a quick run may end before T*)
 glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["premise"]],
                                                         premise_run.traj.A[k_star] - premise_run.traj.A[0]))
 

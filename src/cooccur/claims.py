@@ -611,7 +611,10 @@ def thm3_3_structure(run: Run) -> Verdict:
     tr, K = run.traj, ORDER_CONSTANT
     k = t_star_index(run)
     if k is None:
-        return Verdict("thm3.3.structure", False, run.premise_met(), {}, None,
+        keys = ("C12", "C21", "C31", "C32", "prediction", "min_C_over_prediction", "max_C_over_prediction",
+                "max_filler", "core_over_filler", "predicted_ratio", "t")
+        return Verdict("thm3.3.structure", False, run.premise_met(), dict.fromkeys(keys, float("nan")),
+                       "C12, C21 > 0 > C31, C32 at T*, of the predicted order",
                        "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
     delta = tr.A[k] - tr.A[0]
     core = {f"C{i + 1}{j + 1}": float(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))}
