@@ -193,13 +193,16 @@ glue_figure("fig_phase1_G", plots.G_by_setting({f"{name} setting (seed {seed})":
 # the filler words' change by then against that of $G(\mu_1)$; the orders in $m$ are read over widths from 32 to $10^6$ at the end of this chapter
 # ({numref}`fig-phase1-orders`). The neuron correlations $\langle w_{j_1}, w_{j_2}\rangle$ are not among the
 # coordinates the flow integrates; the table gives their mean signed change weighted by the output signs,
-# $\Delta\lVert W^\top a\rVert^2/m_1^2$, which is what the coordinates hold (the width sweep bounds every pair).
+# $\Delta\lVert W^\top a\rVert^2/m_1^2$, which is what the coordinates hold, and an upper bound on how far any
+# single pair moved (`claims.neuron_pair_bound`: every row of $W$ moves along one shared direction, whose length
+# the flow records), which a mean over all $m_1^2$ pairs cannot give.
 
 # %% tags=["hide-input"]
 show(measured_table(verdicts, "thm3.1", {
     "score correlations, max change over [0, T1]": ("scores_moved", "scores_bound"),
     "value correlations W_V^T W_V, max change": ("values_moved", "values_bound"),
-    "neuron correlations, Δ‖W^T a‖² / m1²": ("neuron_moved", "neuron_bound"),
+    "neuron correlations, Δ‖W^T a‖² / m1² (their weighted mean)": ("neuron_moved", "neuron_bound"),
+    "neuron correlations, any pair: upper bound on its change": ("neuron_pair_moved", "neuron_bound"),
     "W_K^T W_K, max change": ("KK_moved", "KK_bound"),
     "W_Q^T W_Q, max change": ("QQ_moved", "QQ_bound"),
     "filler words: max change of G since t = 0": ("filler_G_change", "filler_G_scale"),

@@ -328,6 +328,7 @@ def thm3_1(run: Run) -> Verdict:
         "filler_G_scale": sigma0 * sigma1 * math.sqrt(m * m1),
         **measures.phase1_growth(tr),
         **{f"{k}_moved": v for k, v in moved.items()},
+        "neuron_pair_moved": neuron_pair_bound(run),
         **{f"{k}_bound": v for k, v in bounds.items()},
     }
     # Items 1 and 2 (every sample correct, G(mu_1), G(mu_2) > 0 > G(mu_3), each by Omega(1)) are how the T1 rule
