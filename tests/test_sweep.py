@@ -345,6 +345,16 @@ def test_premise_summary_separates_failures_inside_and_outside(serial_table):
     assert (row.runs_inside, row.runs_outside, row.by_construction) == (0, 6, 6)
 
 
+def test_failure_causes_name_every_cause_once_with_its_runs_and_range():
+    reasons = pd.Series(["G1+G3 on the wrong side until t = 114 T1",
+                         "G1+G3 on the wrong side until t = 566 T1; G2+G3 on the wrong side until t = 2.5 T1",
+                         "Theta magnitude, filler bound", "Theta magnitude"])
+    causes = sw.failure_causes(reasons).split("; ")
+    assert causes == ["G1+G3 on the wrong side until t = 114-566 T1 (2 runs)", "Theta magnitude (2 runs)",
+                      "G2+G3 on the wrong side until t = 2.5 T1 (1 run)", "filler bound (1 run)"]
+    assert sw.failure_causes(pd.Series([], dtype=str)) == ""
+
+
 def test_undecided_runs_are_left_out_of_the_summary_and_the_map(serial_table):
     t = serial_table.copy()
     claim = "thm3.3.loss"

@@ -335,9 +335,10 @@ def sweep_table(sweeps: dict) -> str:
 
 def premise_summary_table(summary) -> str:
     """A Markdown table of :func:`cooccur.sweep.premise_summary`: per statement, the runs with its premises met
-    and the share on which it holds, the same for the runs that break them, and where and why it fails inside."""
+    and the share on which it holds, the same for the runs that break them, and where it fails inside them, with
+    every cause the verdicts give there and on how many runs (:func:`cooccur.sweep.failure_causes`)."""
     rows = ["| statement | premises met: runs, holds | premises broken: runs, holds | fails inside its premises at "
-            "| most common reason there |", "|---|---|---|---|---|"]
+            "| every cause given there (runs) |", "|---|---|---|---|---|"]
 
     def share(runs: int, fraction: float) -> str:
         return f"{runs}, {fraction:.0%}" if runs else "0"
@@ -352,7 +353,7 @@ def premise_summary_table(summary) -> str:
         if getattr(r, "undecided_outside", 0):
             outside += f" ({r.undecided_outside} more undecided)"
         rows.append(f"| `{r.claim}` | {inside} | {outside} | {_cell(r.fails_inside_at) or '-'} "
-                    f"| {_cell(r.reason) or '-'} |")
+                    f"| {_cell(getattr(r, 'causes', r.reason)) or '-'} |")
     return "\n".join(rows)
 
 

@@ -53,6 +53,7 @@ import json
 import logging
 import math
 import os
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -682,11 +683,35 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
             "holds_outside": float(holds[~met].mean()) if (~met).any() else math.nan,
             "fails_inside_at": where,
             "reason": reasons.mode().iloc[0] if len(reasons) else "",
+            "causes": failure_causes(reasons),
             "by_construction": int(built.sum()),
             "undecided_inside": int(open_met.sum()),
             "undecided_outside": int((~open_met).sum()),
         })
     return pd.DataFrame(rows)
+
+
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")  # not the 1 of G1 or mu_1
+
+
+def failure_causes(reasons: pd.Series) -> str:
+    """Every cause named in ``reasons`` (the part of each failing run's detail after "fails: "), each once with the
+    number of runs that give it: causes joined by "; " or ", " in one detail count separately, and causes that
+    differ only in their numbers are one cause, its numbers shown as the range over those runs, e.g.
+    "G1+G3 on the wrong side until t = 114-566 T1 (3 runs)"."""
+    groups: dict[str, list[list[float]]] = {}
+    for reason in reasons:
+        for cause in re.split(r"; |, ", str(reason)):
+            cause = cause.strip()
+            if cause:
+                groups.setdefault(_NUMBER.sub("{}", cause.replace("{", "(").replace("}", ")")), []).append(
+                    [float(x) for x in _NUMBER.findall(cause)])
+    parts = []
+    for pattern, numbers in sorted(groups.items(), key=lambda item: -len(item[1])):
+        ranges = [f"{min(col):.3g}" if min(col) == max(col) else f"{min(col):.3g}-{max(col):.3g}"
+                  for col in zip(*numbers)]
+        parts.append(f"{pattern.format(*ranges)} ({len(numbers)} run{'s' if len(numbers) > 1 else ''})")
+    return "; ".join(parts)
 
 
 def _flag(table: pd.DataFrame, column: str) -> pd.Series:
