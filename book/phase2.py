@@ -197,14 +197,16 @@ glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj 
 # moment just after the last sequence turns correct: $G(\mu_3)$ has only just turned negative, and the
 # single-target sequences are classified correctly through their fillers. At the book's rule ($c = 0.5$) item 3
 # holds on {glue:text}`margins_c50_premise` of the premise setting's seeds, and from $c = 0.25$ on
-# {glue:text}`margins_c25_premise`: in the premise setting, item 3 is true of Phase 2 once every margin is of order
-# one, which is how Theorem 3.1 places $T_1$. (At $T_1$ itself $G(\mu_1), G(\mu_2) > 0$ hold by the rule; what the
+# {glue:text}`margins_c25_premise`: in the premise setting, what breaks item 3 at the first crossing is reading
+# $T_1$ before every margin is of order one, which is how Theorem 3.1 places it. (At $T_1$ itself $G(\mu_1), G(\mu_2) > 0$ hold by the rule; what the
 # verdict tests is that they stay so, and that $G(\mu_1) + G(\mu_3)$ and $G(\mu_2) + G(\mu_3)$ are negative.) With repeated fillers (the paper's setting, outside
 # the premises) the counts stay at {glue:text}`margins_c50_paper` ($c = 0.5$) and {glue:text}`margins_c100_paper`
 # ($c = 1$): a filler word that appears mostly in negative sequences learns a negative $G$ of its own and takes
 # over part of the work of $G(\mu_3)$ (at $t = 300$ the mean filler $G$ is {glue:text}`filler_G_mean:.2f` and the
-# smallest {glue:text}`filler_G_min:.2f`), so $G(\mu_1) + G(\mu_3)$ need not become negative at all. Where the
-# atlas ({ref}`chap-atlas`) still finds item 3 failing inside the premises, it names the cause.
+# smallest {glue:text}`filler_G_min:.2f`), so $G(\mu_1) + G(\mu_3)$ need not become negative at all. Item 3 is not
+# true of every run inside the premises, though: the atlas ({ref}`chap-atlas`) finds runs, at few samples for
+# their length and at large initial scales, where a margin sum keeps the wrong sign well after $T_1$, and gives
+# for how long.
 #
 # ## The attention tilts at its predicted rate, and stays close to uniform
 #
