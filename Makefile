@@ -1,4 +1,4 @@
-# make test   : create .venv if missing, install the project into it, run the tests.
+# make test   : create .venv if missing, install the project into it, run the tests (on every core).
 # make book   : same set-up, then execute every chapter with papermill and build the HTML book (_build/html).
 #               KERNELS=auto builds it under other CPU kernels than the reference's (what CI runs).
 # make check-html: open every page of the built book in Chromium (console, images, math, links, downloads).
@@ -23,8 +23,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cooccur)" > /dev/null
 	touch $(STAMP)
 
+# TEST_JOBS test processes (pytest-xdist; default: one per core). TEST_JOBS=0 runs them in this process.
+TEST_JOBS ?= auto
 test: $(STAMP)
-	MPLBACKEND=Agg $(PY) -m pytest
+	MPLBACKEND=Agg $(PY) -m pytest -n $(TEST_JOBS)
 
 # KERNELS=auto (or avx2, baseline) builds the whole book under other CPU kernels than the ones that wrote the
 # reference, with an empty run cache: every number of every chapter crosschecked at the cost of one build (CI).

@@ -31,6 +31,7 @@ import argparse
 import ast
 import atexit
 import concurrent.futures
+import contextlib
 import json
 import multiprocessing
 import os
@@ -90,6 +91,21 @@ LONGEST_FIRST = ("markov", "scan_snap", "phase1", "atlas", "experiments")
 LAST = ("reproducing",)
 
 
+@contextlib.contextmanager
+def workers_per_chapter(jobs: int):
+    """While ``jobs`` chapters run side by side, give each ``$COOCCUR_WORKERS`` = cores // jobs (at least 1) for its
+    own runs (process pools and local dask clusters), so that the chapters share the cores instead of each
+    starting one worker per core; a value already set is kept. Results do not depend on the number of workers."""
+    saved = os.environ.get("COOCCUR_WORKERS")
+    if saved is None:
+        os.environ["COOCCUR_WORKERS"] = str(max(1, (os.cpu_count() or 1) // jobs))
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("COOCCUR_WORKERS", None)
+
+
 def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int) -> dict[str, float]:
     """Execute every chapter, ``jobs`` at a time (each in its own worker process and kernel; the longest first),
     then those of :data:`LAST`. Chapters share nothing but the run cache, whose writes are atomic. Writes the
@@ -107,7 +123,7 @@ def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int) -> 
     first = sorted((p for p in pages if p.stem not in LAST), key=lambda p: rank.get(p.stem, len(rank)))
     if jobs > 1:
         context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        with workers_per_chapter(jobs), concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
             # one worker process per running chapter: execute() sets the results file in its own environment
             futures = {pool.submit(execute, chapter, parameters): chapter for chapter in first}
             for future in concurrent.futures.as_completed(futures):

@@ -34,7 +34,8 @@ start = time.time()
 time.sleep(2)
 if name == fail:
     raise RuntimeError("this chapter fails")
-(Path(log_dir) / f"{name}.json").write_text(json.dumps({"start": start, "end": time.time()}))
+(Path(log_dir) / f"{name}.json").write_text(json.dumps({"start": start, "end": time.time(),
+                                                        "workers": os.environ.get("COOCCUR_WORKERS")}))
 """
 
 
@@ -71,3 +72,16 @@ def test_a_failing_chapter_stops_the_build_before_the_last(pages, tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="this chapter fails"):
         build_book.execute_all(pages, {"log_dir": str(tmp_path / "logs"), "fail": "a"}, jobs=2)
     assert not (tmp_path / "logs" / "reproducing.json").exists()
+
+
+def test_chapters_side_by_side_share_the_cores(pages, tmp_path, monkeypatch):
+    """With two jobs on four cores each chapter runs its own runs on two workers (a chapter alone would start one
+    per core, and two would oversubscribe the machine); the chapters after them get the machine back."""
+    monkeypatch.delenv("COOCCUR_WORKERS", raising=False)
+    monkeypatch.setattr(build_book.os, "cpu_count", lambda: 4)
+    build_book.execute_all(pages, {"log_dir": str(tmp_path / "logs")}, jobs=2)
+    log = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "logs").glob("*.json")}
+    assert (log["a"]["workers"], log["b"]["workers"], log["reproducing"]["workers"]) == ("2", "2", None)
+    monkeypatch.setenv("COOCCUR_WORKERS", "3")  # a reader's own choice is kept
+    build_book.execute_all(pages, {"log_dir": str(tmp_path / "logs")}, jobs=2)
+    assert json.loads((tmp_path / "logs" / "a.json").read_text())["workers"] == "3"

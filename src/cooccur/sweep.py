@@ -67,7 +67,7 @@ from tqdm import tqdm
 
 from cooccur import __version__
 from cooccur.data import FIRST_FILLER, DataConfig
-from cooccur.experiment import Experiment, source_hash
+from cooccur.experiment import Experiment, default_workers, source_hash
 from cooccur.flow import SimConfig, one_blas_thread
 from cooccur.model import ModelConfig, init_std
 from cooccur.related.scan_snap import ScanSnapExperiment, ScanSnapTraining, SequenceClasses, summary
@@ -491,7 +491,8 @@ def dask_executor(
     workers: int | None = None, scheduler: str | None = None, quiet: bool = False
 ) -> Iterator[concurrent.futures.Executor]:
     """A dask.distributed executor: a running cluster at ``scheduler`` (``tcp://HOST:PORT``), else a
-    ``LocalCluster`` on 127.0.0.1 with ``workers`` single-threaded worker processes (default: one per core).
+    ``LocalCluster`` on 127.0.0.1 with ``workers`` single-threaded worker processes (default ``$COOCCUR_WORKERS``,
+    else one per core: :func:`cooccur.experiment.default_workers`).
     The local cluster's own log is silenced (a failing run becomes a row with its error; closing a cluster logs
     lost heartbeats as errors). Prints the dashboard link when there is one (a local cluster's status page needs
     bokeh, which is not pinned; its port is any free one, so two sweeps never collide)."""
@@ -502,7 +503,7 @@ def dask_executor(
         if scheduler is not None:
             client = stack.enter_context(Client(scheduler, timeout="20s"))
         else:
-            n = workers or os.cpu_count() or 1
+            n = workers or default_workers()
             stack.enter_context(dask.config.set(NANNY_ENVIRON))
             cluster = stack.enter_context(
                 LocalCluster(host="127.0.0.1", n_workers=n, threads_per_worker=1, processes=True,
@@ -521,10 +522,11 @@ _SHARED: dict[int, tuple[contextlib.ExitStack, concurrent.futures.Executor]] = {
 
 
 def shared_executor(workers: int | None = None, quiet: bool = True) -> concurrent.futures.Executor:
-    """A local dask cluster of ``workers`` single-threaded processes (default one per core), started on first use
+    """A local dask cluster of ``workers`` single-threaded processes (default ``$COOCCUR_WORKERS``, else one per core:
+    :func:`cooccur.experiment.default_workers`), started on first use
     and kept for the rest of this process: a chapter's kernel runs many groups of runs, and starting a cluster
     takes seconds. Closed when the process exits."""
-    workers = workers or os.cpu_count() or 1
+    workers = workers or default_workers()
     if workers not in _SHARED:
         stack = contextlib.ExitStack()
         executor = stack.enter_context(dask_executor(workers, quiet=quiet))
