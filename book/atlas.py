@@ -194,7 +194,8 @@ for name in ("width", "length"):
 # Three statements had verdicts that an earlier reading made depend on how they were calibrated:
 #
 # * `thm3.1` checks what one run can decide: that a $T_1$ exists (its items 1 and 2 define it), and the filler
-#   words' change against that of $G(\mu_1)$, at most $K$ times their first-order rate ratio. Its order
+#   words' change against that of $G(\mu_1)$, at most $K$ times their first-order rate ratio. A run with no $T_1$
+#   fails it; the statements about Phase 2 are then undecided on that run and left out of their counts. Its order
 #   statements are scaling laws in $m$, checked over widths from 32 to $10^6$ in {numref}`fig-phase1-orders`: an
 #   absolute bound at one width had made this verdict depend on the initial scale alone. Inside its premises it
 #   holds on {glue:text}`thm31_share_width:.0%` of map (i)'s runs and {glue:text}`thm31_share_length:.0%` of map
@@ -204,7 +205,9 @@ for name in ("width", "length"):
 #   {ref}`chap-phase1`). Inside its premises it holds on {glue:text}`margins_share_width:.0%` of map (i)'s runs and
 #   {glue:text}`margins_share_length:.0%` of map (ii)'s. Where it fails, a margin sum still has the wrong sign
 #   after $T_1$, for as long as the causes say, where the theorem asks for the right sign through all of Phase 2: a
-#   failure of item 3 as stated, on these runs, at the book's one reading of $T_1$. The causes:
+#   failure at the book's readings of Condition 1 (no log factor in $n \ge L^2$) and of $T_1$. A sum that turns
+#   within a few $T_1$ may only say that $T_1$ is read a little early; one that stays wrong for many $T_1$ cannot.
+#   The causes:
 #   {glue:text}`margins_reason_width` on map (i), and {glue:text}`margins_reason_length` on map (ii).
 # * `thm3.3.population` asks for a population loss of at most $K/m$ at $T^*$, the first time the training loss is
 #   $1/m$ ({ref}`chap-phase2`). Inside its premises it holds on {glue:text}`population_share_width:.0%` of map (i)'s

@@ -204,9 +204,8 @@ glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj 
 # ($c = 1$): a filler word that appears mostly in negative sequences learns a negative $G$ of its own and takes
 # over part of the work of $G(\mu_3)$ (at $t = 300$ the mean filler $G$ is {glue:text}`filler_G_mean:.2f` and the
 # smallest {glue:text}`filler_G_min:.2f`), so $G(\mu_1) + G(\mu_3)$ need not become negative at all. Item 3 is not
-# true of every run inside the premises, though: the atlas ({ref}`chap-atlas`) finds runs, at few samples for
-# their length and at large initial scales, where a margin sum keeps the wrong sign well after $T_1$, and gives
-# for how long.
+# true of every run inside the premises, though: the atlas ({ref}`chap-atlas`) lists the runs where a margin sum
+# still has the wrong sign after $T_1$, and for how long.
 #
 # ## The attention tilts at its predicted rate, and stays close to uniform
 #

@@ -298,9 +298,13 @@ def test_exponent_rule_on_synthetic_power_laws():
     x = np.geomspace(32, 1e6, 8)
     rng = np.random.default_rng(0)
     exact = 5 * x**-1.5 * np.exp(0.01 * rng.standard_normal(x.size))
-    holds, fit, delta, _ = claims.exponent_rule(x, exact, -1.5, "Theta")
-    assert holds and fit.exponent == pytest.approx(-1.5, abs=0.02) and delta == pytest.approx(0.2)
-    assert not claims.exponent_rule(x, exact, -1.0, "Theta")[0]  # another exponent
+    holds, fit, delta, _, outcome = claims.exponent_rule(x, exact, -1.5, "Theta")
+    assert holds and outcome == "" and fit.exponent == pytest.approx(-1.5, abs=0.02) and delta == pytest.approx(0.2)
+    holds, _, _, _, outcome = claims.exponent_rule(x, exact, -1.0, "Theta")  # another exponent
+    assert not holds and outcome.startswith("fails: contradicted")
+    scattered = x**-1.0 * np.exp(rng.standard_normal(x.size))  # the right exponent, but a wide interval
+    holds, fit, _, _, outcome = claims.exponent_rule(x, scattered, -1.0, "Theta")
+    assert not holds and fit.low < -1.0 < fit.high and outcome.startswith("fails: not established")
     assert claims.exponent_rule(x, exact, -1.0, "O")[0]  # decays faster than an upper bound asks
     assert not claims.exponent_rule(x, exact, -2.0, "O")[0]
     with_log = x**-1.0 * np.log(x)  # a hidden log factor is allowed: it adds about 0.13 here, within delta = 0.2

@@ -350,8 +350,9 @@ def test_failure_causes_name_every_cause_once_with_its_runs_and_range():
                          "G1+G3 on the wrong side until t = 566 T1; G2+G3 on the wrong side until t = 2.5 T1",
                          "Theta magnitude, filler bound", "Theta magnitude"])
     causes = sw.failure_causes(reasons).split("; ")
-    assert causes == ["G1+G3 on the wrong side until t = 114-566 T1 (2 runs)", "Theta magnitude (2 runs)",
-                      "G2+G3 on the wrong side until t = 2.5 T1 (1 run)", "filler bound (1 run)"]
+    assert causes == ["G1+G3 on the wrong side until t = 114-566 T1 (2 runs)",
+                      "G2+G3 on the wrong side until t = 2.5 T1 (1 run)", "Theta magnitude, filler bound (1 run)",
+                      "Theta magnitude (1 run)"]
     assert sw.failure_causes(pd.Series([], dtype=str)) == ""
 
 

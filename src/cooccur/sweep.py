@@ -698,12 +698,12 @@ _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")  # not the 1 of
 
 def failure_causes(reasons: pd.Series) -> str:
     """Every cause named in ``reasons`` (the part of each failing run's detail after "fails: "), each once with the
-    number of runs that give it: causes joined by "; " or ", " in one detail count separately, and causes that
+    number of runs that give it: causes joined by "; " in one detail count separately, and causes that
     differ only in their numbers are one cause, its numbers shown as the range over those runs, e.g.
     "G1+G3 on the wrong side until t = 114-566 T1 (3 runs)"."""
     groups: dict[str, list[list[float]]] = {}
     for reason in reasons:
-        for cause in re.split(r"; |, ", str(reason)):
+        for cause in str(reason).split("; "):
             cause = cause.strip()
             if cause:
                 groups.setdefault(_NUMBER.sub("{}", cause.replace("{", "(").replace("}", ")")), []).append(
