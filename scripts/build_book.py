@@ -5,9 +5,10 @@ Steps, each starting from the text sources so that no stale output can be shown:
 1. remove the previous HTML build and every generated notebook;
 2. for each Jupytext chapter ``book/*.py``: read it with jupytext, execute it with papermill (parameters from
    ``--param NAME=VALUE``, e.g. ``--param quick=True`` for a smoke build) and write ``book/<chapter>.ipynb``;
-   ``--jobs`` chapters at a time (default 1; with more, the longest first). The chapters' own runs already use
-   every core (process pools, local dask clusters), so on two cores two jobs saved 1% of a native build (1644 s
-   against 1666 s) and raised its peak memory;
+   ``--jobs`` chapters at a time (default 1; with more, the longest first, each chapter's own runs on
+   cores // jobs workers through ``$COOCCUR_WORKERS``). The chapters' own runs already use every core (process
+   pools, local dask clusters), so on two cores two jobs saved 1% of a native build (1644 s against 1666 s, before
+   the workers were shared out) and raised its peak memory;
 3. run ``jupyter-book build`` with ``-W -n --keep-going`` (execution is off in ``_config.yml``: the executed
    notebooks are rendered as they are, and are what the page's download button offers);
 4. check the HTML: every chapter page exists, shows images where its notebook made figures, and no figure was
