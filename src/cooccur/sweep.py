@@ -654,7 +654,8 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
     """Per claim, over the finished runs: how many had the claim's own premises met and on what fraction of those
     it holds, the same for the runs outside its premises, where it failed inside its premises (the points, as
     ``axis=value``, or their number when there are more than :data:`LISTED_POINTS`), and the most common reason
-    given there (the part of the verdict's detail after "fails: "; a detail made of numbers is one failing run's).
+    given there (the part of the verdict's detail after "fails: "; a detail made of numbers is one failing run's),
+    and every cause given there with its runs (``causes``, :func:`failure_causes`).
     Runs on which the claim holds by construction (``<claim>.by_construction``) are left out of every count and
     counted in ``by_construction`` instead; runs on which its verdict is undecided (``<claim>.undecided``: the run
     ended before it could be decided) likewise, counted in ``undecided_inside`` and ``undecided_outside``."""
