@@ -402,9 +402,13 @@ glue_figure("fig_phase1_width", plots.width_sweep(series))
 # The attention waits because its rate is small, not because Phase 1 is short alone: the scores' mean rate over
 # Phase 1 falls with $m$ at a slope of {glue:text}`move_slope_half:.2f` with $m_1 = m/2$
 # ({glue:text}`move_slope_fixed:.2f` with $m_1$ fixed), against {glue:text}`move_slope_pred_half:.2f` for the
-# bound's shape $m^{-1/2}(1/L + 1/\sqrt m)$ over these widths. The table above gives the verdicts: a measured
-# decay shallower than the bound's, by more than the tolerance, means the bound's order in $m$ is not reached at
-# these widths, although the movement itself is orders of magnitude below the MLP's.
+# bound's shape $m^{-1/2}(1/L + 1/\sqrt m)$ over these widths (95% intervals [{glue:text}`move_low_half:.2f`,
+# {glue:text}`move_high_half:.2f`] and [{glue:text}`move_low_fixed:.2f`, {glue:text}`move_high_fixed:.2f`]). The
+# table above gives the verdicts, which ask for the upper end of the interval to be at most the bound's slope plus
+# the tolerance: where one fails, the bound's order in $m$ is not established over these one and a half decades
+# of width (its detail says whether the interval straddles the band's edge or lies beyond it), although the
+# movement itself is orders of magnitude below the MLP's. The direct reading, the movement itself over widths
+# from 32 to $10^6$, is the next section's.
 #
 # ## Every order statement of Phase 1, over widths from 32 to a million
 #
