@@ -184,7 +184,7 @@ for name in ("width", "length"):
     table = summaries[name].set_index("claim")
     for claim, key in standouts.items():
         row = table.loc[claim]
-        glue_text(f"{key}_reason_{name}", row["causes"] or "none: it holds on every run inside its premises")
+        glue_text(f"{key}_reason_{name}", row["causes"] or "(none: it holds on every run inside its premises)")
         glue_number(f"{key}_share_{name}", float(row["holds_inside"]))
 
 # %% [markdown]
