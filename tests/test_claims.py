@@ -368,3 +368,33 @@ def test_width_orders_fail_when_a_quantity_scales_otherwise(width_runs):
     assert claims.width_orders(grown)["values moved"].holds  # the others are untouched
     with pytest.raises(ValueError, match="two or more widths"):
         claims.width_orders(width_runs[:1])
+
+
+def test_neuron_pair_bound_bounds_every_pair_under_gradient_descent_in_the_weights():
+    """Train the torch model itself by small-step gradient descent (the flow's Euler scheme in the weights) from the
+    experiment's initial weights to the flow's T1, track every pair <w_j1, w_j2>, and compare the largest change
+    with the bound read off the Gram flow's records."""
+    import torch
+
+    from cooccur.data import make_dataset
+    from cooccur.model import init_params, loss
+
+    exp = Experiment(DataConfig(n=12, L=4, d=16, seed=1), ModelConfig(d=16, m=8, m1=6, init="theory", seed=2),
+                     SimConfig(T=40.0, method="gram"))
+    run = Run(exp, exp.run(cache=False))
+    assert np.isfinite(run.traj.T1)
+    bound = claims.neuron_pair_bound(run)
+    data = make_dataset(exp.data)
+    params = init_params(exp.model, exp.data.L)
+    for w in params.trained():
+        w.requires_grad_(True)
+    gram0 = (params.W @ params.W.T).detach()
+    step, worst = 0.005, 0.0
+    for _ in range(int(round(run.traj.T1 / step))):
+        grads = torch.autograd.grad(loss(params, data.X, data.y), params.trained())
+        with torch.no_grad():
+            for w, g in zip(params.trained(), grads):
+                w -= step * g
+            worst = max(worst, float((params.W @ params.W.T - gram0).abs().max()))
+    assert 0 < worst <= bound, (worst, bound)
+    assert worst > bound / 20  # a bound that is not vacuous at this size
