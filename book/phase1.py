@@ -374,8 +374,7 @@ for key, name in (("half", "m1 = m/2, distinct fillers"), ("fixed", "m1 = 256, p
     glue_number(f"move_slope_pred_{key}", scaling[name]["score_movement_scaling"].measured["predicted_slope"])
     glue_text(f"t1_rate_verdict_{key}", "holds" if scaling[name]["t1_scaling"].holds else "fails")
 glue_text("t1_half_reading", "matches it" if scaling["m1 = m/2, distinct fillers"]["t1_scaling"].holds else
-          "comes close, but its interval reaches outside the verdict's band: over one and a half decades the small "
-          "widths still pull T1 x rate off a constant (top right of the figure)")
+          "comes close, but its interval reaches outside the verdict's band (the table above says which edge)")
 glue_figure("fig_phase1_width", plots.width_sweep(series))
 
 # %% [markdown]

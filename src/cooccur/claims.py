@@ -35,9 +35,9 @@ from cooccur.coordinates import Batch, GramState, reduced_loss_and_grad
 from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
 from cooccur.experiment import Experiment, run_many
 from cooccur.model import forward, init_params, init_std, phase1_rate
-from cooccur.validate import check_choice
 from cooccur.observables import T1_MARGIN
 from cooccur.trajectory import Trajectory
+from cooccur.validate import check_choice
 
 #: K, the constant read into O(.), Theta(.) and tilde-O(.) on a single run (see the module docstring).
 ORDER_CONSTANT = 10.0
@@ -777,6 +777,13 @@ def _runs(items: Sequence[Run | tuple[Experiment, Trajectory]]) -> list[Run]:
     return [r if isinstance(r, Run) else Run(*r) for r in items]
 
 
+def _some_run_without_t1(claim: str, rs: Sequence[Run], premise: bool) -> Verdict | None:
+    """The undecided verdict of a statement read over runs when one of them has no T1 (else None)."""
+    if all(np.isfinite(r.traj.T1) for r in rs):
+        return None
+    return Verdict(claim, False, premise, {}, None, "undecided: some run has no T1", undecided=True)
+
+
 def exponent_rule(x, values, predicted: float, kind: str, level: float = 0.95,
                   delta: float | None = None) -> tuple[bool, measures.PowerLawFit, float, str, str]:
     """The one rule for an order statement read as a power law over runs: fit ``values`` against ``x``
@@ -821,8 +828,8 @@ def t1_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float
     t1 = np.array([r.traj.T1 for r in rs])
     rate = np.array([r.phase1_rate for r in rs])
     premise = all(r.premise_met() for r in rs)
-    if not np.all(np.isfinite(t1)):
-        return Verdict("t1_scaling", False, premise, {}, None, "undecided: some run has no T1", undecided=True)
+    if (early := _some_run_without_t1("t1_scaling", rs, premise)) is not None:
+        return early
     m = np.array([r.m for r in rs], dtype=float)  # the tilde hides factors of log m, not of log rate
     delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(m)) if np.unique(m).size > 1 else SLOPE_TOLERANCE
     holds, fit, delta, rule, outcome = exponent_rule(rate, t1, -1.0, "Theta", level, delta)
@@ -848,9 +855,8 @@ def score_movement_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], 
     m = np.array([r.m for r in rs], dtype=float)
     L = np.array([r.L for r in rs], dtype=float)
     premise = all(r.premise_met() for r in rs)
-    if not all(np.isfinite(r.traj.T1) for r in rs):
-        return Verdict("score_movement_scaling", False, premise, {}, None, "undecided: some run has no T1",
-                       undecided=True)
+    if (early := _some_run_without_t1("score_movement_scaling", rs, premise)) is not None:
+        return early
     rate = np.array([measures.largest_change(r.traj.A, measures.phase1_index(r.traj)) / r.traj.T1 for r in rs])
     predicted = measures.loglog_slope(m, m**-0.5 * (1 / L + m**-0.5))
     holds, fit, delta, rule, outcome = exponent_rule(m, rate, predicted, "O", level)
@@ -879,8 +885,8 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     L = np.array([r.L for r in rs], dtype=float)
     if len(rs) < 3 or len(set(L)) < 2:
         raise ValueError("attention_scaling needs three or more runs at two or more lengths")
-    if not all(np.isfinite(r.traj.T1) for r in rs):
-        return Verdict("attention_scaling", False, premise, {}, None, "undecided: some run has no T1", undecided=True)
+    if (early := _some_run_without_t1("attention_scaling", rs, premise)) is not None:
+        return early
     rise = np.array([measures.attention_tilt(r.traj)["mu1->mu2"] for r in rs])
     if np.any(rise <= 0):
         return Verdict("attention_scaling", False, premise, {"smallest_rise": float(rise.min())}, None,
@@ -992,9 +998,8 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
     premise = all(r.premise_met("lazy_phase1") for r in rs)  # the bounds are proved for a lazy Phase 1
     verdicts = {}
     for name, order in WIDTH_ORDERS.items():
-        if name != "T1" and not all(np.isfinite(r.traj.T1) for r in rs):
-            verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None, "undecided: some run has no T1",
-                                     undecided=True)
+        if name != "T1" and (early := _some_run_without_t1(f"width:{name}", rs, premise)) is not None:
+            verdicts[name] = early
             continue
         values = np.array([order.measure(r) for r in rs], dtype=float)
         a = float(order.exponent(m, L)) if callable(order.exponent) else float(order.exponent)
