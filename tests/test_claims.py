@@ -313,6 +313,20 @@ def test_exponent_rule_on_synthetic_power_laws():
         claims.exponent_rule(x, exact, -1.5, "Omega")
 
 
+def test_exponent_rule_against_a_formula_counts_its_bend_as_prediction_not_scatter():
+    """(sqrt(x)/50 + 1) / x^2 bends from slope -2 to -1.5 over these x: fitted directly, the bend widens the
+    interval (+-0.07) past a band of +-0.05; against the formula itself (baseline), a quantity that follows it
+    with any constant holds, and one that drifts from it by x^0.5 fails."""
+    x = np.geomspace(32, 1e6, 8)
+    formula = (np.sqrt(x) / 50 + 1) / x**2
+    slope = measures.loglog_slope(x, formula)
+    assert not claims.exponent_rule(x, 7 * formula, slope, "Theta", delta=0.05)[0]
+    holds, fit, _, _, outcome = claims.exponent_rule(x, 7 * formula, None, "Theta", delta=0.05, baseline=formula)
+    assert holds and outcome == "" and fit.exponent == pytest.approx(slope)
+    holds, fit, _, _, outcome = claims.exponent_rule(x, formula * x**0.5, None, "Theta", delta=0.05, baseline=formula)
+    assert not holds and fit.exponent == pytest.approx(slope + 0.5) and "contradicted" in outcome
+
+
 def test_at_or_after_never_returns_an_earlier_record(premise_runs):
     traj = premise_runs[0].traj
     for time in (traj.T1, 0.5 * (traj.t[3] + traj.t[4]), traj.t[7]):
@@ -352,6 +366,66 @@ def test_runs_without_their_matrices_give_the_same_width_orders(width_runs):
     slim = claims.width_orders(slim_runs)
     assert {k: v.measured for k, v in slim.items()} == {k: v.measured for k, v in full.items()}
     assert [r.premises for r in slim_runs] == [r.premises for r in width_runs]
+
+
+@pytest.fixture(scope="module")
+def t_star_runs():
+    """Four widths over three decades, one seed each, each run continued to T* (training loss 1/m), kept without
+    its matrices once its readings at T* are taken."""
+    from cooccur.experiment import t_star_setting
+
+    return [claims.Run(e, e.simulate()).without_matrices() for e in (t_star_setting(m, 0) for m in (32, 320, 3200,
+                                                                                                   32000))]
+
+
+def _with_readings(run, **readings):
+    """A copy of a slim run whose readings at T* are replaced (the other cached readings kept)."""
+    copy = dataclasses.replace(run)
+    copy.__dict__.update(premises=run.premises, movements=run.movements, at_t_star={**run.at_t_star, **readings})
+    return copy
+
+
+def test_readings_at_t_star_are_taken_where_the_loss_first_reaches_one_over_m():
+    from cooccur.experiment import t_star_setting
+
+    e = t_star_setting(32, 1)
+    run = claims.Run(e, e.simulate())
+    tr, at = run.traj, run.at_t_star
+    k = int(np.flatnonzero(tr.loss <= 1 / 32)[0])
+    i1 = measures.phase1_index(tr)
+    assert tr.T1 < at["T_star"] == tr.t[k] < tr.t[-1]  # the horizon reaches past T*
+    delta = tr.A[k] - tr.A[0]
+    assert at["C_min"] == min(abs(delta[0, 1]), abs(delta[1, 0]), abs(delta[2, 0]), abs(delta[2, 1])) > 0
+    assert at["tilt"] == pytest.approx(tr.attn[k, 1, 0] - tr.attn[i1, 1, 0], rel=1e-12)
+    assert 0 < at["tilt_prediction"] < claims.attention_rate_prediction(run)  # the loss integral stops at T*
+    assert run.without_matrices().at_t_star == at
+    never = claims.Run(e, dataclasses.replace(tr, loss=np.maximum(tr.loss, 1.0)))
+    assert all(np.isnan(v) for v in never.at_t_star.values())
+
+
+def test_t_star_orders_fit_the_runs_and_hold_only_for_the_stated_law(t_star_runs):
+    verdicts = claims.width_orders(t_star_runs, orders=claims.T_STAR_ORDERS)
+    assert set(verdicts) == set(claims.T_STAR_ORDERS)
+    m = [r.m for r in t_star_runs]
+    predicted = measures.loglog_slope(m, [claims.coefficient_prediction(r) for r in t_star_runs])
+    assert verdicts["C at T*"].measured["predicted"] == pytest.approx(predicted)
+    assert -2.0 < predicted < -1.5  # (sqrt(m)/L + 1) / (L m^2) over these widths
+    for v in verdicts.values():
+        assert v.measured["low"] <= v.measured["exponent"] <= v.measured["high"] and not v.undecided
+    # the stated laws, with any constant, hold; a law off by m^0.5 fails as contradicted
+    lawful = [_with_readings(r, C_min=3.0 * claims.coefficient_prediction(r),
+                             tilt=0.2 * r.at_t_star["tilt_prediction"]) for r in t_star_runs]
+    assert all(v.holds for v in claims.width_orders(lawful, orders=claims.T_STAR_ORDERS).values())
+    off = [_with_readings(r, C_min=3.0 * claims.coefficient_prediction(r) * r.m**0.5) for r in t_star_runs]
+    c = claims.width_orders(off, orders=claims.T_STAR_ORDERS)["C at T*"]
+    assert not c.holds and "contradicted" in c.detail
+
+
+def test_t_star_orders_are_undecided_when_a_run_never_reaches_t_star(t_star_runs):
+    runs = [*t_star_runs[:-1], _with_readings(t_star_runs[-1], T_star=float("nan"), C_min=float("nan"))]
+    verdicts = claims.width_orders(runs, orders=claims.T_STAR_ORDERS)
+    assert all(v.undecided and not v.holds and not v.counted for v in verdicts.values())
+    assert "never reached T*" in verdicts["C at T*"].detail
 
 
 def test_width_orders_fail_when_a_quantity_scales_otherwise(width_runs):

@@ -147,6 +147,8 @@ def test_a_rejected_trial_stage_is_not_a_divergence():
         ({"T": 1.0, "step": 0.3, "method": "euler"}, "whole number of steps"),
         ({"rtol": 0.5}, "rtol"),
         ({"atol": -1.0}, "atol"),
+        ({"log_start": 0.0}, "log_start"),
+        ({"log_start": 1.0}, "log_start"),
         ({"times": np.array([0.0, 2.0, 1.0])}, "times"),
         ({"times": np.array([0.0, 5.0])}, "times"),
     ],
@@ -156,6 +158,14 @@ def test_bad_options_name_the_field(tiny, kwargs, field):
     opts = {"T": 1.0, "method": "gram", **kwargs}
     with pytest.raises(ValueError, match=field):
         simulate(data, params, **opts)
+
+
+def test_the_recording_grid_starts_its_log_spaced_times_at_log_start():
+    from cooccur.flow import SimConfig
+
+    times = SimConfig(T=10.0, method="gram", n_log=8, n_lin=3, log_start=1e-7).times()
+    assert times[0] == 0.0 and times[1] == pytest.approx(1e-6) and times[-1] == 10.0
+    assert SimConfig(T=10.0, method="gram").times()[1] == pytest.approx(1e-4)  # the default, 1e-5 T
 
 
 def test_phase_boundary_rule():

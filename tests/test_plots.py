@@ -120,6 +120,19 @@ def test_width_orders_draws_a_curve_and_an_interval_per_statement():
     plt.close(fig)
 
 
+def test_width_orders_draws_the_statements_it_is_given():
+    from cooccur import claims
+    from cooccur.experiment import t_star_setting
+
+    runs = [claims.Run(e, e.simulate()).without_matrices() for e in (t_star_setting(m, 0) for m in (32, 100, 320))]
+    verdicts = claims.width_orders(runs, orders=claims.T_STAR_ORDERS)
+    fig = plots.width_orders(runs, verdicts, claims.T_STAR_ORDERS)
+    left, right = fig.axes
+    assert len(left.get_lines()) == len(claims.T_STAR_ORDERS)
+    assert [t.get_text() for t in right.get_yticklabels()] == list(claims.T_STAR_ORDERS)
+    plt.close(fig)
+
+
 def test_margin_split_draws_both_parts_and_their_sum_per_panel():
     t = np.linspace(0.0, 10.0, 50)
     parts = np.stack([np.outer(t, np.ones(4)), np.outer(np.sqrt(t), np.ones(4))], axis=-1)  # (T, 4 samples, 2)

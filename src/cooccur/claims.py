@@ -159,7 +159,7 @@ class Run:
         the premises read from them is computed (:attr:`premises`, :attr:`movements`): a width sweep of many runs
         then fits in memory (at d = 163 the three records take about 200 MB per run). Verdicts that read A, VV or
         attn along the run need the full one."""
-        computed = {"premises": self.premises, "movements": self.movements}
+        computed = {"premises": self.premises, "movements": self.movements, "at_t_star": self.at_t_star}
         tr = self.traj
         slim = Run(self.experiment, dataclasses.replace(tr, A=tr.A[:1].copy(), VV=tr.VV[:1].copy(),
                                                         attn=tr.attn[:1].copy()))
@@ -170,6 +170,23 @@ class Run:
     def movements(self) -> dict[str, float]:
         """:func:`phase1_movements` of this run, computed once."""
         return phase1_movements(self)
+
+    @cached_property
+    def at_t_star(self) -> dict[str, float]:
+        """What :data:`T_STAR_ORDERS` read at Theorem 3.3's T*, computed once (all NaN on a run that never reaches
+        T*, or reaches it before T1): ``T_star``; ``C_min``, the smallest of |C12|, |C21|, |C31|, |C32| of
+        A(T*) - A(0); ``tilt``, the rise of p(q=mu_1, k=mu_2) from T1 to T*; and ``tilt_prediction``,
+        sigma0^2 sqrt(m) / L^2 x the integral of the training loss from T1 to T* (:func:`attention_rate_prediction`
+        on that window)."""
+        tr, k = self.traj, t_star_index(self)
+        i1 = measures.phase1_index(tr) if np.isfinite(tr.T1) else None
+        if k is None or i1 is None or k < i1:
+            return dict.fromkeys(("T_star", "C_min", "tilt", "tilt_prediction"), float("nan"))
+        delta = tr.A[k] - tr.A[0]
+        return {"T_star": float(tr.t[k]),
+                "C_min": float(min(abs(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1)))),
+                "tilt": measures.attention_tilt(tr, end=k)["mu1->mu2"],
+                "tilt_prediction": attention_rate_prediction(self, stop=k)}
 
     @property
     def phase1_rate(self) -> float:
@@ -700,12 +717,14 @@ def eq5(run: Run) -> Verdict:
     )
 
 
-def attention_rate_prediction(run: Run) -> float:
+def attention_rate_prediction(run: Run, stop: int | None = None) -> float:
     """Theorem 3.3's caveat (Lemma 4.7, Cor. F.17): in Phase 2, d/dt p_(q<-mu_1, k<-mu_2) = +(1/sqrt m)
     Theta~(L_hat sigma0^2 m) / L^2, and the same with a minus sign for key mu_3. Integrated over Phase 2 with the
-    run's own training loss: sigma0^2 sqrt(m) / L^2 x (integral of L_hat from T1 to the end)."""
+    run's own training loss: sigma0^2 sqrt(m) / L^2 x (integral of L_hat from T1 to record ``stop``, by default the
+    end)."""
     sigma0, _ = run.sigmas
-    return sigma0**2 * math.sqrt(run.m) / run.L**2 * measures.loss_integral(run.traj, measures.phase1_index(run.traj))
+    integral = measures.loss_integral(run.traj, measures.phase1_index(run.traj), stop)
+    return sigma0**2 * math.sqrt(run.m) / run.L**2 * integral
 
 
 def attention_uniform(run: Run) -> Verdict:
@@ -784,8 +803,8 @@ def _some_run_without_t1(claim: str, rs: Sequence[Run], premise: bool) -> Verdic
     return Verdict(claim, False, premise, {}, None, "undecided: some run has no T1", undecided=True)
 
 
-def exponent_rule(x, values, predicted: float, kind: str, level: float = 0.95,
-                  delta: float | None = None) -> tuple[bool, measures.PowerLawFit, float, str, str]:
+def exponent_rule(x, values, predicted: float | None, kind: str, level: float = 0.95,
+                  delta: float | None = None, baseline=None) -> tuple[bool, measures.PowerLawFit, float, str, str]:
     """The one rule for an order statement read as a power law over runs: fit ``values`` against ``x``
     (:func:`cooccur.measures.power_law_fit`, with its ``level`` interval) and compare the exponent with
     ``predicted``, allowing ``delta`` (default: the slope one log factor of x adds over the runs,
@@ -797,9 +816,21 @@ def exponent_rule(x, values, predicted: float, kind: str, level: float = 0.95,
     worded as "not established" when the interval straddles a band edge and "contradicted" when it lies wholly
     outside the band. ``delta`` is a convention: one factor ln x adds about 0.1 to 0.2 to a slope over the ranges
     the book uses, and the 0.2 floor keeps short ranges from being judged more strictly than long ones.
+
+    When the prediction is a formula evaluated on each run (``baseline``, one value per run) rather than a power,
+    the ratio values / baseline is fitted and the formula's own log-log slope added back (``predicted`` is then that
+    slope): the exponent is the same as a direct fit's, and the interval no longer counts the formula's own bend
+    over the runs (its +1 terms, a loss integral) as scatter.
     Returns (holds, fit, delta, the rule in words, the outcome in words: "" when it holds)."""
     check_choice("kind", kind, ("Theta", "O"))
-    fit = measures.power_law_fit(x, values, level)
+    if baseline is None:
+        fit = measures.power_law_fit(x, values, level)
+    else:
+        baseline = np.asarray(baseline, dtype=float)
+        predicted = measures.loglog_slope(x, baseline)
+        ratio = measures.power_law_fit(x, np.asarray(values, dtype=float) / baseline, level)
+        fit = dataclasses.replace(ratio, exponent=ratio.exponent + predicted, low=ratio.low + predicted,
+                                  high=ratio.high + predicted)
     if delta is None:
         delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(x))
     low, high = predicted - delta, predicted + delta
@@ -850,7 +881,8 @@ def score_movement_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], 
     """Theorem 3.1, item 4, over widths: the scores' movement during Phase 1 divided by T1 (their mean rate)
     against m. With T1 ~ 1/m and the bound m^-3/2 (1/L + 1/sqrt m) the rate is bounded by m^-1/2 (1/L + 1/sqrt m),
     whose log-log slope over the same widths is the predicted exponent; an upper bound, so the ``level`` interval of
-    the fitted exponent must not reach above it by more than delta (:func:`exponent_rule`, an O statement)."""
+    the fitted exponent must not reach above it by more than delta (:func:`exponent_rule`, an O statement, with the
+    bound's shape as its baseline)."""
     rs = _runs(runs)
     m = np.array([r.m for r in rs], dtype=float)
     L = np.array([r.L for r in rs], dtype=float)
@@ -858,8 +890,9 @@ def score_movement_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], 
     if (early := _some_run_without_t1("score_movement_scaling", rs, premise)) is not None:
         return early
     rate = np.array([measures.largest_change(r.traj.A, measures.phase1_index(r.traj)) / r.traj.T1 for r in rs])
-    predicted = measures.loglog_slope(m, m**-0.5 * (1 / L + m**-0.5))
-    holds, fit, delta, rule, outcome = exponent_rule(m, rate, predicted, "O", level)
+    bound = m**-0.5 * (1 / L + m**-0.5)
+    predicted = measures.loglog_slope(m, bound)
+    holds, fit, delta, rule, outcome = exponent_rule(m, rate, None, "O", level, baseline=bound)
     return Verdict(
         "score_movement_scaling",
         holds,
@@ -875,9 +908,9 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     """Theorem 3.3's attention rate over lengths: the Phase-2 rise of p(q=mu_1, k=mu_2) against L, fitted as a power
     law with its ``level`` interval, against the exponent the rate formula predicts for the same runs (the log-log
     slope of :func:`attention_rate_prediction` over them: -2 from the 1/L^2, plus what sigma0^2 and the runs' own
-    loss integral contribute). Holds if the whole interval lies within delta of the prediction, delta the slope one
-    log factor of L adds over the lengths (:func:`cooccur.measures.log_factor_slope`; the tilde-Theta may hide it, as
-    in :func:`width_orders`), at least :data:`SLOPE_TOLERANCE`. Over a short range of L delta is wide (0.67 over L
+    loss integral contribute; the formula is :func:`exponent_rule`'s baseline). Holds if the whole interval lies
+    within delta of the prediction, delta the slope one log factor of L adds over the lengths
+    (:func:`cooccur.measures.log_factor_slope`; the tilde-Theta may hide it, as in :func:`width_orders`), at least :data:`SLOPE_TOLERANCE`. Over a short range of L delta is wide (0.67 over L
     = 3..7), so the verdict has little power there and the fitted exponents are the finding.
     Also reports the largest change of any softmax entry times L^2 (Def. F.1's uniformity, far below 1)."""
     rs = _runs(runs)
@@ -891,9 +924,10 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     if np.any(rise <= 0):
         return Verdict("attention_scaling", False, premise, {"smallest_rise": float(rise.min())}, None,
                        "p(q=mu1, k=mu2) does not rise over Phase 2 on every run")
-    predicted = measures.loglog_slope(L, [attention_rate_prediction(r) for r in rs])
+    formula = [attention_rate_prediction(r) for r in rs]
+    predicted = measures.loglog_slope(L, formula)
     scaled = max(measures.attention_change(r.traj, r.batch, r.m) * r.L**2 for r in rs)
-    holds, fit, delta, _, outcome = exponent_rule(L, rise, predicted, "Theta", level)  # as over widths
+    holds, fit, delta, _, outcome = exponent_rule(L, rise, None, "Theta", level, baseline=formula)  # as over widths
     return Verdict(
         "attention_scaling",
         holds,
@@ -915,17 +949,23 @@ class Order:
         statement: the statement as the paper writes it.
         measure: the number read off one run.
         exponent: the exponent of m the statement gives (for a sum of powers with constants of their own, the
-            largest), or a function of the runs' widths and lengths that returns it.
+            largest); None when ``prediction`` gives the statement's formula instead.
         kind: ``"Theta"`` (the measured exponent must match) or ``"O"`` (an upper bound: it must not be larger).
         from_start: the quantity is already of the stated order at t = 0 by the law of the initialisation (e.g.
             ||W^T a||^2 is about m), so the sweep has little power against the statement: shown, and said so.
+        at: where the statement is read: ``"T1"`` (Theorem 3.1) or ``"T*"`` (Theorem 3.3; a run that never gets
+            there leaves the statement undecided).
+        prediction: the statement's formula on one run, for a statement whose order is a formula rather than a
+            power of m (:func:`exponent_rule`'s ``baseline``; the predicted exponent is its slope over the runs).
     """
 
     statement: str
     measure: Callable[[Run], float]
-    exponent: float | Callable[[np.ndarray, np.ndarray], float]
+    exponent: float | None
     kind: str
     from_start: bool = False
+    at: str = "T1"
+    prediction: Callable[[Run], float] | None = None
 
 
 def _at_t1(run: Run) -> int:
@@ -975,9 +1015,24 @@ WIDTH_ORDERS: dict[str, Order] = {
 }
 
 
-def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float = 0.95) -> dict[str, Verdict]:
-    """Each statement of :data:`WIDTH_ORDERS` as a scaling law over the widths of ``runs`` (several seeds per width;
-    e.g. :func:`cooccur.experiment.width_setting` from m = 32 to 10^6).
+#: Theorem 3.3's order statements in m, read at T* (the first time the training loss is 1/m) on runs that reach
+#: it (:func:`cooccur.experiment.t_star_setting`).
+T_STAR_ORDERS: dict[str, Order] = {
+    "C at T*": Order("C12, C21, -C31, -C32 = Theta(sigma0^2 (sqrt(m)/L + 1) / (sigma1^2 m m1)) at T*: the smallest "
+                     "of the four, against that expression", lambda r: r.at_t_star["C_min"], None, "Theta",
+                     at="T*", prediction=coefficient_prediction),
+    "attention tilt": Order("p(q=mu1, k=mu2) rises at the rate (1/sqrt m) Theta~(L_hat sigma0^2 m) / L^2 over "
+                            "[T1, T*]: the rise against that rate integrated with each run's own loss",
+                            lambda r: r.at_t_star["tilt"], None, "Theta", at="T*",
+                            prediction=lambda r: r.at_t_star["tilt_prediction"]),
+}
+
+
+def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float = 0.95,
+                 orders: dict[str, Order] | None = None) -> dict[str, Verdict]:
+    """Each statement of ``orders`` (by default :data:`WIDTH_ORDERS`; :data:`T_STAR_ORDERS` for Theorem 3.3's) as a
+    scaling law over the widths of ``runs`` (several seeds per width; e.g. :func:`cooccur.experiment.width_setting`
+    from m = 32 to 10^6, :func:`cooccur.experiment.t_star_setting` for statements read at T*).
 
     The exponent of m is fitted by least squares on the logs of every run (:func:`cooccur.measures.power_law_fit`)
     with its ``level`` confidence interval. The tilde of O~ and Theta~ may hide log factors, whose slope over the
@@ -991,23 +1046,28 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
     """
     rs = _runs(runs)
     m = np.array([r.m for r in rs], dtype=float)
-    L = np.array([r.L for r in rs], dtype=float)
     if np.unique(m).size < 2:
         raise ValueError("an order statement in m needs runs at two or more widths")
     delta = measures.log_factor_slope(m)
     premise = all(r.premise_met("lazy_phase1") for r in rs)  # the bounds are proved for a lazy Phase 1
     verdicts = {}
-    for name, order in WIDTH_ORDERS.items():
+    for name, order in (WIDTH_ORDERS if orders is None else orders).items():
         if name != "T1" and (early := _some_run_without_t1(f"width:{name}", rs, premise)) is not None:
             verdicts[name] = early
             continue
+        if order.at == "T*" and not all(np.isfinite(r.at_t_star["T_star"]) for r in rs):
+            verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None,
+                                     "undecided: some run never reached T* (training loss 1/m after T1)",
+                                     undecided=True)
+            continue
         values = np.array([order.measure(r) for r in rs], dtype=float)
-        a = float(order.exponent(m, L)) if callable(order.exponent) else float(order.exponent)
+        baseline = None if order.prediction is None else [order.prediction(r) for r in rs]
         if not np.all(np.isfinite(values) & (values > 0)):
-            verdicts[name] = Verdict(f"width:{name}", False, premise, {"predicted": a}, None,
+            verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None,
                                      "some run gives no positive finite value")
             continue
-        holds, fit, _, rule, outcome = exponent_rule(m, values, a, order.kind, level, delta)
+        holds, fit, _, rule, outcome = exponent_rule(m, values, order.exponent, order.kind, level, delta, baseline)
+        a = float(order.exponent) if baseline is None else measures.loglog_slope(m, baseline)
         rule += " (one log factor)"
         verdicts[name] = Verdict(
             f"width:{name}", bool(holds), premise,

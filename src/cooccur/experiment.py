@@ -361,3 +361,21 @@ def width_setting(m: int, seed: int = 0, *, init_scale: float = 1.0, horizon: fl
     T = horizon * max(1.0, init_scale**2) / phase1_rate(model_cfg, data_cfg.L)
     return Experiment(data_cfg, model_cfg, SimConfig(T=T, step=T / 100, method="gram", start="wishart"))
 
+
+#: The horizon of :func:`t_star_setting` beyond :data:`WIDTH_HORIZON`, per unit of m, in units of 1/rate (times
+#: max(1, s^2)): T* x rate, the first time the training loss is 1/m, grows about like m (measured on the premise
+#: data at s = 0.3, 1 and 3: 5 m to 9 m from m = 320 to 10^6), so 50 m reaches it with room to spare.
+T_STAR_HORIZON_PER_M = 50.0
+
+
+def t_star_setting(m: int, seed: int = 0, *, init_scale: float = 1.0,
+                   data: dict[str, Any] | None = None) -> Experiment:
+    """:func:`width_setting` run on to Theorem 3.3's T* (training loss 1/m): horizon max(1, s^2) (WIDTH_HORIZON +
+    :data:`T_STAR_HORIZON_PER_M` m) / rate, the Gram flow's cost hardly depending on it (the adaptive solver's
+    steps grow with t), and a recording grid whose 400 log-spaced times start 10^-7 of the horizon, so that T1 and
+    T* are both read to within 4% however many decades lie between them."""
+    base = width_setting(m, seed, init_scale=init_scale, data=data)
+    T = max(1.0, init_scale**2) * (WIDTH_HORIZON + T_STAR_HORIZON_PER_M * m) / phase1_rate(base.model, base.data.L)
+    return dataclasses.replace(base, sim=dataclasses.replace(base.sim, T=T, step=T / 100, n_log=400,
+                                                             log_start=1e-7))
+

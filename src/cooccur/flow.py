@@ -71,7 +71,9 @@ class SimConfig:
         method: ``"euler"`` (gradient descent with step ``step``) or ``"gram"`` (adaptive, tolerance ``rtol``).
         step: Euler step = learning rate.
         rtol, atol: tolerances of the adaptive solver.
-        n_log, n_lin: the recording grid, :func:`default_times`.
+        n_log, n_lin, log_start: the recording grid, :func:`default_times` (``n_log`` log-spaced times from
+            ``log_start`` T to T; a run whose horizon is many decades longer than its Phase 1 needs a smaller
+            ``log_start`` to record T1 finely).
         train_a: also train the output weights ``a`` (the theory keeps them fixed; the paper's experiment does
             not say). Only the "euler" engine can: the Gram flow's closure assumes a fixed ``a``.
         start: how :meth:`cooccur.experiment.Experiment.simulate` draws the initial state. ``"params"`` draws the
@@ -88,6 +90,7 @@ class SimConfig:
     atol: float = 1e-12
     n_log: int = 200
     n_lin: int = 101
+    log_start: float = 1e-5
     train_a: bool = False
     start: Literal["params", "wishart"] = "params"
 
@@ -101,6 +104,7 @@ class SimConfig:
         check_number("atol", self.atol, 0, low_open=True)
         check_int("n_log", self.n_log, 2)
         check_int("n_lin", self.n_lin, 2)
+        check_number("log_start", self.log_start, 0, 1, low_open=True, high_open=True)
         if not isinstance(self.train_a, bool):
             raise ValueError(f"train_a must be True or False, got {self.train_a!r}")
         if self.train_a and self.method != "euler":
@@ -110,12 +114,13 @@ class SimConfig:
             raise ValueError("start='wishart' needs method='gram': gradient descent moves the weights themselves")
 
     def times(self) -> np.ndarray:
-        return default_times(self.T, self.n_log, self.n_lin)
+        return default_times(self.T, self.n_log, self.n_lin, self.log_start)
 
 
-def default_times(T: float, n_log: int = 200, n_lin: int = 101) -> np.ndarray:
-    """0, ``n_log`` log-spaced times over [1e-5 T, T] (Phase 1 is short) and ``n_lin`` evenly spaced ones."""
-    return np.unique(np.concatenate([[0.0], np.geomspace(1e-5 * T, T, n_log), np.linspace(0.0, T, n_lin)]))
+def default_times(T: float, n_log: int = 200, n_lin: int = 101, log_start: float = 1e-5) -> np.ndarray:
+    """0, ``n_log`` log-spaced times over [``log_start`` T, T] (Phase 1 is short) and ``n_lin`` evenly spaced
+    ones."""
+    return np.unique(np.concatenate([[0.0], np.geomspace(log_start * T, T, n_log), np.linspace(0.0, T, n_lin)]))
 
 
 def simulate(

@@ -74,6 +74,8 @@ def power_law_fit(x, y, level: float = 0.95) -> PowerLawFit:
         raise ValueError("a power-law fit needs at least 3 points at 2 or more distinct x")
     if np.any(x <= 0) or np.any(y <= 0) or not np.all(np.isfinite(x * y)):
         raise ValueError("a power-law fit needs finite positive x and y")
+    if np.ptp(np.log(y)) == 0:  # an exact constant: linregress leaves its correlation, and so its error, undefined
+        return PowerLawFit(0.0, 0.0, 0.0, float(y[0]), int(x.size), level)
     fit = stats.linregress(np.log(x), np.log(y))
     half = float(stats.t.ppf((1 + level) / 2, x.size - 2) * fit.stderr)
     return PowerLawFit(float(fit.slope), float(fit.slope) - half, float(fit.slope) + half, float(np.exp(fit.intercept)),
@@ -159,17 +161,18 @@ def attention_change(traj: Trajectory, batch: Batch, m: int, records: slice = sl
 TILT_ENTRIES = {"mu1->mu2": (1, 0), "mu1->mu3": (2, 0)}
 
 
-def attention_tilt(traj: Trajectory) -> dict[str, float]:
-    """The change over Phase 2 (T1 to the end of the run) of the mean attention of query mu_1 on key mu_2 and on
-    key mu_3 (:data:`TILT_ENTRIES`; means over the sequences where the pair occurs)."""
+def attention_tilt(traj: Trajectory, end: int = -1) -> dict[str, float]:
+    """The change over Phase 2 (T1 to record ``end``, by default the end of the run) of the mean attention of query
+    mu_1 on key mu_2 and on key mu_3 (:data:`TILT_ENTRIES`; means over the sequences where the pair occurs)."""
     i1 = phase1_index(traj)
-    return {name: float(traj.attn[-1, k, q] - traj.attn[i1, k, q]) for name, (k, q) in TILT_ENTRIES.items()}
+    return {name: float(traj.attn[end, k, q] - traj.attn[i1, k, q]) for name, (k, q) in TILT_ENTRIES.items()}
 
 
-def loss_integral(traj: Trajectory, start: int = 0) -> float:
-    """The integral of the training loss over time from record ``start`` to the end (trapezoid rule on the
-    records)."""
-    return float(np.trapezoid(traj.loss[start:], traj.t[start:]))
+def loss_integral(traj: Trajectory, start: int = 0, stop: int | None = None) -> float:
+    """The integral of the training loss over time from record ``start`` to record ``stop`` (included; by default
+    the end), by the trapezoid rule on the records."""
+    end = None if stop is None else stop + 1
+    return float(np.trapezoid(traj.loss[start:end], traj.t[start:end]))
 
 
 def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> float:

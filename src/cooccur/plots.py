@@ -417,21 +417,23 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
 EXPONENT_RANGE = (-2.6, 1.4)
 
 
-def width_orders(runs: list[Run], verdicts: dict) -> Figure:
-    """Order statements over widths (``verdicts`` from :func:`cooccur.claims.width_orders` on ``runs``). Left: each
+def width_orders(runs: list[Run], verdicts: dict, orders: dict | None = None) -> Figure:
+    """Order statements over widths (``verdicts`` from :func:`cooccur.claims.width_orders` on ``runs`` and
+    ``orders``, by default :data:`cooccur.claims.WIDTH_ORDERS`). Left: each
     statement's quantity divided by m^a (its predicted exponent), relative to its value at the smallest width:
     a flat line is a statement whose order is reached; medians over seeds. Right: the fitted exponent with its
     confidence interval (bar) against the prediction (cross); the shaded span is what the statement allows, one log
     factor of room included (up to the prediction plus that room for an upper bound)."""
     from cooccur.claims import WIDTH_ORDERS
 
+    orders = WIDTH_ORDERS if orders is None else orders
     fig, (left, right) = panels(2, height=4.6)
     m = np.array([r.m for r in runs], dtype=float)
     widths = np.unique(m)
     names = list(verdicts)
     colors = sns.color_palette("colorblind", len(names))
     for name, color in zip(names, colors):
-        values = np.array([WIDTH_ORDERS[name].measure(r) for r in runs], dtype=float)
+        values = np.array([orders[name].measure(r) for r in runs], dtype=float)
         a = verdicts[name].measured["predicted"]
         medians = np.array([np.median(values[m == w]) for w in widths])
         compensated = medians / widths**a
@@ -441,7 +443,7 @@ def width_orders(runs: list[Run], verdicts: dict) -> Figure:
     for row, (name, color) in enumerate(zip(names, colors)):
         v = verdicts[name].measured
         a, delta = v["predicted"], v["log_slope"]
-        low = a - delta if WIDTH_ORDERS[name].kind == "Theta" else EXPONENT_RANGE[0]
+        low = a - delta if orders[name].kind == "Theta" else EXPONENT_RANGE[0]
         right.axvspan(low, a + delta, ymin=(len(names) - row - 0.8) / len(names),
                       ymax=(len(names) - row - 0.2) / len(names), color="0.9", lw=0)
         low_end, high_end = max(v["low"], EXPONENT_RANGE[0]), min(v["high"], EXPONENT_RANGE[1])  # stay in the panel
