@@ -911,7 +911,8 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
     loss integral contribute; the formula is :func:`exponent_rule`'s baseline). Holds if the whole interval lies
     within delta of the prediction, delta the slope one log factor of L adds over the lengths
     (:func:`cooccur.measures.log_factor_slope`; the tilde-Theta may hide it, as in :func:`width_orders`), at least
-    :data:`SLOPE_TOLERANCE`. Over a short range of L delta is wide (0.67 over L = 3..7), so the verdict has little power there and the fitted exponents are the finding.
+    :data:`SLOPE_TOLERANCE`. Over a short range of L delta is wide (0.67 over L = 3..7), so the verdict has little
+    power there and the fitted exponents are the finding.
     Also reports the largest change of any softmax entry times L^2 (Def. F.1's uniformity, far below 1)."""
     rs = _runs(runs)
     premise = all(r.premise_met() for r in rs)
