@@ -313,6 +313,17 @@ def test_exponent_rule_on_synthetic_power_laws():
         claims.exponent_rule(x, exact, -1.5, "Omega")
 
 
+def test_delta_needed_is_where_the_rule_turns():
+    x = np.geomspace(32, 1e6, 8)
+    values = x**-1.2 * np.exp(0.05 * np.random.default_rng(1).standard_normal(x.size))
+    for predicted, kind in ((-1.0, "Theta"), (-1.5, "Theta"), (-1.5, "O"), (-1.0, "O")):
+        fit = measures.power_law_fit(x, values)
+        needed = claims.delta_needed(fit, predicted, kind)
+        assert claims.exponent_rule(x, values, predicted, kind, delta=needed + 1e-9)[0]
+        assert needed == 0.0 or not claims.exponent_rule(x, values, predicted, kind, delta=needed - 1e-3)[0]
+    assert claims.delta_needed(fit, -1.0, "O") == 0.0  # an interval wholly below an upper bound needs no room
+
+
 def test_exponent_rule_against_a_formula_counts_its_bend_as_prediction_not_scatter():
     """(sqrt(x)/50 + 1) / x^2 bends from slope -2 to -1.5 over these x: fitted directly, the bend widens the
     interval (+-0.07) past a band of +-0.05; against the formula itself (baseline), a quantity that follows it

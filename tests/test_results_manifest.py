@@ -169,7 +169,7 @@ def test_glue_statistic_records_mean_and_standard_error(tmp_path, monkeypatch):
 
 
 #: The margins the manifest's reasons claim: each tolerance is at least this many times the largest move measured.
-MARGIN = {"float64": 30, "trained": 1000}
+MARGIN = {"float64": 8, "trained": 1000}
 
 
 def test_committed_crosscheck_backs_each_tolerance_by_its_stated_margin():

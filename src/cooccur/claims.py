@@ -803,11 +803,12 @@ def _some_run_without_t1(claim: str, rs: Sequence[Run], premise: bool) -> Verdic
     return Verdict(claim, False, premise, {}, None, "undecided: some run has no T1", undecided=True)
 
 
-def exponent_rule(x, values, predicted: float | None, kind: str, level: float = 0.95,
-                  delta: float | None = None, baseline=None) -> tuple[bool, measures.PowerLawFit, float, str, str]:
+def exponent_rule(x, values, predicted: float | None, kind: str, level: float = 0.95, delta: float | None = None,
+                  baseline=None, delta_over=None) -> tuple[bool, measures.PowerLawFit, float, str, str]:
     """The one rule for an order statement read as a power law over runs: fit ``values`` against ``x``
     (:func:`cooccur.measures.power_law_fit`, with its ``level`` interval) and compare the exponent with
-    ``predicted``, allowing ``delta`` (default: the slope one log factor of x adds over the runs,
+    ``predicted``, allowing ``delta`` (default: the slope one log factor of x, or of ``delta_over`` when the
+    tilde's log factors are of another variable than x, adds over the runs,
     :func:`cooccur.measures.log_factor_slope`, at least :data:`SLOPE_TOLERANCE`; a tilde may hide it). The rule is one
     of equivalence, so that a wide interval cannot pass by being wide: ``kind`` "Theta" holds if the whole interval
     lies in [a - delta, a + delta]; "O" (an upper bound) if the interval's upper end is at most a + delta. (A 95%
@@ -832,7 +833,8 @@ def exponent_rule(x, values, predicted: float | None, kind: str, level: float = 
         fit = dataclasses.replace(ratio, exponent=ratio.exponent + predicted, low=ratio.low + predicted,
                                   high=ratio.high + predicted)
     if delta is None:
-        delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(x))
+        over = np.asarray(x if delta_over is None else delta_over, dtype=float)
+        delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(over)) if np.unique(over).size > 1 else SLOPE_TOLERANCE
     low, high = predicted - delta, predicted + delta
     if kind == "Theta":
         holds = low <= fit.low and fit.high <= high
@@ -846,6 +848,15 @@ def exponent_rule(x, values, predicted: float | None, kind: str, level: float = 
                                 if outside else f"fails: not established, the interval [{fit.low:.2f}, "
                                                 f"{fit.high:.2f}] straddles an edge of the band")
     return bool(holds), fit, float(delta), rule, outcome
+
+
+def delta_needed(fit: measures.PowerLawFit, predicted: float, kind: str) -> float:
+    """The smallest delta at which :func:`exponent_rule` would let ``fit`` hold against ``predicted``: how far the
+    interval reaches from the prediction (both ends for "Theta", the upper end for "O"; 0 if an upper bound's
+    interval lies wholly below it). It shows how much a verdict owes to the convention delta."""
+    if kind == "Theta":
+        return float(max(predicted - fit.low, fit.high - predicted))
+    return float(max(0.0, fit.high - predicted))
 
 
 def t1_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float = 0.95) -> Verdict:
@@ -862,14 +873,14 @@ def t1_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: float
     if (early := _some_run_without_t1("t1_scaling", rs, premise)) is not None:
         return early
     m = np.array([r.m for r in rs], dtype=float)  # the tilde hides factors of log m, not of log rate
-    delta = max(SLOPE_TOLERANCE, measures.log_factor_slope(m)) if np.unique(m).size > 1 else SLOPE_TOLERANCE
-    holds, fit, delta, rule, outcome = exponent_rule(rate, t1, -1.0, "Theta", level, delta)
+    holds, fit, delta, rule, outcome = exponent_rule(rate, t1, -1.0, "Theta", level, delta_over=m)
     product = t1 * rate
     return Verdict(
         "t1_scaling",
         holds,
         premise,
         {"slope": fit.exponent, "low": fit.low, "high": fit.high, "delta": delta,
+         "delta_needed": delta_needed(fit, -1.0, "Theta"),
          "T1_x_rate_min": float(product.min()), "T1_x_rate_max": float(product.max())},
         f"exponent of T1 in (sigma0^2 + sigma1^2) m m1: {rule}",
         f"fitted exponent {fit.exponent:.2f} [{fit.low:.2f}, {fit.high:.2f}]; T1 x rate between "
@@ -897,7 +908,8 @@ def score_movement_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], 
         "score_movement_scaling",
         holds,
         premise,
-        {"slope": fit.exponent, "low": fit.low, "high": fit.high, "predicted_slope": predicted, "delta": delta},
+        {"slope": fit.exponent, "low": fit.low, "high": fit.high, "predicted_slope": predicted, "delta": delta,
+         "delta_needed": delta_needed(fit, predicted, "O")},
         f"exponent of m in the score movement / T1: {rule} (the slope of m^-1/2 (1/L + 1/sqrt m) over these widths)",
         f"fitted exponent {fit.exponent:.2f} [{fit.low:.2f}, {fit.high:.2f}] against {predicted:.2f}"
         + (f"; {outcome}" if outcome else ""),
@@ -934,7 +946,7 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
         holds,
         premise,
         {"exponent": fit.exponent, "low": fit.low, "high": fit.high, "predicted_exponent": predicted,
-         "max_change_x_L2": float(scaled)},
+         "delta_needed": delta_needed(fit, predicted, "Theta"), "max_change_x_L2": float(scaled)},
         f"exponent of L in the rise of p(q=mu1, k=mu2) over Phase 2 = {predicted:.2f} +- {delta:.2f} (the rate "
         f"formula's over these runs; one log factor of L), whole {level:.0%} interval",
         f"fitted {fit.exponent:.2f} [{fit.low:.2f}, {fit.high:.2f}] against {predicted:.2f}; largest change of any "
@@ -995,7 +1007,8 @@ def neuron_pair_bound(run: Run, confidence: float = 0.99) -> float:
 
 #: Theorem 3.1's order statements in m (Theorem E.26 for T1, Theorem E.28 for the movements over [0, T1]).
 WIDTH_ORDERS: dict[str, Order] = {
-    "T1": Order("T1 = C_T1 / (sigma1^2 m m1)", lambda r: r.traj.T1, -1.0, "Theta"),
+    "T1": Order("T1 = C_T1 / (sigma1^2 m m1) (Def. E.2, Thm E.26: the formal version of the informal O~(1/m), "
+                "with a constant, so a Theta)", lambda r: r.traj.T1, -1.0, "Theta"),
     "scores moved": Order("KQ scores move by O~(m^-3/2 (1/L + 1/sqrt m)) over [0, T1]: its slower term, m^-3/2, "
                           "sets the exponent (each term has its own constant)",
                           lambda r: r.movements["scores"], -1.5, "O"),
@@ -1073,6 +1086,7 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
         verdicts[name] = Verdict(
             f"width:{name}", bool(holds), premise,
             {"exponent": fit.exponent, "low": fit.low, "high": fit.high, "predicted": a, "log_slope": delta,
+             "delta_needed": delta_needed(fit, a, order.kind),
              "runs": float(fit.n), "decades": float(np.log10(m.max() / m.min())),
              "from_start": float(order.from_start)},
             f"{order.statement}: {rule}",
