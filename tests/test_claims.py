@@ -156,6 +156,27 @@ def altered(run: Run, **fields) -> Run:
     return Run(run.experiment, dataclasses.replace(run.traj, **fields))
 
 
+def test_filler_kernel_ratio_is_the_small_output_ratio_when_outputs_stay_at_zero(premise_runs):
+    run = premise_runs[0]
+    still = altered(run, F=np.zeros_like(run.traj.F))  # every g_i = 1/2 throughout
+    i1 = measures.phase1_index(run.traj)
+    assert measures.filler_kernel_ratio(still.traj, run.batch, i1) == pytest.approx(
+        measures.filler_rate_ratio(run.batch), rel=1e-12)
+    assert measures.filler_kernel_ratio(run.traj, run.batch, i1) != pytest.approx(measures.filler_rate_ratio(run.batch))
+
+
+def test_thm3_1_reads_the_fillers_against_the_runs_own_losses_at_a_large_initial_scale():
+    """At s = 3 the initial outputs are large (median about 4): the fillers' share of G(mu_1)'s change is more than
+    K times the small-output ratio 3/n, yet what a lazy Phase 1 predicts with the run's own losses."""
+    from cooccur.experiment import width_setting
+
+    e = width_setting(128, 0, init_scale=3.0)
+    v = claims.thm3_1(claims.Run(e, e.simulate()))
+    assert v.holds, v.detail
+    assert v.measured["filler_share"] > claims.ORDER_CONSTANT * v.measured["filler_rate_ratio"]
+    assert 0.5 < v.measured["filler_share_over_kernel"] < claims.LAZY_GROWTH
+
+
 def test_lazy_phase1_reads_how_far_the_frozen_quantities_grew_by_t1(premise_runs):
     """The premise setting starts small, so its MLP first grows many-fold (a rich Phase 1); at Condition 1's scale
     s = 3 and a large width the quantities stay near their start (lazy), and the same run with ||W^T a||^2 tripled

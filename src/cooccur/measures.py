@@ -239,6 +239,22 @@ def filler_rate_ratio(batch: Batch) -> float:
     return float(np.abs(pushed).max() / mu1)
 
 
+def filler_kernel_ratio(traj: Trajectory, batch: Batch, stop: int) -> float:
+    """:func:`filler_rate_ratio` with each sample weighted by its own loss derivative g_i = 1 / (1 + exp(y_i F_i))
+    integrated over the records up to ``stop`` (trapezoid rule) instead of g_i = 1/2: the ratio of the fastest
+    filler word's change of G to G(mu_1)'s that a lazy Phase 1 predicts (Gram quantities and attention near their
+    start, so that each word's G moves at the rate the labels and losses of its own samples push it). Equal to
+    :func:`filler_rate_ratio` when every output stays small; larger when the initial outputs are large, the samples
+    a filler occurs in then weighing more than the type-1 ones that push G(mu_1)."""
+    g = 1.0 / (1.0 + np.exp(traj.y[None, :] * traj.F[: stop + 1]))
+    weight = traj.y * np.trapezoid(g, traj.t[: stop + 1], axis=0)
+    fillers = batch.tokens >= FIRST_FILLER
+    pushed = np.bincount(batch.tokens[fillers], weights=np.broadcast_to(weight[:, None], batch.tokens.shape)[fillers],
+                         minlength=batch.d)
+    mu1 = float(((batch.tokens == TARGET_1).sum(axis=1) * weight).sum())
+    return float(np.abs(pushed).max() / mu1) if mu1 > 0 else float("inf")
+
+
 def phase1_growth(traj: Trajectory) -> dict[str, float]:
     """How much the Gram quantities the proof treats as frozen in Phase 1 have grown by T1: ||W^T a||^2 and the
     diagonal of W_V^T W_V over mu_1, mu_2, mu_3 (the largest), each as a ratio to its value at t = 0."""
