@@ -453,6 +453,22 @@ def test_t_star_orders_fit_the_runs_and_hold_only_for_the_stated_law(t_star_runs
     assert not c.holds and "contradicted" in c.detail
 
 
+def test_a_run_that_ends_early_in_phase_2_leaves_the_phase_2_statements_undecided(premise_runs):
+    """The premise setting's T1 is about 1; a run to T = 5 shows about 5 T1 of Phase 2, less than PHASE2_MIN_SPAN:
+    what Phase 2 does as a whole is undecided there, while the statements about Phase 1 are still decided. The full
+    run decides them all."""
+    short = premise_setting(0, T=5.0)
+    verdicts = check_all(short, short.run(cache=False))
+    phase2 = ("thm3.2.scores", "thm3.2.values", "thm3.2.margins", "lemma4.4", "lemma4.5", "attention_uniform")
+    for name in phase2:
+        assert verdicts[name].undecided and "too little of Phase 2" in verdicts[name].detail, name
+    for name in ("thm3.1", "lemma4.1", "lemma4.2", "lemma4.3"):
+        assert not verdicts[name].undecided, name
+    assert "before m T1" in verdicts["thm3.3.loss"].detail  # undecided by its own horizon, m T1
+    full = check_all(premise_runs[0].experiment, premise_runs[0].traj)
+    assert not any(full[name].undecided for name in phase2)
+
+
 def test_t_star_orders_are_undecided_when_a_run_never_reaches_t_star(t_star_runs):
     runs = [*t_star_runs[:-1], _with_readings(t_star_runs[-1], T_star=float("nan"), C_min=float("nan"))]
     verdicts = claims.width_orders(runs, orders=claims.T_STAR_ORDERS)

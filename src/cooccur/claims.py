@@ -50,6 +50,10 @@ SMALL_OUTPUT = 0.1
 #: Lazy Phase 1 (the proof's picture): ||W^T a||^2 and the diagonal of W_V^T W_V over mu_1..mu_3 at most this many
 #: times their initial values at T1. At small initial scales they grow many-fold before T1 (a rich Phase 1).
 LAZY_GROWTH = 2.0
+#: The shortest Phase 2 a run must show for a statement about Phase 2 as a whole (monotone correlations, margins,
+#: balance, the attention's tilt), in units of T1: a run that ends sooner leaves it undecided. Theorem 3.2's window
+#: ends at T2 = poly(m); every atlas run shows at least 84 T1 of it.
+PHASE2_MIN_SPAN = 10.0
 #: "Much smaller" in Lemma 4.2: |dG(mu_3)/dt| at most this fraction of the slower target's rate at t = 0.
 MUCH_SMALLER = 0.5
 #: Lemma 4.4's "small constant C << 1": we require max |S2 - S3| / min(S2, S3) over Phase 2 to be at most this.
@@ -277,11 +281,19 @@ def initial_output(experiment: Experiment) -> float:
         return float(forward(params, _dataset_of(experiment.data).X).abs().median())
 
 
-def _no_phase2(claim: str, run: Run, *extra: str) -> Verdict | None:
-    if np.isfinite(run.traj.T1):
-        return None
-    return Verdict(claim, False, run.premise_met(*extra), {}, None,
-                   "undecided: Phase 1 never ended on this run (no T1)", undecided=True)
+def _no_phase2(claim: str, run: Run, *extra: str, t1: float | None = None, span: bool = True) -> Verdict | None:
+    """The undecided verdict of a statement that needs Phase 2 (or, ``span=False``, only the end of Phase 1) when
+    the run cannot decide it: no T1 (``t1`` if given, else the run's), or a run that ends before
+    :data:`PHASE2_MIN_SPAN` T1, too soon for a statement about Phase 2 as a whole. None when the run can."""
+    t1 = run.traj.T1 if t1 is None else t1
+    if not np.isfinite(t1):
+        return Verdict(claim, False, run.premise_met(*extra), {}, None,
+                       "undecided: Phase 1 never ended on this run (no T1)", undecided=True)
+    if span and run.traj.t[-1] < PHASE2_MIN_SPAN * t1:
+        return Verdict(claim, False, run.premise_met(*extra), {}, None,
+                       f"undecided: the run ends at {run.traj.t[-1] / t1:.3g} T1, before {PHASE2_MIN_SPAN:g} T1: "
+                       "too little of Phase 2 to read", undecided=True)
+    return None
 
 
 def phase1_movements(run: Run) -> dict[str, float]:
@@ -425,7 +437,7 @@ def lemma4_3(run: Run) -> Verdict:
     """Lemma 4.3: (1+C) max(G1', G2') <= -G3' <= (1-C)(G1' + G2') from some T0.5 <= T1 until T1, for a constant
     C in (0, 1). Holds if such an interval of positive length ends at T1; reports its start T0.5 and the largest C
     on its second half (:func:`cooccur.measures.sandwich_constant`)."""
-    if (early := _no_phase2("lemma4.3", run, "small_output")) is not None:
+    if (early := _no_phase2("lemma4.3", run, "small_output", span=False)) is not None:
         return early
     tr = run.traj
     c, t_half = measures.sandwich_constant(tr)
@@ -486,9 +498,8 @@ def thm3_2_margins(run: Run, t1_margin: float | None = None) -> Verdict:
     tr = run.traj
     t1_margin = T1_MARGIN if t1_margin is None else t1_margin
     t1 = measures.phase1_end(tr, t1_margin)
-    if not np.isfinite(t1):  # no Phase 2 to read: thm3.1 counts the missing T1
-        return Verdict("thm3.2.margins", False, run.premise_met(), {}, None,
-                       f"undecided: no time with every margin >= {t1_margin:g} (T1 rule)", undecided=True)
+    if (early := _no_phase2("thm3.2.margins", run, t1=t1)) is not None:  # thm3.1 counts a missing T1
+        return early
     phase2 = measures.phase2_slice(tr, t1)
     G, t = tr.G[phase2], tr.t[phase2]
     signed = {name: sign * G[:, list(words)].sum(axis=1) for name, (words, sign) in MARGIN_SIGNS.items()}
@@ -522,7 +533,7 @@ def thm3_3_loss(run: Run) -> Verdict:
     stricter than the theorem, which allows any polynomial in absolute time (and T1 itself is O~(1/m)): a failure
     says the loss is slow on the flow's clock, not that the theorem is false. A run whose horizon ends before m T1
     without reaching 1/m cannot decide it: its verdict is undecided."""
-    if (early := _no_phase2("thm3.3.loss", run)) is not None:
+    if (early := _no_phase2("thm3.3.loss", run, span=False)) is not None:  # its own horizon, m T1
         return early
     tr, target = run.traj, _loss_target(run)
     horizon = run.m * tr.T1
