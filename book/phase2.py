@@ -112,12 +112,13 @@ from cooccur.report import (
     verdict_table,
 )
 
-check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 1.0, 1e4),
+# T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
+check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),
                  lengths=(lengths, list, 3, 64), sweep_seeds=(sweep_seeds, int, 1, 1000), quick=(quick, bool))
 check_parameters(t1_margins=(t1_margins, list[float], 0.0, 10.0), sample_counts=(sample_counts, list, 24, 2000))
 check_parameters(order_widths=(order_widths, list, 32, 10**7), order_scales=(order_scales, list[float], 0.01, 10.0),
                  order_seeds=(order_seeds, int, 1, 100))
-apply_quick("phase2", globals(), quick, n_seeds=2, T=3.0, lengths=[3, 4, 5], sample_counts=[30, 60], sweep_seeds=1,
+apply_quick("phase2", globals(), quick, n_seeds=2, T=20.0, lengths=[3, 4, 5], sample_counts=[30, 60], sweep_seeds=1,
             order_widths=[32, 100, 320], order_seeds=1)
 check_parameters(seed=(seed, int, 0, n_seeds - 1))
 
