@@ -195,8 +195,9 @@ for name in ("width", "length"):
 #
 # * `thm3.1` checks what one run can decide: that a $T_1$ exists (its items 1 and 2 define it), and the filler
 #   words' change against that of $G(\mu_1)$, at most twice the ratio a lazy Phase 1 predicts with the run's own
-#   losses ({ref}`chap-phase1`; the small-output ratio $3/n$ with a constant $K$, used before, failed every run at
-#   $s = 3$, whose initial outputs are large). A run with no $T_1$
+#   losses ({ref}`chap-phase1`; a consistency check of the lazy picture rather than an independent test; the
+#   small-output ratio $3/n$ with a constant $K$, used before, failed every run at $s = 3$, whose initial outputs
+#   are large). A run with no $T_1$
 #   fails it; the statements about Phase 2 are then undecided on that run and left out of their counts. Its order
 #   statements are scaling laws in $m$, checked over widths from 32 to $10^6$ in {numref}`fig-phase1-orders`: an
 #   absolute bound at one width had made this verdict depend on the initial scale alone. Inside its premises it

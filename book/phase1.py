@@ -230,6 +230,9 @@ for name in runs:
 # {glue:text}`filler_share_paper:.2f` in the paper's: {glue:text}`filler_over_kernel_premise:.2f` and
 # {glue:text}`filler_over_kernel_paper:.2f` times that weighted ratio, which the verdict allows up to
 # {glue:text}`lazy_growth:.0f` times (the factor by which the premise `lazy_phase1` lets the Gram matrices grow).
+# Under a lazy Phase 1 that follows from the premise up to terms of order $1/L^2$: the item checks the lazy
+# picture for the fillers, failing where they outrun it, and is no independent test of the theorem; the order of
+# the fillers' change in $m$ is read over widths below (the row "filler G moved").
 # Weighting by the run's own losses is what keeps the verdict free of the initial scale: with initial outputs of
 # order one and more (a large $s$), the sequences a filler occurs in weigh more than the type-1 ones, and the
 # small-output fraction would understate how far the fillers are pushed. The growth of $W_V^\top W_V$ and $\lVert W^\top a\rVert^2$ during
@@ -522,7 +525,9 @@ glue_figure("fig_phase1_orders", plots.width_orders(order_runs[main_scale], orde
 # rows test little: the filler words' $G$, $\sum \langle a_j w_j, a_{j'} w_{j'}\rangle$ and the loss at $T_1$
 # already have their stated order at $t = 0$ by the law of the initialisation ($G \sim N(0, s^4/L)$,
 # $\lVert W^\top a\rVert^2 \approx s^2 m$, a loss of order one), so they would hold unless training moved them a
-# lot. At $s = 0.3$ the premise fails: only {glue:text}`order_s0p3_lazy_runs` of the
+# lot. The fillers' change itself (the row "filler G moved") has no such head start: it scales as $m^{a}$ with
+# $a =$ {glue:text}`order_s1_filler_G_moved_exponent:.2f` (interval {glue:text}`order_s1_filler_G_moved_low:.2f`
+# to {glue:text}`order_s1_filler_G_moved_high:.2f`) against the bound's $m^0$. At $s = 0.3$ the premise fails: only {glue:text}`order_s0p3_lazy_runs` of the
 # {glue:text}`order_s0p3_runs` runs have a lazy Phase 1, the narrow ones growing their Gram matrices several-fold
 # before $T_1$ (see the {ref}`chap-atlas` for where that boundary lies); the exponents there are shown for
 # comparison.

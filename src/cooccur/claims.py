@@ -51,8 +51,8 @@ SMALL_OUTPUT = 0.1
 #: times their initial values at T1. At small initial scales they grow many-fold before T1 (a rich Phase 1).
 LAZY_GROWTH = 2.0
 #: The shortest Phase 2 a run must show for a statement about Phase 2 as a whole (monotone correlations, margins,
-#: balance, the attention's tilt), in units of T1: a run that ends sooner leaves it undecided. Theorem 3.2's window
-#: ends at T2 = poly(m); every atlas run shows at least 84 T1 of it.
+#: balance, the attention's tilt), in units of T1: a run that ends sooner leaves it undecided if it holds there (a
+#: failure seen sooner stands). Theorem 3.2's window ends at T2 = poly(m); every atlas run shows at least 84 T1 of it.
 PHASE2_MIN_SPAN = 10.0
 #: "Much smaller" in Lemma 4.2: |dG(mu_3)/dt| at most this fraction of the slower target's rate at t = 0.
 MUCH_SMALLER = 0.5
@@ -178,19 +178,21 @@ class Run:
     @cached_property
     def at_t_star(self) -> dict[str, float]:
         """What :data:`T_STAR_ORDERS` read at Theorem 3.3's T*, computed once (all NaN on a run that never reaches
-        T*, or reaches it before T1): ``T_star``; ``C_min``, the smallest of |C12|, |C21|, |C31|, |C32| of
-        A(T*) - A(0); ``tilt``, the rise of p(q=mu_1, k=mu_2) from T1 to T*; and ``tilt_prediction``,
-        sigma0^2 sqrt(m) / L^2 x the integral of the training loss from T1 to T* (:func:`attention_rate_prediction`
-        on that window)."""
+        T*, or reaches it before T1): ``T_star``; ``C_min`` and ``C_max``, the smallest and largest of |C12|,
+        |C21|, |C31|, |C32| of A(T*) - A(0); ``tilt``, the rise of p(q=mu_1, k=mu_2) from T1 to T*;
+        ``tilt_prediction``, sigma0^2 sqrt(m) / L^2 x the integral of the training loss from T1 to T*
+        (:func:`attention_rate_prediction` on that window); and ``loss_integral``, that integral."""
         tr, k = self.traj, t_star_index(self)
         i1 = measures.phase1_index(tr) if np.isfinite(tr.T1) else None
         if k is None or i1 is None or k < i1:
-            return dict.fromkeys(("T_star", "C_min", "tilt", "tilt_prediction"), float("nan"))
+            return dict.fromkeys(("T_star", "C_min", "C_max", "tilt", "tilt_prediction", "loss_integral"),
+                                 float("nan"))
         delta = tr.A[k] - tr.A[0]
-        return {"T_star": float(tr.t[k]),
-                "C_min": float(min(abs(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1)))),
+        core = [abs(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))]
+        return {"T_star": float(tr.t[k]), "C_min": float(min(core)), "C_max": float(max(core)),
                 "tilt": measures.attention_tilt(tr, end=k)["mu1->mu2"],
-                "tilt_prediction": attention_rate_prediction(self, stop=k)}
+                "tilt_prediction": attention_rate_prediction(self, stop=k),
+                "loss_integral": measures.loss_integral(tr, i1, k)}
 
     @property
     def phase1_rate(self) -> float:
@@ -281,19 +283,25 @@ def initial_output(experiment: Experiment) -> float:
         return float(forward(params, _dataset_of(experiment.data).X).abs().median())
 
 
-def _no_phase2(claim: str, run: Run, *extra: str, t1: float | None = None, span: bool = True) -> Verdict | None:
-    """The undecided verdict of a statement that needs Phase 2 (or, ``span=False``, only the end of Phase 1) when
-    the run cannot decide it: no T1 (``t1`` if given, else the run's), or a run that ends before
-    :data:`PHASE2_MIN_SPAN` T1, too soon for a statement about Phase 2 as a whole. None when the run can."""
-    t1 = run.traj.T1 if t1 is None else t1
-    if not np.isfinite(t1):
-        return Verdict(claim, False, run.premise_met(*extra), {}, None,
-                       "undecided: Phase 1 never ended on this run (no T1)", undecided=True)
-    if span and run.traj.t[-1] < PHASE2_MIN_SPAN * t1:
-        return Verdict(claim, False, run.premise_met(*extra), {}, None,
-                       f"undecided: the run ends at {run.traj.t[-1] / t1:.3g} T1, before {PHASE2_MIN_SPAN:g} T1: "
-                       "too little of Phase 2 to read", undecided=True)
-    return None
+def _no_phase2(claim: str, run: Run, *extra: str, t1: float | None = None) -> Verdict | None:
+    """The undecided verdict of a statement that needs the end of Phase 1 when the run has no T1 (``t1`` if given,
+    else the run's); None when it has one."""
+    if np.isfinite(run.traj.T1 if t1 is None else t1):
+        return None
+    return Verdict(claim, False, run.premise_met(*extra), {}, None,
+                   "undecided: Phase 1 never ended on this run (no T1)", undecided=True)
+
+
+def _over_phase2(verdict: Verdict, run: Run, t1: float | None = None) -> Verdict:
+    """A statement about Phase 2 as a whole, read on a run that shows less than :data:`PHASE2_MIN_SPAN` T1 of it
+    (``t1`` if given, else the run's T1): holding there is undecided, since the rest of Phase 2 may still break it;
+    a failure seen within the window stands, Phase 2 lasting to T2 = poly(m)."""
+    shown = run.traj.t[-1] / (run.traj.T1 if t1 is None else t1)
+    if not verdict.holds or shown >= PHASE2_MIN_SPAN:
+        return verdict
+    return dataclasses.replace(verdict, holds=False, undecided=True,
+                               detail=f"undecided: holds over the {shown:.3g} T1 the run shows, fewer than "
+                                      f"{PHASE2_MIN_SPAN:g} T1 of Phase 2 ({verdict.detail})")
 
 
 def phase1_movements(run: Run) -> dict[str, float]:
@@ -320,7 +328,11 @@ def thm3_1(run: Run) -> Verdict:
     (:func:`cooccur.measures.filler_kernel_ratio`: each word's G pushed by the labels and losses of its own samples,
     the losses the run's own over [0, T1]; 3/n with distinct fillers and small outputs,
     :func:`cooccur.measures.filler_rate_ratio`, reported too). Every quantity is compared with the same run's own,
-    so the verdict does not depend on the initial scale s. (An earlier reading used the small-output ratio 3/n with
+    so the verdict does not depend on the initial scale s. Under a lazy Phase 1 (the premise ``lazy_phase1``: Gram
+    quantities within a factor 2 of their start, attention near uniform) this item follows from the premise up to
+    terms of order 1/L^2: it is a consistency check of the lazy picture for the fillers, which fails where the
+    fillers outrun it, not an independent test of the theorem; the order of the fillers' change in m is
+    :data:`WIDTH_ORDERS`' "filler G moved". (An earlier reading used the small-output ratio 3/n with
     the constant K; at s = 3, where the median initial output is about 4, the samples a filler occurs in weigh more
     than the type-1 ones and the fillers' share was 10 to 13 times 3/n while matching the lazy prediction.)
 
@@ -437,7 +449,7 @@ def lemma4_3(run: Run) -> Verdict:
     """Lemma 4.3: (1+C) max(G1', G2') <= -G3' <= (1-C)(G1' + G2') from some T0.5 <= T1 until T1, for a constant
     C in (0, 1). Holds if such an interval of positive length ends at T1; reports its start T0.5 and the largest C
     on its second half (:func:`cooccur.measures.sandwich_constant`)."""
-    if (early := _no_phase2("lemma4.3", run, "small_output", span=False)) is not None:
+    if (early := _no_phase2("lemma4.3", run, "small_output")) is not None:
         return early
     tr = run.traj
     c, t_half = measures.sandwich_constant(tr)
@@ -466,14 +478,14 @@ def _monotone_verdict(claim: str, run: Run, values: np.ndarray, signs: dict, nam
         if not measures.monotone(series, sign):
             against.append(label)
     arrows = ", ".join(f"{name}[mu{k + 1},mu{q + 1}] {'up' if s > 0 else 'down'}" for (k, q), s in signs.items())
-    return Verdict(
+    return _over_phase2(Verdict(
         claim,
         not against,
         run.premise_met(),
         measured,
         f"monotone over Phase 2 (T1 to the horizon): {arrows}",
         "all move monotonically as stated" if not against else "not monotone as stated: " + ", ".join(against),
-    )
+    ), run)
 
 
 def thm3_2_scores(run: Run) -> Verdict:
@@ -509,7 +521,7 @@ def thm3_2_margins(run: Run, t1_margin: float | None = None) -> Verdict:
     # the named cause: until when each failing condition has the wrong sign, in units of T1
     causes = [f"{name} on the wrong side until t = {t[np.flatnonzero(signed[name] <= 0)[-1]] / t1:.3g} T1"
               for name in failed]
-    return Verdict(
+    return _over_phase2(Verdict(
         "thm3.2.margins",
         not failed,
         run.premise_met(),
@@ -517,7 +529,7 @@ def thm3_2_margins(run: Run, t1_margin: float | None = None) -> Verdict:
         "G1, G2, G1+G2+G3 > 0 and G1+G3, G2+G3 < 0 at every record of Phase 2 "
         f"(T1 rule: every margin >= {t1_margin:g})",
         "every margin condition holds through Phase 2" if not failed else "fails: " + "; ".join(causes),
-    )
+    ), run, t1)
 
 
 def _loss_target(run: Run) -> float:
@@ -533,7 +545,7 @@ def thm3_3_loss(run: Run) -> Verdict:
     stricter than the theorem, which allows any polynomial in absolute time (and T1 itself is O~(1/m)): a failure
     says the loss is slow on the flow's clock, not that the theorem is false. A run whose horizon ends before m T1
     without reaching 1/m cannot decide it: its verdict is undecided."""
-    if (early := _no_phase2("thm3.3.loss", run, span=False)) is not None:  # its own horizon, m T1
+    if (early := _no_phase2("thm3.3.loss", run)) is not None:
         return early
     tr, target = run.traj, _loss_target(run)
     horizon = run.m * tr.T1
@@ -684,14 +696,14 @@ def lemma4_4(run: Run) -> Verdict:
     if (early := _no_phase2("lemma4.4", run)) is not None:
         return early
     worst = float(measures.balance_ratio(run.traj)[measures.phase2_slice(run.traj)].max())
-    return Verdict(
+    return _over_phase2(Verdict(
         "lemma4.4",
         worst <= BALANCE_C,
         run.premise_met(),
         {"max_balance": worst},
         f"max over Phase 2 of |S2 - S3| / min(S2, S3) <= C = {BALANCE_C:g}",
         f"largest |S2 - S3| / min(S2, S3) in Phase 2: {worst:.3f}",
-    )
+    ), run)
 
 
 def lemma4_5(run: Run) -> Verdict:
@@ -702,14 +714,14 @@ def lemma4_5(run: Run) -> Verdict:
     phase2 = measures.phase2_slice(run.traj)
     r_neg, r_pos = (float(r[phase2].max()) for r in measures.gap_ratios(run.traj))
     K = ORDER_CONSTANT
-    return Verdict(
+    return _over_phase2(Verdict(
         "lemma4.5",
         r_neg <= K and r_pos <= K,
         run.premise_met(),
         {"max S/(S2+S3+S4-S1)": r_neg, "max S/(S1-S2)": r_pos},
         f"both ratios <= {K:g} through Phase 2",
         f"largest S/(S2+S3+S4-S1) = {r_neg:.3g}, largest S/(S1-S2) = {r_pos:.3g}",
-    )
+    ), run)
 
 
 #: Eq. (5) on a gradient-descent run: the recorded ||W^T a||^2 may differ from the integral of the right-hand side
@@ -765,7 +777,7 @@ def attention_uniform(run: Run) -> Verdict:
     items = {"signs": up > 0 > down, "Theta rate": all(1 / K <= r <= K for r in ratios.values()),
              "within 1/L^2 of uniform": change <= 1 / run.L**2}
     failed = [name for name, ok in items.items() if not ok]
-    return Verdict(
+    return _over_phase2(Verdict(
         "attention_uniform",
         not failed,
         run.premise_met(),
@@ -777,7 +789,7 @@ def attention_uniform(run: Run) -> Verdict:
         f"changes {up:.2e} and {down:.2e}: {ratios['mu1->mu2']:.3g} and {ratios['mu1->mu3']:.3g} times the "
         f"prediction; largest change of any entry x L^2 = {change * run.L**2:.1e}"
         + ("" if not failed else "; fails: " + ", ".join(failed)),
-    )
+    ), run)
 
 
 #: The registry: every single-run statement by id.
@@ -840,7 +852,8 @@ def exponent_rule(x, values, predicted: float | None, kind: str, level: float = 
     When the prediction is a formula evaluated on each run (``baseline``, one value per run) rather than a power,
     the ratio values / baseline is fitted and the formula's own log-log slope added back (``predicted`` is then that
     slope): the exponent is the same as a direct fit's, and the interval no longer counts the formula's own bend
-    over the runs (its +1 terms, a loss integral) as scatter.
+    over the runs (its +1 terms, a loss integral) as scatter, as far as the values follow the formula's shape (a
+    quantity that bends otherwise keeps its own bend in the ratio's scatter).
     Returns (holds, fit, delta, the rule in words, the outcome in words: "" when it holds)."""
     check_choice("kind", kind, ("Theta", "O"))
     if baseline is None:
@@ -1041,6 +1054,9 @@ WIDTH_ORDERS: dict[str, Order] = {
                       "O"),
     "filler G": Order("G(random word) = O~(sigma0 sigma1 sqrt(m m1)) at T1, of order m^0 at these scales",
                       lambda r: float(np.abs(r.traj.G[_at_t1(r), FIRST_FILLER:]).max()), 0.0, "O", from_start=True),
+    "filler G moved": Order("the same bound on the fillers' change of G over [0, T1], which the law of the "
+                            "initialisation does not give for free", lambda r: float(np.abs(
+                                r.traj.G[_at_t1(r), FIRST_FILLER:] - r.traj.G[0, FIRST_FILLER:]).max()), 0.0, "O"),
     "sum <aw, aw>": Order("sum <a_j w_j, a_j' w_j'> = Theta(sigma1^2 m m1) at T1, of order m here",
                           lambda r: float(r.traj.wa_sq[_at_t1(r)]), 1.0, "Theta", from_start=True),
     "loss": Order("the loss is Theta(1) at T1", lambda r: float(r.traj.loss[_at_t1(r)]), 0.0, "Theta",
@@ -1051,9 +1067,11 @@ WIDTH_ORDERS: dict[str, Order] = {
 #: Theorem 3.3's order statements in m, read at T* (the first time the training loss is 1/m) on runs that reach
 #: it (:func:`cooccur.experiment.t_star_setting`).
 T_STAR_ORDERS: dict[str, Order] = {
-    "C at T*": Order("C12, C21, -C31, -C32 = Theta(sigma0^2 (sqrt(m)/L + 1) / (sigma1^2 m m1)) at T*: the smallest "
-                     "of the four, against that expression", lambda r: r.at_t_star["C_min"], None, "Theta",
-                     at="T*", prediction=coefficient_prediction),
+    "smallest C at T*": Order("C12, C21, -C31, -C32 = Theta(sigma0^2 (sqrt(m)/L + 1) / (sigma1^2 m m1)) at T*: the "
+                              "smallest of the four, against that expression", lambda r: r.at_t_star["C_min"], None,
+                              "Theta", at="T*", prediction=coefficient_prediction),
+    "largest C at T*": Order("the same statement read on the largest of the four", lambda r: r.at_t_star["C_max"],
+                             None, "Theta", at="T*", prediction=coefficient_prediction),
     "attention tilt": Order("p(q=mu1, k=mu2) rises at the rate (1/sqrt m) Theta~(L_hat sigma0^2 m) / L^2 over "
                             "[T1, T*]: the rise against that rate integrated with each run's own loss",
                             lambda r: r.at_t_star["tilt"], None, "Theta", at="T*",
@@ -1090,7 +1108,7 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
             continue
         if order.at == "T*" and not all(np.isfinite(r.at_t_star["T_star"]) for r in rs):
             verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None,
-                                     "undecided: some run never reached T* (training loss 1/m after T1)",
+                                     "undecided: some run has no T* after its T1 (training loss 1/m)",
                                      undecided=True)
             continue
         values = np.array([order.measure(r) for r in rs], dtype=float)

@@ -244,8 +244,9 @@ def filler_kernel_ratio(traj: Trajectory, batch: Batch, stop: int) -> float:
     integrated over the records up to ``stop`` (trapezoid rule) instead of g_i = 1/2: the ratio of the fastest
     filler word's change of G to G(mu_1)'s that a lazy Phase 1 predicts (Gram quantities and attention near their
     start, so that each word's G moves at the rate the labels and losses of its own samples push it). Equal to
-    :func:`filler_rate_ratio` when every output stays small; larger when the initial outputs are large, the samples
-    a filler occurs in then weighing more than the type-1 ones that push G(mu_1)."""
+    :func:`filler_rate_ratio` when every sample's integral of g_i is the same (about so when the outputs stay small
+    over most of [0, T1]); larger when the initial outputs are large, the samples a filler occurs in then weighing
+    more than the type-1 ones that push G(mu_1)."""
     g = 1.0 / (1.0 + np.exp(traj.y[None, :] * traj.F[: stop + 1]))
     weight = traj.y * np.trapezoid(g, traj.t[: stop + 1], axis=0)
     fillers = batch.tokens >= FIRST_FILLER
