@@ -494,8 +494,8 @@ for scale, verdicts_at in t_orders.items():
         glue_number(f"t_order_{tag}_{key}_holds", int(v.holds))
         glue_text(f"t_order_{tag}_{key}_outcome",
                   "holds" if v.holds else "fails, " + v.detail.split("fails: ")[-1].split(",")[0])
-glue_text("t_reached", "Every run reaches $T^*$" if all(np.isfinite(r.at_t_star["T_star"]) for r in main_runs)
-          else "Not every run reaches $T^*$ (the verdicts are then undecided)")
+glue_text("t_reached", "Every run reaches T*" if all(np.isfinite(r.at_t_star["T_star"]) for r in main_runs)
+          else "Not every run reaches T* (the verdicts are then undecided)")
 at = {key: np.array([r.at_t_star[key] for r in main_runs]) for key in main_runs[0].at_t_star}
 rate = np.array([r.phase1_rate for r in main_runs])
 t1 = np.array([r.traj.T1 for r in main_runs])
@@ -515,16 +515,16 @@ if not tilt_main.undecided:
               else "the measured exponent lies outside both")
 c_main = t_orders[t_main]["smallest C at T*"]
 if c_main.undecided:
-    closing = "Some run did not reach $T^*$, so the sweep decides nothing about the coefficients' order."
+    closing = "Some run did not reach T*, so the sweep decides nothing about the coefficients' order."
 elif c_main.holds:
-    closing = "At the book's $T^*$ the coefficients' exponent is within one log factor of the stated order."
+    closing = "At the book's T* the coefficients' exponent is within one log factor of the stated order."
 else:
     excess = c_main.measured["exponent"] - c_main.measured["predicted"]
-    closing = (f"At the book's $T^*$ the smallest coefficient's exponent differs from the stated one by "
-               f"{excess:.2f}, about {abs(excess) / t_log_slope:.0f} factors of $\\ln m$ over these widths: more than "
-               "the one log factor the rule allows, though four and a half decades cannot tell a power of $m$ from "
+    closing = (f"At the book's T* the smallest coefficient's exponent differs from the stated one by "
+               f"{excess:.2f}, about {abs(excess) / t_log_slope:.0f} factors of ln m over these widths: more than "
+               "the one log factor the rule allows, though four and a half decades cannot tell a power of m from "
                "a few log factors.")
-glue_text("t_order_closing", closing)
+glue_text("t_order_closing", closing)  # a glued phrase is plain text: no math in it
 
 
 def t_order_cell(v) -> str:

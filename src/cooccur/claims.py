@@ -383,7 +383,7 @@ def thm3_1(run: Run) -> Verdict:
     # Items 1 and 2 (every sample correct, G(mu_1), G(mu_2) > 0 > G(mu_3), each by Omega(1)) are how the T1 rule
     # places T1 (:data:`cooccur.observables.T1_MARGIN`): they hold there by definition, so what a run tests is that
     # such a time exists (above: no T1 fails) and what the filler words did by then.
-    items = {"filler G": filler_share <= LAZY_GROWTH * kernel}
+    items = {f"filler G at {filler_share / kernel:.3g} times the lazy ratio": filler_share <= LAZY_GROWTH * kernel}
     failed = [name for name, ok in items.items() if not ok]
     return Verdict(
         "thm3.1",
