@@ -232,11 +232,17 @@ def filler_rate_ratio(batch: Batch) -> float:
     attention): a word's G moves at a rate proportional to the sum of the labels of the samples it occurs in, once
     per occurrence, and G(mu_1)'s to |I1| - |I2| (its type-1 samples against its type-2 ones). 3/n when every
     filler occurs once at the paper's proportions."""
+    return _filler_push_ratio(batch, batch.y)
+
+
+def _filler_push_ratio(batch: Batch, weight: np.ndarray) -> float:
+    """The largest push on a filler word over the push on mu_1, each sample i pushing every word it holds, once per
+    occurrence, by ``weight[i]`` (shape (n,)); inf when mu_1 is not pushed up."""
     fillers = batch.tokens >= FIRST_FILLER
-    pushed = np.bincount(batch.tokens[fillers], weights=np.broadcast_to(batch.y[:, None], batch.tokens.shape)[fillers],
+    pushed = np.bincount(batch.tokens[fillers], weights=np.broadcast_to(weight[:, None], batch.tokens.shape)[fillers],
                          minlength=batch.d)
-    mu1 = float(((batch.tokens == TARGET_1).sum(axis=1) * batch.y).sum())
-    return float(np.abs(pushed).max() / mu1)
+    mu1 = float(((batch.tokens == TARGET_1).sum(axis=1) * weight).sum())
+    return float(np.abs(pushed).max() / mu1) if mu1 > 0 else float("inf")
 
 
 def filler_kernel_ratio(traj: Trajectory, batch: Batch, stop: int) -> float:
@@ -248,12 +254,7 @@ def filler_kernel_ratio(traj: Trajectory, batch: Batch, stop: int) -> float:
     over most of [0, T1]); larger when the initial outputs are large, the samples a filler occurs in then weighing
     more than the type-1 ones that push G(mu_1)."""
     g = 1.0 / (1.0 + np.exp(traj.y[None, :] * traj.F[: stop + 1]))
-    weight = traj.y * np.trapezoid(g, traj.t[: stop + 1], axis=0)
-    fillers = batch.tokens >= FIRST_FILLER
-    pushed = np.bincount(batch.tokens[fillers], weights=np.broadcast_to(weight[:, None], batch.tokens.shape)[fillers],
-                         minlength=batch.d)
-    mu1 = float(((batch.tokens == TARGET_1).sum(axis=1) * weight).sum())
-    return float(np.abs(pushed).max() / mu1) if mu1 > 0 else float("inf")
+    return _filler_push_ratio(batch, traj.y * np.trapezoid(g, traj.t[: stop + 1], axis=0))
 
 
 def phase1_growth(traj: Trajectory) -> dict[str, float]:
