@@ -430,11 +430,26 @@ def test_readings_at_t_star_are_taken_where_the_loss_first_reaches_one_over_m():
     core = (abs(delta[0, 1]), abs(delta[1, 0]), abs(delta[2, 0]), abs(delta[2, 1]))
     assert at["C_max"] == max(core) >= at["C_min"] == min(core) > 0
     assert at["loss_integral"] == pytest.approx(np.trapezoid(tr.loss[i1:k + 1], tr.t[i1:k + 1]), rel=1e-12)
-    assert at["tilt"] == pytest.approx(tr.attn[k, 1, 0] - tr.attn[i1, 1, 0], rel=1e-12)
+    assert at["tilt"] == pytest.approx(tr.attn[k, 1, 0] - tr.attn[i1, 1, 0], rel=1e-9)  # m = 32: little cancellation
     assert 0 < at["tilt_prediction"] < claims.attention_rate_prediction(run)  # the loss integral stops at T*
     assert run.without_matrices().at_t_star == at
     never = claims.Run(e, dataclasses.replace(tr, loss=np.maximum(tr.loss, 1.0)))
     assert all(np.isnan(v) for v in never.at_t_star.values())
+
+
+def test_attention_shift_is_the_difference_of_the_attention_without_its_cancellation(premise_runs):
+    """At the premise setting's width the plain difference of recorded attention is accurate and the shift agrees
+    with it; for a change of A a million times smaller the plain difference loses its digits, the shift scales
+    with the change as it should."""
+    run = premise_runs[0]
+    tr, i1 = run.traj, measures.phase1_index(run.traj)
+    shift = measures.attention_shift(tr.A[i1], tr.A[-1], run.batch, run.m)
+    np.testing.assert_allclose(shift[:3, :3], (tr.attn[-1] - tr.attn[i1])[:3, :3], rtol=1e-9, atol=1e-15)
+    step = tr.A[-1] - tr.A[i1]
+    tiny, twice = (measures.attention_shift(tr.A[i1], tr.A[i1] + c * step, run.batch, run.m) for c in (1e-6, 2e-6))
+    # linear in a small change, to digits a plain difference of probabilities near 0.2 would not keep (about 2e-4
+    # of changes near 1e-13)
+    np.testing.assert_allclose(twice[:3, :3], 2 * tiny[:3, :3], rtol=1e-5)
 
 
 def test_t_star_orders_fit_the_runs_and_hold_only_for_the_stated_law(t_star_runs):

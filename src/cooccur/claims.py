@@ -179,7 +179,8 @@ class Run:
     def at_t_star(self) -> dict[str, float]:
         """What :data:`T_STAR_ORDERS` read at Theorem 3.3's T*, computed once (all NaN on a run that never reaches
         T*, or reaches it before T1): ``T_star``; ``C_min`` and ``C_max``, the smallest and largest of |C12|,
-        |C21|, |C31|, |C32| of A(T*) - A(0); ``tilt``, the rise of p(q=mu_1, k=mu_2) from T1 to T*;
+        |C21|, |C31|, |C32| of A(T*) - A(0); ``tilt``, the rise of p(q=mu_1, k=mu_2) from T1 to T*
+        (:func:`cooccur.measures.attention_shift`, free of cancellation at any width);
         ``tilt_prediction``, sigma0^2 sqrt(m) / L^2 x the integral of the training loss from T1 to T*
         (:func:`attention_rate_prediction` on that window); and ``loss_integral``, that integral."""
         tr, k = self.traj, t_star_index(self)
@@ -190,7 +191,7 @@ class Run:
         delta = tr.A[k] - tr.A[0]
         core = [abs(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))]
         return {"T_star": float(tr.t[k]), "C_min": float(min(core)), "C_max": float(max(core)),
-                "tilt": measures.attention_tilt(tr, end=k)["mu1->mu2"],
+                "tilt": float(measures.attention_shift(tr.A[i1], tr.A[k], self.batch, self.m)[1, 0]),
                 "tilt_prediction": attention_rate_prediction(self, stop=k),
                 "loss_integral": measures.loss_integral(tr, i1, k)}
 
