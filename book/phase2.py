@@ -505,7 +505,8 @@ glue_number("t_loss_integral_exponent", claims.measures.power_law_fit(t_m, at["l
 c_ratio = at["C_min"] / np.array([claims.coefficient_prediction(r) for r in main_runs])
 glue_number("t_C_ratio_narrow", float(np.median(c_ratio[t_m == t_m.min()])))
 glue_number("t_C_ratio_wide", float(np.median(c_ratio[t_m == t_m.max()])))
-glue_number("t_tilt_over_C_exponent", claims.measures.power_law_fit(t_m, at["tilt"] * np.sqrt(t_m) / at["C_min"]).exponent)
+# the exponent of tilt / C, about -1/2 (not of tilt sqrt(m) / C, about 0, whose relative tolerance would be vacuous)
+glue_number("t_tilt_over_C_exponent", claims.measures.power_law_fit(t_m, at["tilt"] / at["C_min"]).exponent)
 tilt_main = t_orders[t_main]["attention tilt"]
 if not tilt_main.undecided:
     slopes = (tilt_main.measured["predicted"], tilt_main.measured["predicted"] - 0.5)
@@ -578,8 +579,8 @@ glue_figure("fig_phase2_orders", plots.width_orders(main_runs, t_orders[t_main],
 # The attention tilt falls as $m^{a}$ with $a =$ {glue:text}`t_order_s1_attention_tilt_exponent:.2f` (interval
 # {glue:text}`t_order_s1_attention_tilt_low:.2f` to {glue:text}`t_order_s1_attention_tilt_high:.2f`) against
 # {glue:text}`t_order_s1_attention_tilt_predicted:.2f` from the rate integrated with the run's own loss:
-# "{glue:text}`t_order_s1_attention_tilt_outcome`". It follows the coefficients: the tilt times $\sqrt m$ over the
-# smallest coefficient has a fitted exponent of {glue:text}`t_tilt_over_C_exponent:.2f` in $m$. That is what the
+# "{glue:text}`t_order_s1_attention_tilt_outcome`". It follows the coefficients: the tilt over the smallest
+# coefficient has a fitted exponent of {glue:text}`t_tilt_over_C_exponent:.2f` in $m$, about $-1/2$. That is what the
 # model's softmax makes it, the attention reading the scores as $A/\sqrt m$, so that a change $C$ of a score
 # correlation moves the attention by about $C/\sqrt m$. By the same token the stated attention rate and the score
 # rate of Lemma 4.7 (as our reading records it, the same form with $1/L$ for $1/L^2$) differ by a factor $\sqrt m$:
