@@ -161,11 +161,11 @@ def attention_change(traj: Trajectory, batch: Batch, m: int, records: slice = sl
 TILT_ENTRIES = {"mu1->mu2": (1, 0), "mu1->mu3": (2, 0)}
 
 
-def attention_tilt(traj: Trajectory, end: int = -1) -> dict[str, float]:
-    """The change over Phase 2 (T1 to record ``end``, by default the end of the run) of the mean attention of query
-    mu_1 on key mu_2 and on key mu_3 (:data:`TILT_ENTRIES`; means over the sequences where the pair occurs)."""
+def attention_tilt(traj: Trajectory) -> dict[str, float]:
+    """The change over Phase 2 (T1 to the end of the run) of the mean attention of query mu_1 on key mu_2 and on
+    key mu_3 (:data:`TILT_ENTRIES`; means over the sequences where the pair occurs)."""
     i1 = phase1_index(traj)
-    return {name: float(traj.attn[end, k, q] - traj.attn[i1, k, q]) for name, (k, q) in TILT_ENTRIES.items()}
+    return {name: float(traj.attn[-1, k, q] - traj.attn[i1, k, q]) for name, (k, q) in TILT_ENTRIES.items()}
 
 
 def attention_shift(A_from: np.ndarray, A_to: np.ndarray, batch: Batch, m: int) -> np.ndarray:
