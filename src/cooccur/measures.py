@@ -15,7 +15,7 @@ from scipy import stats
 
 from cooccur.coordinates import Batch, attention_probabilities, reduced_loss_and_grad
 from cooccur.data import COMMON, FIRST_FILLER, TARGET_1, TARGET_2
-from cooccur.observables import T1_MARGIN, mean_attention, phase_boundary
+from cooccur.observables import T1_MARGIN, mean_attention, phase_boundary, sample_g
 from cooccur.trajectory import Trajectory
 
 
@@ -265,7 +265,7 @@ def filler_kernel_ratio(traj: Trajectory, batch: Batch, stop: int) -> float:
     :func:`filler_rate_ratio` when every sample's integral of g_i is the same (about so when the outputs stay small
     over most of [0, T1]); larger when the initial outputs are large, the samples a filler occurs in then weighing
     more than the type-1 ones that push G(mu_1)."""
-    g = 1.0 / (1.0 + np.exp(traj.y[None, :] * traj.F[: stop + 1]))
+    g = sample_g(traj.F[: stop + 1], traj.y)
     return _filler_push_ratio(batch, traj.y * np.trapezoid(g, traj.t[: stop + 1], axis=0))
 
 
