@@ -40,11 +40,12 @@ seed = 2
 steps = 100
 batch = 128
 fig6_file = "scan_snap/fig6.yaml"
+fig6_published = "scan_snap/fig6-published.csv"
 results_dir = "../_build/scan_snap"
 snap_num_last = 5
 snap_lr_Z = 0.5
 snap_lr_Y = [0.5, 1.0, 2.0, 5.0]
-snap_steps = 3000
+snap_steps = 30000
 snap_seeds = 3
 workers = 0
 quick = False
@@ -70,12 +71,13 @@ from cooccur.report import (
 )
 
 check_parameters(seed=(seed, int, 0, None), steps=(steps, int, 11, 100_000), batch=(batch, int, 1, 100_000),
-                 fig6_file=(fig6_file, str), results_dir=(results_dir, str), snap_num_last=(snap_num_last, int, 1, 100),
+                 fig6_file=(fig6_file, str), fig6_published=(fig6_published, str),
+                 results_dir=(results_dir, str), snap_num_last=(snap_num_last, int, 1, 100),
                  snap_lr_Z=(snap_lr_Z, float, 1e-6, None), snap_steps=(snap_steps, int, 10, 1_000_000),
                  snap_seeds=(snap_seeds, int, 1, 100), workers=(workers, int, 0, 1024), quick=(quick, bool))
 check_parameters(snap_lr_Y=(snap_lr_Y, list[float], 1e-6, None))
 fig6_options = {"seeds": [0], "first": 2} if quick else {}
-apply_quick("scan_snap", globals(), quick, steps=12, snap_lr_Y=[2.0, 5.0], snap_steps=500, snap_seeds=1,
+apply_quick("scan_snap", globals(), quick, steps=12, snap_lr_Y=[2.0, 5.0], snap_steps=500, snap_seeds=2,
             results_dir="../_build/scan_snap-quick")
 data = ss.SequenceClasses(n_classes=2, n_common=10, n_distinct=10, seq_len=128)
 show(values_table({"classes": data.n_classes, "common tokens": data.n_common,
@@ -174,6 +176,18 @@ glue_number("fig6_entropy_min", done.groupby(["num_last", "train.lr_Z", "axis.lr
             kind="trained")
 glue_number("fig6_entropy_start", done["entropy_start"].mean(), kind="trained")
 glue_figure("fig_scan_snap_entropy", plots.scan_snap_entropy(fig6, data.n_distinct))
+# the authors' published table of this figure: which statistic are its bars?
+versus = ss.compare_figure6(fig6, ss.read_published_figure6(fig6_published))
+glue_number("fig6_points_compared", len(versus))
+glue_number("fig6_pm_over_std", versus["pm_over_std"].median(), kind="trained")
+glue_number("fig6_pm_over_sem", versus["pm_over_sem"].median(), kind="trained")
+glue_number("fig6_closer_to_std", int((np.abs(np.log(versus["pm_over_std"]))
+                                       < np.abs(np.log(versus["pm_over_sem"]))).sum()))
+glue_number("fig6_gap_in_pm", versus["gap_in_pm"].median(), kind="trained")
+if (3, 0.5, 1) in versus.index:
+    spot = versus.loc[(3, 0.5, 1)]
+    for column in ("plus_minus", "std", "sem"):
+        glue_number(f"fig6_spot_{column}", spot[column], kind=None if column == "plus_minus" else "trained")
 top = fig6_sweep.axes["lr_ratio"][-1]
 show(rows_table([{"query tokens": r.num_last, "K": r.K, "M": r.M,
                   "entropy falls with η_Z (ratios)": f"{r.falls_with_lr_Z} of {r.ratios}",
@@ -241,6 +255,7 @@ for lr_Y in snap_lr_Y:
     mid, slope = ss.gain_slope(grid, gain)
     ratio_t, z_over_y = ss.step_ratio(group[0])
     series[lr_Y] = {"t": grid, "gain": gain, "mid": mid, "slope": slope, "ratio_t": ratio_t,
+                    "decades": ss.decade_exponents(grid, gain),
                     "z_over_y": np.mean([ss.step_ratio(run)[1] for run in group], axis=0),
                     "t0": ss.predicted_transition(snap_data, lr_Y)}
     readings[lr_Y] = [ss.read_snap(run, lr_Y) for run in group]
@@ -252,23 +267,39 @@ def mean_of(field):
 
 
 t0, t_peak = mean_of("t0"), mean_of("t_peak")
-peak_exponent = np.polyfit(np.log(snap_lr_Y), np.log(t_peak), 1)[0]  # t_peak ~ eta_Y^exponent; the theory says -1
+# Theorem 4's t0 scales like 1/eta_Y for a decoder faster than the attention: fit the runs with eta_Y >= 2 eta_Z
+in_premise = [(lr_Y, r.t_peak) for lr_Y in snap_lr_Y if lr_Y >= 2 * snap_lr_Z for r in readings[lr_Y]]
+peak_fit = ss.peak_time_exponent(*zip(*in_premise)) if len({lr for lr, _ in in_premise}) >= 2 else None
 snap_factor = mean_of("peak_slope") / mean_of("late_slope")
+decades = {lr_Y: series[lr_Y]["decades"] for lr_Y in snap_lr_Y}
+last_betas = np.array([d[-1][2] for d in decades.values()])
 for name, value in {"snap_num_last": snap_num_last, "snap_K": snap_data.n_classes, "snap_M": snap_data.M,
                     "snap_lr_Z": snap_lr_Z, "snap_steps": snap_steps, "snap_seeds": snap_seeds,
                     "snap_peak_over_t0_min": (t_peak / t0).min(), "snap_peak_over_t0_max": (t_peak / t0).max(),
-                    "snap_peak_exponent": peak_exponent, "snap_peak_first": t_peak[0], "snap_peak_last": t_peak[-1],
+                    "snap_peak_first": t_peak[0], "snap_peak_last": t_peak[-1],
                     "snap_rate_span": max(snap_lr_Y) / min(snap_lr_Y),
                     "snap_loss_peak_min": mean_of("loss_at_peak").min(),
                     "snap_loss_peak_max": mean_of("loss_at_peak").max(),
                     "snap_factor_min": snap_factor.min(), "snap_factor_max": snap_factor.max(),
                     "snap_lnln_min": mean_of("late_lnln_slope").min(),
                     "snap_lnln_max": mean_of("late_lnln_slope").max(),
+                    "snap_beta_last_min": last_betas.min(), "snap_beta_last_max": last_betas.max(),
                     "snap_zy_early_max": mean_of("z_over_y_early").max(),
                     "snap_zy_late_min": mean_of("z_over_y_late").min(),
                     "snap_zy_late_max": mean_of("z_over_y_late").max()}.items():
     configured = name in ("snap_lr_Z", "snap_rate_span") or isinstance(value, int)
     glue_number(name, value, kind=None if configured else "trained")
+if peak_fit is not None:
+    glue_number("snap_peak_exponent", peak_fit.exponent, kind="trained")
+    glue_number("snap_peak_exponent_low", peak_fit.low, kind="trained")
+    glue_number("snap_peak_exponent_high", peak_fit.high, kind="trained")
+    glue_number("snap_peak_fit_runs", peak_fit.n)
+# the per-decade exponents of the fastest decoder's rate, earliest decade first (the prose walks along them)
+fastest = decades[max(snap_lr_Y)]
+for k, (start, end, beta) in enumerate(fastest):
+    glue_number(f"snap_beta_fast_{k}", beta, kind="trained")
+    glue_number(f"snap_beta_fast_{k}_start", start)
+    glue_number(f"snap_beta_fast_{k}_end", end)
 glue_figure("fig_scan_snap_transition", plots.scan_snap_transition(series))
 show(rows_table([{"η_Y": lr_Y, "η_Y/η_Z": lr_Y / snap_lr_Z, "predicted t0": a, "fastest growth at t": b,
                   "loss there": c, "dg/d ln t at peak": d, "dg/d ln t, last decade": e, "× ln t": f,
@@ -279,6 +310,9 @@ show(rows_table([{"η_Y": lr_Y, "η_Y/η_Z": lr_Y / snap_lr_Z, "predicted t0": a
                 {"η_Y/η_Z": "g", "predicted t0": ".0f", "fastest growth at t": ".0f", "loss there": ".2f",
                  "dg/d ln t at peak": ".3f", "dg/d ln t, last decade": ".3f", "× ln t": ".2f",
                  "Z/Y path, t < t0/4": ".3f", "Z/Y path, last decade": ".2f"}))
+show(rows_table([{"η_Y": lr_Y, **{f"t in [{a:.0f}, {b:.0f}]": beta for a, b, beta in decades[lr_Y]}}
+                 for lr_Y in snap_lr_Y], {"η_Y": "g", **{f"t in [{a:.0f}, {b:.0f}]": ".2f"
+                                                         for a, b, _ in fastest}}))
 
 # %% [markdown]
 # ```{glue:figure} fig_scan_snap_transition

@@ -90,7 +90,7 @@ def test_a_setting_that_does_not_take_effect_is_reported(native):
 TRAIN = r"""
 import dataclasses, json, torch
 from cooccur.related import markov_gpt as mg, scan_snap as ss
-run = mg.MarkovTraining(init="good", embedding="vector", seed=1, iterations=40, seq_len=96)
+run = mg.MarkovTraining(init="good-2024-11", embedding="vector", seed=1, iterations=40, seq_len=96)
 markov = mg.train(run)["loss"].tolist()
 markov32 = mg.train(dataclasses.replace(run, dtype="float32"))["loss"].tolist()
 snap = ss.train(ss.SequenceClasses(), 2.0, 0.5, steps=40, batch=64, seed=1).loss.tolist()

@@ -77,11 +77,20 @@ def test_standard_initialisation():
     assert not torch.equal(model.wpe.weight, other.wpe.weight)
 
 
+#: the constants of their "good" initialisation as read from Bond1995/Markov, models/base.py of Markov-Simple and
+#: Markov-Simple2 (token embedding, position embedding, MLP input, MLP output), per commit
+READ_FROM_COMMITS = {"good-2024-08": ("a76f965", (0.5, -0.25, 2.0, -2.0)),
+                     "good-2024-11": ("9b3fed7", (-1.0, 0.5, 2.0, -2.0))}
+
+
 @pytest.mark.parametrize("embedding", mg.EMBEDDINGS)
-def test_good_initialisation(embedding):
-    _, model = small("good", embedding=embedding)
-    assert torch.all(model.wte == -1) and torch.all(model.wpe.weight == 0.5)
-    assert torch.all(model.c_fc.weight == 2) and torch.all(model.mlp_proj.weight == -2)
+@pytest.mark.parametrize("init", sorted(READ_FROM_COMMITS))
+def test_good_initialisations_are_the_constants_of_their_commits(init, embedding):
+    commit, (token, position, mlp_in, mlp_out) = READ_FROM_COMMITS[init]
+    assert mg.GOOD_INITS[init].commit == commit
+    _, model = small(init, embedding=embedding)
+    assert torch.all(model.wte == token) and torch.all(model.wpe.weight == position)
+    assert torch.all(model.c_fc.weight == mlp_in) and torch.all(model.mlp_proj.weight == mlp_out)
     assert torch.all(model.bias == 0)
     # the attention keeps its random start
     assert float(model.c_attn.weight.detach().std()) == pytest.approx(0.02, rel=0.2)
@@ -126,11 +135,28 @@ def test_unigram_and_bigram_losses_match_long_samples(p, q):
 
 
 def test_training_is_deterministic_for_a_seed():
-    run = mg.MarkovTraining(init="good", seq_len=64, batch=8, iterations=30, seed=2)
+    run = mg.MarkovTraining(init="good-2024-08", seq_len=64, batch=8, iterations=30, seed=2)
     first, second = mg.train(run), mg.train(run)
     assert np.array_equal(first["loss"], second["loss"])
     assert first["loss"].shape == (30,) and np.all(np.isfinite(first["loss"]))
-    assert first["run"]["init"] == "good" and "test_loss" not in first
+    assert first["run"]["init"] == "good-2024-08" and "test_loss" not in first
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_steps_train_the_start_of_the_same_schedule(dtype):
+    """``steps`` stops early without changing the schedule: the losses are the first ones of the whole run."""
+    run = mg.MarkovTraining(seq_len=64, batch=8, iterations=30, seed=4, dtype=dtype)
+    whole, start = mg.train(run), mg.train(dataclasses.replace(run, steps=12))
+    assert start["loss"].shape == (12,)
+    np.testing.assert_array_equal(start["loss"], whole["loss"][:12])
+    shorter_schedule = mg.train(dataclasses.replace(run, iterations=12))
+    assert not np.array_equal(shorter_schedule["loss"], start["loss"])  # another schedule moves other weights
+
+
+@pytest.mark.parametrize("steps", [0, 31, 2.5])
+def test_steps_outside_the_schedule_are_refused(steps):
+    with pytest.raises(ValueError, match="steps"):
+        mg.MarkovTraining(iterations=30, steps=steps)
 
 
 def test_held_out_adds_the_authors_test_loss_and_leaves_training_unchanged():

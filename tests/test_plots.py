@@ -95,8 +95,12 @@ def test_the_transition_figure_marks_the_predicted_t0_in_every_panel():
         gain = np.log1p(np.log1p(t * lr_Y))
         mid, slope = ss.gain_slope(t, gain)
         series[lr_Y] = {"t": t, "gain": gain, "mid": mid, "slope": slope, "ratio_t": mid,
-                        "z_over_y": np.full(mid.shape, 0.2), "t0": 50 / lr_Y}
+                        "z_over_y": np.full(mid.shape, 0.2), "t0": 50 / lr_Y, "decades": ss.decade_exponents(t, gain)}
     fig = plots.scan_snap_transition(series)
+    assert len(fig.axes) == 4
+    exponents = fig.axes[3].get_lines()[0].get_ydata()  # the first rate's per-decade exponents
+    np.testing.assert_array_equal(exponents, [beta for *_, beta in series[1.0]["decades"]])
+    assert len(exponents) == 2 and np.all((np.asarray(exponents) > 0.3) & (np.asarray(exponents) < 1.2))
     for ax in fig.axes:
         marked = {round(line.get_xdata()[0], 6) for line in ax.get_lines() if line.get_linestyle() == ":"}
         assert marked == {50.0, 25.0}

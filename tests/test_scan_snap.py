@@ -1,8 +1,10 @@
 """Scan and Snap: sequence-class data, the reparameterised model, and its training."""
 
 import math
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -217,3 +219,50 @@ def test_training_runs_on_one_torch_thread_and_gives_the_count_back(monkeypatch)
         assert seen == [1, 1, 1] and torch.get_num_threads() == 2
     finally:
         torch.set_num_threads(before)
+
+
+def test_decade_exponents_read_ln_ln_t_growth_as_one():
+    """A synthetic gain c ln ln t on a logarithmic grid: the rate c / ln t falls like (ln t)^-1 in every decade."""
+    t = ss.log_grid(30_000, points=200)
+    gain = np.where(t >= 3, 0.8 * np.log(np.log(np.maximum(t, 3))), 0.0)
+    decades = ss.decade_exponents(t, gain)
+    assert [round(b) for a, b, _ in decades] == [30, 300, 3000, 30000]
+    assert all(beta == pytest.approx(1.0, abs=0.05) for _, _, beta in decades)
+
+
+def test_decade_exponents_tell_ln_t_from_saturation():
+    t = ss.log_grid(30_000, points=200).astype(float)
+    linear_in_ln_t = [beta for *_, beta in ss.decade_exponents(t, 0.5 * np.log(np.maximum(t, 1)))]
+    assert all(beta == pytest.approx(0.0, abs=0.05) for beta in linear_in_ln_t)
+    saturating = 1 - 1 / np.sqrt(np.maximum(t, 1))  # the rate falls like t^-1/2: ever faster in ln t
+    betas = [beta for *_, beta in ss.decade_exponents(t, saturating)]
+    assert all(beta > 1.0 for beta in betas) and betas == sorted(betas) and betas[-1] > 3
+
+
+def test_peak_time_exponent_recovers_one_over_eta():
+    rates = np.repeat([1.0, 2.0, 5.0], 3)
+    t_peak = 96.0 / rates * np.tile([0.95, 1.0, 1.05], 3)
+    fit = ss.peak_time_exponent(rates, t_peak)
+    assert fit.exponent == pytest.approx(-1.0, abs=1e-9) and fit.low < -1.0 < fit.high and fit.n == 9
+
+
+def test_compare_figure6_tells_the_standard_deviation_from_the_standard_error(tmp_path):
+    """A published table whose bars are our seed standard deviations reads pm_over_std = 1 and pm_over_sem =
+    sqrt(seeds)."""
+    entropies = {(1, 0.5, 1): [1.9, 2.0, 2.1, 2.0], (1, 0.5, 2): [1.7, 1.8, 1.75, 1.85]}
+    table = pd.DataFrame([{"num_last": k[0], "train.lr_Z": k[1], "axis.lr_ratio": k[2], "entropy": e, "error": ""}
+                          for k, values in entropies.items() for e in values])
+    lines = ["# published", "num_last,lr_Z,lr_ratio,entropy,plus_minus,seeds"]
+    lines += [f"{k[0]},{k[1]},{k[2]},{np.mean(v):.4f},{np.std(v, ddof=1):.6f},4" for k, v in entropies.items()]
+    (tmp_path / "published.csv").write_text("\n".join(lines) + "\n")
+    both = ss.compare_figure6(table, ss.read_published_figure6(tmp_path / "published.csv"))
+    assert len(both) == 2
+    np.testing.assert_allclose(both["pm_over_std"], 1.0, rtol=1e-4)
+    np.testing.assert_allclose(both["pm_over_sem"], 2.0, rtol=1e-4)
+    assert both["gap_in_pm"].max() < 1e-3
+
+
+def test_the_published_figure6_table_covers_the_sweep():
+    published = ss.read_published_figure6(Path(__file__).parents[1] / "book" / "scan_snap" / "fig6-published.csv")
+    assert len(published) == 64 and (published["seeds"] == 10).all()
+    assert published.loc[(3, 0.5, 1), "plus_minus"] == pytest.approx(0.010)

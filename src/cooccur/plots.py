@@ -759,15 +759,15 @@ def moving_average(x: np.ndarray, window: int) -> np.ndarray:
 
 
 def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, bigram: float,
-                      window: int = 10) -> Figure:
+                      window: int = 10, paper_bigram: float | None = None) -> Figure:
     """Test loss of the full Markov model against iteration: one panel per model form, one curve per
-    initialisation. ``forms[title][name]`` is (seeds, iterations); each seed's curve is smoothed by a centred
-    moving average (:func:`moving_average`, as the authors draw it) and drawn thin, and the mean over seeds is
-    drawn with a band of one standard deviation. The y axis shows the two loss lines and what lies near them;
-    curves above it are cut off."""
+    initialisation (up to four). ``forms[title][name]`` is (seeds, iterations); each seed's curve is smoothed by a
+    centred moving average (:func:`moving_average`, as the authors draw it) and drawn thin, and the mean over seeds
+    is drawn with a band of one standard deviation. The y axis shows the two loss lines (and, if given, the
+    ``paper_bigram`` line the authors drew, in grey) and what lies near them; curves above it are cut off."""
     fig, axes = panels(len(forms), height=3.8, sharey=True)
     for ax, (title, curves) in zip(axes, forms.items()):
-        for (name, losses), color in zip(curves.items(), ("tab:red", "tab:purple")):
+        for (name, losses), color in zip(curves.items(), ("tab:red", "tab:purple", "tab:green", "tab:orange")):
             smooth = np.array([moving_average(c, window) for c in losses])
             mean, std = smooth.mean(axis=0), smooth.std(axis=0)
             steps = np.arange(1, mean.size + 1)
@@ -776,7 +776,9 @@ def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, b
             ax.plot(steps, mean, color=color, lw=1.6, label=f"{name} ({len(losses)} seeds; thin: each seed)")
             ax.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2, lw=0)
         ax.axhline(unigram, color="black", ls="--", lw=1, label=f"unigram loss {unigram:.3f}")
-        ax.axhline(bigram, color="black", ls=":", lw=1.2, label=f"bigram loss {bigram:.3f}")
+        ax.axhline(bigram, color="black", ls=":", lw=1.2, label=f"bigram loss (entropy rate) {bigram:.3f}")
+        if paper_bigram is not None:
+            ax.axhline(paper_bigram, color="grey", ls=":", lw=1.0, label=f"the paper's bigram line {paper_bigram:.3f}")
         ax.set(xlabel="iteration", title=title, ylim=(bigram - 0.015, unigram + 0.05))
     axes[0].set_ylabel("test loss (nats per bit)")
     fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=2,
@@ -801,8 +803,9 @@ def scan_snap_maps(maps: dict[str, np.ndarray], rows: list[int]) -> Figure:
 
 def scan_snap_entropy(table, n_distinct: int) -> Figure:
     """The authors' Figure 6 from a ``kind: scan_snap`` sweep table (:mod:`cooccur.sweep`): one panel per number
-    of query tokens, the final entropy of the attention over distinct tokens (mean and standard error over seeds)
-    against eta_Y/eta_Z, one line per eta_Z."""
+    of query tokens, the final entropy of the attention over distinct tokens against eta_Y/eta_Z, one line per
+    eta_Z: the mean over seeds with bars of one standard deviation over seeds (the statistic of the authors'
+    published bars, :func:`cooccur.related.scan_snap.compare_figure6`)."""
     from cooccur.related.scan_snap import figure6_stats
 
     stats = figure6_stats(table)
@@ -811,7 +814,7 @@ def scan_snap_entropy(table, n_distinct: int) -> Figure:
     for ax, num_last in zip(axes, panels_of):
         for lr_Z, curve in stats.loc[num_last].groupby(level=0):
             curve = curve.droplevel(0)
-            ax.errorbar(curve.index, curve["mean"], yerr=curve["sem"].fillna(0), marker="o", ms=4, capsize=3,
+            ax.errorbar(curve.index, curve["mean"], yerr=curve["std"].fillna(0), marker="o", ms=4, capsize=3,
                         label=rf"$\eta_Z = {lr_Z:g}$")
         K = int(table.loc[table["num_last"] == num_last, "data.n_classes"].iloc[0])
         ax.set(xscale="log", title=f"{num_last} query token{'s' if num_last > 1 else ''}, K = {K} next tokens",
@@ -828,14 +831,18 @@ def scan_snap_transition(series: dict[float, dict[str, np.ndarray]]) -> Figure:
     """The snap the way Theorem 4 states it, one colour per eta_Y; ``series[eta_Y]`` holds ``t`` and ``gain``
     (:func:`cooccur.related.scan_snap.attention_gain`, mean over seeds), ``mid`` and ``slope``
     (:func:`~cooccur.related.scan_snap.gain_slope`), ``ratio_t`` and ``z_over_y``
-    (:func:`~cooccur.related.scan_snap.step_ratio`) and ``t0``. Panels: the gain against t; its growth per unit of
-    ln t with the 1/ln t decay of ln ln t growth; Z's step relative to Y's. Dotted lines: the predicted t0."""
-    fig, axes = panels(3, height=3.2)
+    (:func:`~cooccur.related.scan_snap.step_ratio`), ``decades`` (:func:`~cooccur.related.scan_snap.decade_exponents`)
+    and ``t0``. Panels: the gain against t; its growth per unit of ln t with the 1/ln t decay of ln ln t growth;
+    Z's step relative to Y's; the local decay exponent of the growth rate per decade, against the 0 of ln t growth
+    and the 1 of ln ln t growth. Dotted lines: the predicted t0."""
+    fig, axes = panels(4, height=3.2, columns=2)
     for lr_Y, s in series.items():
         label = rf"$\eta_Y = {lr_Y:g}$"
         line = axes[0].plot(s["t"][1:], s["gain"][1:], label=label)[0]
         axes[1].plot(s["mid"], s["slope"], color=line.get_color(), label=label)
         axes[2].plot(s["ratio_t"], s["z_over_y"], color=line.get_color(), label=label)
+        starts, ends, betas = (np.array(column) for column in zip(*s["decades"]))
+        axes[3].plot(np.sqrt(starts * ends), betas, marker="o", color=line.get_color(), label=label)
         for ax in axes:
             ax.axvline(s["t0"], color=line.get_color(), ls=":", lw=1.2)
     last = list(series.values())[-1]
@@ -849,6 +856,11 @@ def scan_snap_transition(series: dict[float, dict[str, np.ndarray]]) -> Figure:
                 title="growth per unit of ln t")
     axes[2].set(xscale="log", yscale="log", xlabel="iteration t (plain SGD)",
                 ylabel=r"$\|\Delta Z\|_F / \|\Delta Y\|_F$", title="Z's steps relative to Y's")
+    for level, text in ((0.0, r"0: growth like $\ln t$"), (1.0, r"1: growth like $\ln\ln t$")):
+        axes[3].axhline(level, color="black", ls="--" if level else "-", lw=1.0)
+        axes[3].annotate(text, (0.02, level), xycoords=("axes fraction", "data"), va="bottom", fontsize="small")
+    axes[3].set(xscale="log", xlabel="decade of t (geometric middle)", ylabel=r"$\beta$: rate $\propto (\ln t)^{-\beta}$",
+                title="local decay exponent, per decade")
     axes[0].legend(fontsize="small", title="dotted: predicted $t_0$", title_fontsize="small")
     axes[1].legend(handles=axes[1].get_lines()[-1:], fontsize="small", loc="lower center")
     return fig

@@ -17,15 +17,16 @@ Between the embedding and the head both are the same block, with no LayerNorm an
 logits), so the loss is the binary cross-entropy averaged over all positions, in nats (for the table exactly the
 2-way cross-entropy of their code).
 
-Two initialisations, as in the authors' code:
+Initialisations, as in the authors' code:
 
 * ``"standard"``: every weight N(0, 0.02), the two output projections N(0, 0.02 / sqrt(2 n_layer)) with one
   layer, the head bias 0;
-* ``"good"``: as standard, then every entry of the token embedding (hence of the tied head) = -1, the position
-  embedding = 0.5, the MLP's input weights = 2 and its output weights = -2; the attention keeps its standard
-  start (its output projection unscaled, as in their code). In the table form both bits then share one
-  embedding and the MLP's input is negative everywhere (a dead ReLU); in the vector form bit 0 drives the MLP to
-  outputs of several hundred.
+* their "good" initialisation, in the two versions their repository has held (:data:`GOOD_INITS`): as standard,
+  then every entry of the token embedding (hence of the tied head), of the position embedding and of the MLP's
+  input and output weights set to one constant each; the attention keeps its standard start (its output
+  projection unscaled, as in their code). ``"good-2024-08"`` is the set of the August 2024 code (commits
+  a76f965 and a5f675a, in both folders; from f3a2ec1 to 3e9cd72): 0.5, -0.25, 2, -2. ``"good-2024-11"`` is the
+  set a commit next to their rebuttal changed it to (9b3fed7, 22 November 2024, and after): -1, 0.5, 2, -2.
 
 Training (:func:`train`) follows their defaults: AdamW (lr 2e-3, betas (0.9, 0.95), weight decay 1e-3 on the weights
 of linear maps: the attention and MLP matrices, and ``e`` in the vector form, which their code builds as a linear
@@ -66,7 +67,27 @@ from cooccur.related import one_torch_thread
 from cooccur.related.markov import MarkovChain, sample_chains
 from cooccur.validate import check_choice, check_int, check_number
 
-INITS = ("standard", "good")
+
+
+@dataclass(frozen=True)
+class ConstantInit:
+    """One version of the authors' "good" initialisation: the constant every entry of each weight is set to, and
+    the commit of ``Bond1995/Markov`` it was read from (``models/base.py`` of ``Markov-Simple`` and
+    ``Markov-Simple2``, which agree)."""
+
+    commit: str
+    date: str
+    token: float  # wte: the embedding table (table form) or e (vector form), and so the tied head
+    position: float  # wpe
+    mlp_in: float  # c_fc
+    mlp_out: float  # c_proj of the MLP
+
+
+GOOD_INITS = {
+    "good-2024-08": ConstantInit("a76f965", "August 2024", token=0.5, position=-0.25, mlp_in=2.0, mlp_out=-2.0),
+    "good-2024-11": ConstantInit("9b3fed7", "November 2024", token=-1.0, position=0.5, mlp_in=2.0, mlp_out=-2.0),
+}
+INITS = ("standard", *GOOD_INITS)
 EMBEDDINGS = ("table", "vector")
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
@@ -90,6 +111,7 @@ class MarkovTraining:
     warmup: float = 0.02
     dtype: str = "float64"
     held_out: bool = False
+    steps: int | None = None  # train only the first ``steps`` iterations of the ``iterations``-step schedule
 
     def __post_init__(self) -> None:
         MarkovChain(self.p, self.q)  # checks p and q
@@ -103,6 +125,13 @@ class MarkovTraining:
         check_number("lr", self.lr, 0, None, low_open=True)
         check_number("weight_decay", self.weight_decay, 0, None)
         check_number("warmup", self.warmup, 0, 1, low_open=True, high_open=True)
+        if self.steps is not None:
+            check_int("steps", self.steps, 1, self.iterations)
+
+    @property
+    def trained_steps(self) -> int:
+        """How many iterations :func:`train` runs: ``steps``, or the whole schedule."""
+        return self.iterations if self.steps is None else self.steps
 
     @property
     def chain(self) -> MarkovChain:
@@ -155,10 +184,11 @@ def initialise(model: MarkovGPT, init: str, generator: torch.Generator) -> None:
             for weight in (model.attn_proj.weight, model.mlp_proj.weight):
                 weight.normal_(0.0, 0.02 / math.sqrt(2), generator=generator)
         else:
-            model.wte.fill_(-1.0)
-            model.wpe.weight.fill_(0.5)
-            model.c_fc.weight.fill_(2.0)
-            model.mlp_proj.weight.fill_(-2.0)
+            constants = GOOD_INITS[init]
+            model.wte.fill_(constants.token)
+            model.wpe.weight.fill_(constants.position)
+            model.c_fc.weight.fill_(constants.mlp_in)
+            model.mlp_proj.weight.fill_(constants.mlp_out)
 
 
 def make_model(run: MarkovTraining) -> MarkovGPT:
@@ -211,8 +241,8 @@ def _train(run: MarkovTraining, progress: bool) -> dict[str, np.ndarray | dict]:
     optimizer, schedule = make_optimizer(model, run)
     chain = run.chain
     base = np.random.SeedSequence([run.seed, 20240]).generate_state(2)
-    losses, test_losses = np.empty(run.iterations), np.empty(run.iterations)
-    for i in tqdm(range(run.iterations), disable=not progress, desc=f"{run.init} init, seed {run.seed}"):
+    losses, test_losses = np.empty(run.trained_steps), np.empty(run.trained_steps)
+    for i in tqdm(range(run.trained_steps), disable=not progress, desc=f"{run.init} init, seed {run.seed}"):
         loss = loss_of(model, *batch(chain, run.batch, run.seq_len, seed=int(base[0]) + i))
         if not torch.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss.item()} at iteration {i} ({run})")
