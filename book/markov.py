@@ -244,7 +244,7 @@ rows = ["| model form | initialisation | plateau: test loss at iterations 100 to
         f"| seeds below the midpoint by iteration {early} | by iteration {gpt_steps} "
         f"| seeds on the bigram line at iteration {gpt_steps} |", "|---|---|---|---|---|---|---|"]
 for i, form in enumerate(forms):
-    for j, (init, (key, init_label)) in enumerate(inits.items()):
+    for j, (key, init_label) in enumerate(inits.values()):
         losses = gpt_losses[i, j]
         smooth = np.array([plots.moving_average(c, 10) for c in losses])
         plateaus = np.median(losses[:, 100:300], axis=1) if gpt_steps >= 300 else np.median(losses, axis=1)

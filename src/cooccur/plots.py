@@ -859,8 +859,8 @@ def scan_snap_transition(series: dict[float, dict[str, np.ndarray]]) -> Figure:
     for level, text in ((0.0, r"0: growth like $\ln t$"), (1.0, r"1: growth like $\ln\ln t$")):
         axes[3].axhline(level, color="black", ls="--" if level else "-", lw=1.0)
         axes[3].annotate(text, (0.02, level), xycoords=("axes fraction", "data"), va="bottom", fontsize="small")
-    axes[3].set(xscale="log", xlabel="decade of t (geometric middle)", ylabel=r"$\beta$: rate $\propto (\ln t)^{-\beta}$",
-                title="local decay exponent, per decade")
+    axes[3].set(xscale="log", xlabel="decade of t (geometric middle)",
+                ylabel=r"$\beta$: rate $\propto (\ln t)^{-\beta}$", title="local decay exponent, per decade")
     axes[0].legend(fontsize="small", title="dotted: predicted $t_0$", title_fontsize="small")
     axes[1].legend(handles=axes[1].get_lines()[-1:], fontsize="small", loc="lower center")
     return fig

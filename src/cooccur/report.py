@@ -81,8 +81,9 @@ TOLERANCE_CLASSES = {
         "measured by make crosscheck under other kernel dispatch (1.1e-11)"),
     "seed-statistic": ToleranceClass(
         "seed-statistic", 0.0, math.nan,
-        "a mean over seeds of a number that rides an unstable phase: tolerance k standard errors of the mean, "
-        "measured from the seed spread of the reference run"),
+        "a mean over seeds of a number read from training that can drift between machines (an unstable phase, or "
+        "float32 arithmetic): tolerance k standard errors of the mean, measured from the seed spread of the "
+        "reference run (a share of seeds that all agree has none: it must match exactly)"),
 }
 
 

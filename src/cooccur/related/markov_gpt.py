@@ -36,13 +36,15 @@ purpose. (1) The loss curve at iteration i is the loss of batch i under the weig
 logs as the training loss). Batch i is drawn independently of those weights, so this is an unbiased estimate of
 their test loss; their code evaluates a second fresh batch after the step, a curve shifted by one iteration
 (``MarkovTraining.held_out`` does that too, at about 40% more time per step in float64:
-``bench/bench_markov_gpt.py`` times the training step and the test-loss forward). (2) The model computes in float64
-on the CPU (``MarkovTraining.dtype``); their code trains on a GPU with float16 autocast. Training can amplify a
-difference in the last bit exponentially: the vector-form "good" run, seed 0, trained under torch's AVX-512 and AVX2
+``bench/bench_markov_gpt.py`` times the training step and the test-loss forward).
+(2) The model computes on the CPU in ``MarkovTraining.dtype``, float64 by default and float32 in the book, where their
+code trains on a GPU with float16 autocast. Training can amplify a difference in the last bit exponentially:
+the vector-form run from the November 2024 "good" start, seed 0, trained in float64 under torch's AVX-512 and AVX2
 kernels, has losses that agree to 3e-14 up to iteration 600, after which the difference grows by a factor e about
-every 20 iterations, to 1e-6 at iteration 950. Starting from float64's 1e-16 rather than float32's 1e-7, that growth
-stays far below the digits the book prints over its 1000 iterations; much longer runs would need the same care as
-the final losses, which the book quotes as means over seeds (``scripts/results.py``, the ``reproducing`` chapter).
+every 20 iterations, to 1e-6 at iteration 950. In float32 the standard start's vector-form seed 0, which leaves the
+unigram plateau near iteration 400, has losses under the two kernels that agree to 8e-7 (relative) over its first
+600 iterations. The book trains the first 600 iterations in float32 (half the cost of float64) and quotes
+statistics over seeds (``scripts/results.py``, the ``reproducing`` chapter).
 (3) Every chain starts from the stationary law (their ``Markov-Simple`` draws the first bit uniformly).
 """
 
@@ -66,7 +68,6 @@ from tqdm import tqdm
 from cooccur.related import one_torch_thread
 from cooccur.related.markov import MarkovChain, sample_chains
 from cooccur.validate import check_choice, check_int, check_number
-
 
 
 @dataclass(frozen=True)
