@@ -238,9 +238,10 @@ glue_number("bigram_chains", bigram_chains)
 glue_number("paper_bigram_gap", PAPER_BIGRAM - bigram)
 
 forms = {"table": "2-row embedding table (Markov-Simple)", "vector": "embedding s·e (paper, Markov-Simple2)"}
+good_sets = {"good-2024-08": "aug", "good-2024-11": "nov"}  # glue names: gpt_..._aug, gpt_..._nov
 inits = {"standard": ("standard", "standard initialisation"),
-         "good-2024-08": ("aug", "their initialisation, August 2024 code"),
-         "good-2024-11": ("nov", "their initialisation, November 2024 code")}
+         **{init: (key, f"their initialisation, {markov_gpt.GOOD_INITS[init].date} code")
+            for init, key in good_sets.items()}}
 gpt_runs = [markov_gpt.MarkovTraining(init=init, embedding=form, seed=s, iterations=gpt_iterations, steps=gpt_steps,
                                       dtype=gpt_dtype)
             for form in forms for init in inits for s in range(gpt_seeds)]
@@ -259,17 +260,19 @@ rows = ["| model form | initialisation | plateau: test loss at iterations 100 to
         f"| test loss at iteration {gpt_steps} (last 50; mean ± s.e. over seeds) "
         f"| seeds below the midpoint by iteration {early} | by iteration {gpt_steps} "
         f"| seeds on the bigram line at iteration {gpt_steps} |", "|---|---|---|---|---|---|---|"]
+smooth_all = np.apply_along_axis(plots.moving_average, -1, gpt_losses, 10)  # as the authors smooth, 11 iterations
+left_by_window = {}  # (form, key) -> which seeds fell below the midpoint within the window
 for i, form in enumerate(forms):
     for j, (key, init_label) in enumerate(inits.values()):
-        losses = gpt_losses[i, j]
-        smooth = np.array([plots.moving_average(c, 10) for c in losses])
+        losses, smooth = gpt_losses[i, j], smooth_all[i, j]
+        finals = losses[:, -50:].mean(axis=1)  # per seed
         plateaus = np.median(losses[:, 100:300], axis=1) if gpt_steps >= 300 else np.median(losses, axis=1)
         plateau, _ = glue_statistic(f"gpt_plateau_{form}_{key}", plateaus)
-        final, final_se = glue_statistic(f"gpt_final_{form}_{key}", losses[:, -50:].mean(axis=1))
+        final, final_se = glue_statistic(f"gpt_final_{form}_{key}", finals)
+        left_by_window[form, key] = smooth.min(axis=1) < midpoint
         counts = {}
-        for name, left in {"early": smooth[:, :early].min(axis=1) < midpoint,
-                           "window": smooth.min(axis=1) < midpoint,
-                           "end": losses[:, -50:].mean(axis=1) < on_bigram}.items():
+        for name, left in {"early": smooth[:, :early].min(axis=1) < midpoint, "window": left_by_window[form, key],
+                           "end": finals < on_bigram}.items():
             # counts are exact: float32 rounding moves a loss by about 1e-6, so a count changes only if a seed's
             # loss sat that close to its line
             counts[name] = int(left.sum())
@@ -278,17 +281,14 @@ for i, form in enumerate(forms):
             crossing = np.array([int(np.argmax(c < midpoint)) if (c < midpoint).any() else gpt_steps for c in smooth])
             glue_statistic(f"gpt_crossing_{form}", crossing.astype(float))
             glue_number(f"gpt_crossing_last_{form}", int(crossing.max()))
-            glue_statistic(f"gpt_excess_{form}", losses[:, -50:].mean(axis=1) - bigram)
+            glue_statistic(f"gpt_excess_{form}", finals - bigram)
         rows.append(f"| {form} | {init_label} | {plateau:.3f} | {final:.3f} ± {final_se:.3f} "
                     f"| {counts['early']} of {gpt_seeds} | {counts['window']} of {gpt_seeds} "
                     f"| {counts['end']} of {gpt_seeds} |")
 show("\n".join(rows))
 # which constant sets give what their figure shows: every seed of both forms below the midpoint within the window
-reach = {key: all(int((np.array([plots.moving_average(c, 10) for c in gpt_losses[i, j]]).min(axis=1)
-                       < midpoint).sum()) == gpt_seeds for i in range(len(forms)))
-         for j, (key, _) in enumerate(inits.values())}
-names = {"aug": "the August 2024 set", "nov": "the November 2024 set"}
-reaching = [names[k] for k in names if reach[k]]
+reaching = [f"the {markov_gpt.GOOD_INITS[init].date} set" for init, key in good_sets.items()
+            if all(left_by_window[form, key].all() for form in forms)]
 glue_text("gpt_sets_reaching", " and ".join(reaching) if reaching else "neither set")
 glue_text("gpt_sets_reaching_verb", "gives" if len(reaching) == 1 else "give")
 glue_figure("fig_markov_gpt", plots.markov_gpt_losses(

@@ -20,18 +20,19 @@ chapter names it when it records the number; :data:`cooccur.report.TOLERANCE_CLA
   is 8 times the largest move seen. The adaptive Gram-flow solver is why moves can
   exceed rounding at all: a last-bit change can tip one of its error estimates and so its choice of step, which
   moves the solution by up to the solver's own tolerance (``SimConfig.rtol``, 1e-6 by default).
-* ``trained``: a real number from training a torch model (Local to Global's transformer, Scan and Snap's model),
-  in float64 on one thread (:func:`cooccur.related.one_torch_thread`). Training can amplify a last-bit difference
-  exponentially: the vector-form "good" run of Local to Global (seed 0), trained under torch's AVX-512 and AVX2
-  kernels, has losses that agree to 3e-14 (relative) up to iteration 600 and then part by a factor e about every
-  20 iterations, to 1e-6 at iteration 950. So a ``trained`` number is one read where training is stable (the
-  plateau, the Scan-and-Snap runs; counts of seeds on either side of a line are ``exact`` as long as no seed ends
-  within that drift of the line, which the crosscheck checks); tolerance relative 1e-7.
-* ``seed-statistic``: a mean over seeds of a number read after such an unstable phase (the final loss of the
-  Local-to-Global transformer), where a single seed's value drifts between machines. Its tolerance is ``k``
-  standard errors of the mean (``k`` = 3 in the book), measured from the seed spread of the same run and written
-  with the number. It is wide on purpose: a rerun uses the same seeds, so it guards against a change of outcome
-  (seeds ending on the other line), not against drift, which the crosscheck measures separately.
+* ``trained``: a real number from training a torch model in float64 on one thread
+  (:func:`cooccur.related.one_torch_thread`): Scan and Snap's model. Training can amplify a last-bit difference
+  exponentially: a vector-form run of Local to Global from the authors' November 2024 start (seed 0), trained in
+  float64 under torch's AVX-512 and AVX2 kernels, has losses that agree to 3e-14 (relative) up to iteration 600 and
+  then part by a factor e about every 20 iterations, to 1e-6 at iteration 950. So a ``trained`` number is one read
+  where training is stable; tolerance relative 1e-7.
+* ``seed-statistic``: a mean over seeds of a number from training that can drift between machines: read after an
+  unstable phase, or trained in float32, as the book trains Local to Global's transformer (its losses under two
+  kernels agree to 8e-7 over the 600 iterations it runs). Its tolerance is ``k`` standard errors of the mean
+  (``k`` = 3 in the book), measured from the seed spread of the same run and written with the number; a mean over
+  seeds that all agree has none. A rerun uses the same seeds, so it guards against a change of outcome, not
+  against drift, which the crosscheck measures separately. Counts of seeds on either side of a line are ``exact``:
+  a count changes only if a seed ends within that drift of its line (the smallest margin in the book is 2.5e-3).
 
 The measured basis of each tolerance (the largest move seen when the chapters are re-executed under other kernel
 dispatch) is what ``make crosscheck`` prints and the ``reproducing`` chapter shows.

@@ -86,6 +86,34 @@ def test_figure6_has_a_panel_per_size_a_line_per_rate_and_one_legend():
     assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
 
 
+def test_figure6_bars_are_one_standard_deviation_over_seeds():
+    """The bars are the seed standard deviation (ddof 1), the statistic of the authors' published bars, not the
+    standard error: with four seeds the two differ by a factor 2."""
+    import pandas as pd
+
+    entropies = [1.0, 1.4, 1.1, 1.5]
+    rows = [{"num_last": 3, "data.n_classes": 6, "train.lr_Z": 0.5, "axis.lr_ratio": r, "entropy": e + r / 10,
+             "error": ""} for r in (1, 2) for e in entropies]
+    fig = plots.scan_snap_entropy(pd.DataFrame(rows), 10)
+    bars = fig.axes[0].containers[0].lines[2][0].get_segments()  # one vertical segment per ratio
+    half_lengths = [(segment[1][1] - segment[0][1]) / 2 for segment in bars]
+    np.testing.assert_allclose(half_lengths, np.std(entropies, ddof=1))
+    plt.close(fig)
+
+
+def test_markov_losses_draw_every_start_and_the_paper_line():
+    curves = {name: np.full((3, 50), level) for name, level in (("a", 0.66), ("b", 0.63), ("c", 0.62))}
+    fig = plots.markov_gpt_losses({"table": curves, "vector": curves}, 0.666, 0.619, paper_bigram=0.624)
+    for ax in [ax for ax in fig.axes if ax.get_visible()]:
+        levels = sorted(round(line.get_ydata()[0], 3) for line in ax.get_lines() if len(line.get_ydata()) == 2)
+        assert levels == [0.619, 0.624, 0.666]  # unigram, bigram, and the paper's bigram line
+        assert len([line for line in ax.get_lines() if line.get_linewidth() == 1.6]) == 3  # one mean per start
+    plt.close(fig)
+    too_many = {name: np.zeros((2, 5)) for name in "abcde"}
+    with pytest.raises(ValueError, match="at most 4"):
+        plots.markov_gpt_losses({"table": too_many}, 0.666, 0.619)
+
+
 def test_the_transition_figure_marks_the_predicted_t0_in_every_panel():
     from cooccur.related import scan_snap as ss
 

@@ -765,9 +765,12 @@ def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, b
     centred moving average (:func:`moving_average`, as the authors draw it) and drawn thin, and the mean over seeds
     is drawn with a band of one standard deviation. The y axis shows the two loss lines (and, if given, the
     ``paper_bigram`` line the authors drew, in grey) and what lies near them; curves above it are cut off."""
+    colors = ("tab:red", "tab:purple", "tab:green", "tab:orange")
+    if any(len(curves) > len(colors) for curves in forms.values()):
+        raise ValueError(f"markov_gpt_losses draws at most {len(colors)} initialisations per panel")
     fig, axes = panels(len(forms), height=3.8, sharey=True)
     for ax, (title, curves) in zip(axes, forms.items()):
-        for (name, losses), color in zip(curves.items(), ("tab:red", "tab:purple", "tab:green", "tab:orange")):
+        for (name, losses), color in zip(curves.items(), colors):
             smooth = np.array([moving_average(c, window) for c in losses])
             mean, std = smooth.mean(axis=0), smooth.std(axis=0)
             steps = np.arange(1, mean.size + 1)

@@ -227,7 +227,8 @@ def loss_of(model: MarkovGPT, inputs: torch.Tensor, targets: torch.Tensor) -> to
 def train(run: MarkovTraining, progress: bool = False) -> dict[str, np.ndarray | dict]:
     """Train one model; return ``{"loss", "run"}``, and ``"test_loss"`` with ``run.held_out``.
 
-    ``loss[i]`` (nats) is the loss of iteration i's batch under the weights before step i. The batch is drawn
+    ``loss`` has shape (``run.trained_steps``,); ``loss[i]`` (nats) is the loss of iteration i's batch under the
+    weights before step i. The batch is drawn
     independently of those weights, so this is an unbiased estimate of their test loss: the curve the book plots.
     ``test_loss[i]`` is the authors' protocol: after step i, the loss on another fresh batch (a second forward pass,
     about 40% more time per step in float64). Batches come from seeds derived from ``run.seed``, so a run is fixed by

@@ -315,16 +315,16 @@ def gain_slope(t: np.ndarray, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.sqrt(t[1:] * t[:-1]), np.diff(gain) / np.diff(np.log(t))
 
 
-def decade_exponents(t: np.ndarray, gain: np.ndarray, last: float | None = None) -> list[tuple[float, float, float]]:
+def decade_exponents(t: np.ndarray, gain: np.ndarray) -> list[tuple[float, float, float]]:
     """The local decay exponent of the gain's growth rate, one per decade of t: [(start, end, beta), ...] for the
-    decades ending at ``last`` (default the last recorded t), ``last``/10, ..., the earliest ending at 30 or later.
+    decades ending at the last recorded t, a tenth of it, ..., the earliest ending at 30 or later.
 
     Within a decade, ``beta`` is the least-squares slope of -ln(dg/d ln t) against ln ln t, over the slopes of
     :func:`gain_slope` there that are positive: the rate falls like (ln t)^-beta. beta = 0 is growth like ln t,
     beta = 1 growth like ln ln t, beta > 1 slower still (saturation); NaN where fewer than three slopes are
     positive. Decades are listed from the earliest."""
     mid, slope = gain_slope(np.asarray(t), np.asarray(gain))
-    end = float(np.asarray(t)[-1] if last is None else last)
+    end = float(np.asarray(t)[-1])
     out = []
     while end / 10 >= 3:
         inside = (mid >= end / 10) & (mid <= end) & (slope > 0)
@@ -335,14 +335,6 @@ def decade_exponents(t: np.ndarray, gain: np.ndarray, last: float | None = None)
         out.append((end / 10, end, beta))
         end /= 10
     return out[::-1]
-
-
-def peak_time_exponent(lr_Y, t_peak, level: float = 0.95):
-    """Fit t_peak = c eta_Y^a over the runs (one (eta_Y, t_peak) pair per run, several seeds per rate):
-    :func:`cooccur.measures.power_law_fit`, with its ``level`` interval on a. Their Theorem 4 has a = -1."""
-    from cooccur.measures import power_law_fit
-
-    return power_law_fit(lr_Y, t_peak, level)
 
 
 def step_ratio(run: ScanSnapRun) -> tuple[np.ndarray, np.ndarray]:
@@ -412,29 +404,40 @@ def figure6_stats(table) -> Any:
     return ok.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].agg(["mean", "std", "sem"])
 
 
+#: The levels of the Figure-6 grid, as the sweep table names them.
+FIGURE6_GRID = ["num_last", "train.lr_Z", "axis.lr_ratio"]
+
+
+def _on_figure6_grid(frame) -> Any:
+    """``frame`` (pandas, indexed by the three levels of the grid) with its levels named :data:`FIGURE6_GRID` and
+    held as (int, float, float), so that a sweep's table and the published one join exactly."""
+    frame = frame.copy()
+    index = frame.index.set_names(FIGURE6_GRID)
+    frame.index = index.set_levels([index.levels[0].astype(int), index.levels[1].astype(float),
+                                    index.levels[2].astype(float)])
+    return frame
+
+
 def read_published_figure6(path: str | os.PathLike) -> Any:
     """The authors' published Figure-6 table (a CSV with ``#`` comment lines and columns num_last, lr_Z, lr_ratio,
-    entropy, plus_minus, seeds), indexed like :func:`figure6_stats`."""
+    entropy, plus_minus, seeds), indexed by :data:`FIGURE6_GRID`."""
     import pandas as pd
 
     published = pd.read_csv(path, comment="#")
-    return published.set_index(["num_last", "lr_Z", "lr_ratio"]).sort_index()
+    return _on_figure6_grid(published.set_index(["num_last", "lr_Z", "lr_ratio"])).sort_index()
 
 
 def compare_figure6(table, published) -> Any:
     """Per point of the grid present in both: our mean, standard deviation and standard error over seeds beside the
-    published mean and its ``±`` (pandas, one row per (num_last, lr_Z, lr_ratio)), with the published ``±`` over
-    our standard deviation (``pm_over_std``) and over our standard error (``pm_over_sem``), and the gap of the
-    means in units of the published ``±`` (``gap_in_pm``). Which ratio sits near 1 says which statistic the
-    published bars are."""
-    ours = figure6_stats(table)
-    ours.index = ours.index.set_names(["num_last", "lr_Z", "lr_ratio"])
-    ours.index = ours.index.set_levels([ours.index.levels[0].astype(int), ours.index.levels[1].astype(float),
-                                        ours.index.levels[2].astype(int)])
-    both = ours.join(published, how="inner")
+    published mean, its ``±`` and its number of seeds (pandas, indexed by :data:`FIGURE6_GRID`), with the published
+    ``±`` over our standard deviation (``pm_over_std``) and over our standard error (``pm_over_sem``): which ratio
+    sits near 1 says which statistic the published bars are. ``gap_in_se`` is the gap of the two means in standard
+    errors of their difference, reading the published ``±`` as a standard deviation over its seeds."""
+    both = _on_figure6_grid(figure6_stats(table)).join(published, how="inner")
     both["pm_over_std"] = both["plus_minus"] / both["std"]
     both["pm_over_sem"] = both["plus_minus"] / both["sem"]
-    both["gap_in_pm"] = (both["mean"] - both["entropy"]).abs() / both["plus_minus"]
+    se_difference = np.sqrt(both["plus_minus"] ** 2 / both["seeds"] + both["sem"] ** 2)
+    both["gap_in_se"] = (both["mean"] - both["entropy"]).abs() / se_difference
     return both
 
 
