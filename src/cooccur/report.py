@@ -39,7 +39,8 @@ def glue_statistic(name: str, samples, k: float = 3.0) -> tuple[float, float]:
     """Glue the mean of ``samples`` (one value per seed) under ``name``, and record it in the manifest as a
     ``seed-statistic``: its tolerance is ``k`` standard errors of the mean (sample standard deviation over
     sqrt(count)), measured from these samples. For a number from training that can drift between machines (after
-    an unstable phase, or trained in float32), where a single seed's value could move. Returns the mean and its standard error."""
+    an unstable phase, or trained in float32), where a single seed's value could move. Returns the mean and its
+    standard error."""
     from myst_nb import glue
 
     values = [float(v) for v in samples]
