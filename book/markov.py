@@ -280,7 +280,6 @@ for i, form in enumerate(forms):
         if key == "aug":  # when each seed crosses the midpoint, and how far above the entropy rate it ends
             crossing = np.array([int(np.argmax(c < midpoint)) if (c < midpoint).any() else gpt_steps for c in smooth])
             glue_statistic(f"gpt_crossing_{form}", crossing.astype(float))
-            glue_number(f"gpt_crossing_last_{form}", int(crossing.max()))
             glue_statistic(f"gpt_excess_{form}", finals - bigram)
         rows.append(f"| {form} | {init_label} | {plateau:.3f} | {final:.3f} ± {final_se:.3f} "
                     f"| {counts['early']} of {gpt_seeds} | {counts['window']} of {gpt_seeds} "
@@ -342,8 +341,9 @@ glue_figure("fig_markov_gpt", plots.markov_gpt_losses(
 # * **Their initialisation, August 2024.** By iteration {glue:text}`gpt_early`,
 #   {glue:text}`gpt_early_table_aug` (table) and {glue:text}`gpt_early_vector_aug` (vector) of
 #   {glue:text}`gpt_seeds` seeds have fallen below the midpoint; a seed crosses it at iteration
-#   {glue:text}`gpt_crossing_table:.0f` (table) and {glue:text}`gpt_crossing_vector:.0f` (vector) on average, the
-#   last at {glue:text}`gpt_crossing_last_table` and {glue:text}`gpt_crossing_last_vector`. At iteration
+#   {glue:text}`gpt_crossing_table:.0f` (table) and {glue:text}`gpt_crossing_vector:.0f` (vector) on average, and
+#   {glue:text}`gpt_window_table_aug` and {glue:text}`gpt_window_vector_aug` have crossed by iteration
+#   {glue:text}`gpt_steps`. At iteration
 #   {glue:text}`gpt_steps` the loss is {glue:text}`gpt_final_table_aug:.3f` (table) and
 #   {glue:text}`gpt_final_vector_aug:.3f` (vector) on average, {glue:text}`gpt_excess_table:.4f` and
 #   {glue:text}`gpt_excess_vector:.4f` nats above the entropy rate, with {glue:text}`gpt_end_table_aug` and
