@@ -49,6 +49,8 @@ bigram_chains = 2000
 quick = False
 
 # %% tags=["hide-input"]
+import math
+
 import numpy as np
 
 from cooccur import plots
@@ -254,12 +256,19 @@ midpoint = (unigram + bigram) / 2
 # a seed counts as on the bigram line only within a quarter of the gap of it, so that a seed caught half-way
 # (whose last iterations drift between machines) is not counted
 on_bigram = bigram + (unigram - bigram) / 4
-# Counts of seeds are quoted exactly, so each seed must sit clearly on one side of its line. Measured by building
-# under AVX2 against AVX-512 kernels: float32 rounding, amplified by training, moves the August table-form and the
-# November vector-form runs by up to 7% and 26% in places (a crossing by up to 14 iterations, a mean final loss by
-# up to 0.011); the other runs move by less than 3e-5. A count at iteration 300, where the August seeds cross, is
-# therefore not a number another machine reproduces (8 of 10 became 9 of 10); when seeds cross is a statistic.
-MARGIN_ITERATIONS, MARGIN_LOSS = 20, 1e-3
+# Counts of seeds are quoted exactly, so each seed must sit clearly on one side of its line. One build under AVX2
+# kernels, compared run by run with the reference's AVX-512 build, showed what float32 rounding does once training
+# amplifies it. In the August table-form and the November vector-form runs, the two builds' loss curves differed
+# at some iterations by up to 7% and 26% of the loss. A seed's crossing of the midpoint moved by up to 14
+# iterations, its lowest smoothed loss by up to 0.004 nats, and its final loss by up to 0.011. The August
+# vector-form runs moved by up to 1.2e-3 (relative), the standard-start and November table-form runs by less than
+# 3e-5 at every iteration. The margins are chosen from those moves, not derived from
+# them. A seed that crosses must do so at least MARGIN_ITERATIONS iterations before the window's end, and one that
+# does not must stay MARGIN_LOW above the midpoint. Every final loss must lie MARGIN_END from the band's edge: this
+# is less than the chaotic groups moved, and today it binds only on the standard start (closest seed: 1.6e-3). A count
+# by iteration 300, where the August seeds cross, failed this (8 of 10 became 9 of 10), so when seeds cross is
+# quoted as a statistic instead.
+MARGIN_ITERATIONS, MARGIN_LOW, MARGIN_END = 20, 5e-3, 1e-3
 rows = ["| model form | initialisation | plateau: test loss at iterations 100 to 300 (median; mean over seeds) "
         f"| test loss at iteration {gpt_steps} (last 50; mean ± s.e. over seeds) "
         f"| seeds below the midpoint by iteration {gpt_steps} | at iteration (mean ± s.e. over those seeds) "
@@ -275,18 +284,25 @@ for i, form in enumerate(forms):
         final, final_se = glue_statistic(f"gpt_final_{form}_{key}", finals)
         left = smooth.min(axis=1) < midpoint
         left_by_window[form, key] = left
-        crossing = np.array([np.argmax(c < midpoint) for c in smooth[left]], dtype=float)
-        margins = {"window": (gpt_steps - 1 - crossing.max() if crossing.size else np.inf) / MARGIN_ITERATIONS,
-                   "window (loss)": np.min(smooth[~left].min(axis=1) - midpoint, initial=np.inf) / MARGIN_LOSS,
-                   "end": np.abs(finals - on_bigram).min() / MARGIN_LOSS}
+        # the iteration (1-based, as in the figure) at which each seed that crosses first does so
+        crossing = np.array([np.argmax(c < midpoint) + 1 for c in smooth[left]], dtype=float)
+        margins = {f"crossing {MARGIN_ITERATIONS} iterations before the end":
+                       (gpt_steps - crossing.max() if crossing.size else np.inf) / MARGIN_ITERATIONS,
+                   f"lowest loss {MARGIN_LOW} above the midpoint":
+                       np.min(smooth[~left].min(axis=1) - midpoint, initial=np.inf) / MARGIN_LOW,
+                   f"final loss {MARGIN_END} from the band's edge": np.abs(finals - on_bigram).min() / MARGIN_END}
         close = [name for name, margin in margins.items() if margin < 1]
-        assert not close, (f"{form}, {key}: a seed lies within {MARGIN_ITERATIONS} iterations or {MARGIN_LOSS} nats "
-                           f"of the edge of a count ({close}): the count would not be reproducible")
+        assert quick or not close, (f"{form}, {key}: a seed misses a margin of the counts ({'; '.join(close)}): "
+                                    "its count would not be reproducible on another machine")
         counts = {"window": int(left.sum()), "end": int((finals < on_bigram).sum())}
         for name, count in counts.items():
             glue_number(f"gpt_{name}_{form}_{key}", count)
         if key == "aug":  # when each seed crosses the midpoint, and how far above the entropy rate it ends
-            glue_statistic(f"gpt_crossing_{form}", crossing)
+            if crossing.size >= 2:
+                glue_statistic(f"gpt_crossing_{form}", crossing)
+            else:  # quick mode (a full build then misses this number in the manifest, and says so)
+                glue_number(f"gpt_crossing_{form}", float(crossing.mean()) if crossing.size else math.nan,
+                            manifest=False)
             glue_statistic(f"gpt_excess_{form}", finals - bigram)
         when = (f"{crossing.mean():.0f} ± {crossing.std(ddof=1) / np.sqrt(crossing.size):.0f}" if crossing.size > 1
                 else f"{crossing[0]:.0f}" if crossing.size else "–")
@@ -346,13 +362,12 @@ glue_figure("fig_markov_gpt", plots.markov_gpt_losses(
 #   position embedding give directions out of the unigram point that the two-scalar reduction does not have, and
 #   AdamW moves every weight by about its learning rate per step however small the gradient. We have not tested
 #   either.
-# * **Their initialisation, August 2024.** Every seed falls below the midpoint within the window
-#   ({glue:text}`gpt_window_table_aug` (table) and {glue:text}`gpt_window_vector_aug` (vector) of
-#   {glue:text}`gpt_seeds`), at iteration {glue:text}`gpt_crossing_table:.0f` (table) and
-#   {glue:text}`gpt_crossing_vector:.0f` (vector) on average, as in their figure. We quote the mean, not how many
-#   seeds have crossed by iteration 300: the seeds cross close together around that iteration, and in the table
-#   form a single seed's crossing moves by several iterations when the same run is computed with other CPU
-#   kernels. At iteration
+# * **Their initialisation, August 2024.** {glue:text}`gpt_window_table_aug` (table) and
+#   {glue:text}`gpt_window_vector_aug` (vector) of {glue:text}`gpt_seeds` seeds fall below the midpoint within the
+#   window, at iteration {glue:text}`gpt_crossing_table:.0f` (table) and {glue:text}`gpt_crossing_vector:.0f`
+#   (vector) on average. We quote that mean rather than how many seeds have crossed by a given iteration: the seeds
+#   cross close together, and in the table form a single seed's crossing moves by several iterations when the same
+#   run is computed with other CPU kernels (training amplifies float32 rounding). At iteration
 #   {glue:text}`gpt_steps` the loss is {glue:text}`gpt_final_table_aug:.3f` (table) and
 #   {glue:text}`gpt_final_vector_aug:.3f` (vector) on average, {glue:text}`gpt_excess_table:.4f` and
 #   {glue:text}`gpt_excess_vector:.4f` nats above the entropy rate, with {glue:text}`gpt_end_table_aug` and
