@@ -41,6 +41,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit
 from scipy.stats import wishart
 
@@ -59,6 +60,12 @@ class Batch:
         d: vocabulary size.
         key_query: (n, L, L) flat index ``tokens[i, h] * d + tokens[i, l]`` of entry [i, l, h] (query position l,
             key position h) into ``A.ravel()``.
+        pairs: (nnz,) the distinct values of ``key_query``, increasing: the (key word, query word) pairs that occur
+            together in some sample, the only entries where Γ_A = ∂L̂/∂A can be nonzero. Increasing flat indices
+            are row-major order, so ``pairs // d`` and ``pairs % d`` are a CSR pattern's rows and columns.
+        pair_of: (n, L, L) position in ``pairs`` of each entry of ``key_query``.
+        pair_indptr, pair_cols: (d + 1,) and (nnz,): the CSR pattern of ``pairs`` (row = key word, column = query
+            word).
     """
 
     tokens: np.ndarray
@@ -66,12 +73,19 @@ class Batch:
     types: np.ndarray
     d: int
     key_query: np.ndarray
+    pairs: np.ndarray
+    pair_of: np.ndarray
+    pair_indptr: np.ndarray
+    pair_cols: np.ndarray
 
     @classmethod
     def from_dataset(cls, data: Dataset) -> Batch:
         tokens = data.tokens.numpy().astype(np.int64)
         key_query = tokens[:, None, :] * data.d + tokens[:, :, None]
-        return cls(tokens, data.y.numpy().astype(np.float64), data.types.numpy().astype(np.int64), data.d, key_query)
+        pairs, pair_of = np.unique(key_query, return_inverse=True)
+        indptr = np.searchsorted(pairs // data.d, np.arange(data.d + 1))
+        return cls(tokens, data.y.numpy().astype(np.float64), data.types.numpy().astype(np.int64), data.d, key_query,
+                   pairs, pair_of.reshape(key_query.shape), indptr, pairs % data.d)
 
     @property
     def n(self) -> int:
@@ -86,15 +100,34 @@ class ReducedEval:
         loss: the empirical logistic loss.
         F: (n,) outputs.
         P: (n, L, L) attention probabilities [i, query l, key h].
-        grad_A: (d, d) ∂L̂/∂A, the gradient of the loss with respect to A (Γ_A below).
+        grad_A_pairs: (nnz,) Γ_A = ∂L̂/∂A on the pairs ``batch.pairs``, where it can be nonzero.
         grad_G: (d,) ∂L̂/∂G (Γ_G below).
+        batch: the data it was evaluated on.
+
+    ``grad_A`` is Γ_A as a dense (d, d) array, ``sparse_grad_A()`` the same as a SciPy CSR array (one state).
     """
 
     loss: float
     F: np.ndarray
     P: np.ndarray
-    grad_A: np.ndarray
+    grad_A_pairs: np.ndarray
     grad_G: np.ndarray
+    batch: Batch
+
+    @property
+    def grad_A(self) -> np.ndarray:
+        """Γ_A = ∂L̂/∂A, (d, d) (or (k, d, d) for a stack of states), zero off the pairs."""
+        d = self.batch.d
+        lead = self.grad_A_pairs.shape[:-1]
+        dense = np.zeros((*lead, d * d))
+        dense[..., self.batch.pairs] = self.grad_A_pairs
+        return dense.reshape(*lead, d, d)
+
+    def sparse_grad_A(self) -> sparse.csr_array:
+        """Γ_A as a (d, d) CSR array on the pattern of ``batch.pairs`` (one state only)."""
+        if self.grad_A_pairs.ndim != 1:
+            raise ValueError("sparse_grad_A needs one state, not a stack")
+        return pair_matrix(self.grad_A_pairs, self.batch)
 
 
 def attention_probabilities(A: np.ndarray, batch: Batch, m: int) -> np.ndarray:
@@ -134,8 +167,25 @@ def reduced_loss_and_grad(A: np.ndarray, G: np.ndarray, batch: Batch, m: int) ->
     grad_G = scatter_sum(batch.tokens, received * dF[..., None], d, lead)
     mean_value = np.einsum("...ilh,...ih->...il", P, values)
     dS = P * (values[..., None, :] - mean_value[..., :, None]) * (dF * scale)[..., None, None]
-    grad_A = scatter_sum(batch.key_query, dS, d * d, lead).reshape(*lead, d, d)
-    return ReducedEval(float(losses) if not lead else losses, F, P, grad_A, grad_G)
+    grad_A_pairs = scatter_sum(batch.pair_of, dS, batch.pairs.size, lead)
+    return ReducedEval(float(losses) if not lead else losses, F, P, grad_A_pairs, grad_G, batch)
+
+
+#: Γ_A's products go through its sparse form when at most this share of its d² entries can be nonzero (see
+#: :func:`use_sparse`).
+SPARSE_SHARE = 0.1
+
+
+def use_sparse(batch: Batch) -> bool:
+    """Whether the flow multiplies by Γ_A in sparse form: when its pattern fills at most :data:`SPARSE_SHARE` of
+    the d² entries (measured: the sparse product wins from about d = 100 with the paper's n and L)."""
+    return batch.pairs.size <= SPARSE_SHARE * batch.d * batch.d
+
+
+def pair_matrix(values: np.ndarray, batch: Batch) -> sparse.csr_array:
+    """The (d, d) CSR array with ``values`` (nnz,) on the pairs of ``batch`` (:attr:`Batch.pairs`) and zeros
+    elsewhere."""
+    return sparse.csr_array((values, batch.pair_cols, batch.pair_indptr), shape=(batch.d, batch.d))
 
 
 def scatter_sum(index: np.ndarray, weights: np.ndarray, size: int, lead: tuple[int, ...] = ()) -> np.ndarray:
@@ -215,12 +265,24 @@ class GramState:
 
     def derivative(self, ev: ReducedEval) -> np.ndarray:
         """d/dt of :meth:`pack` under gradient flow, given the reduced gradients at this state."""
-        gA, gG = ev.grad_A, ev.grad_G
-        dA_dt = -(gA @ self.QQ + self.KK @ gA)
-        AtgA = self.A.T @ gA
-        dQQ_dt = -(AtgA.T + AtgA)  # (Γ_Aᵀ A)ᵀ = Aᵀ Γ_A
-        AgAt = self.A @ gA.T
-        dKK_dt = -(AgAt.T + AgAt)
+        gG = ev.grad_G
+        if use_sparse(ev.batch):
+            # Γ_A is nonzero only on the pairs: four products of a sparse (d, d) with a dense one, O(nnz d) each.
+            # KK Γ_A, Aᵀ Γ_A and A Γ_Aᵀ are transposes of Γ_Aᵀ KK (KK is symmetric), Γ_Aᵀ A and Γ_A Aᵀ.
+            gA = ev.sparse_grad_A()
+            gAt = gA.T
+            dA_dt = -(gA @ self.QQ + (gAt @ self.KK).T)
+            gAtA = gAt @ self.A  # (Aᵀ Γ_A)ᵀ
+            dQQ_dt = -(gAtA + gAtA.T)
+            gAAt = gA @ self.A.T  # (A Γ_Aᵀ)ᵀ
+            dKK_dt = -(gAAt + gAAt.T)
+        else:
+            gA = ev.grad_A
+            dA_dt = -(gA @ self.QQ + self.KK @ gA)
+            AtgA = self.A.T @ gA
+            dQQ_dt = -(AtgA.T + AtgA)  # (Γ_Aᵀ A)ᵀ = Aᵀ Γ_A
+            AgAt = self.A @ gA.T
+            dKK_dt = -(AgAt.T + AgAt)
         outer = np.outer(self.G, gG)
         dVV_dt = -(outer + outer.T)
         dwa_sq_dt = -2.0 * self.a_sq * float(self.G @ gG)
@@ -270,10 +332,18 @@ class GramStack:
 
     def grad_norms(self, ev: ReducedEval) -> np.ndarray:
         """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (k, 4)."""
-        gA, gG = ev.grad_A, ev.grad_G
+        gG = ev.grad_G
+        if use_sparse(ev.batch):  # ⟨Γ_A, KK Γ_A⟩ needs KK Γ_A = (Γ_Aᵀ KK)ᵀ on the pairs only
+            pairs, values = ev.batch.pairs, ev.grad_A_pairs
+            mats = [pair_matrix(v, ev.batch) for v in values]
+            sq_Q = [v @ (g.T @ KK).T.ravel()[pairs] for v, g, KK in zip(values, mats, self.KK)]
+            sq_K = [v @ (g @ QQ).ravel()[pairs] for v, g, QQ in zip(values, mats, self.QQ)]
+        else:
+            gA = ev.grad_A
+            sq_Q, sq_K = np.sum(gA * (self.KK @ gA), axis=(1, 2)), np.sum(gA * (gA @ self.QQ), axis=(1, 2))
         sq = np.stack([
-            np.sum(gA * (self.KK @ gA), axis=(1, 2)),
-            np.sum(gA * (gA @ self.QQ), axis=(1, 2)),
+            np.asarray(sq_Q),
+            np.asarray(sq_K),
             self.wa_sq * np.einsum("kd,kd->k", gG, gG),
             self.a_sq * np.einsum("kd,kde,ke->k", gG, self.VV, gG),
         ], axis=1)

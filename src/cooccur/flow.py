@@ -33,7 +33,7 @@ from scipy.integrate import DOP853
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from cooccur.coordinates import Batch, GramStack, GramState, reduced_loss_and_grad
+from cooccur.coordinates import Batch, GramStack, GramState, reduced_loss_and_grad, use_sparse
 from cooccur.data import Dataset
 from cooccur.model import Params
 from cooccur.observables import (
@@ -242,6 +242,7 @@ def _run_euler(
     record_at = {int(round(t / step)) for t in times}
     records = []
     start = GramState.from_params(params)
+    sparse_products = use_sparse(batch)
     for k in range(n_steps + 1):
         u = W.T @ a
         A, G = W_K.T @ W_Q, u @ W_V
@@ -253,7 +254,11 @@ def _run_euler(
             records.append(_observe(np.array([k * step]), stack, batch, start))
         if k == n_steps:
             break
-        grad_Q, grad_K = W_K @ ev.grad_A, W_Q @ ev.grad_A.T
+        if sparse_products:  # W_K Γ_A = (Γ_Aᵀ W_Kᵀ)ᵀ and W_Q Γ_Aᵀ = (Γ_A W_Qᵀ)ᵀ, O(nnz m) each
+            gA = ev.sparse_grad_A()
+            grad_Q, grad_K = (gA.T @ W_K.T).T, (gA @ W_Q.T).T
+        else:
+            grad_Q, grad_K = W_K @ ev.grad_A, W_Q @ ev.grad_A.T
         grad_V, grad_W = np.outer(u, ev.grad_G), np.outer(a, W_V @ ev.grad_G)
         if train_a:
             a = a - step * (W @ (W_V @ ev.grad_G))  # computed from the weights before this step, like the rest
