@@ -56,6 +56,7 @@ crosscheck: $(STAMP)
 		$(if $(CROSSCHECK_SETTINGS),--settings $(CROSSCHECK_SETTINGS)) $(CROSSCHECK_ARGS)
 
 bench: $(STAMP)
+	$(PY) bench/bench_flow.py
 	$(PY) bench/bench_figure1.py
 	$(PY) bench/bench_sweep.py
 	$(PY) bench/bench_markov_gpt.py
