@@ -104,18 +104,26 @@ def test_gram_flow_keeps_gram_matrices_symmetric_and_psd(tiny):
     from cooccur.coordinates import Batch, reduced_loss_and_grad
 
     ev = reduced_loss_and_grad(state.A, state.G, Batch.from_dataset(data), state.m)
-    d = data.d
-    rates = state.derivative(ev)[: 4 * d * d].reshape(4, d, d)
-    for rate in rates[1:]:  # d/dt of QQ, KK, VV are symmetric
-        np.testing.assert_allclose(rate, rate.T, atol=1e-14)
+    rates = state.unpack(state.derivative(ev))  # the packed rates read as a state: symmetric blocks in full
+    gA, gG, A, G = ev.grad_A, ev.grad_G, state.A, state.G
+    np.testing.assert_allclose(rates.A, -(gA @ state.QQ + state.KK @ gA), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(rates.QQ, -(gA.T @ A + A.T @ gA), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(rates.KK, -(gA @ A.T + A @ gA.T), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(rates.VV, -(np.outer(gG, G) + np.outer(G, gG)), rtol=0, atol=1e-15)
 
 
 def test_gram_state_size_does_not_depend_on_width():
-    """The Gram ODE has 4 d^2 + d + 1 unknowns whatever m and m1 are."""
+    """The Gram ODE has d^2 + 3 d(d + 1)/2 + d + 1 unknowns (QQ, KK, VV stored once) whatever m and m1 are, and
+    unpacking gives back the state, symmetric blocks in full."""
     data = make_dataset(DataConfig(n=12, L=4, d=16, seed=0))
     for m, m1 in ((8, 6), (512, 1024)):
         params = init_params(ModelConfig(d=16, m=m, m1=m1, sigma0=0.05, sigma1=0.05), L=4)
-        assert GramState.from_params(params).pack().shape == (4 * 16 * 16 + 16 + 1,)
+        state = GramState.from_params(params)
+        assert state.pack().shape == (16 * 16 + 3 * 136 + 16 + 1,)
+        back = state.unpack(state.pack())
+        for name in ("A", "QQ", "KK", "VV", "G"):
+            assert np.array_equal(getattr(back, name), getattr(state, name)), name
+        assert back.wa_sq == state.wa_sq
         traj = simulate(data, params, T=1.0, method="gram", times=np.array([0.0, 1.0]))
         assert traj.loss[-1] < traj.loss[0]
 

@@ -28,7 +28,8 @@ along the flow, every product of parameters folds back into one of them:
     dwa_sq/dt = -2 ‖a‖² G Γ_Gᵀ
 
 with ‖a‖² = m1 for a ∈ {±1}^{m1}. Γ_A and Γ_G depend only on (A, G) and the data, so this is a closed ODE in
-4d² + d + 1 numbers whose right-hand side never touches m or m1 (m enters only as the 1/√m score scale).
+4d² + d + 1 numbers whose right-hand side never touches m or m1 (m enters only as the 1/√m score scale). QQ, KK
+and VV stay symmetric, so :meth:`GramState.pack` stores them once: d² + 3d(d+1)/2 + d + 1 numbers.
 Since G·∂F_i/∂G = F_i (F is linear in G) and Γ_G = -(1/n) Σ_i g_i y_i ∂F_i/∂G, the last line is the paper's
 Eq. (5): d/dt Σ_{j1,j2} ⟨a_j1 w_j1, a_j2 w_j2⟩ = (2 m1 / n) Σ_i g_i y_i F_i.
 
@@ -37,8 +38,10 @@ Everything here is NumPy float64. Word indices are 0-based (µ_1 is 0, µ_2 is 1
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -252,53 +255,109 @@ class GramState:
                    G=uv[0, 1:].copy(), wa_sq=float(uv[0, 0]), a_sq=float(cfg.m1), m=m)
 
     def pack(self) -> np.ndarray:
-        """The ODE state vector [A, QQ, KK, VV, G, wa_sq], row-major."""
-        return np.concatenate([self.A.ravel(), self.QQ.ravel(), self.KK.ravel(), self.VV.ravel(), self.G, [self.wa_sq]])
+        """The ODE state vector (:func:`state_size`): [A row-major, QQ, KK, VV on and above the diagonal (each
+        :func:`symmetric_layout`'s ``upper`` entries), G, wa_sq]. The symmetric blocks are stored once: the flow
+        keeps them symmetric, so their entries below the diagonal carry no information (:func:`pack_weights`)."""
+        upper = symmetric_layout(self.G.shape[0]).upper
+        return np.concatenate([self.A.ravel(), self.QQ.ravel()[upper], self.KK.ravel()[upper], self.VV.ravel()[upper],
+                               self.G, [self.wa_sq]])
 
     def unpack(self, vec: np.ndarray) -> GramState:
-        """A state with the same constants and the matrices read from ``vec`` (views, no copy)."""
+        """A state with the same constants and the matrices read from ``vec`` (A and G are views, the symmetric
+        blocks new full (d, d) arrays)."""
         d = self.G.shape[0]
-        mats = vec[: 4 * d * d].reshape(4, d, d)
-        return GramState(
-            mats[0], mats[1], mats[2], mats[3], vec[4 * d * d : 4 * d * d + d], float(vec[-1]), self.a_sq, self.m
-        )
+        A, sym, G, wa_sq = _split(vec, d)
+        QQ, KK, VV = sym[:, symmetric_layout(d).full_of].reshape(3, d, d)
+        return GramState(A.reshape(d, d), QQ, KK, VV, G, float(wa_sq[0]), self.a_sq, self.m)
 
     def derivative(self, ev: ReducedEval) -> np.ndarray:
         """d/dt of :meth:`pack` under gradient flow, given the reduced gradients at this state.
 
-        Each block is summed straight into its place in the result (no concatenation: at d = 1683 a block is 23 MB)
-        and the matrix blocks are negated there at the end."""
+        Each block is summed straight into its place in the result (no concatenation: at d = 1683 a block is 23 MB),
+        the symmetric ones only on and above the diagonal, and negated there at the end."""
         gG = ev.grad_G
         d = gG.shape[0]
-        out = np.empty(4 * d * d + d + 1)
-        rate = out[: 4 * d * d].reshape(4, d, d)  # dA, dQQ, dKK, dVV, still to be negated
+        layout = symmetric_layout(d)
+        out = np.empty(state_size(d))
+        dA, sym, _, _ = _split(out, d)  # still to be negated
+        dA = dA.reshape(d, d)
         if use_sparse(ev.batch):
             # Γ_A is nonzero only on the pairs: four products of a sparse (d, d) with a dense one, O(nnz d) each.
-            # KK Γ_A, Aᵀ Γ_A and A Γ_Aᵀ are transposes of Γ_Aᵀ KK (KK is symmetric), Γ_Aᵀ A and Γ_A Aᵀ.
+            # KK Γ_A is the transpose of Γ_Aᵀ KK (KK is symmetric); Aᵀ Γ_A + Γ_Aᵀ A = X + Xᵀ with X = Γ_Aᵀ A, and
+            # A Γ_Aᵀ + Γ_A Aᵀ = Y + Yᵀ with Y = Γ_A Aᵀ.
             gA = ev.sparse_grad_A()
             gAt = gA.T
-            np.add(gA @ self.QQ, (gAt @ self.KK).T, out=rate[0])
-            gAtA = gAt @ self.A  # (Aᵀ Γ_A)ᵀ
-            np.add(gAtA, gAtA.T, out=rate[1])
-            gAAt = gA @ self.A.T  # (A Γ_Aᵀ)ᵀ
-            np.add(gAAt, gAAt.T, out=rate[2])
+            np.add(gA @ self.QQ, (gAt @ self.KK).T, out=dA)
+            X, Y = gAt @ self.A, gA @ self.A.T
         else:
             gA = ev.grad_A
-            np.add(gA @ self.QQ, self.KK @ gA, out=rate[0])
-            AtgA = self.A.T @ gA
-            np.add(AtgA.T, AtgA, out=rate[1])  # (Γ_Aᵀ A)ᵀ = Aᵀ Γ_A
-            AgAt = self.A @ gA.T
-            np.add(AgAt.T, AgAt, out=rate[2])
-        outer = np.outer(self.G, gG)
-        np.add(outer, outer.T, out=rate[3])
-        np.negative(rate, out=rate)
-        out[4 * d * d : -1] = self.G_rate(ev)
+            np.add(gA @ self.QQ, self.KK @ gA, out=dA)
+            X, Y = self.A.T @ gA, self.A @ gA.T
+        for block, Z in ((0, X), (1, Y)):
+            Z = Z.reshape(-1)
+            np.add(Z[layout.upper], Z[layout.lower], out=sym[block])
+        np.add(self.G[layout.rows] * gG[layout.cols], self.G[layout.cols] * gG[layout.rows], out=sym[2])
+        np.negative(out[: d * d + sym.size], out=out[: d * d + sym.size])
+        out[-d - 1 : -1] = self.G_rate(ev)
         out[-1] = -2.0 * self.a_sq * float(self.G @ gG)
         return out
 
     def G_rate(self, ev: ReducedEval) -> np.ndarray:
         """dG/dt under gradient flow, shape (d,)."""
         return -(self.a_sq * (ev.grad_G @ self.VV) + self.wa_sq * ev.grad_G)
+
+
+class SymmetricLayout(NamedTuple):
+    """How :meth:`GramState.pack` stores a symmetric (d, d) block once: its entries [i, j] with i <= j, row-major.
+
+    Attributes:
+        rows, cols: (d(d+1)/2,) the i and j of each stored entry.
+        upper, lower: (d(d+1)/2,) flat indices i d + j and j d + i of the entry and of its mirror image.
+        full_of: (d²,) position in the stored entries of each flat index of the full block.
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    upper: np.ndarray
+    lower: np.ndarray
+    full_of: np.ndarray
+
+
+@functools.lru_cache(maxsize=8)
+def symmetric_layout(d: int) -> SymmetricLayout:
+    """The :class:`SymmetricLayout` of size d (cached: its arrays are read-only)."""
+    rows, cols = np.triu_indices(d)
+    upper, lower = rows * d + cols, cols * d + rows
+    full_of = np.empty(d * d, dtype=np.intp)
+    full_of[upper] = full_of[lower] = np.arange(upper.size)
+    layout = SymmetricLayout(rows, cols, upper, lower, full_of)
+    for array in layout:
+        array.flags.writeable = False
+    return layout
+
+
+def state_size(d: int) -> int:
+    """Length of :meth:`GramState.pack`: d² for A, d(d+1)/2 for each of QQ, KK, VV, d for G and 1 for wa_sq."""
+    return d * d + 3 * (d * (d + 1) // 2) + d + 1
+
+
+def pack_weights(d: int) -> np.ndarray:
+    """How many entries of the full state (A, QQ, KK, VV as (d, d) matrices, G, wa_sq) each entry of
+    :meth:`GramState.pack` stands for: 2 for an entry above the diagonal of a symmetric block, 1 for the rest. An
+    error norm weighted by these is the full state's norm (:func:`cooccur.flow.integrate_flow`)."""
+    weights = np.ones(state_size(d))
+    layout = symmetric_layout(d)
+    weights[d * d : d * d + 3 * layout.upper.size] = np.tile(np.where(layout.rows < layout.cols, 2.0, 1.0), 3)
+    return weights
+
+
+def _split(vec: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Views of the parts of packed states ``vec`` (..., :func:`state_size`): A (..., d²), the symmetric blocks
+    (..., 3, d(d+1)/2), G (..., d) and wa_sq (..., 1)."""
+    s = d * (d + 1) // 2
+    lead = vec.shape[:-1]
+    return (vec[..., : d * d], vec[..., d * d : d * d + 3 * s].reshape(*lead, 3, s), vec[..., d * d + 3 * s : -1],
+            vec[..., -1:])
 
 
 def _standard_wishart(dim: int, dof: int, rng: np.random.Generator) -> np.ndarray:
@@ -326,11 +385,11 @@ class GramStack:
 
     @classmethod
     def from_packed(cls, vecs: np.ndarray, d: int, a_sq: float, m: int) -> GramStack:
-        """``vecs`` (k, 4d² + d + 1): rows laid out as :meth:`GramState.pack`."""
+        """``vecs`` (k, :func:`state_size`): rows laid out as :meth:`GramState.pack`."""
         k = vecs.shape[0]
-        mats = vecs[:, : 4 * d * d].reshape(k, 4, d, d)
-        return cls(mats[:, 0], mats[:, 1], mats[:, 2], mats[:, 3], vecs[:, 4 * d * d : 4 * d * d + d], vecs[:, -1],
-                   a_sq, m)
+        A, sym, G, wa_sq = _split(vecs, d)
+        blocks = sym[:, :, symmetric_layout(d).full_of].reshape(k, 3, d, d)
+        return cls(A.reshape(k, d, d), blocks[:, 0], blocks[:, 1], blocks[:, 2], G, wa_sq[:, 0], a_sq, m)
 
     def G_rate(self, ev: ReducedEval) -> np.ndarray:
         """dG/dt under gradient flow (:meth:`GramState.G_rate`) at each state, shape (k, d)."""

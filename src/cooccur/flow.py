@@ -10,7 +10,8 @@ experiment (η = 0.01 for 30 000 steps, so T = 300). Time t corresponds to itera
 Engine "gram": the theory's coordinates
 ---------------------------------------
 The closed flow of :class:`cooccur.coordinates.GramState` (derived in :mod:`cooccur.coordinates`): an ODE in
-4d² + d + 1 numbers whose right-hand side never touches m or m1.
+4d² + d + 1 numbers whose right-hand side never touches m or m1, its symmetric blocks stored once
+(d² + 3d(d+1)/2 + d + 1 numbers).
 
 The ODE is integrated by SciPy's DOP853 solver (stepped by :func:`integrate_flow`), an adaptive, error-controlled
 explicit Runge-Kutta method (Dormand-Prince 8(5,3)) at relative tolerance ``rtol`` and absolute tolerance
@@ -33,7 +34,7 @@ from scipy.integrate import DOP853
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from cooccur.coordinates import Batch, GramStack, GramState, reduced_loss_and_grad, use_sparse
+from cooccur.coordinates import Batch, GramStack, GramState, pack_weights, reduced_loss_and_grad, use_sparse
 from cooccur.data import Dataset
 from cooccur.model import Params
 from cooccur.observables import (
@@ -281,23 +282,32 @@ def integrate_flow(
     atol: float = 1e-12,
     bar: tqdm | None = None,
     observe: Callable[[np.ndarray, np.ndarray], object] | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list | np.ndarray, int]:
     """Integrate dy/dt = rhs(t, y) from y0 over [0, T] with DOP853 and return (times, records, evaluations).
 
     The one adaptive integrator of the library: the Gram-coordinate flow uses it, and so do the flows of the
     related settings (:mod:`cooccur.related`). It steps SciPy's DOP853 solver itself and, after each step,
-    evaluates the step's dense output at the requested ``times`` it covers — exactly what ``solve_ivp(...,
-    t_eval=times)`` does, with the same numbers — but hands those states to ``observe(step_times, states)`` (states
-    shape (k, len(y0))) at once and keeps only what that returns, one record per step. Without ``observe`` the
-    records are the states themselves, an array (len(times), len(y0)).
-    Streaming matters for large states: at d = 163, 300 stored Gram states would take 255 MB.
+    evaluates the step's dense output at the requested ``times`` it covers (:func:`dense_states`: the numbers of
+    ``solve_ivp(..., t_eval=times)`` up to rounding) and hands those states to ``observe(step_times, states)``
+    (states shape (k, len(y0))) at once, keeping only what that returns, one record per step. Without ``observe``
+    the records are the states themselves, an array (len(times), len(y0)).
+    Streaming matters for large states: at d = 163, 300 stored Gram states would take 160 MB.
+
+    ``weights`` (len(y0),), if given, count component i ``weights[i]`` times in the solver's error norm and in its
+    choice of the first step (:class:`WeightedDOP853`): a state that stores once what a longer one holds several
+    times (the symmetric blocks of :meth:`cooccur.coordinates.GramState.pack`) then takes the longer state's steps.
 
     ``rhs`` may raise :class:`DivergenceError`; a solver failure or a non-finite accepted state raises it too (a
     trial stage the solver rejects is not checked). ``bar`` (a tqdm bar over [0, T])
     is advanced as the solver moves.
     """
     times = np.asarray(times, dtype=np.float64)
-    solver = DOP853(rhs, 0.0, np.asarray(y0, dtype=np.float64), float(T), rtol=rtol, atol=atol)
+    y0 = np.asarray(y0, dtype=np.float64)
+    if weights is None:
+        solver, extra_evals = DOP853(rhs, 0.0, y0, float(T), rtol=rtol, atol=atol), 0
+    else:
+        solver, extra_evals = WeightedDOP853.start(rhs, y0, float(T), weights, rtol=rtol, atol=atol)
     records: list = []
     done = 0
     while solver.status == "running":
@@ -313,13 +323,72 @@ def integrate_flow(
             interpolant = solver.dense_output()
             for start in range(done, upto, RECORD_CHUNK):  # a long last step may cover a hundred times
                 step_times = times[start : min(upto, start + RECORD_CHUNK)]
-                states = interpolant(step_times).T
+                states = dense_states(interpolant, step_times)
                 if observe is None:
                     records.extend(states)
                 else:
                     records.append(observe(step_times, states))
             done = upto
-    return times[:done], records if observe else np.array(records), int(solver.nfev)
+    return times[:done], records if observe else np.array(records), int(solver.nfev) + extra_evals
+
+
+def dense_states(interpolant, ts: np.ndarray) -> np.ndarray:
+    """States (len(ts), n) of a DOP853 step's dense output at times ``ts`` within the step, as one matrix product.
+
+    SciPy evaluates the interpolant y_old + Σ_j w_j(x) F_j (x the fraction of the step, F its (7, n) coefficients)
+    by Horner's rule, seven passes over a (len(ts), n) array; here the weights w_j(x) (products of x and 1 - x,
+    alternately, the same polynomial) multiply F in one BLAS call. The two agree to rounding."""
+    F = interpolant.F
+    x = (np.asarray(ts, dtype=np.float64) - interpolant.t_old) / interpolant.h
+    # Horner's pass i (from 0) adds F[-1 - i], then multiplies by x (i even) or by 1 - x (i odd): F[j] is multiplied
+    # by the factors of passes P - 1 - j to P - 1.
+    factors = np.where(np.arange(len(F)) % 2 == 0, x[:, None], 1.0 - x[:, None])  # (len(ts), P), by pass
+    weights = np.cumprod(factors[:, ::-1], axis=1)  # [:, j]: the product of the last j + 1 passes' factors
+    return weights @ F + interpolant.y_old
+
+
+class WeightedDOP853(DOP853):
+    """SciPy's DOP853 whose error norm counts component i ``weights[i]`` times: the root mean square of the scaled
+    error over the Σ weights entries of a state in which component i appears ``weights[i]`` times."""
+
+    def __init__(self, fun, t0: float, y0: np.ndarray, t_bound: float, *, weights: np.ndarray, **options):
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.total_weight = float(self.weights.sum())
+        super().__init__(fun, t0, y0, t_bound, **options)
+
+    def _estimate_error_norm(self, K: np.ndarray, h: float, scale: np.ndarray) -> float:
+        # DOP853's estimate (Hairer's dop853.f): the 5th-order error, damped by the 3rd-order one, in a weighted norm
+        err5 = np.dot(K.T, self.E5) / scale
+        err3 = np.dot(K.T, self.E3) / scale
+        err5_sq, err3_sq = float(self.weights @ err5**2), float(self.weights @ err3**2)
+        if err5_sq == 0 and err3_sq == 0:
+            return 0.0
+        return abs(h) * err5_sq / math.sqrt((err5_sq + 0.01 * err3_sq) * self.total_weight)
+
+    @classmethod
+    def start(cls, rhs, y0: np.ndarray, T: float, weights: np.ndarray, *, rtol: float,
+              atol: float) -> tuple[WeightedDOP853, int]:
+        """A solver from t = 0 whose first step is chosen in the weighted norm (Hairer, Nørsett and Wanner, *Solving
+        ODEs I*, II.4, as SciPy chooses it in the plain one), and the number of evaluations of ``rhs`` the choice took
+        beyond the solver's count (its own first evaluation is the choice's)."""
+        weights = np.asarray(weights, dtype=np.float64)
+
+        def rms(v: np.ndarray) -> float:
+            return math.sqrt(float(weights @ v**2) / float(weights.sum()))
+
+        f0 = np.asarray(rhs(0.0, y0))
+        scale = atol + np.abs(y0) * rtol
+        d0, d1 = rms(y0 / scale), rms(f0 / scale)
+        h0 = min(1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1, T)
+        d2 = rms((np.asarray(rhs(h0, y0 + h0 * f0)) - f0) / scale) / h0
+        order = cls.error_estimator_order
+        h1 = max(1e-6, h0 * 1e-3) if d1 <= 1e-15 and d2 <= 1e-15 else (0.01 / max(d1, d2)) ** (1 / (order + 1))
+        pending = [f0]
+
+        def fun(t: float, y: np.ndarray) -> np.ndarray:
+            return pending.pop() if pending else rhs(t, y)  # the solver's first call, at (0, y0), is f0
+
+        return cls(fun, 0.0, y0, T, weights=weights, rtol=rtol, atol=atol, first_step=min(100 * h0, h1, T)), 1
 
 
 def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, atol: float, times: np.ndarray,
@@ -341,7 +410,7 @@ def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, a
         return _observe(ts, stack, batch, template)
 
     _, records, n_evals = integrate_flow(rhs, template.pack(), T, times, rtol=rtol, atol=atol, bar=bar,
-                                         observe=observe)
+                                         observe=observe, weights=pack_weights(batch.d))
     return records, n_evals
 
 
