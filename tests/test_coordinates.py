@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from cooccur import DataConfig, ModelConfig, init_params, make_dataset, simulate
-from cooccur import coordinates
+from cooccur import DataConfig, ModelConfig, coordinates, init_params, make_dataset, simulate
 from cooccur.coordinates import Batch, GramState, reduced_loss_and_grad
 
 

@@ -2,8 +2,9 @@
 default grid) from the engine as it was before issue 24 (commit cf870ab: full d x d state, dense products by Γ_A,
 SciPy's dense output), read by ``tests/test_flow_reference.py`` to check that later engines give the same numbers.
 
-Kept per record: loss, G, wa_sq, QQ_change, KK_change, grad_norm, the first 8 words of G_rate, the first 4 words' blocks of A, VV and
-attn, and the Frobenius norms of A and VV; the full A and VV at the last record; T1 and the evaluation count.
+Kept per record: loss, G, wa_sq, QQ_change, KK_change, grad_norm, the first 8 words of G_rate, the first 4 words'
+blocks of A, VV and attn, and the Frobenius norms of A and VV; the full A and VV at the last record; T1 and the
+evaluation count.
 Run from the repository root at that commit: ``python tests/data/make_flow_reference.py``.
 """
 
