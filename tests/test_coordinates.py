@@ -82,8 +82,8 @@ def test_sparse_and_dense_gradient_norms_agree(distinct, monkeypatch):
     k, d = 3, batch.d
     X = rng.standard_normal((k, d, d))
     QQ, KK = X @ X.transpose(0, 2, 1), X.transpose(0, 2, 1) @ X
-    stack = coordinates.GramStack(rng.standard_normal((k, d, d)), QQ, KK, QQ.copy(), rng.standard_normal((k, d)),
-                                  np.ones(k), 16.0, 16)
+    stack = coordinates.GramStack.from_full(rng.standard_normal((k, d, d)), QQ, KK, QQ.copy(),
+                                            rng.standard_normal((k, d)), np.ones(k), 16.0, 16)
     ev = reduced_loss_and_grad(stack.A, stack.G, batch, stack.m)
     norms = {}
     for share in (0.0, 1.0):
@@ -91,3 +91,6 @@ def test_sparse_and_dense_gradient_norms_agree(distinct, monkeypatch):
         norms[share] = stack.grad_norms(ev)
     assert norms[0.0].shape == (k, 4) and (norms[0.0] > 0).all()
     assert rel(norms[1.0], norms[0.0]) < 1e-13
+    gA = ev.grad_A  # the definitions: ‖W_K Γ_A‖² = tr(Γ_Aᵀ KK Γ_A), ‖W_Q Γ_Aᵀ‖² = tr(Γ_A QQ Γ_Aᵀ)
+    direct = np.sqrt([[np.trace(g.T @ kk @ g), np.trace(g @ qq @ g.T)] for g, qq, kk in zip(gA, QQ, KK)])
+    assert rel(norms[1.0][:, :2], direct) < 1e-12

@@ -371,8 +371,9 @@ def _standard_wishart(dim: int, dof: int, rng: np.random.Generator) -> np.ndarra
 
 @dataclass
 class GramStack:
-    """k states of one flow (e.g. the recorded times of one solver step): A, QQ, KK, VV (k, d, d), G (k, d),
-    wa_sq (k,), and the constants ‖a‖², m. :meth:`from_packed` reads them from packed vectors."""
+    """k states of one flow (e.g. the recorded times of one solver step): A (k, d, d); QQ, KK (k, d(d+1)/2), stored
+    once (:func:`symmetric_layout`'s ``upper`` entries); VV (k, d, d) in full (it is recorded); G (k, d); wa_sq (k,);
+    and the constants ‖a‖², m. :meth:`from_packed` reads them from packed vectors, :meth:`from_full` from matrices."""
 
     A: np.ndarray
     QQ: np.ndarray
@@ -385,27 +386,44 @@ class GramStack:
 
     @classmethod
     def from_packed(cls, vecs: np.ndarray, d: int, a_sq: float, m: int) -> GramStack:
-        """``vecs`` (k, :func:`state_size`): rows laid out as :meth:`GramState.pack`."""
+        """``vecs`` (k, :func:`state_size`): rows laid out as :meth:`GramState.pack` (A, QQ, KK, G, wa_sq are
+        views)."""
         k = vecs.shape[0]
         A, sym, G, wa_sq = _split(vecs, d)
-        blocks = sym[:, :, symmetric_layout(d).full_of].reshape(k, 3, d, d)
-        return cls(A.reshape(k, d, d), blocks[:, 0], blocks[:, 1], blocks[:, 2], G, wa_sq[:, 0], a_sq, m)
+        VV = sym[:, 2, symmetric_layout(d).full_of].reshape(k, d, d)
+        return cls(A.reshape(k, d, d), sym[:, 0], sym[:, 1], VV, G, wa_sq[:, 0], a_sq, m)
+
+    @classmethod
+    def from_full(cls, A: np.ndarray, QQ: np.ndarray, KK: np.ndarray, VV: np.ndarray, G: np.ndarray,
+                  wa_sq: np.ndarray, a_sq: float, m: int) -> GramStack:
+        """From (k, d, d) matrices (QQ and KK symmetric), G (k, d) and wa_sq (k,)."""
+        k, d = G.shape
+        upper = symmetric_layout(d).upper
+        return cls(A, QQ.reshape(k, d * d)[:, upper], KK.reshape(k, d * d)[:, upper], VV, G, wa_sq, a_sq, m)
 
     def G_rate(self, ev: ReducedEval) -> np.ndarray:
         """dG/dt under gradient flow (:meth:`GramState.G_rate`) at each state, shape (k, d)."""
         return -(self.a_sq * np.einsum("kd,kde->ke", ev.grad_G, self.VV) + self.wa_sq[:, None] * ev.grad_G)
 
     def grad_norms(self, ev: ReducedEval) -> np.ndarray:
-        """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (k, 4)."""
+        """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (k, 4).
+
+        ‖W_K Γ_A‖² = tr(Γ_Aᵀ KK Γ_A) = ⟨KK, Γ_A Γ_Aᵀ⟩ and ‖W_Q Γ_Aᵀ‖² = ⟨QQ, Γ_Aᵀ Γ_A⟩: inner products of the stored
+        QQ and KK with a product of Γ_A with itself, sparse when Γ_A is (only its nonzero entries are read)."""
         gG = ev.grad_G
-        if use_sparse(ev.batch):  # ⟨Γ_A, KK Γ_A⟩ needs KK Γ_A = (Γ_Aᵀ KK)ᵀ on the pairs only
-            pairs, values = ev.batch.pairs, ev.grad_A_pairs
-            mats = [pair_matrix(v, ev.batch) for v in values]
-            sq_Q = [v @ (g.T @ KK).T.ravel()[pairs] for v, g, KK in zip(values, mats, self.KK)]
-            sq_K = [v @ (g @ QQ).ravel()[pairs] for v, g, QQ in zip(values, mats, self.QQ)]
+        full_of = symmetric_layout(ev.batch.d).full_of
+        if use_sparse(ev.batch):
+            sq_Q, sq_K = [], []
+            for values, QQ, KK in zip(ev.grad_A_pairs, self.QQ, self.KK):
+                g = pair_matrix(values, ev.batch)
+                sq_Q.append(_inner_with_sparse(KK, (g @ g.T).tocoo(), full_of))
+                sq_K.append(_inner_with_sparse(QQ, (g.T @ g).tocoo(), full_of))
         else:
             gA = ev.grad_A
-            sq_Q, sq_K = np.sum(gA * (self.KK @ gA), axis=(1, 2)), np.sum(gA * (gA @ self.QQ), axis=(1, 2))
+            k = gA.shape[0]
+            M_Q, M_K = gA @ gA.transpose(0, 2, 1), gA.transpose(0, 2, 1) @ gA
+            sq_Q = np.einsum("kf,kf->k", M_Q.reshape(k, -1), self.KK[:, full_of])
+            sq_K = np.einsum("kf,kf->k", M_K.reshape(k, -1), self.QQ[:, full_of])
         sq = np.stack([
             np.asarray(sq_Q),
             np.asarray(sq_K),
@@ -413,3 +431,9 @@ class GramStack:
             self.a_sq * np.einsum("kd,kde,ke->k", gG, self.VV, gG),
         ], axis=1)
         return np.sqrt(np.maximum(sq, 0.0))
+
+
+def _inner_with_sparse(stored: np.ndarray, M: sparse.coo_array, full_of: np.ndarray) -> float:
+    """⟨S, M⟩ = Σ_ij S[i, j] M[i, j] for S symmetric, stored once (``stored``, :class:`SymmetricLayout`), and M sparse."""
+    d = M.shape[0]
+    return float(M.data @ stored[full_of[M.coords[0] * d + M.coords[1]]])

@@ -34,7 +34,15 @@ from scipy.integrate import DOP853
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from cooccur.coordinates import Batch, GramStack, GramState, pack_weights, reduced_loss_and_grad, use_sparse
+from cooccur.coordinates import (
+    Batch,
+    GramStack,
+    GramState,
+    pack_weights,
+    reduced_loss_and_grad,
+    symmetric_layout,
+    use_sparse,
+)
 from cooccur.data import Dataset
 from cooccur.model import Params
 from cooccur.observables import (
@@ -234,6 +242,7 @@ def _observe(ts: np.ndarray, stack: GramStack, batch: Batch, start: GramState) -
     for t, loss in zip(ts, ev.loss):
         _check_finite(float(t), loss)
     losses = sample_losses(ev.F, batch.y)
+    upper = symmetric_layout(batch.d).upper
     return {
         "t": np.asarray(ts, dtype=np.float64),
         "loss": ev.loss,
@@ -243,8 +252,8 @@ def _observe(ts: np.ndarray, stack: GramStack, batch: Batch, start: GramState) -
         "G": stack.G,
         "A": stack.A,
         "VV": stack.VV,
-        "QQ_change": np.abs(stack.QQ - start.QQ).max(axis=(1, 2)),
-        "KK_change": np.abs(stack.KK - start.KK).max(axis=(1, 2)),
+        "QQ_change": np.abs(stack.QQ - start.QQ.reshape(-1)[upper]).max(axis=1),  # QQ and KK are stored once
+        "KK_change": np.abs(stack.KK - start.KK.reshape(-1)[upper]).max(axis=1),
         "wa_sq": stack.wa_sq,
         "attn": mean_attention(ev.P, batch),
         "grad_norm": stack.grad_norms(ev),
@@ -270,8 +279,8 @@ def _run_euler(
         ev = reduced_loss_and_grad(A, G, batch, m)
         _check_finite(k * step, ev.loss)
         if k in record_at:
-            stack = GramStack(A[None], (W_Q.T @ W_Q)[None], (W_K.T @ W_K)[None], (W_V.T @ W_V)[None], G[None],
-                              np.array([u @ u]), float(a @ a), m)
+            stack = GramStack.from_full(A[None], (W_Q.T @ W_Q)[None], (W_K.T @ W_K)[None], (W_V.T @ W_V)[None],
+                                        G[None], np.array([u @ u]), float(a @ a), m)
             recorder.add(_observe(np.array([k * step]), stack, batch, start))
         if k == n_steps:
             break
