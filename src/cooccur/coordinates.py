@@ -434,6 +434,6 @@ class GramStack:
 
 
 def _inner_with_sparse(stored: np.ndarray, M: sparse.coo_array, full_of: np.ndarray) -> float:
-    """⟨S, M⟩ = Σ_ij S[i, j] M[i, j] for S symmetric, stored once (``stored``, :class:`SymmetricLayout`), and M sparse."""
+    """⟨S, M⟩ = Σ_ij S[i, j] M[i, j] for S symmetric, stored once (``stored``, :class:`SymmetricLayout`), M sparse."""
     d = M.shape[0]
     return float(M.data @ stored[full_of[M.coords[0] * d + M.coords[1]]])
