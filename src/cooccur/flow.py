@@ -23,9 +23,13 @@ Both engines work in float64: Phase-1 changes of the scores are about 1e-4 of sc
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import dataclasses
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,6 +44,7 @@ from cooccur.coordinates import (
     GramState,
     pack_weights,
     reduced_loss_and_grad,
+    state_size,
     symmetric_layout,
     use_sparse,
 )
@@ -175,7 +180,7 @@ def simulate(
     bar = tqdm(total=round(float(T), 6), unit="time", disable=not progress, leave=False, desc=f"flow ({sim.method})",
                bar_format="{l_bar}{bar}| {n:.3g}/{total:.3g} [{elapsed}<{remaining}]")
     try:
-        with one_blas_thread():
+        with one_blas_thread(), freed_memory_reused(state_size(d) * 8 > LARGE_STATE_BYTES):
             if sim.method == "euler":
                 recorder, n_evals = _run_euler(batch, params, T, sim.step, times, bar, train_a=sim.train_a)
             else:
@@ -193,6 +198,50 @@ def one_blas_thread() -> threadpool_limits:
     parallelism comes from processes instead (:mod:`cooccur.sweep`). The limit is scoped: it is lifted on exit.
     """
     return threadpool_limits(limits=1)
+
+
+#: glibc's mallopt parameters (malloc.h): M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+
+
+#: Above this state size (bytes) :func:`simulate` runs in :func:`freed_memory_reused`: glibc's own adaptive
+#: threshold serves smaller arrays from the heap already.
+LARGE_STATE_BYTES = 32 * 2**20
+
+
+@contextlib.contextmanager
+def freed_memory_reused(enabled: bool = True) -> Iterator[None]:
+    """A context in which glibc's malloc serves large arrays from memory freed before, not from fresh pages.
+
+    The engines make and drop arrays of the state's size at every evaluation (57 MB each at d = 1683). glibc maps
+    every allocation above 32 MB (its adaptive threshold's ceiling) fresh from the kernel and unmaps it when freed,
+    so each one costs page faults and the kernel's zeroing of its pages: 26 of the 98 s of the large case of
+    ``make bench``. Inside the context such arrays come from the heap (mmap threshold 1 GB) and freed memory stays
+    there (trim threshold 2 GB) to be reused; on exit the free memory goes back to the system (malloc_trim). The
+    thresholds are process-wide and stay set (glibc cannot go back to its adaptive threshold). Nothing changes when
+    ``enabled`` is false or the C library is not glibc (macOS, musl). Numbers are unaffected."""
+    libc = _glibc() if enabled else None
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30)
+        libc.mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1)
+    try:
+        yield
+    finally:
+        if libc is not None:
+            libc.malloc_trim(0)
+
+
+@functools.lru_cache(maxsize=1)
+def _glibc() -> ctypes.CDLL | None:
+    """The process's C library if it is glibc (it has mallopt and malloc_trim), else None."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name)
+        libc.gnu_get_libc_version  # noqa: B018 -- glibc only: raises AttributeError elsewhere
+        libc.mallopt.argtypes, libc.malloc_trim.argtypes = [ctypes.c_int, ctypes.c_int], [ctypes.c_size_t]
+    except (OSError, AttributeError, TypeError):
+        return None
+    return libc
 
 
 def _check_times(times: np.ndarray, T: float) -> None:
