@@ -94,6 +94,30 @@ class Batch:
     def n(self) -> int:
         return self.tokens.shape[0]
 
+    @functools.cached_property
+    def pairs_sharing_query(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first, second, key_key): every ordered couple of pairs (k, q), (k', q) with the same query word, as
+        positions in ``pairs`` (each (P,)), and the flat index k d + k' of their keys. Σ over them of
+        Γ_A[k, q] Γ_A[k', q] S[k, k'] is ⟨S, Γ_A Γ_Aᵀ⟩."""
+        return _couples(self.pairs % self.d, self.pairs // self.d, self.d)
+
+    @functools.cached_property
+    def pairs_sharing_key(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As :attr:`pairs_sharing_query` for pairs with the same key word: flat index q d + q' of their queries, so
+        that the sum is ⟨S, Γ_Aᵀ Γ_A⟩."""
+        return _couples(self.pairs // self.d, self.pairs % self.d, self.d)
+
+
+def _couples(shared: np.ndarray, other: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ordered couple (i, j) of positions with ``shared[i] == shared[j]``, and ``other[i] d + other[j]``."""
+    order = np.argsort(shared, kind="stable")
+    counts = np.bincount(shared, minlength=d)
+    size = counts[shared[order]]  # size of each position's group, in sorted order
+    first = np.repeat(order, size)
+    within = np.arange(first.size) - np.repeat(np.cumsum(size) - size, size)  # 0 .. size - 1 for each repeat
+    second = order[np.repeat((np.cumsum(counts) - counts)[shared[order]], size) + within]
+    return first, second, other[first] * d + other[second]
+
 
 @dataclass(frozen=True)
 class ReducedEval:
@@ -409,15 +433,16 @@ class GramStack:
         """Frobenius norms of ∂L̂/∂W_Q, ∂L̂/∂W_K, ∂L̂/∂W_V, ∂L̂/∂W from the Gram quantities; shape (k, 4).
 
         ‖W_K Γ_A‖² = tr(Γ_Aᵀ KK Γ_A) = ⟨KK, Γ_A Γ_Aᵀ⟩ and ‖W_Q Γ_Aᵀ‖² = ⟨QQ, Γ_Aᵀ Γ_A⟩: inner products of the stored
-        QQ and KK with a product of Γ_A with itself, sparse when Γ_A is (only its nonzero entries are read)."""
+        QQ and KK with a product of Γ_A with itself, summed over the couples of pairs that share a word when Γ_A is
+        sparse (:attr:`Batch.pairs_sharing_query`)."""
         gG = ev.grad_G
         full_of = symmetric_layout(ev.batch.d).full_of
-        if use_sparse(ev.batch):
-            sq_Q, sq_K = [], []
-            for values, QQ, KK in zip(ev.grad_A_pairs, self.QQ, self.KK):
-                g = pair_matrix(values, ev.batch)
-                sq_Q.append(_inner_with_sparse(KK, (g @ g.T).tocoo(), full_of))
-                sq_K.append(_inner_with_sparse(QQ, (g.T @ g).tocoo(), full_of))
+        if use_sparse(ev.batch):  # Σ over couples of pairs sharing a word: O(Σ_w (pairs with word w)²) each
+            q1, q2, key_key = ev.batch.pairs_sharing_query
+            k1, k2, query_query = ev.batch.pairs_sharing_key
+            at_keys, at_queries = full_of[key_key], full_of[query_query]
+            sq_Q = [(v[q1] * v[q2]) @ KK[at_keys] for v, KK in zip(ev.grad_A_pairs, self.KK)]
+            sq_K = [(v[k1] * v[k2]) @ QQ[at_queries] for v, QQ in zip(ev.grad_A_pairs, self.QQ)]
         else:
             gA = ev.grad_A
             k = gA.shape[0]
@@ -431,9 +456,3 @@ class GramStack:
             self.a_sq * np.einsum("kd,kde,ke->k", gG, self.VV, gG),
         ], axis=1)
         return np.sqrt(np.maximum(sq, 0.0))
-
-
-def _inner_with_sparse(stored: np.ndarray, M: sparse.coo_array, full_of: np.ndarray) -> float:
-    """⟨S, M⟩ = Σ_ij S[i, j] M[i, j] for S symmetric, stored once (``stored``, :class:`SymmetricLayout`), M sparse."""
-    d = M.shape[0]
-    return float(M.data @ stored[full_of[M.coords[0] * d + M.coords[1]]])
