@@ -291,7 +291,8 @@ class GramState:
         blocks new full (d, d) arrays)."""
         d = self.G.shape[0]
         A, sym, G, wa_sq = _split(vec, d)
-        QQ, KK, VV = sym[:, symmetric_layout(d).full_of].reshape(3, d, d)
+        # np.take: fancy indexing on an axis other than the first is several times slower
+        QQ, KK, VV = np.take(sym, symmetric_layout(d).full_of, axis=-1).reshape(3, d, d)
         return GramState(A.reshape(d, d), QQ, KK, VV, G, float(wa_sq[0]), self.a_sq, self.m)
 
     def derivative(self, ev: ReducedEval) -> np.ndarray:
@@ -414,7 +415,7 @@ class GramStack:
         views)."""
         k = vecs.shape[0]
         A, sym, G, wa_sq = _split(vecs, d)
-        VV = sym[:, 2, symmetric_layout(d).full_of].reshape(k, d, d)
+        VV = np.take(sym[:, 2], symmetric_layout(d).full_of, axis=-1).reshape(k, d, d)
         return cls(A.reshape(k, d, d), sym[:, 0], sym[:, 1], VV, G, wa_sq[:, 0], a_sq, m)
 
     @classmethod
@@ -423,7 +424,8 @@ class GramStack:
         """From (k, d, d) matrices (QQ and KK symmetric), G (k, d) and wa_sq (k,)."""
         k, d = G.shape
         upper = symmetric_layout(d).upper
-        return cls(A, QQ.reshape(k, d * d)[:, upper], KK.reshape(k, d * d)[:, upper], VV, G, wa_sq, a_sq, m)
+        return cls(A, np.take(QQ.reshape(k, d * d), upper, axis=-1), np.take(KK.reshape(k, d * d), upper, axis=-1), VV,
+                   G, wa_sq, a_sq, m)
 
     def G_rate(self, ev: ReducedEval) -> np.ndarray:
         """dG/dt under gradient flow (:meth:`GramState.G_rate`) at each state, shape (k, d)."""
@@ -447,8 +449,8 @@ class GramStack:
             gA = ev.grad_A
             k = gA.shape[0]
             M_Q, M_K = gA @ gA.transpose(0, 2, 1), gA.transpose(0, 2, 1) @ gA
-            sq_Q = np.einsum("kf,kf->k", M_Q.reshape(k, -1), self.KK[:, full_of])
-            sq_K = np.einsum("kf,kf->k", M_K.reshape(k, -1), self.QQ[:, full_of])
+            sq_Q = np.einsum("kf,kf->k", M_Q.reshape(k, -1), np.take(self.KK, full_of, axis=-1))
+            sq_K = np.einsum("kf,kf->k", M_K.reshape(k, -1), np.take(self.QQ, full_of, axis=-1))
         sq = np.stack([
             np.asarray(sq_Q),
             np.asarray(sq_K),
