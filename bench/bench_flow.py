@@ -1,28 +1,32 @@
-"""Benchmark: the Gram flow's cost with dense products by Γ_A (the engine before issue 24) and sparse ones.
+"""Benchmark: the Gram flow's cost before issue 24 and now, side by side.
 
-Γ_A = ∂L̂/∂A is nonzero only on the pairs of words that occur together in some sample (``Batch.pairs``); the
-engine multiplies by it in sparse form when the pairs fill at most ``coordinates.SPARSE_SHARE`` of the d² entries.
-Each case runs in a fresh process on one core with one BLAS thread, once per engine ("dense": SPARSE_SHARE = 0,
-every product dense; "auto": the library's choice), and reports the best of ``--repeat`` timings, the peak
-resident memory of that process and the largest relative difference of the two engines' losses, G and A:
+"before" is the library at commit :data:`BEFORE` (the engine that issue 24 replaced: the full 4d² state, dense
+products by Γ_A, SciPy's dense output, records concatenated at the end), exported from the repository's history
+with ``git archive``; "now" is this working tree. Each case runs in a fresh process on one core with one BLAS
+thread, once per engine, and reports the best of ``--repeat`` timings, the peak resident memory of that process
+and the largest relative difference of the two engines' losses, G and A (or T1 and final losses for the atlas):
 
 * paper: the paper's setting (n=60, L=5, d=64, m=128, m1=256), T=300, the default 300-time recording grid;
 * premise: the premise setting (n=60, L=5, d=163 distinct fillers, m=m1=128), T=300, the default grid;
 * atlas: one seed of the fine width atlas (``book/atlas/width-fine.yaml``, 81 of its 810 runs), each run
   simulated and checked as a sweep row (``sweep.run_one``): core-seconds for all 810 runs, 10x the measured;
 * large: n=240, L=7, distinct fillers, d = n L + 3 = 1683, m=m1=128, T=300, recorded at 0 and T only (the default
-  grid would record A and VV, 2 x 300 x d² floats, 14 GB); the dense engine is run only with ``--large-dense``.
+  grid would record A, VV and the attention, 3 x 300 x d² floats, 20 GB).
 
-Usage: ``make bench`` (or ``python bench/bench_flow.py [--cases paper premise] [--repeat 3]``).
+The issue's targets (one core): paper <= 0.1 s, premise <= 0.25 s, atlas <= 300 core-s, large <= 60 s and <= 4 GB.
+Usage: ``make bench`` (or ``python bench/bench_flow.py [--cases paper premise] [--repeat 3] [--before REV]``);
+without the repository's history (a source archive) only "now" runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import resource
 import subprocess
 import sys
+import tarfile
 import time
 from pathlib import Path
 
@@ -30,7 +34,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ("paper", "premise", "atlas", "large")
-ENGINES = {"dense": 0.0, "auto": None}
+#: The commit before issue 24's engine: the reference "before" of every case.
+BEFORE = "cf870ab"
 
 
 def experiments(case: str) -> tuple[list, np.ndarray | None, int]:
@@ -49,13 +54,13 @@ def experiments(case: str) -> tuple[list, np.ndarray | None, int]:
     return [exp], np.array([0.0, exp.sim.T]), 1
 
 
-def measure(case: str, engine: str, repeat: int, out: Path) -> None:
-    """In this process: time ``case`` under ``engine`` and write seconds, peak memory and readings to ``out``."""
-    from cooccur import coordinates, sweep
+def measure(case: str, repeat: int, out: Path) -> None:
+    """In this process: time ``case`` with the library on the path and write seconds, peak memory and readings to
+    ``out``."""
+    import cooccur
+    from cooccur import sweep
     from cooccur.flow import one_blas_thread
 
-    if ENGINES[engine] is not None:
-        coordinates.SPARSE_SHARE = ENGINES[engine]
     exps, times, factor = experiments(case)
     best, result = float("inf"), None
     with one_blas_thread():
@@ -71,50 +76,68 @@ def measure(case: str, engine: str, repeat: int, out: Path) -> None:
             best = min(best, time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # kB on Linux -> GB
     d = exps[0].data.d
-    np.savez(out, seconds=best * factor, peak_gb=peak, d=d, runs=len(exps) * factor, **result)
+    np.savez(out, seconds=best * factor, peak_gb=peak, d=d, runs=len(exps) * factor, library=cooccur.__file__,
+             **result)
 
 
-def run_case(case: str, engine: str, repeat: int, tmp: Path) -> dict:
-    out = tmp / f"{case}-{engine}.npz"
-    subprocess.run([sys.executable, __file__, "--child", case, engine, "--repeat", str(repeat), "--out", str(out)],
-                   check=True, env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-                                    "MKL_NUM_THREADS": "1"})
+def run_case(case: str, source: Path, repeat: int, out: Path) -> dict:
+    """Run ``case`` in a fresh process with the library at ``source`` (a ``src`` folder) first on the path."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([str(source), os.environ.get("PYTHONPATH", "")])}
+    subprocess.run([sys.executable, __file__, "--child", case, "--repeat", str(repeat), "--out", str(out)],
+                   check=True, env=env, cwd=ROOT)
     with np.load(out) as saved:
-        return {key: saved[key] for key in saved.files}
+        got = {key: saved[key] for key in saved.files}
+    if not Path(str(got.pop("library"))).is_relative_to(source):  # an installed copy shadowed the one asked for
+        raise RuntimeError(f"the {case} run did not import the library in {source}")
+    return got
+
+
+def export_source(rev: str, into: Path) -> Path | None:
+    """The library's ``src`` folder at commit ``rev``, exported into ``into``; None without the history."""
+    try:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
     parser.add_argument("--repeat", type=int, default=3, help="timings per small case, best kept (default 3)")
-    parser.add_argument("--large-dense", action="store_true", help="also run the large case with dense products")
-    parser.add_argument("--child", nargs=2, metavar=("CASE", "ENGINE"), help=argparse.SUPPRESS)
+    parser.add_argument("--before", default=BEFORE, help=f"the commit to compare with (default {BEFORE})")
+    parser.add_argument("--child", metavar="CASE", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        measure(*args.child, args.repeat, args.out)
+        measure(args.child, args.repeat, args.out)
         return
     import tempfile
 
-    print("Gram flow, one core, one BLAS thread: dense products by Γ_A against the library's choice")
-    print(f"{'case':10s} {'d':>5s} {'runs':>5s} {'dense s':>9s} {'auto s':>9s} {'speed-up':>9s} "
-          f"{'dense GB':>9s} {'auto GB':>8s}  largest relative difference")
     with tempfile.TemporaryDirectory() as tmp:
+        before = export_source(args.before, Path(tmp) / "before")
+        engines = {"now": ROOT / "src"} | ({"before": before} if before else {})
+        print(f"Gram flow, one core, one BLAS thread: the engine at {args.before} (before) and this tree (now)"
+              + ("" if before else f"; {args.before} is not in this checkout's history, so only now"))
+        print(f"{'case':8s} {'d':>5s} {'runs':>5s} {'before s':>9s} {'now s':>9s} {'speed-up':>9s} "
+              f"{'before GB':>9s} {'now GB':>7s}  largest relative difference")
         for case in args.cases:
-            engines = ["auto"] if case == "large" and not args.large_dense else ["dense", "auto"]
-            got = {engine: run_case(case, engine, args.repeat, Path(tmp)) for engine in engines}
-            auto = got["auto"]
-            dense = got.get("dense")
-            if dense is None:
-                print(f"{case:10s} {int(auto['d']):5d} {int(auto['runs']):5d} {'-':>9s} {float(auto['seconds']):9.2f} "
-                      f"{'-':>9s} {'-':>9s} {float(auto['peak_gb']):8.2f}  (dense not run: O(d³) products)")
+            got = {name: run_case(case, source, args.repeat, Path(tmp) / f"{case}-{name}.npz")
+                   for name, source in engines.items()}
+            now, old = got["now"], got.get("before")
+            line = f"{case:8s} {int(now['d']):5d} {int(now['runs']):5d} "
+            if old is None:
+                print(line + f"{'-':>9s} {float(now['seconds']):9.2f} {'-':>9s} {'-':>9s} {float(now['peak_gb']):7.2f}")
                 continue
-            diffs = {key: float(np.nanmax(np.abs(auto[key] - dense[key])) / np.nanmax(np.abs(dense[key])))
-                     for key in auto if key not in ("seconds", "peak_gb", "d", "runs")}
+            diffs = {key: float(np.nanmax(np.abs(now[key] - old[key])) / np.nanmax(np.abs(old[key])))
+                     for key in now if key not in ("seconds", "peak_gb", "d", "runs")}
             worst = max(diffs, key=diffs.get)
-            print(f"{case:10s} {int(auto['d']):5d} {int(auto['runs']):5d} {float(dense['seconds']):9.2f} "
-                  f"{float(auto['seconds']):9.2f} {float(dense['seconds'] / auto['seconds']):8.1f}x "
-                  f"{float(dense['peak_gb']):9.2f} {float(auto['peak_gb']):8.2f}  {diffs[worst]:.1e} ({worst})")
+            print(line + f"{float(old['seconds']):9.2f} {float(now['seconds']):9.2f} "
+                  f"{float(old['seconds'] / now['seconds']):8.1f}x {float(old['peak_gb']):9.2f} "
+                  f"{float(now['peak_gb']):7.2f}  {diffs[worst]:.1e} ({worst})")
 
 
 if __name__ == "__main__":

@@ -88,7 +88,10 @@ exact = Experiment(base.data, base.model, SimConfig(T=T, method="gram", rtol=1e-
 # \end{aligned}
 # $$
 #
-# These are $4d^2 + d + 1$ numbers. The widths enter only as the $1/\sqrt m$ in the scores and as
+# These are $4d^2 + d + 1$ numbers, and fewer in practice: the three Gram matrices stay symmetric, so the
+# library stores each once ($d^2 + 3d(d+1)/2 + d + 1$ numbers), and $\Gamma_A$ is zero except on pairs of words
+# that occur together in some sample, so its products cost a multiple of those pairs rather than of $d^3$.
+# The widths enter only as the $1/\sqrt m$ in the scores and as
 # $\Vert a\Vert^2 = m_1$, so solving this ODE costs the same for any $m, m_1$. The library integrates it with
 # an adaptive Runge-Kutta method, `simulate(..., method="gram")`. Gradient descent in parameter space is
 # `method="euler"`. The full derivation is in the docstring of `cooccur.coordinates`, where $s$ is called

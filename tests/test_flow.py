@@ -215,3 +215,36 @@ def test_recording_many_times_at_once_agrees_with_one_at_a_time(tiny):
     euler = simulate(data, params, T=0.5, method="euler", step=0.01)  # the other engine records one at a time
     ev = reduced_loss_and_grad(euler.A[-1], euler.G[-1], batch, m)
     np.testing.assert_allclose(euler.loss[-1], ev.loss, rtol=1e-13)
+
+
+def test_dense_states_are_scipys_interpolant():
+    """The dense output evaluated as one matrix product gives SciPy's Horner evaluation to rounding, at the step's
+    ends and inside it."""
+    from scipy.integrate import DOP853
+
+    from cooccur.flow import dense_states
+
+    rng = np.random.default_rng(3)
+    M = rng.standard_normal((40, 40)) / 8
+    solver = DOP853(lambda t, y: M @ y + np.cos(3 * t), 0.0, rng.standard_normal(40), 4.0, rtol=1e-9)
+    steps = 0
+    while solver.status == "running":
+        solver.step()
+        steps += 1
+        interpolant = solver.dense_output()
+        ts = np.linspace(solver.t_old, solver.t, 9)
+        expected = interpolant(ts).T
+        np.testing.assert_allclose(dense_states(interpolant, ts), expected, rtol=0, atol=1e-14 * np.abs(expected).max())
+    assert steps > 5
+
+
+def test_reusing_freed_memory_leaves_the_numbers_alone(tiny, monkeypatch):
+    """A run whose state counts as large (malloc told to keep freed memory, then trimmed) gives the same numbers."""
+    from cooccur import flow
+
+    data, params = tiny
+    usual = simulate(data, params, T=2.0, method="gram")
+    monkeypatch.setattr(flow, "LARGE_STATE_BYTES", 0)
+    large = simulate(data, params, T=2.0, method="gram")
+    for name in ("loss", "G", "A", "VV", "grad_norm"):
+        assert np.array_equal(getattr(large, name), getattr(usual, name)), name
