@@ -95,28 +95,33 @@ class Batch:
         return self.tokens.shape[0]
 
     @functools.cached_property
-    def pairs_sharing_query(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(first, second, key_key): every ordered couple of pairs (k, q), (k', q) with the same query word, as
-        positions in ``pairs`` (each (P,)), and the flat index k d + k' of their keys. Σ over them of
-        Γ_A[k, q] Γ_A[k', q] S[k, k'] is ⟨S, Γ_A Γ_Aᵀ⟩."""
+    def pairs_sharing_query(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(first, second, weight, stored): the couples of pairs (k, q), (k', q) with the same query word, each
+        unordered couple once (first <= second, positions in ``pairs``, each (P,)), weight 2 for two distinct pairs
+        and 1 for a pair with itself, and the position of the keys' entry [k, k'] in a symmetric block stored once
+        (:func:`symmetric_layout`). Σ weight Γ_A[k, q] Γ_A[k', q] S[k, k'] over them is ⟨S, Γ_A Γ_Aᵀ⟩."""
         return _couples(self.pairs % self.d, self.pairs // self.d, self.d)
 
     @functools.cached_property
-    def pairs_sharing_key(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """As :attr:`pairs_sharing_query` for pairs with the same key word: flat index q d + q' of their queries, so
-        that the sum is ⟨S, Γ_Aᵀ Γ_A⟩."""
+    def pairs_sharing_key(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """As :attr:`pairs_sharing_query` for pairs with the same key word, the entry [q, q'] of their queries: the
+        sum is ⟨S, Γ_Aᵀ Γ_A⟩."""
         return _couples(self.pairs // self.d, self.pairs % self.d, self.d)
 
 
-def _couples(shared: np.ndarray, other: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every ordered couple (i, j) of positions with ``shared[i] == shared[j]``, and ``other[i] d + other[j]``."""
+def _couples(shared: np.ndarray, other: np.ndarray, d: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The couples (i, j), i <= j, of positions with ``shared[i] == shared[j]``; weight 2 (i < j) or 1; and the
+    stored position of the entry [other[i], other[j]] of a symmetric (d, d) block."""
     order = np.argsort(shared, kind="stable")
     counts = np.bincount(shared, minlength=d)
     size = counts[shared[order]]  # size of each position's group, in sorted order
     first = np.repeat(order, size)
     within = np.arange(first.size) - np.repeat(np.cumsum(size) - size, size)  # 0 .. size - 1 for each repeat
     second = order[np.repeat((np.cumsum(counts) - counts)[shared[order]], size) + within]
-    return first, second, other[first] * d + other[second]
+    keep = first <= second
+    first, second = first[keep], second[keep]
+    stored = symmetric_layout(d).full_of[other[first] * d + other[second]]
+    return first, second, np.where(first < second, 2.0, 1.0), stored
 
 
 @dataclass(frozen=True)
@@ -440,11 +445,10 @@ class GramStack:
         gG = ev.grad_G
         full_of = symmetric_layout(ev.batch.d).full_of
         if use_sparse(ev.batch):  # Σ over couples of pairs sharing a word: O(Σ_w (pairs with word w)²) each
-            q1, q2, key_key = ev.batch.pairs_sharing_query
-            k1, k2, query_query = ev.batch.pairs_sharing_key
-            at_keys, at_queries = full_of[key_key], full_of[query_query]
-            sq_Q = [(v[q1] * v[q2]) @ KK[at_keys] for v, KK in zip(ev.grad_A_pairs, self.KK)]
-            sq_K = [(v[k1] * v[k2]) @ QQ[at_queries] for v, QQ in zip(ev.grad_A_pairs, self.QQ)]
+            q1, q2, q_weight, keys = ev.batch.pairs_sharing_query
+            k1, k2, k_weight, queries = ev.batch.pairs_sharing_key
+            sq_Q = [(q_weight * v[q1] * v[q2]) @ KK[keys] for v, KK in zip(ev.grad_A_pairs, self.KK)]
+            sq_K = [(k_weight * v[k1] * v[k2]) @ QQ[queries] for v, QQ in zip(ev.grad_A_pairs, self.QQ)]
         else:
             gA = ev.grad_A
             k = gA.shape[0]
