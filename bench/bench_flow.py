@@ -83,7 +83,7 @@ def measure(case: str, repeat: int, out: Path) -> None:
 def run_case(case: str, source: Path, repeat: int, out: Path) -> dict:
     """Run ``case`` in a fresh process with the library at ``source`` (a ``src`` folder) first on the path."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([str(source), os.environ.get("PYTHONPATH", "")])}
+           "PYTHONPATH": os.pathsep.join([str(source), *filter(None, [os.environ.get("PYTHONPATH")])])}
     subprocess.run([sys.executable, __file__, "--child", case, "--repeat", str(repeat), "--out", str(out)],
                    check=True, env=env, cwd=ROOT)
     with np.load(out) as saved:
@@ -99,8 +99,8 @@ def export_source(rev: str, into: Path) -> Path | None:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError):
         return None
-    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-        tar.extractall(into, filter="data")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:  # our own history; the filter where Python has it
+        tar.extractall(into, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
     return into / "src"
 
 
@@ -132,7 +132,7 @@ def main() -> None:
             if old is None:
                 print(line + f"{'-':>9s} {float(now['seconds']):9.2f} {'-':>9s} {'-':>9s} {float(now['peak_gb']):7.2f}")
                 continue
-            diffs = {key: float(np.nanmax(np.abs(now[key] - old[key])) / np.nanmax(np.abs(old[key])))
+            diffs = {key: float(np.nanmax(np.abs(now[key] - old[key])) / max(np.nanmax(np.abs(old[key])), 1e-300))
                      for key in now if key not in ("seconds", "peak_gb", "d", "runs")}
             worst = max(diffs, key=diffs.get)
             print(line + f"{float(old['seconds']):9.2f} {float(now['seconds']):9.2f} "

@@ -132,7 +132,8 @@ class ReducedEval:
         loss: the empirical logistic loss.
         F: (n,) outputs.
         P: (n, L, L) attention probabilities [i, query l, key h].
-        grad_A_pairs: (nnz,) Γ_A = ∂L̂/∂A on the pairs ``batch.pairs``, where it can be nonzero.
+        grad_A_pairs: (nnz,) Γ_A = ∂L̂/∂A on the pairs ``batch.pairs``, where it can be nonzero ((k, nnz) for a stack
+            of k states, as every field here).
         grad_G: (d,) ∂L̂/∂G (Γ_G below).
         batch: the data it was evaluated on.
 

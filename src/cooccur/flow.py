@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import dataclasses
 import functools
 import math
@@ -68,7 +67,7 @@ DIVERGENCE_LOSS = 1e3
 
 
 #: Recorded times evaluated together by :func:`integrate_flow` (and so by one batched observation): enough to
-#: amortise the per-call cost, few enough that the temporaries stay small (32 Gram states at d = 163: 27 MB).
+#: amortise the per-call cost, few enough that the temporaries stay small (32 Gram states at d = 163: 17 MB).
 RECORD_CHUNK = 32
 
 
@@ -204,8 +203,8 @@ def one_blas_thread() -> threadpool_limits:
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 
 
-#: Above this state size (bytes) :func:`simulate` runs in :func:`freed_memory_reused`: glibc's own adaptive
-#: threshold serves smaller arrays from the heap already.
+#: Above this state size (bytes) :func:`simulate` runs in :func:`freed_memory_reused`: glibc serves smaller arrays
+#: from the heap once its adaptive mmap threshold has risen to their size.
 LARGE_STATE_BYTES = 32 * 2**20
 
 
@@ -217,9 +216,10 @@ def freed_memory_reused(enabled: bool = True) -> Iterator[None]:
     every allocation above 32 MB (its adaptive threshold's ceiling) fresh from the kernel and unmaps it when freed,
     so each one costs page faults and the kernel's zeroing of its pages: 26 of the 98 s of the large case of
     ``make bench``. Inside the context such arrays come from the heap (mmap threshold 1 GB) and freed memory stays
-    there (trim threshold 2 GB) to be reused; on exit the free memory goes back to the system (malloc_trim). The
-    thresholds are process-wide and stay set (glibc cannot go back to its adaptive threshold). Nothing changes when
-    ``enabled`` is false or the C library is not glibc (macOS, musl). Numbers are unaffected."""
+    there (trim threshold 2 GB) to be reused. On exit the free memory goes back to the system (malloc_trim) and the
+    thresholds are set to the ceiling of glibc's adaptive ones (32 MB, 64 MB for trimming): glibc cannot go back to
+    adapting them, and they are process-wide. Nothing changes when ``enabled`` is false or the C library is not
+    glibc (macOS, musl). Numbers are unaffected."""
     libc = _glibc() if enabled else None
     if libc is not None:
         libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30)
@@ -227,16 +227,17 @@ def freed_memory_reused(enabled: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
-        if libc is not None:
+        if libc is not None:  # glibc's adaptive ceiling for the mmap threshold, twice that for trimming
+            libc.mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+            libc.mallopt(_M_TRIM_THRESHOLD, 64 << 20)
             libc.malloc_trim(0)
 
 
 @functools.lru_cache(maxsize=1)
 def _glibc() -> ctypes.CDLL | None:
     """The process's C library if it is glibc (it has mallopt and malloc_trim), else None."""
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
+        libc = ctypes.CDLL(None)  # the symbols already loaded in this process, the C library's among them
         libc.gnu_get_libc_version  # noqa: B018 -- glibc only: raises AttributeError elsewhere
         libc.mallopt.argtypes, libc.malloc_trim.argtypes = [ctypes.c_int, ctypes.c_int], [ctypes.c_size_t]
     except (OSError, AttributeError, TypeError):
@@ -454,6 +455,7 @@ class WeightedDOP853(DOP853):
         def rms(v: np.ndarray) -> float:
             return math.sqrt(float(weights @ v**2) / float(weights.sum()))
 
+        rtol = max(rtol, 100 * np.finfo(float).eps)  # as SciPy raises a smaller one
         f0 = np.asarray(rhs(0.0, y0))
         scale = atol + np.abs(y0) * rtol
         d0, d1 = rms(y0 / scale), rms(f0 / scale)
@@ -494,8 +496,8 @@ def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, a
 
 
 def _assemble(recorder: Recorder, batch: Batch, n_evals: int) -> Trajectory:
-    """The trajectory from a full recorder."""
-    stacked = recorder.arrays
+    """The trajectory from the records filled (a requested time a rounding error past T is never reached)."""
+    stacked = {key: value[: recorder.filled] for key, value in recorder.arrays.items()}
     return Trajectory(
         **stacked,
         T1=phase_boundary(stacked["t"], stacked["F"], batch.y, stacked["G"]),
