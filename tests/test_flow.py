@@ -291,3 +291,11 @@ def test_the_packed_state_takes_the_full_states_steps(tiny):
         np.testing.assert_allclose(unfold(weighted.y), plain.y, rtol=1e-10, atol=1e-14)
     assert weighted.status == "finished" and steps > 5
     assert weighted.nfev + extra == plain.nfev
+
+
+def test_a_time_a_rounding_error_past_the_horizon_is_not_recorded(tiny):
+    """The solver stops at T exactly: a requested time at T (1 + 5e-13), which the grid's check lets through, is not
+    reached and not returned (the records are the times reached, all filled)."""
+    data, params = tiny
+    traj = simulate(data, params, T=1.0, method="gram", times=np.array([0.0, 0.5, 1.0 + 5e-13]))
+    assert traj.t.tolist() == [0.0, 0.5] and traj.loss.shape == (2,) and np.isfinite(traj.loss).all()
