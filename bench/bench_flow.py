@@ -14,7 +14,7 @@ and the largest relative difference of the two engines' losses, G and A (or T1 a
   grid would record A, VV and the attention, 3 x 300 x d² floats, 20 GB).
 
 The issue's targets (one core): paper <= 0.1 s, premise <= 0.25 s, atlas <= 300 core-s, large <= 60 s and <= 4 GB.
-Usage: ``make bench`` (or ``python bench/bench_flow.py [--cases paper premise] [--repeat 3] [--before REV]``);
+Usage: ``make bench`` (or ``python bench/bench_flow.py [--cases paper premise] [--repeat 7] [--before REV]``);
 without the repository's history (a source archive) only "now" runs.
 """
 
@@ -107,7 +107,7 @@ def export_source(rev: str, into: Path) -> Path | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=list(CASES), choices=CASES)
-    parser.add_argument("--repeat", type=int, default=3, help="timings per small case, best kept (default 3)")
+    parser.add_argument("--repeat", type=int, default=7, help="timings per small case, best kept (default 7)")
     parser.add_argument("--before", default=BEFORE, help=f"the commit to compare with (default {BEFORE})")
     parser.add_argument("--child", metavar="CASE", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
