@@ -4,9 +4,11 @@ output), on the paper's setting (d = 64, dense products) and the premise setting
 same number of solver steps and every kept record within 1e-8 relative (to the field's largest value).
 
 Measured basis of the bound: on the machine that wrote the reference, today's engine (symmetric blocks stored once,
-sparse products, dense output as one matrix product) moves by at most 3.5e-10 (paper) and 1.5e-11 (premise); the
-reference's own engine run under AVX2 kernels moved by 5e-10 (paper): a last-bit change of an error estimate shifts
-the solver's later steps. 1e-8 leaves room for both on another machine."""
+sparse products, dense output as one matrix product) moves by at most 1.5e-9 (paper, VV; 1.3e-9 under AVX2
+kernels) and 3.2e-11 (premise); the reference's own engine run under AVX2 kernels moved by 5e-10 (paper). The moves
+are last-bit differences (another summation order: the layout of an array handed to BLAS, the weighted error norm)
+that shift the adaptive solver's later steps; the paper's setting, whose G and VV grow most, amplifies them most.
+1e-8 leaves room for both on another machine."""
 
 from pathlib import Path
 
