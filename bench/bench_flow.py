@@ -11,7 +11,10 @@ and the largest relative difference of the two engines' losses, G and A (or T1 a
 * atlas: one seed of the fine width atlas (``book/atlas/width-fine.yaml``, 81 of its 810 runs), each run
   simulated and checked as a sweep row (``sweep.run_one``): core-seconds for all 810 runs, 10x the measured;
 * large: n=240, L=7, distinct fillers, d = n L + 3 = 1683, m=m1=128, T=300, recorded at 0 and T only (the default
-  grid would record A, VV and the attention, 3 x 300 x d² floats, 20 GB).
+  grid would record A, VV and the attention, 3 x 300 x d² floats, 20 GB);
+* premise-signal, large-signal: the same runs recorded with ``record="signal"`` (A, VV and the attention over the
+  three signal words, their movements over all words) at the default 300-time grid: what recording less saves.
+  "before" has no such option and records everything: the premise case then, and nothing for the large one (20 GB).
 
 The issue's targets (one core): paper <= 0.1 s, premise <= 0.25 s, atlas <= 300 core-s, large <= 60 s and <= 4 GB.
 Usage: ``make bench`` (or ``python bench/bench_flow.py [--cases paper premise] [--repeat 7] [--before REV]``);
@@ -33,16 +36,26 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = ("paper", "premise", "atlas", "large")
+CASES = ("paper", "premise", "premise-signal", "atlas", "large", "large-signal")
+#: Cases the engine before cannot run (their full records would not fit in memory).
+NOW_ONLY = ("large-signal",)
 #: The commit before issue 24's engine: the reference "before" of every case.
 BEFORE = "cf870ab"
 
 
 def experiments(case: str) -> tuple[list, np.ndarray | None, int]:
     """(experiments, recording times or None for the default grid, factor from the runs timed to the case)."""
+    import dataclasses
+
     from cooccur import sweep
     from cooccur.experiment import paper_setting, premise_setting
+    from cooccur.flow import SimConfig
 
+    if case.endswith("-signal"):
+        exps, _, factor = experiments(case.removesuffix("-signal"))
+        if "record" in {f.name for f in dataclasses.fields(SimConfig)}:  # "before" records everything
+            exps = [dataclasses.replace(e, sim=dataclasses.replace(e.sim, record="signal")) for e in exps]
+        return exps, None, factor
     if case == "paper":
         return [paper_setting(0, method="gram")], None, 1
     if case == "premise":
@@ -64,7 +77,7 @@ def measure(case: str, repeat: int, out: Path) -> None:
     exps, times, factor = experiments(case)
     best, result = float("inf"), None
     with one_blas_thread():
-        for _ in range(1 if case in ("atlas", "large") else repeat):
+        for _ in range(1 if case.startswith(("atlas", "large")) else repeat):
             start = time.perf_counter()
             if case == "atlas":
                 rows = [sweep.run_one(exp)[0] for exp in exps]
@@ -72,7 +85,8 @@ def measure(case: str, repeat: int, out: Path) -> None:
                           "final_loss": np.array([row["final_loss"] for row in rows])}
             else:
                 traj = exps[0].simulate(times=times)
-                result = {"loss": traj.loss, "G": traj.G, "A": traj.A, "T1": np.array([traj.T1])}
+                A = traj.A[:, :3, :3] if case.endswith("-signal") else traj.A  # "before" records every word
+                result = {"loss": traj.loss, "G": traj.G, "A": A, "T1": np.array([traj.T1])}
             best = min(best, time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # kB on Linux -> GB
     d = exps[0].data.d
@@ -122,13 +136,13 @@ def main() -> None:
         engines = {"now": ROOT / "src"} | ({"before": before} if before else {})
         print(f"Gram flow, one core, one BLAS thread: the engine at {args.before} (before) and this tree (now)"
               + ("" if before else f"; {args.before} is not in this checkout's history, so only now"))
-        print(f"{'case':8s} {'d':>5s} {'runs':>5s} {'before s':>9s} {'now s':>9s} {'speed-up':>9s} "
+        print(f"{'case':14s} {'d':>5s} {'runs':>5s} {'before s':>9s} {'now s':>9s} {'speed-up':>9s} "
               f"{'before GB':>9s} {'now GB':>7s}  largest relative difference")
         for case in args.cases:
             got = {name: run_case(case, source, args.repeat, Path(tmp) / f"{case}-{name}.npz")
-                   for name, source in engines.items()}
+                   for name, source in engines.items() if name == "now" or case not in NOW_ONLY}
             now, old = got["now"], got.get("before")
-            line = f"{case:8s} {int(now['d']):5d} {int(now['runs']):5d} "
+            line = f"{case:14s} {int(now['d']):5d} {int(now['runs']):5d} "
             if old is None:
                 print(line + f"{'-':>9s} {float(now['seconds']):9.2f} {'-':>9s} {'-':>9s} {float(now['peak_gb']):7.2f}")
                 continue

@@ -249,9 +249,9 @@ def test_attention_verdict_checks_the_tilt_against_its_rate(premise_runs):
     run = premise_runs[0]
     v = claims.attention_uniform(run)
     assert v.holds and v.measured["tilt_mu1_mu2"] > 0 > v.measured["tilt_mu1_mu3"]
-    assert claims.attention_uniform(altered(run, A=np.repeat(run.traj.A[:1], run.traj.t.size, 0))).measured[
-        "max_change"
-    ] == 0.0  # the uniformity is measured on every softmax entry, recomputed from A
+    assert v.measured["max_change"] == run.traj.attn_change.max() > 0  # every softmax entry, as recorded
+    pushed = claims.attention_uniform(altered(run, attn_change=run.traj.attn_change + 1 / run.L**2))
+    assert not pushed.holds and "within 1/L^2 of uniform" in pushed.detail
     i1 = measures.phase1_index(run.traj)
     for factor in (-1.0, 100.0):  # the tilt turned the wrong way, or a hundred times the rate
         attn = run.traj.attn.copy()
@@ -511,7 +511,7 @@ def test_width_orders_fail_when_a_quantity_scales_otherwise(width_runs):
     slow = [claims.Run(r.experiment, dataclasses.replace(r.traj, T1=r.traj.T1 * (r.m / 32) ** -0.3))
             for r in width_runs]
     assert not claims.width_orders(slow)["T1"].holds
-    grown = [claims.Run(r.experiment, dataclasses.replace(r.traj, A=r.traj.A[:1] + (r.traj.A - r.traj.A[:1]) * r.m**2))
+    grown = [claims.Run(r.experiment, dataclasses.replace(r.traj, A_change=r.traj.A_change * r.m**2))
              for r in width_runs]
     assert not claims.width_orders(grown)["scores moved"].holds
     assert claims.width_orders(grown)["values moved"].holds  # the others are untouched

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from cooccur import DataConfig, DivergenceError, ModelConfig, Params, init_params, loss, make_dataset, simulate
-from cooccur.coordinates import GramState
+from cooccur.coordinates import Batch, GramState
 from cooccur.observables import T1_MARGIN, phase_boundary
 
 
@@ -160,6 +160,7 @@ def test_a_rejected_trial_stage_is_not_a_divergence():
         ({"log_start": 1.0}, "log_start"),
         ({"times": np.array([0.0, 2.0, 1.0])}, "times"),
         ({"times": np.array([0.0, 5.0])}, "times"),
+        ({"record": "some"}, "record"),
     ],
 )
 def test_bad_options_name_the_field(tiny, kwargs, field):
@@ -299,3 +300,39 @@ def test_a_time_a_rounding_error_past_the_horizon_is_not_recorded(tiny):
     data, params = tiny
     traj = simulate(data, params, T=1.0, method="gram", times=np.array([0.0, 0.5, 1.0 + 5e-13]))
     assert traj.t.tolist() == [0.0, 0.5] and traj.loss.shape == (2,) and np.isfinite(traj.loss).all()
+
+
+@pytest.mark.parametrize("method", ["gram", "euler"])
+def test_the_movement_columns_are_the_movements_of_the_full_records(tiny, method):
+    """A_change, VV_change and attn_change are what the full records give: the largest entry moved from the first
+    record, the attention's over every softmax entry recomputed from A (bit for bit: the same arithmetic)."""
+    from cooccur.coordinates import attention_probabilities
+
+    data, params = tiny
+    traj = simulate(data, params, T=2.0, method=method, step=0.01, times=np.linspace(0.5, 2.0, 7))
+    np.testing.assert_array_equal(traj.A_change, np.abs(traj.A - traj.A[0]).max(axis=(1, 2)))
+    np.testing.assert_array_equal(traj.VV_change, np.abs(traj.VV - traj.VV[0]).max(axis=(1, 2)))
+    batch, m = Batch.from_dataset(data), params.W_Q.shape[0]
+    first = attention_probabilities(traj.A[0], batch, m)
+    moved = [np.abs(attention_probabilities(A, batch, m) - first).max() for A in traj.A]
+    np.testing.assert_array_equal(traj.attn_change, moved)
+    assert traj.attn_change[0] == 0.0 < traj.attn_change[-1]  # from the first record, not from t = 0
+
+
+def test_a_signal_record_keeps_three_words_and_every_scalar(tiny):
+    from cooccur.measures import margin_parts, population_loss
+
+    data, params = tiny
+    full = simulate(data, params, T=2.0, method="gram")
+    signal = simulate(data, params, T=2.0, method="gram", record="signal")
+    assert full.full_matrices and not signal.full_matrices
+    for name in ("A", "VV", "attn"):
+        assert getattr(signal, name).shape == (full.t.size, 3, 3)
+        np.testing.assert_array_equal(getattr(signal, name), getattr(full, name)[:, :3, :3])
+    for name in ("t", "loss", "F", "G", "A_change", "VV_change", "attn_change", "QQ_change", "grad_norm", "G_rate"):
+        np.testing.assert_array_equal(getattr(signal, name), getattr(full, name))
+    batch = Batch.from_dataset(data)
+    with pytest.raises(ValueError, match="record='full'"):
+        population_loss(signal, batch, params.W_Q.shape[0])
+    with pytest.raises(ValueError, match="margins"):
+        margin_parts(signal, batch, params.W_Q.shape[0])

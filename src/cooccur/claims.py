@@ -188,6 +188,7 @@ class Run:
         if k is None or i1 is None or k < i1:
             return dict.fromkeys(("T_star", "C_min", "C_max", "tilt", "tilt_prediction", "loss_integral"),
                                  float("nan"))
+        tr.require_full_matrices("the attention shift at T*")
         delta = tr.A[k] - tr.A[0]
         core = [abs(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))]
         return {"T_star": float(tr.t[k]), "C_min": float(min(core)), "C_max": float(max(core)),
@@ -312,8 +313,8 @@ def phase1_movements(run: Run) -> dict[str, float]:
     tr = run.traj
     i1 = measures.phase1_index(tr)
     return {
-        "scores": measures.largest_change(tr.A, i1),
-        "values": measures.largest_change(tr.VV, i1),
+        "scores": float(tr.A_change[: i1 + 1].max()),
+        "values": float(tr.VV_change[: i1 + 1].max()),
         "neuron": abs(tr.wa_sq[i1] - tr.wa_sq[0]) / run.m1**2,
         "KK": float(tr.KK_change[: i1 + 1].max()),
         "QQ": float(tr.QQ_change[: i1 + 1].max()),
@@ -667,6 +668,7 @@ def thm3_3_structure(run: Run) -> Verdict:
         return Verdict("thm3.3.structure", False, run.premise_met(), dict.fromkeys(keys, float("nan")),
                        "C12, C21 > 0 > C31, C32 at T*, of the predicted order",
                        "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
+    tr.require_full_matrices("Theorem 3.3's filler bound")
     delta = tr.A[k] - tr.A[0]
     core = {f"C{i + 1}{j + 1}": float(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))}
     signs_ok = core["C12"] > 0 and core["C21"] > 0 and core["C31"] < 0 and core["C32"] < 0
@@ -774,7 +776,7 @@ def attention_uniform(run: Run) -> Verdict:
     scale = attention_rate_prediction(run)
     up, down = tilt["mu1->mu2"], tilt["mu1->mu3"]
     ratios = {name: abs(value) / scale for name, value in tilt.items()}
-    change = measures.attention_change(run.traj, run.batch, run.m)
+    change = measures.attention_change(run.traj)
     items = {"signs": up > 0 > down, "Theta rate": all(1 / K <= r <= K for r in ratios.values()),
              "within 1/L^2 of uniform": change <= 1 / run.L**2}
     failed = [name for name, ok in items.items() if not ok]
@@ -933,7 +935,7 @@ def score_movement_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], 
     premise = all(r.premise_met() for r in rs)
     if (early := _some_run_without_t1("score_movement_scaling", rs, premise)) is not None:
         return early
-    rate = np.array([measures.largest_change(r.traj.A, measures.phase1_index(r.traj)) / r.traj.T1 for r in rs])
+    rate = np.array([r.traj.A_change[: measures.phase1_index(r.traj) + 1].max() / r.traj.T1 for r in rs])
     bound = m**-0.5 * (1 / L + m**-0.5)
     predicted = measures.loglog_slope(m, bound)
     holds, fit, delta, rule, outcome = exponent_rule(m, rate, None, "O", level, baseline=bound)
@@ -972,7 +974,7 @@ def attention_scaling(runs: Sequence[Run | tuple[Experiment, Trajectory]], level
                        "p(q=mu1, k=mu2) does not rise over Phase 2 on every run")
     formula = [attention_rate_prediction(r) for r in rs]
     predicted = measures.loglog_slope(L, formula)
-    scaled = max(measures.attention_change(r.traj, r.batch, r.m) * r.L**2 for r in rs)
+    scaled = max(measures.attention_change(r.traj) * r.L**2 for r in rs)
     holds, fit, delta, _, outcome = exponent_rule(L, rise, None, "Theta", level, baseline=formula)  # as over widths
     return Verdict(
         "attention_scaling",

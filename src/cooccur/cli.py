@@ -51,6 +51,13 @@ FLAGS: dict[str, tuple[str, str, type, str]] = {
     "--step": ("sim", "step", float, "Euler step = learning rate (default 0.01)"),
     "--rtol": ("sim", "rtol", float, "relative tolerance of the adaptive solver (default 1e-6)"),
     "--atol": ("sim", "atol", float, "absolute tolerance of the adaptive solver (default 1e-12)"),
+    "--record": (
+        "sim",
+        "record",
+        str,
+        "'full' records A, VV and the attention over every word; 'signal' over mu_1, mu_2, mu_3 only, for large "
+        "vocabularies (default full)",
+    ),
 }
 
 

@@ -67,8 +67,10 @@ DIVERGENCE_LOSS = 1e3
 
 
 #: Recorded times evaluated together by :func:`integrate_flow` (and so by one batched observation): enough to
-#: amortise the per-call cost, few enough that the temporaries stay small (32 Gram states at d = 163: 17 MB).
+#: amortise the per-call cost, few enough that the temporaries stay small (32 Gram states at d = 163: 17 MB) ...
 RECORD_CHUNK = 32
+#: ... and at most this many bytes of states at once (at d = 1 683 a Gram state takes 57 MB: two a chunk).
+RECORD_CHUNK_BYTES = 128 * 2**20
 
 
 class DivergenceError(RuntimeError):
@@ -94,6 +96,12 @@ class SimConfig:
             ``"wishart"`` (Gram flow only) draws the Gram quantities from their joint law
             (:meth:`cooccur.coordinates.GramState.draw`), at the same cost for any width m: the same distribution,
             another draw.
+        record: ``"full"`` records A, VV and the mean attention over all d words at every recorded time;
+            ``"signal"`` over the three signal words mu_1, mu_2, mu_3 only (what the figures and the monotonicity
+            verdicts read), with their largest movements over all words recorded either way (``A_change``,
+            ``VV_change``, ``attn_change`` of :class:`cooccur.trajectory.Trajectory`). Measures that need every
+            word at a chosen time (the population loss, the margins' parts, the attention shift at T*) then raise
+            ``ValueError``. For large vocabularies: at d = 1 683 the full records take 68 MB a time.
     """
 
     T: float = 300.0
@@ -106,6 +114,7 @@ class SimConfig:
     log_start: float = 1e-5
     train_a: bool = False
     start: Literal["params", "wishart"] = "params"
+    record: Literal["full", "signal"] = "full"
 
     def __post_init__(self) -> None:
         check_choice("method", self.method, ("euler", "gram"))
@@ -123,6 +132,7 @@ class SimConfig:
         if self.train_a and self.method != "euler":
             raise ValueError("train_a=True needs method='euler': the Gram flow's closure assumes a fixed a")
         check_choice("start", self.start, ("params", "wishart"))
+        check_choice("record", self.record, ("full", "signal"))
         if self.start == "wishart" and self.method != "gram":
             raise ValueError("start='wishart' needs method='gram': gradient descent moves the weights themselves")
 
@@ -181,9 +191,9 @@ def simulate(
     try:
         with one_blas_thread(), freed_memory_reused(state_size(d) * 8 > LARGE_STATE_BYTES):
             if sim.method == "euler":
-                recorder, n_evals = _run_euler(batch, params, T, sim.step, times, bar, train_a=sim.train_a)
+                recorder, n_evals = _run_euler(batch, params, T, sim.step, times, bar, sim.record, train_a=sim.train_a)
             else:
-                recorder, n_evals = _run_gram(batch, params, T, sim.rtol, sim.atol, times, bar)
+                recorder, n_evals = _run_gram(batch, params, T, sim.rtol, sim.atol, times, bar, sim.record)
     finally:
         bar.close()
     return _assemble(recorder, batch, n_evals)
@@ -265,16 +275,39 @@ def _check_finite(t: float, loss: float, packed: np.ndarray | None = None) -> No
         raise DivergenceError(f"the run diverged at t={t:.6g}: the Gram state has non-finite entries")
 
 
+#: The words whose (d, d) records a ``record="signal"`` run keeps: mu_1, mu_2, mu_3.
+SIGNAL_WORDS = 3
+
+#: The recorded (d, d) matrices and the movement columns recorded for each: (record, its change, what it is taken
+#: from: the matrix itself, or for the attention the softmax entries P (k, n, L, L) of every sample).
+MOVEMENTS = (("A", "A_change", "A"), ("VV", "VV_change", "VV"), ("attn", "attn_change", "P"))
+
+
 class Recorder:
     """The trajectory's arrays for ``size`` records, allocated at the first record and filled in place (no list of
-    pieces to concatenate: at d = 163 the recorded A, VV and attention take 64 MB each)."""
+    pieces to concatenate: at d = 163 the recorded A, VV and attention take 64 MB each).
 
-    def __init__(self, size: int):
-        self.size, self.filled = size, 0
+    It also records how far A, VV and the softmax entries have moved from the first record (:data:`MOVEMENTS`),
+    over every word, and with ``record="signal"`` keeps A, VV and the attention over the signal words only."""
+
+    def __init__(self, size: int, record: str = "full"):
+        self.size, self.filled, self.record = size, 0, record
         self.arrays: dict[str, np.ndarray] = {}
+        self.first: dict[str, np.ndarray] = {}
 
     def add(self, record: dict[str, np.ndarray]) -> None:
-        """Copy ``record`` (arrays whose first axis is time, as :func:`_observe` returns) into the next records."""
+        """Copy ``record`` (arrays whose first axis is time, as :func:`_observe` returns, with the softmax entries
+        ``P``) into the next records."""
+        record = dict(record)
+        if not self.first:
+            self.first = {source: np.array(record[source][0]) for _, _, source in MOVEMENTS}
+        for _, change, source in MOVEMENTS:
+            moved = np.abs(record[source] - self.first[source])
+            record[change] = moved.reshape(len(moved), -1).max(axis=1)
+        del record["P"]
+        if self.record == "signal":
+            for name, _, _ in MOVEMENTS:
+                record[name] = record[name][:, :SIGNAL_WORDS, :SIGNAL_WORDS]
         k = len(record["t"])
         if not self.arrays:
             self.arrays = {key: np.empty((self.size, *np.shape(value)[1:]), dtype=np.asarray(value).dtype)
@@ -287,7 +320,8 @@ class Recorder:
 def _observe(ts: np.ndarray, stack: GramStack, batch: Batch, start: GramState) -> dict[str, np.ndarray]:
     """Records of the trajectory at times ``ts`` (k,) from the states ``stack`` (k of them), all at once; ``start``
     is the state at t = 0 (for the movement of QQ and KK). Raises :class:`DivergenceError` as the engines do. The
-    arrays may be views of ``stack``'s: :class:`Recorder` copies them."""
+    arrays may be views of ``stack``'s: :class:`Recorder` copies them. ``P`` (k, n, L, L), every sample's
+    attention, is for :class:`Recorder`'s movement column and not kept."""
     ev = reduced_loss_and_grad(stack.A, stack.G, batch, stack.m)
     for t, loss in zip(ts, ev.loss):
         _check_finite(float(t), loss)
@@ -306,21 +340,21 @@ def _observe(ts: np.ndarray, stack: GramStack, batch: Batch, start: GramState) -
         "KK_change": np.abs(stack.KK - start.KK.reshape(-1)[upper]).max(axis=1),
         "wa_sq": stack.wa_sq,
         "attn": mean_attention(ev.P, batch),
+        "P": ev.P,
         "grad_norm": stack.grad_norms(ev),
         "G_rate": stack.G_rate(ev),
     }
 
 
-def _run_euler(
-    batch: Batch, params: Params, T: float, step: float, times: np.ndarray, bar: tqdm, train_a: bool = False
-):
+def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.ndarray, bar: tqdm,
+               record: str = "full", train_a: bool = False):
     """Gradient descent with the gradients of ``GramState``'s docstring, computed in parameter space; with
     ``train_a`` also on ``a``, whose gradient is ∂L̂/∂a = W W_V Γ_Gᵀ."""
     W_Q, W_K, W_V, W, a = (t.detach().double().numpy().copy() for t in (*params.trained(), params.a))
     m = W_Q.shape[0]
     n_steps = int(round(T / step))
     record_at = {int(round(t / step)) for t in times}
-    recorder = Recorder(len(record_at))
+    recorder = Recorder(len(record_at), record)
     start = GramState.from_params(params)
     sparse_products = use_sparse(batch)
     for k in range(n_steps + 1):
@@ -389,6 +423,7 @@ def integrate_flow(
         solver, extra_evals = WeightedDOP853.start(rhs, y0, float(T), weights, rtol=rtol, atol=atol)
     records: list = []
     done = 0
+    chunk = max(1, min(RECORD_CHUNK, RECORD_CHUNK_BYTES // max(y0.nbytes, 1)))
     while solver.status == "running":
         message = solver.step()
         if solver.status == "failed":
@@ -400,8 +435,8 @@ def integrate_flow(
         upto = int(np.searchsorted(times, solver.t, side="right"))
         if upto > done:
             interpolant = solver.dense_output()
-            for start in range(done, upto, RECORD_CHUNK):  # a long last step may cover a hundred times
-                step_times = times[start : min(upto, start + RECORD_CHUNK)]
+            for start in range(done, upto, chunk):  # a long last step may cover a hundred times
+                step_times = times[start : min(upto, start + chunk)]
                 states = dense_states(interpolant, step_times)
                 if observe is None:
                     records.extend(states)
@@ -472,7 +507,7 @@ class WeightedDOP853(DOP853):
 
 
 def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, atol: float, times: np.ndarray,
-              bar: tqdm):
+              bar: tqdm, record: str = "full"):
     """Adaptive integration of the closed Gram-coordinate flow, recording as it goes."""
     template = params if isinstance(params, GramState) else GramState.from_params(params)
 
@@ -483,7 +518,7 @@ def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, a
         state = template.unpack(vec)
         return state.derivative(reduced_loss_and_grad(state.A, state.G, batch, state.m))
 
-    recorder = Recorder(len(times))
+    recorder = Recorder(len(times), record)
 
     def observe(ts: np.ndarray, vecs: np.ndarray) -> None:
         if not np.isfinite(vecs).all():

@@ -147,13 +147,10 @@ def monotone(values: np.ndarray, sign: int) -> bool:
     return bool(np.all(sign * np.diff(values) >= 0) and sign * (values[-1] - values[0]) > 0)
 
 
-def attention_change(traj: Trajectory, batch: Batch, m: int, records: slice = slice(None)) -> float:
-    """Largest change of any single softmax entry p[i, l, h] from its value at t = 0, over the given records.
-
-    The probabilities are recomputed exactly from the recorded A (the model depends on W_K, W_Q only through it).
-    """
-    p0 = attention_probabilities(traj.A[0], batch, m)
-    return max(float(np.abs(attention_probabilities(A, batch, m) - p0).max()) for A in traj.A[records])
+def attention_change(traj: Trajectory, records: slice = slice(None)) -> float:
+    """Largest change of any single softmax entry p[i, l, h] from its value at the first record, over the given
+    records (``traj.attn_change``, recorded from every sample's attention as the run goes)."""
+    return float(traj.attn_change[records].max())
 
 
 #: The two softmax entries whose Phase-2 rates Theorem 3.3's caveat gives, as [key word, query word] of the mean
@@ -190,8 +187,10 @@ def loss_integral(traj: Trajectory, start: int = 0, stop: int | None = None) -> 
 def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> float:
     """Logistic loss at record ``index`` on samples the run never saw (``fresh``, drawn from the same data model).
 
-    The output depends on the weights only through (A, G), which the trajectory records in full.
+    The output depends on the weights only through (A, G), which the trajectory records in full (a run recorded with
+    ``record="full"``; otherwise ``ValueError``).
     """
+    traj.require_full_matrices("the population loss")
     return reduced_loss_and_grad(traj.A[index], traj.G[index], fresh, m).loss
 
 
@@ -203,6 +202,7 @@ def margin_parts(traj: Trajectory, batch: Batch, m: int, records: slice = slice(
     mu_1, mu_2 or mu_3, the *filler* part the others. Returns (k, n, 2) over the k records selected, [..., 0] the
     core part and [..., 1] the filler part; they add up to y_i F_i.
     """
+    traj.require_full_matrices("the margins' parts")
     A, G = traj.A[records], traj.G[records]
     weights = attention_probabilities(A, batch, m).sum(axis=-2)  # (k, n, L): total attention on each key position
     signed = batch.y[:, None] * weights * G[..., batch.tokens]  # (k, n, L)

@@ -383,7 +383,7 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
         rate = np.array([group[0].phase1_rate for group in widths])
         moved = np.array(
             [
-                [measures.largest_change(r.traj.A, measures.phase1_index(r.traj)) / r.traj.T1 for r in group]
+                [r.traj.A_change[: measures.phase1_index(r.traj) + 1].max() / r.traj.T1 for r in group]
                 for group in widths
             ]
         )

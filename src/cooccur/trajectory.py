@@ -2,6 +2,11 @@
 
 Every array has the time axis first. Word indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2) and attention
 arrays are indexed [key word, query word] like ``A``. Columns "by type" are sample types 1, 2, 3, 4.
+
+The (T, w, w) records A, VV and attn hold every word (w = d) or, for a run with ``record="signal"``
+(:class:`cooccur.flow.SimConfig`), the three signal words only (w = 3): the same indices, 2 GB less per 100 records
+at d = 1 683. Their movements over all d words are recorded either way (``A_change``, ``VV_change``,
+``attn_change``).
 """
 
 from __future__ import annotations
@@ -29,13 +34,18 @@ class Trajectory:
         S_by_type: (T, 4) S_k = sum over samples i of type k of g_i, g_i = 1/(1 + exp(y_i F_i)).
         F: (T, n) outputs of the model on every training sample.
         G: (T, d) the linear MLP function G(mu_k) = a^T W W_V mu_k.
-        A: (T, d, d) attention score correlations, A[k, q] = mu_k^T W_K^T W_Q mu_q (key k, query q).
-        VV: (T, d, d) value correlations W_V^T W_V.
+        A: (T, w, w) attention score correlations, A[k, q] = mu_k^T W_K^T W_Q mu_q (key k, query q), over the first
+            w words (w = d, or 3 for a run recorded with ``record="signal"``; see :attr:`full_matrices`).
+        VV: (T, w, w) value correlations W_V^T W_V.
         QQ_change, KK_change: (T,) the largest entry of |W_Q^T W_Q(t) - W_Q^T W_Q(0)| and of the same for
             W_K^T W_K (the matrices are part of the flow's state; only their movement is recorded, to keep files
             small).
+        A_change, VV_change: (T,) the largest entry of |A(t) - A(t_0)| and of |VV(t) - VV(t_0)| over all d words,
+            t_0 the first record: max over the records up to k is the matrices' largest movement up to k.
+        attn_change: (T,) the largest change of any single softmax entry p[i, l, h] (sample i, query position l, key
+            position h) from its value at the first record.
         wa_sq: (T,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
-        attn: (T, d, d) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
+        attn: (T, w, w) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
         grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
         G_rate: (T, d) dG/dt under gradient flow at the recorded state (for gradient descent: the flow's rate at
             the current weights, so one step changes G by about step * G_rate).
@@ -56,6 +66,9 @@ class Trajectory:
     VV: np.ndarray
     QQ_change: np.ndarray
     KK_change: np.ndarray
+    A_change: np.ndarray
+    VV_change: np.ndarray
+    attn_change: np.ndarray
     wa_sq: np.ndarray
     attn: np.ndarray
     grad_norm: np.ndarray
@@ -65,6 +78,19 @@ class Trajectory:
     y: np.ndarray
     types: np.ndarray
     meta: dict = field(default_factory=dict)
+
+    @property
+    def full_matrices(self) -> bool:
+        """Whether A, VV and attn are recorded over all d words (``record="full"``), not the signal words only."""
+        return self.A.shape[-1] == self.G.shape[-1]
+
+    def require_full_matrices(self, what: str) -> None:
+        """Raise ``ValueError`` if A, VV and attn hold the signal words only: ``what`` (e.g. "the population loss")
+        reads them over every word."""
+        if not self.full_matrices:
+            raise ValueError(f"{what} needs A, VV and attn over all {self.G.shape[-1]} words, but this run recorded "
+                             f"the {self.A.shape[-1]} signal words only (record='signal'); rerun it with "
+                             "record='full'")
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write to ``path`` atomically: a temporary file in the same folder is renamed over it when complete."""
