@@ -358,8 +358,8 @@ for n in sample_counts:
         met += r.premise_met()
         if s == 0 and n in (min(sample_counts), max(sample_counts)):
             k = claims.t_star_index(r)
-            split[f"n = {n}, seed 0"] = (r.traj.t, claims.measures.margin_parts(r.traj, r.batch, r.m)[
-                :, r.batch.types == 2], r.traj.T1, float(r.traj.t[k]) if k is not None else np.nan)
+            split[f"n = {n}, seed 0"] = (r.traj.t, r.traj.margin_split[:, r.batch.types == 2], r.traj.T1,
+                                         float(r.traj.t[k]) if k is not None else np.nan)
         del r
     if n in (min(sample_counts), max(sample_counts)):
         size = "small" if n == min(sample_counts) else "large"

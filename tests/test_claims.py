@@ -124,9 +124,9 @@ def test_population_loss_is_measured_on_unseen_samples_at_t_star(paper_runs):
     assert v.measured["training_loss"] == run.traj.loss[k] < v.measured["population_loss"]
 
 
-def test_margin_parts_add_up_to_the_margins(premise_runs):
+def test_margin_split_adds_up_to_the_margins(premise_runs):
     run = premise_runs[0]
-    parts = measures.margin_parts(run.traj, run.batch, run.m)
+    parts = run.traj.margin_split
     assert parts.shape == (run.traj.t.size, run.n, 2)
     np.testing.assert_allclose(parts.sum(axis=-1), run.traj.y * run.traj.F, rtol=1e-9, atol=1e-12)
     assert np.all(parts[0, :, 1][run.batch.types == 4] != 0)  # a type-4 sequence has fillers, whose G is not zero
@@ -137,7 +137,9 @@ def test_population_verdict_fails_when_only_memorised_fillers_carry_the_margin(p
     assert claims.thm3_3_population(run).holds
     G = run.traj.G.copy()
     G[:, :3] = 0.0  # the signal words carry nothing: a fresh sequence is scored by fillers the run never fitted
-    v = claims.thm3_3_population(altered(run, G=G))
+    split = run.traj.margin_split.copy()
+    split[..., 0] = 0.0  # what the recorded split of the margins then is
+    v = claims.thm3_3_population(altered(run, G=G, margin_split=split))
     assert not v.holds and v.measured["type2_margin_core"] == 0.0
     flat = altered(run, loss=np.full_like(run.traj.loss, 1.0))
     assert not claims.thm3_3_population(flat).holds and "no T*" in claims.thm3_3_population(flat).detail

@@ -4,7 +4,7 @@ import torch
 
 from cooccur import DataConfig, DivergenceError, ModelConfig, Params, init_params, loss, make_dataset, simulate
 from cooccur.coordinates import Batch, GramState
-from cooccur.observables import T1_MARGIN, phase_boundary
+from cooccur.observables import T1_MARGIN, margin_split, phase_boundary
 
 
 def gram_of(params: Params) -> GramState:
@@ -317,10 +317,13 @@ def test_the_movement_columns_are_the_movements_of_the_full_records(tiny, method
     moved = [np.abs(attention_probabilities(A, batch, m) - first).max() for A in traj.A]
     np.testing.assert_array_equal(traj.attn_change, moved)
     assert traj.attn_change[0] == 0.0 < traj.attn_change[-1]  # from the first record, not from t = 0
+    for k in (0, -1):  # the margins' split, as its formula gives it from the recorded A and G
+        np.testing.assert_array_equal(traj.margin_split[k],
+                                      margin_split(attention_probabilities(traj.A[k], batch, m), traj.G[k], batch))
 
 
 def test_a_signal_record_keeps_three_words_and_every_scalar(tiny):
-    from cooccur.measures import margin_parts, population_loss
+    from cooccur.measures import population_loss
 
     data, params = tiny
     full = simulate(data, params, T=2.0, method="gram")
@@ -329,10 +332,9 @@ def test_a_signal_record_keeps_three_words_and_every_scalar(tiny):
     for name in ("A", "VV", "attn"):
         assert getattr(signal, name).shape == (full.t.size, 3, 3)
         np.testing.assert_array_equal(getattr(signal, name), getattr(full, name)[:, :3, :3])
-    for name in ("t", "loss", "F", "G", "A_change", "VV_change", "attn_change", "QQ_change", "grad_norm", "G_rate"):
+    for name in ("t", "loss", "F", "G", "A_change", "VV_change", "attn_change", "QQ_change", "margin_split",
+                 "grad_norm", "G_rate"):
         np.testing.assert_array_equal(getattr(signal, name), getattr(full, name))
     batch = Batch.from_dataset(data)
     with pytest.raises(ValueError, match="record='full'"):
         population_loss(signal, batch, params.W_Q.shape[0])
-    with pytest.raises(ValueError, match="margins"):
-        margin_parts(signal, batch, params.W_Q.shape[0])

@@ -604,7 +604,7 @@ def thm3_3_population(run: Run) -> Verdict:
     1/poly(m) too: at most K/m on :data:`N_FRESH` fresh samples (the training loss at T* is itself 1/m).
 
     Reported with it: how the type-2 training margins at T* split into the part the signal words carry and the
-    part the fillers carry (:func:`cooccur.measures.margin_parts`). A fresh sequence draws its fillers at random
+    part the fillers carry (``Trajectory.margin_split``). A fresh sequence draws its fillers at random
     from the same words, and the G a filler learned from the training sequence it appeared in has nothing to do
     with the fresh sequence's label: a margin carried by memorised fillers does not carry over."""
     tr, K, target = run.traj, ORDER_CONSTANT, _loss_target(run)
@@ -617,7 +617,7 @@ def thm3_3_population(run: Run) -> Verdict:
                        f"population loss <= {K:g}/m at T*",
                        "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
     pop = measures.population_loss(tr, fresh_batch(run.experiment), run.m, index=k)
-    parts = measures.margin_parts(tr, run.batch, run.m, slice(k, k + 1))[0]
+    parts = tr.margin_split[k]
     type2 = run.batch.types == 2
     core, filler = (float(parts[type2, j].mean()) for j in (0, 1))
     return Verdict(

@@ -50,6 +50,7 @@ from cooccur.coordinates import (
 from cooccur.data import Dataset
 from cooccur.model import Params
 from cooccur.observables import (
+    margin_split,
     mean_attention,
     per_type_mean,
     per_type_sum,
@@ -278,36 +279,61 @@ def _check_finite(t: float, loss: float, packed: np.ndarray | None = None) -> No
 #: The words whose (d, d) records a ``record="signal"`` run keeps: mu_1, mu_2, mu_3.
 SIGNAL_WORDS = 3
 
-#: The recorded (d, d) matrices and the movement columns recorded for each: (record, its change, what it is taken
-#: from: the matrix itself, or for the attention the softmax entries P (k, n, L, L) of every sample).
-MOVEMENTS = (("A", "A_change", "A"), ("VV", "VV_change", "VV"), ("attn", "attn_change", "P"))
-
 
 class Recorder:
-    """The trajectory's arrays for ``size`` records, allocated at the first record and filled in place (no list of
-    pieces to concatenate: at d = 163 the recorded A, VV and attention take 64 MB each).
+    """Records the trajectory's observables from Gram states, into arrays for ``size`` records allocated at the
+    first record and filled in place (no list of pieces to concatenate: at d = 163 the recorded A, VV and attention
+    take 64 MB each).
 
-    It also records how far A, VV and the softmax entries have moved from the first record (:data:`MOVEMENTS`),
-    over every word, and with ``record="signal"`` keeps A, VV and the attention over the signal words only."""
+    ``start`` is the state at t = 0 (the movements of QQ and KK are taken from it); the movements of A, VV and of
+    every softmax entry are taken from the first record. With ``record="signal"`` A, VV and the mean attention are
+    kept over the signal words only (:data:`SIGNAL_WORDS`); their movements cover every word either way."""
 
-    def __init__(self, size: int, record: str = "full"):
-        self.size, self.filled, self.record = size, 0, record
-        self.arrays: dict[str, np.ndarray] = {}
+    def __init__(self, size: int, batch: Batch, start: GramState, record: str = "full"):
+        self.size, self.filled, self.batch = size, 0, batch
+        self.words = SIGNAL_WORDS if record == "signal" else batch.d
+        upper = symmetric_layout(batch.d).upper
+        self.start_QQ, self.start_KK = start.QQ.reshape(-1)[upper], start.KK.reshape(-1)[upper]  # as stored
         self.first: dict[str, np.ndarray] = {}
+        self.arrays: dict[str, np.ndarray] = {}
 
-    def add(self, record: dict[str, np.ndarray]) -> None:
-        """Copy ``record`` (arrays whose first axis is time, as :func:`_observe` returns, with the softmax entries
-        ``P``) into the next records."""
-        record = dict(record)
+    def observe(self, ts: np.ndarray, stack: GramStack) -> None:
+        """Record the states ``stack`` (k of them) at times ``ts`` (k,), all at once. Raises
+        :class:`DivergenceError` as the engines do."""
+        batch, w = self.batch, self.words
+        ev = reduced_loss_and_grad(stack.A, stack.G, batch, stack.m)
+        for t, loss in zip(ts, ev.loss):
+            _check_finite(float(t), loss)
         if not self.first:
-            self.first = {source: np.array(record[source][0]) for _, _, source in MOVEMENTS}
-        for _, change, source in MOVEMENTS:
-            moved = np.abs(record[source] - self.first[source])
-            record[change] = moved.reshape(len(moved), -1).max(axis=1)
-        del record["P"]
-        if self.record == "signal":
-            for name, _, _ in MOVEMENTS:
-                record[name] = record[name][:, :SIGNAL_WORDS, :SIGNAL_WORDS]
+            self.first = {"A": stack.A[0].copy(), "VV": stack.VV[0].copy(), "P": ev.P[0].copy()}
+        losses = sample_losses(ev.F, batch.y)
+        self._store({
+            "t": np.asarray(ts, dtype=np.float64),
+            "loss": ev.loss,
+            "loss_by_type": per_type_mean(losses, batch.types),
+            "S_by_type": per_type_sum(sample_g(ev.F, batch.y), batch.types),
+            "F": ev.F,
+            "G": stack.G,
+            "A": stack.A[:, :w, :w],
+            "VV": stack.VV[:, :w, :w],
+            "QQ_change": np.abs(stack.QQ - self.start_QQ).max(axis=1),
+            "KK_change": np.abs(stack.KK - self.start_KK).max(axis=1),
+            "A_change": self._moved(stack.A, "A"),
+            "VV_change": self._moved(stack.VV, "VV"),
+            "attn_change": self._moved(ev.P, "P"),
+            "wa_sq": stack.wa_sq,
+            "attn": mean_attention(ev.P, batch, w),
+            "margin_split": margin_split(ev.P, stack.G, batch),
+            "grad_norm": stack.grad_norms(ev),
+            "G_rate": stack.G_rate(ev),
+        })
+
+    def _moved(self, values: np.ndarray, name: str) -> np.ndarray:
+        """max |values[j] - first record's| over all entries, for each of the k states, (k,)."""
+        moved = np.abs(values - self.first[name])
+        return moved.reshape(len(moved), -1).max(axis=1)
+
+    def _store(self, record: dict[str, np.ndarray]) -> None:
         k = len(record["t"])
         if not self.arrays:
             self.arrays = {key: np.empty((self.size, *np.shape(value)[1:]), dtype=np.asarray(value).dtype)
@@ -315,35 +341,6 @@ class Recorder:
         for key, value in record.items():
             self.arrays[key][self.filled : self.filled + k] = value
         self.filled += k
-
-
-def _observe(ts: np.ndarray, stack: GramStack, batch: Batch, start: GramState) -> dict[str, np.ndarray]:
-    """Records of the trajectory at times ``ts`` (k,) from the states ``stack`` (k of them), all at once; ``start``
-    is the state at t = 0 (for the movement of QQ and KK). Raises :class:`DivergenceError` as the engines do. The
-    arrays may be views of ``stack``'s: :class:`Recorder` copies them. ``P`` (k, n, L, L), every sample's
-    attention, is for :class:`Recorder`'s movement column and not kept."""
-    ev = reduced_loss_and_grad(stack.A, stack.G, batch, stack.m)
-    for t, loss in zip(ts, ev.loss):
-        _check_finite(float(t), loss)
-    losses = sample_losses(ev.F, batch.y)
-    upper = symmetric_layout(batch.d).upper
-    return {
-        "t": np.asarray(ts, dtype=np.float64),
-        "loss": ev.loss,
-        "loss_by_type": per_type_mean(losses, batch.types),
-        "S_by_type": per_type_sum(sample_g(ev.F, batch.y), batch.types),
-        "F": ev.F,
-        "G": stack.G,
-        "A": stack.A,
-        "VV": stack.VV,
-        "QQ_change": np.abs(stack.QQ - start.QQ.reshape(-1)[upper]).max(axis=1),  # QQ and KK are stored once
-        "KK_change": np.abs(stack.KK - start.KK.reshape(-1)[upper]).max(axis=1),
-        "wa_sq": stack.wa_sq,
-        "attn": mean_attention(ev.P, batch),
-        "P": ev.P,
-        "grad_norm": stack.grad_norms(ev),
-        "G_rate": stack.G_rate(ev),
-    }
 
 
 def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.ndarray, bar: tqdm,
@@ -354,8 +351,7 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
     m = W_Q.shape[0]
     n_steps = int(round(T / step))
     record_at = {int(round(t / step)) for t in times}
-    recorder = Recorder(len(record_at), record)
-    start = GramState.from_params(params)
+    recorder = Recorder(len(record_at), batch, GramState.from_params(params), record)
     sparse_products = use_sparse(batch)
     for k in range(n_steps + 1):
         u = W.T @ a
@@ -365,7 +361,7 @@ def _run_euler(batch: Batch, params: Params, T: float, step: float, times: np.nd
         if k in record_at:
             stack = GramStack.from_full(A[None], (W_Q.T @ W_Q)[None], (W_K.T @ W_K)[None], (W_V.T @ W_V)[None],
                                         G[None], np.array([u @ u]), float(a @ a), m)
-            recorder.add(_observe(np.array([k * step]), stack, batch, start))
+            recorder.observe(np.array([k * step]), stack)
         if k == n_steps:
             break
         if sparse_products:  # W_K Γ_A = (Γ_Aᵀ W_Kᵀ)ᵀ and W_Q Γ_Aᵀ = (Γ_A W_Qᵀ)ᵀ, O(nnz m) each
@@ -518,12 +514,12 @@ def _run_gram(batch: Batch, params: Params | GramState, T: float, rtol: float, a
         state = template.unpack(vec)
         return state.derivative(reduced_loss_and_grad(state.A, state.G, batch, state.m))
 
-    recorder = Recorder(len(times), record)
+    recorder = Recorder(len(times), batch, template, record)
 
     def observe(ts: np.ndarray, vecs: np.ndarray) -> None:
         if not np.isfinite(vecs).all():
             _check_finite(float(ts[-1]), 0.0, vecs)
-        recorder.add(_observe(ts, GramStack.from_packed(vecs, batch.d, template.a_sq, template.m), batch, template))
+        recorder.observe(ts, GramStack.from_packed(vecs, batch.d, template.a_sq, template.m))
 
     _, _, n_evals = integrate_flow(rhs, template.pack(), T, times, rtol=rtol, atol=atol, bar=bar,
                                          observe=observe, weights=pack_weights(batch.d))

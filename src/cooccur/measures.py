@@ -194,22 +194,6 @@ def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> 
     return reduced_loss_and_grad(traj.A[index], traj.G[index], fresh, m).loss
 
 
-def margin_parts(traj: Trajectory, batch: Batch, m: int, records: slice = slice(None)) -> np.ndarray:
-    """Each training margin y_i F_i split into what the three signal words carry and what the fillers carry.
-
-    F_i = sum_l sum_h p[i, l, h] G[tok_h] (query position l, key position h), so y_i F_i is the sum over key
-    positions of y_i w[i, h] G[tok_h] with w[i, h] = sum_l p[i, l, h]; the *core* part sums the positions holding
-    mu_1, mu_2 or mu_3, the *filler* part the others. Returns (k, n, 2) over the k records selected, [..., 0] the
-    core part and [..., 1] the filler part; they add up to y_i F_i.
-    """
-    traj.require_full_matrices("the margins' parts")
-    A, G = traj.A[records], traj.G[records]
-    weights = attention_probabilities(A, batch, m).sum(axis=-2)  # (k, n, L): total attention on each key position
-    signed = batch.y[:, None] * weights * G[..., batch.tokens]  # (k, n, L)
-    core = batch.tokens < FIRST_FILLER
-    return np.stack([np.where(core, signed, 0.0).sum(axis=-1), np.where(core, 0.0, signed).sum(axis=-1)], axis=-1)
-
-
 def eq5_curves(traj: Trajectory, m1: int) -> tuple[np.ndarray, np.ndarray]:
     """Eq. (5) along the run: (recorded change of ||W^T a||^2, integral of its right-hand side), each (T,).
 

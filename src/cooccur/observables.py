@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import expit
 
 from cooccur.coordinates import Batch, scatter_sum
-from cooccur.data import COMMON, TARGET_1, TARGET_2
+from cooccur.data import COMMON, FIRST_FILLER, TARGET_1, TARGET_2
 
 
 def per_type_mean(values: np.ndarray, types: np.ndarray) -> np.ndarray:
@@ -42,18 +42,37 @@ def sample_g(F: np.ndarray, y: np.ndarray) -> np.ndarray:
     return expit(-y * F)
 
 
-def mean_attention(P: np.ndarray, batch: Batch) -> np.ndarray:
+def mean_attention(P: np.ndarray, batch: Batch, words: int | None = None) -> np.ndarray:
     """Mean attention probability of query word q on key word k, as a (d, d) array indexed [k, q] like A; for a
-    stack P (k, n, L, L), shape (k, d, d).
+    stack P (k, n, L, L), shape (k, d, d). With ``words = w`` only the first w words, (w, w) (or (k, w, w)).
 
     Averaged over every (sample, query position, key position) with those words; NaN where the pair never occurs.
     """
     d = batch.d
     lead = P.shape[:-3]
-    total = scatter_sum(batch.key_query, P, d * d, lead)
-    count = np.bincount(batch.key_query.ravel(), minlength=d * d)
+    if words is None or words >= d:
+        index, w = batch.key_query, d
+    else:  # the pairs among the first w words, renumbered key * w + query
+        key, query = np.divmod(batch.key_query, d)
+        inside = (key < words) & (query < words)
+        index, w, P = (key * words + query)[inside], words, P[..., inside]
+    total = scatter_sum(index, P, w * w, lead)
+    count = np.bincount(index.ravel(), minlength=w * w)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (total / count).reshape(*lead, d, d)
+        return (total / count).reshape(*lead, w, w)
+
+
+def margin_split(P: np.ndarray, G: np.ndarray, batch: Batch) -> np.ndarray:
+    """Each training margin y_i F_i split into what the three signal words carry and what the fillers carry.
+
+    F_i = sum_l sum_h p[i, l, h] G[tok_h] (query position l, key position h), so y_i F_i is the sum over key
+    positions of y_i w[i, h] G[tok_h] with w[i, h] = sum_l p[i, l, h]; the *core* part sums the positions holding
+    mu_1, mu_2 or mu_3, the *filler* part the others. P (..., n, L, L) and G (..., d); returns (..., n, 2),
+    [..., 0] the core part and [..., 1] the filler part; they add up to y_i F_i.
+    """
+    signed = batch.y[:, None] * P.sum(axis=-2) * G[..., batch.tokens]  # (..., n, L)
+    core = batch.tokens < FIRST_FILLER
+    return np.stack([np.where(core, signed, 0.0).sum(axis=-1), np.where(core, 0.0, signed).sum(axis=-1)], axis=-1)
 
 
 #: The T1 rule's threshold, one definition for the whole library (trajectories, claims, atlas, figures): Phase 1

@@ -45,6 +45,8 @@ class Trajectory:
         attn_change: (T,) the largest change of any single softmax entry p[i, l, h] (sample i, query position l, key
             position h) from its value at the first record.
         wa_sq: (T,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
+        margin_split: (T, n, 2) each margin y_i F_i split into the part the signal words mu_1, mu_2, mu_3 carry
+            ([..., 0]) and the part the fillers carry ([..., 1]) (:func:`cooccur.observables.margin_split`).
         attn: (T, w, w) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
         grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
         G_rate: (T, d) dG/dt under gradient flow at the recorded state (for gradient descent: the flow's rate at
@@ -71,6 +73,7 @@ class Trajectory:
     attn_change: np.ndarray
     wa_sq: np.ndarray
     attn: np.ndarray
+    margin_split: np.ndarray
     grad_norm: np.ndarray
     G_rate: np.ndarray
     T1: float
