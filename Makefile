@@ -7,8 +7,8 @@
 # make crosscheck: re-execute chapters under other CPU kernels (torch, MKL, OpenBLAS, NumPy dispatch), each with an
 #               empty run cache, and compare every number with the reference under its tolerance class.
 #               CROSSCHECK_CHAPTERS (default: all) and CROSSCHECK_SETTINGS (default: avx2 baseline) narrow it.
-# make bench  : time the Gram flow before issue 24 and now (paper, premise, fine atlas, d = 1683, and the last two
-#               recorded on the signal words only; needs the git history), Figure 1's setting with three engines, the runs per second of the sweep machinery, and
+# make bench  : time the Gram flow before issue 24 and now (paper, premise, fine atlas, d = 1683; premise and
+#               d = 1683 also recorded on the signal words only; needs the git history), Figure 1's setting with three engines, the runs per second of the sweep machinery, and
 #               one training iteration of Local to Global's full model.
 PYTHON ?= python3.11
 VENV   := .venv

@@ -12,9 +12,11 @@ import pytest
 
 from cooccur import claims, measures
 from cooccur.claims import CLAIMS, Run, check_all, premises
+from cooccur.coordinates import attention_probabilities
 from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, SimConfig, paper_setting, premise_setting
 from cooccur.model import ModelConfig
+from cooccur.observables import margin_split
 
 SEEDS = range(3)
 
@@ -137,9 +139,8 @@ def test_population_verdict_fails_when_only_memorised_fillers_carry_the_margin(p
     assert claims.thm3_3_population(run).holds
     G = run.traj.G.copy()
     G[:, :3] = 0.0  # the signal words carry nothing: a fresh sequence is scored by fillers the run never fitted
-    split = run.traj.margin_split.copy()
-    split[..., 0] = 0.0  # what the recorded split of the margins then is
-    v = claims.thm3_3_population(altered(run, G=G, margin_split=split))
+    P = attention_probabilities(run.traj.A, run.batch, run.m)  # the split of the margins the altered G gives
+    v = claims.thm3_3_population(altered(run, G=G, margin_split=margin_split(P, G, run.batch)))
     assert not v.holds and v.measured["type2_margin_core"] == 0.0
     flat = altered(run, loss=np.full_like(run.traj.loss, 1.0))
     assert not claims.thm3_3_population(flat).holds and "no T*" in claims.thm3_3_population(flat).detail
@@ -549,3 +550,27 @@ def test_neuron_pair_bound_bounds_every_pair_under_gradient_descent_in_the_weigh
             worst = max(worst, float((params.W @ params.W.T - gram0).abs().max()))
     assert 0 < worst <= bound, (worst, bound)
     assert worst > bound / 20  # a bound that is not vacuous at this size
+
+
+def test_a_run_recorded_on_the_signal_words_leaves_the_every_word_statements_undecided(premise_runs):
+    """record="signal" keeps A, VV and attn on mu_1..mu_3: the statements that read every word at T* are undecided
+    (not errors, not verdicts), the others read the same numbers as on the full record."""
+    run = premise_runs[0]
+    tr = run.traj
+    signal = altered(run, A=tr.A[:, :3, :3], VV=tr.VV[:, :3, :3], attn=tr.attn[:, :3, :3])
+    assert signal.traj.words_recorded == 3 and not signal.traj.full_matrices
+    for claim in (claims.thm3_3_population, claims.thm3_3_structure):
+        full, cut = claim(run), claim(signal)
+        assert full.holds and not full.undecided
+        assert cut.undecided and not cut.holds and "record='signal'" in cut.detail
+    assert claims.thm3_3_population(signal).measured["type2_margin_core"] == claims.thm3_3_population(run).measured[
+        "type2_margin_core"]
+    at, full_at = signal.at_t_star, run.at_t_star
+    assert np.isnan(at["tilt"]) and np.isfinite(full_at["tilt"]) and at["C_min"] == full_at["C_min"]
+    verdicts, every = check_all(signal.experiment, signal.traj), check_all(run.experiment, run.traj)
+    for name in ("thm3.2.scores", "thm3.2.values", "attention_uniform", "thm3.1"):
+        assert verdicts[name].measured == every[name].measured
+    with pytest.raises(ValueError, match="record='full'"):
+        measures.population_loss(signal.traj, run.batch, run.m)
+    with pytest.raises(ValueError, match="cut to the first"):
+        measures.population_loss(run.without_matrices().traj, run.batch, run.m)

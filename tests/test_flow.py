@@ -332,8 +332,8 @@ def test_a_signal_record_keeps_three_words_and_every_scalar(tiny):
     for name in ("A", "VV", "attn"):
         assert getattr(signal, name).shape == (full.t.size, 3, 3)
         np.testing.assert_array_equal(getattr(signal, name), getattr(full, name)[:, :3, :3])
-    for name in ("t", "loss", "F", "G", "A_change", "VV_change", "attn_change", "QQ_change", "margin_split",
-                 "grad_norm", "G_rate"):
+    for name in ("t", "loss", "loss_by_type", "S_by_type", "F", "G", "A_change", "VV_change", "attn_change",
+                 "QQ_change", "KK_change", "wa_sq", "margin_split", "grad_norm", "G_rate", "T1"):
         np.testing.assert_array_equal(getattr(signal, name), getattr(full, name))
     batch = Batch.from_dataset(data)
     with pytest.raises(ValueError, match="record='full'"):
@@ -345,10 +345,35 @@ def test_recording_chunks_bounded_in_bytes_give_the_same_records(tiny, monkeypat
     from cooccur import flow
 
     data, params = tiny
+    chunks: list[int] = []
+    observe = flow.Recorder.observe
+
+    def counted(self, ts, stack):
+        chunks.append(len(ts))
+        return observe(self, ts, stack)
+
+    monkeypatch.setattr(flow.Recorder, "observe", counted)
     together = simulate(data, params, T=2.0, method="gram")
+    assert max(chunks) > 1
+    chunks.clear()
     monkeypatch.setattr(flow, "RECORD_CHUNK_BYTES", 1)  # every chunk one state
     alone = simulate(data, params, T=2.0, method="gram")
-    assert alone.t.size == together.t.size > 100
-    for name in ("loss", "F", "G", "A", "VV", "grad_norm", "A_change", "attn_change", "margin_split"):
-        np.testing.assert_allclose(getattr(alone, name), getattr(together, name), rtol=1e-12, atol=1e-15)
+    assert set(chunks) == {1} and alone.t.size == together.t.size > 100
+    for name in ("loss", "F", "G", "A", "VV", "attn", "grad_norm", "A_change", "VV_change", "attn_change",
+                 "margin_split"):
+        np.testing.assert_allclose(getattr(alone, name), getattr(together, name), rtol=1e-12, atol=1e-15,
+                                   equal_nan=True)
     assert alone.n_grad_evals == together.n_grad_evals
+
+
+def test_a_trajectory_file_of_an_older_version_names_what_it_lacks(tiny, tmp_path):
+    from cooccur.trajectory import Trajectory
+
+    data, params = tiny
+    path = simulate(data, params, T=0.5, method="gram").save(tmp_path / "run.npz")
+    assert Trajectory.load(path).A_change.size > 0
+    with np.load(path) as z:
+        older = {name: z[name] for name in z.files if name not in ("A_change", "margin_split")}
+    np.savez(tmp_path / "older.npz", **older)
+    with pytest.raises(ValueError, match="A_change, margin_split.*older version"):
+        Trajectory.load(tmp_path / "older.npz")

@@ -159,10 +159,11 @@ class Run:
         return init_std(self.experiment.model, self.L)
 
     def without_matrices(self) -> Run:
-        """This run with its (T, d, d) records (A, VV, attn) cut to the first, once what :data:`WIDTH_ORDERS` and
-        the premises read from them is computed (:attr:`premises`, :attr:`movements`): a width sweep of many runs
-        then fits in memory (at d = 163 the three records take about 200 MB per run). Verdicts that read A, VV or
-        attn along the run need the full one."""
+        """This run with its (T, w, w) records (A, VV, attn) cut to the first, once what :data:`WIDTH_ORDERS` and
+        :data:`T_STAR_ORDERS` read from them and the premises are computed (:attr:`premises`, :attr:`movements`,
+        :attr:`at_t_star`): a width sweep of many runs then fits in memory (at d = 163 the three records take about
+        200 MB per run). Verdicts that read A, VV or attn at a chosen record need the full run (measures that would
+        read the cut records raise ``ValueError``); the movement columns (``A_change`` ...) are kept."""
         computed = {"premises": self.premises, "movements": self.movements, "at_t_star": self.at_t_star}
         tr = self.traj
         slim = Run(self.experiment, dataclasses.replace(tr, A=tr.A[:1].copy(), VV=tr.VV[:1].copy(),
@@ -182,17 +183,19 @@ class Run:
         |C21|, |C31|, |C32| of A(T*) - A(0); ``tilt``, the rise of p(q=mu_1, k=mu_2) from T1 to T*
         (:func:`cooccur.measures.attention_shift`, free of cancellation at any width);
         ``tilt_prediction``, sigma0^2 sqrt(m) / L^2 x the integral of the training loss from T1 to T*
-        (:func:`attention_rate_prediction` on that window); and ``loss_integral``, that integral."""
+        (:func:`attention_rate_prediction` on that window); and ``loss_integral``, that integral. ``tilt`` is NaN
+        on a run recorded with ``record="signal"`` (it reads every word's scores)."""
         tr, k = self.traj, t_star_index(self)
         i1 = measures.phase1_index(tr) if np.isfinite(tr.T1) else None
         if k is None or i1 is None or k < i1:
             return dict.fromkeys(("T_star", "C_min", "C_max", "tilt", "tilt_prediction", "loss_integral"),
                                  float("nan"))
-        tr.require_full_matrices("the attention shift at T*")
         delta = tr.A[k] - tr.A[0]
         core = [abs(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))]
+        every_word = tr.words_recorded == self.experiment.data.d  # the shift needs every sample's scores
         return {"T_star": float(tr.t[k]), "C_min": float(min(core)), "C_max": float(max(core)),
-                "tilt": float(measures.attention_shift(tr.A[i1], tr.A[k], self.batch, self.m)[1, 0]),
+                "tilt": float(measures.attention_shift(tr.A[i1], tr.A[k], self.batch, self.m)[1, 0])
+                if every_word else float("nan"),
                 "tilt_prediction": attention_rate_prediction(self, stop=k),
                 "loss_integral": measures.loss_integral(tr, i1, k)}
 
@@ -616,10 +619,15 @@ def thm3_3_population(run: Run) -> Verdict:
                         "type2_margin_core": nan, "type2_margin_filler": nan},
                        f"population loss <= {K:g}/m at T*",
                        "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
-    pop = measures.population_loss(tr, fresh_batch(run.experiment), run.m, index=k)
     parts = tr.margin_split[k]
     type2 = run.batch.types == 2
     core, filler = (float(parts[type2, j].mean()) for j in (0, 1))
+    if tr.words_recorded < run.experiment.data.d:
+        return _signal_words_only("thm3.3.population", run, {
+            "population_loss": float("nan"), "training_loss": float(tr.loss[k]), "T_star": float(tr.t[k]),
+            "population_over_target": float("nan"), "type2_margin_core": core, "type2_margin_filler": filler},
+            f"population loss <= {K:g}/m at T*")
+    pop = measures.population_loss(tr, fresh_batch(run.experiment), run.m, index=k)
     return Verdict(
         "thm3.3.population",
         pop <= K * target,
@@ -662,13 +670,14 @@ def thm3_3_structure(run: Run) -> Verdict:
     """
     tr, K = run.traj, ORDER_CONSTANT
     k = t_star_index(run)
+    keys = ("C12", "C21", "C31", "C32", "prediction", "min_C_over_prediction", "max_C_over_prediction",
+            "max_filler", "core_over_filler", "predicted_ratio", "t")
+    statement = "C12, C21 > 0 > C31, C32 at T*, of the predicted order"
     if k is None:
-        keys = ("C12", "C21", "C31", "C32", "prediction", "min_C_over_prediction", "max_C_over_prediction",
-                "max_filler", "core_over_filler", "predicted_ratio", "t")
-        return Verdict("thm3.3.structure", False, run.premise_met(), dict.fromkeys(keys, float("nan")),
-                       "C12, C21 > 0 > C31, C32 at T*, of the predicted order",
+        return Verdict("thm3.3.structure", False, run.premise_met(), dict.fromkeys(keys, float("nan")), statement,
                        "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
-    tr.require_full_matrices("Theorem 3.3's filler bound")
+    if tr.words_recorded < run.experiment.data.d:
+        return _signal_words_only("thm3.3.structure", run, keys, statement)
     delta = tr.A[k] - tr.A[0]
     core = {f"C{i + 1}{j + 1}": float(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))}
     signs_ok = core["C12"] > 0 and core["C21"] > 0 and core["C31"] < 0 and core["C32"] < 0
@@ -692,6 +701,17 @@ def thm3_3_structure(run: Run) -> Verdict:
         f"at t = {tr.t[k]:.3g}: |C| / prediction in [{low:.3g}, {high:.3g}]; min|C|/max|filler| = {ratio:.3g}, "
         f"predicted ratio {predicted:.3g}" + ("" if not failed else "; fails: " + ", ".join(failed)),
     )
+
+
+def _signal_words_only(claim: str, run: Run, measured: dict[str, float] | tuple[str, ...],
+                       statement: str) -> Verdict:
+    """The undecided verdict of a statement about every word at T* on a run recorded with ``record="signal"``
+    (``measured``: what could be measured, or the names of the measurements, all NaN)."""
+    if not isinstance(measured, dict):
+        measured = dict.fromkeys(measured, float("nan"))
+    return Verdict(claim, False, run.premise_met(), measured, statement,
+                   "undecided: the run recorded A over the signal words only (record='signal'), and this statement "
+                   "reads every word at T*", undecided=True)
 
 
 def lemma4_4(run: Run) -> Verdict:

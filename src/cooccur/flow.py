@@ -98,11 +98,13 @@ class SimConfig:
             (:meth:`cooccur.coordinates.GramState.draw`), at the same cost for any width m: the same distribution,
             another draw.
         record: ``"full"`` records A, VV and the mean attention over all d words at every recorded time;
-            ``"signal"`` over the three signal words mu_1, mu_2, mu_3 only (what the figures and the monotonicity
-            verdicts read), with their largest movements over all words recorded either way (``A_change``,
-            ``VV_change``, ``attn_change`` of :class:`cooccur.trajectory.Trajectory`). Measures that need every
-            word at a chosen time (the population loss, the margins' parts, the attention shift at T*) then raise
-            ``ValueError``. For large vocabularies: at d = 1 683 the full records take 68 MB a time.
+            ``"signal"`` over the three signal words mu_1, mu_2, mu_3 only (what the monotonicity verdicts and the
+            figures of single entries read). Their largest movements over all words (``A_change``, ``VV_change``,
+            ``attn_change`` of :class:`cooccur.trajectory.Trajectory`) and the margins' split are recorded either
+            way. What needs every word at a chosen time then cannot be had: the population loss and the attention
+            shift at T* (:func:`cooccur.measures.population_loss` raises ``ValueError``; the verdicts that read
+            them, Theorem 3.3's population and structure, are undecided) and figures of the whole matrix. For large
+            vocabularies: at d = 1 683 the full records take 68 MB a time.
     """
 
     T: float = 300.0

@@ -279,6 +279,8 @@ def data_examples(tokens: np.ndarray, types: np.ndarray, title: str, per_type: i
 def gd_vs_flow(flow: Trajectory, descents: dict[float, Trajectory]) -> Figure:
     """Gradient descent at several learning rates against the exact flow: G, the error in one score, and the
     first-order convergence of the largest errors in G and A."""
+    for tr in (flow, *descents.values()):
+        tr.require_full_matrices("the largest error in A")
     rates = list(descents)
     errors = np.array([[np.abs(d.G - flow.G).max(), np.abs(d.A - flow.A).max()] for d in descents.values()])
     slope_G, slope_A = measures.loglog_slope(rates, errors[:, 0]), measures.loglog_slope(rates, errors[:, 1])
@@ -557,8 +559,9 @@ def loss_and_structure(trajs: list[Trajectory], delta: np.ndarray, words: int = 
     for tr in trajs:
         ax1.loglog(tr.t[1:], tr.loss[1:], color="tab:blue", alpha=0.4, lw=1)
     ax1.set(xlabel="time t", ylabel="training loss (nats)", title=f"training loss, {len(trajs)} seeds")
+    words = min(words, delta.shape[0])
     plot_matrix(
-        ax2, delta, words, r"$W_K^\top W_Q(T^*) - W_K^\top W_Q(0)$, first 8 words", "change of score correlation"
+        ax2, delta, words, rf"$W_K^\top W_Q(T^*) - W_K^\top W_Q(0)$, first {words} words", "change of score correlation"
     )
     return fig
 

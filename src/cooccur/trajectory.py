@@ -4,7 +4,7 @@ Every array has the time axis first. Word indices are 0-based (mu_1 = 0, mu_2 = 
 arrays are indexed [key word, query word] like ``A``. Columns "by type" are sample types 1, 2, 3, 4.
 
 The (T, w, w) records A, VV and attn hold every word (w = d) or, for a run with ``record="signal"``
-(:class:`cooccur.flow.SimConfig`), the three signal words only (w = 3): the same indices, 2 GB less per 100 records
+(:class:`cooccur.flow.SimConfig`), the three signal words only (w = 3): the same indices, 6.8 GB less per 100 records
 at d = 1 683. Their movements over all d words are recorded either way (``A_change``, ``VV_change``,
 ``attn_change``).
 """
@@ -83,17 +83,26 @@ class Trajectory:
     meta: dict = field(default_factory=dict)
 
     @property
+    def words_recorded(self) -> int:
+        """w: the words over which A, VV and attn are recorded (d, or 3 for a ``record="signal"`` run)."""
+        return self.A.shape[-1]
+
+    @property
     def full_matrices(self) -> bool:
-        """Whether A, VV and attn are recorded over all d words (``record="full"``), not the signal words only."""
-        return self.A.shape[-1] == self.G.shape[-1]
+        """Whether A, VV and attn are recorded over all d words (``record="full"``) at every recorded time: not the
+        signal words only, and not cut to the first record (:meth:`cooccur.claims.Run.without_matrices`)."""
+        return self.A.shape[-1] == self.G.shape[-1] and self.A.shape[0] == self.t.size
 
     def require_full_matrices(self, what: str) -> None:
-        """Raise ``ValueError`` if A, VV and attn hold the signal words only: ``what`` (e.g. "the population loss")
-        reads them over every word."""
-        if not self.full_matrices:
+        """Raise ``ValueError`` unless :attr:`full_matrices`: ``what`` (e.g. "the population loss") reads A, VV or
+        attn over every word at a chosen record."""
+        if self.A.shape[-1] != self.G.shape[-1]:
             raise ValueError(f"{what} needs A, VV and attn over all {self.G.shape[-1]} words, but this run recorded "
                              f"the {self.A.shape[-1]} signal words only (record='signal'); rerun it with "
                              "record='full'")
+        if self.A.shape[0] != self.t.size:
+            raise ValueError(f"{what} needs A, VV and attn at every record, but they were cut to the first "
+                             f"{self.A.shape[0]} of {self.t.size} (Run.without_matrices); use the full run")
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write to ``path`` atomically: a temporary file in the same folder is renamed over it when complete."""
@@ -119,6 +128,10 @@ class Trajectory:
         """Read a file written by :meth:`save`."""
         with np.load(path, allow_pickle=False) as z:
             values = {name: z[name] for name in z.files}
+        missing = sorted({f.name for f in fields(cls)} - set(values) - {"meta"})
+        if missing:
+            raise ValueError(f"{path} lacks the field(s) {', '.join(missing)}: it was written by an older version of "
+                             "the library; simulate the run again")
         values["meta"] = json.loads(str(values["meta"]))
         values["T1"] = float(values["T1"])
         values["n_grad_evals"] = int(values["n_grad_evals"])
