@@ -474,6 +474,24 @@ def test_t_star_orders_fit_the_runs_and_hold_only_for_the_stated_law(t_star_runs
     assert not c.holds and "contradicted" in c.detail
 
 
+def test_a_tilt_a_signal_record_cannot_give_leaves_its_width_order_undecided(t_star_runs):
+    def signal(r):  # the slim run as a record="signal" run would give it: no every-word tilt at T*
+        tr = r.traj
+        copy = dataclasses.replace(r, traj=dataclasses.replace(tr, A=tr.A[:, :3, :3], VV=tr.VV[:, :3, :3],
+                                                                attn=tr.attn[:, :3, :3]))
+        copy.__dict__.update(premises=r.premises, movements=r.movements,
+                             at_t_star={**r.at_t_star, "tilt": float("nan")})
+        return copy
+
+    full = claims.width_orders(t_star_runs, orders=claims.T_STAR_ORDERS)
+    cut = claims.width_orders([signal(r) for r in t_star_runs], orders=claims.T_STAR_ORDERS)
+    assert cut["attention tilt"].undecided and "record='signal'" in cut["attention tilt"].detail
+    assert not full["attention tilt"].undecided
+    assert cut["smallest C at T*"].measured == full["smallest C at T*"].measured
+    nan_tilt = [_with_readings(r, tilt=float("nan")) for r in t_star_runs]  # a full record: no excuse, a failure
+    assert not claims.width_orders(nan_tilt, orders=claims.T_STAR_ORDERS)["attention tilt"].undecided
+
+
 def test_a_run_that_ends_early_in_phase_2_decides_failures_but_not_holding(premise_runs):
     """The premise setting's T1 is about 1; a run to T = 5 shows about 5 T1 of Phase 2, less than PHASE2_MIN_SPAN:
     a statement about Phase 2 that holds there is undecided (the rest of Phase 2 may break it), one that fails
@@ -559,10 +577,27 @@ def test_a_run_recorded_on_the_signal_words_leaves_the_every_word_statements_und
     tr = run.traj
     signal = altered(run, A=tr.A[:, :3, :3], VV=tr.VV[:, :3, :3], attn=tr.attn[:, :3, :3])
     assert signal.traj.words_recorded == 3 and not signal.traj.full_matrices
-    for claim in (claims.thm3_3_population, claims.thm3_3_structure):
-        full, cut = claim(run), claim(signal)
-        assert full.holds and not full.undecided
-        assert cut.undecided and not cut.holds and "record='signal'" in cut.detail
+    full, cut = claims.thm3_3_population(run), claims.thm3_3_population(signal)
+    assert full.holds and not full.undecided
+    assert cut.undecided and not cut.holds and "record='signal'" in cut.detail
+    # Theorem 3.3's structure reads the filler entries through A_change: here the largest movement lies in the signal
+    # block, an upper bound on the fillers' under which the bound still holds
+    full, cut = claims.thm3_3_structure(run), claims.thm3_3_structure(signal)
+    assert full.holds and cut.holds and not cut.undecided and "upper bound" in cut.detail
+    assert {f"C{i}{j}": cut.measured[f"C{i}{j}"] for i, j in ("12", "21", "31", "32")} == {
+        f"C{i}{j}": full.measured[f"C{i}{j}"] for i, j in ("12", "21", "31", "32")}
+    k = claims.t_star_index(run)
+    block = float(np.abs(signal.traj.A[k] - signal.traj.A[0]).max())
+    moved = signal.traj.A_change.copy()
+    moved[k] = 10 * block  # a filler entry moved most: read exactly, and the bound fails
+    exact = claims.thm3_3_structure(altered(signal, A_change=moved))
+    assert not exact.holds and not exact.undecided and exact.measured["max_filler"] == moved[k]
+    assert exact.detail.endswith("fails: filler bound")
+    A = signal.traj.A.copy()
+    A[k, 0, 0] += 100 * block  # the signal block moved most, by too much for its bound to decide the fillers'
+    moved[k] = abs(A[k, 0, 0] - A[0, 0, 0])
+    unknown = claims.thm3_3_structure(altered(signal, A=A, A_change=moved))
+    assert unknown.undecided and not unknown.holds and np.isnan(unknown.measured["max_filler"])
     assert claims.thm3_3_population(signal).measured["type2_margin_core"] == claims.thm3_3_population(run).measured[
         "type2_margin_core"]
     at, full_at = signal.at_t_star, run.at_t_star

@@ -98,8 +98,9 @@ class Verdict:
         detail: one line a reader can quote.
         by_construction: the statement holds on this run by construction (an equation the engine integrates), so
             the run cannot test it; such a verdict is shown as such and left out of every count.
-        undecided: the run ends before the statement can be decided (Phase 1 never ended, or the time the
-            statement is read at, T*, or its horizon, lies beyond the run's end); ``holds`` is then False, and such a
+        undecided: the run cannot decide the statement: it ends before (Phase 1 never ended, or the time the
+            statement is read at, T*, or its horizon, lies beyond the run's end), or it was recorded with
+            ``record="signal"`` and the statement reads every word at T*; ``holds`` is then False, and such a
             verdict is shown as undecided and left out of every count.
     """
 
@@ -162,8 +163,8 @@ class Run:
         """This run with its (T, w, w) records (A, VV, attn) cut to the first, once what :data:`WIDTH_ORDERS` and
         :data:`T_STAR_ORDERS` read from them and the premises are computed (:attr:`premises`, :attr:`movements`,
         :attr:`at_t_star`): a width sweep of many runs then fits in memory (at d = 163 the three records take about
-        200 MB per run). Verdicts that read A, VV or attn at a chosen record need the full run (measures that would
-        read the cut records raise ``ValueError``); the movement columns (``A_change`` ...) are kept."""
+        200 MB per run). Verdicts that read A, VV or attn at a chosen record need the full run (they fail on the cut
+        records); the movement columns (``A_change`` ...) are kept."""
         computed = {"premises": self.premises, "movements": self.movements, "at_t_star": self.at_t_star}
         tr = self.traj
         slim = Run(self.experiment, dataclasses.replace(tr, A=tr.A[:1].copy(), VV=tr.VV[:1].copy(),
@@ -606,7 +607,9 @@ def thm3_3_population(run: Run) -> Verdict:
     """Theorem 3.3: at T*, where the training loss first reaches 1/poly(m) (read as 1/m), the population loss is
     1/poly(m) too: at most K/m on :data:`N_FRESH` fresh samples (the training loss at T* is itself 1/m).
 
-    Reported with it: how the type-2 training margins at T* split into the part the signal words carry and the
+    Undecided on a run recorded with ``record="signal"``: a fresh sample puts fillers next to each other and next to
+    the signal words, whose scores such a run does not keep. Reported with it: how the type-2 training margins at
+    T* split into the part the signal words carry and the
     part the fillers carry (``Trajectory.margin_split``). A fresh sequence draws its fillers at random
     from the same words, and the G a filler learned from the training sequence it appeared in has nothing to do
     with the fresh sequence's label: a margin carried by memorised fillers does not carry over."""
@@ -666,7 +669,10 @@ def thm3_3_structure(run: Run) -> Verdict:
 
     T* is the first record with training loss <= 1/m; a run that never gets there leaves the statement undecided.
     The filler bound is an upper bound up to a constant: it holds if min |C_core| / max |C_filler| >= predicted
-    ratio / K.
+    ratio / K. On a run recorded with ``record="signal"`` the filler entries are read through ``A_change`` (the
+    largest entry moved over every word): exactly when it exceeds the signal block's, else as an upper bound, which
+    decides the bound when it holds even so; the statement is undecided only when the signs and magnitudes hold
+    and the bound cannot be decided that way.
     """
     tr, K = run.traj, ORDER_CONSTANT
     k = t_star_index(run)
@@ -676,8 +682,9 @@ def thm3_3_structure(run: Run) -> Verdict:
     if k is None:
         return Verdict("thm3.3.structure", False, run.premise_met(), dict.fromkeys(keys, float("nan")), statement,
                        "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
-    if tr.words_recorded < run.experiment.data.d:
-        return _signal_words_only("thm3.3.structure", run, keys, statement)
+    every_word = tr.words_recorded == run.experiment.data.d
+    if every_word:
+        tr.require_full_matrices("Theorem 3.3's structure")  # not cut to the first record
     delta = tr.A[k] - tr.A[0]
     core = {f"C{i + 1}{j + 1}": float(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))}
     signs_ok = core["C12"] > 0 and core["C21"] > 0 and core["C31"] < 0 and core["C32"] < 0
@@ -685,11 +692,24 @@ def thm3_3_structure(run: Run) -> Verdict:
     scale = coefficient_prediction(run)
     low, high = float(sizes.min() / scale), float(sizes.max() / scale)
     magnitude_ok = 1 / K <= low and high <= K
-    filler = float(np.abs(measures.filler_block(delta)).max())
-    ratio = float(sizes.min() / filler)
     predicted = filler_ratio_prediction(run.m, run.L, run.n)
-    items = {"signs": signs_ok, "Theta magnitude": magnitude_ok, "filler bound": ratio >= predicted / K}
+    items = {"signs": signs_ok, "Theta magnitude": magnitude_ok}
+    bound_only = ""
+    if every_word:
+        filler = float(np.abs(measures.filler_block(delta)).max())
+    else:  # a signal record: A_change[k] is the largest |delta| over every entry: the filler entries' if above the
+        filler = float(tr.A_change[k])  # signal block's, else an upper bound on theirs (the ratio a lower bound)
+        if filler <= np.abs(delta).max():
+            bound_only = " (filler read as an upper bound)"
+    ratio = float(sizes.min() / filler)
+    if not bound_only or ratio >= predicted / K:
+        items["filler bound"] = ratio >= predicted / K
     failed = [name for name, ok in items.items() if not ok]
+    if "filler bound" not in items and not failed:  # signs and magnitudes hold; the bound is out of the record's reach
+        return _signal_words_only("thm3.3.structure", run, {
+            **core, "prediction": scale, "min_C_over_prediction": low, "max_C_over_prediction": high,
+            "max_filler": float("nan"), "core_over_filler": float("nan"), "predicted_ratio": predicted,
+            "t": float(tr.t[k])}, statement)
     return Verdict(
         "thm3.3.structure",
         not failed,
@@ -699,7 +719,7 @@ def thm3_3_structure(run: Run) -> Verdict:
         f"C12, C21 > 0 > C31, C32, each |C| within a factor {K:g} of sigma0^2 (sqrt(m)/L + 1)/(sigma1^2 m m1) = "
         f"{scale:.3g}; min|C|/max|filler| >= (sqrt(m)/L + 1)/(sqrt(m)/(nL) + 1) / {K:g} = {predicted:.3g}/{K:g}",
         f"at t = {tr.t[k]:.3g}: |C| / prediction in [{low:.3g}, {high:.3g}]; min|C|/max|filler| = {ratio:.3g}, "
-        f"predicted ratio {predicted:.3g}" + ("" if not failed else "; fails: " + ", ".join(failed)),
+        f"predicted ratio {predicted:.3g}{bound_only}" + ("" if not failed else "; fails: " + ", ".join(failed)),
     )
 
 
@@ -1136,6 +1156,11 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
             continue
         values = np.array([order.measure(r) for r in rs], dtype=float)
         baseline = None if order.prediction is None else [order.prediction(r) for r in rs]
+        if np.isnan(values).any() and any(r.traj.words_recorded < r.experiment.data.d for r in rs):
+            verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None,
+                                     "undecided: some run recorded the signal words only (record='signal') and "
+                                     "cannot give this quantity", undecided=True)
+            continue
         if not np.all(np.isfinite(values) & (values > 0)):
             verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None,
                                      "some run gives no positive finite value")

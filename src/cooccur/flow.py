@@ -101,10 +101,11 @@ class SimConfig:
             ``"signal"`` over the three signal words mu_1, mu_2, mu_3 only (what the monotonicity verdicts and the
             figures of single entries read). Their largest movements over all words (``A_change``, ``VV_change``,
             ``attn_change`` of :class:`cooccur.trajectory.Trajectory`) and the margins' split are recorded either
-            way. What needs every word at a chosen time then cannot be had: the population loss and the attention
-            shift at T* (:func:`cooccur.measures.population_loss` raises ``ValueError``; the verdicts that read
-            them, Theorem 3.3's population and structure, are undecided) and figures of the whole matrix. For large
-            vocabularies: at d = 1 683 the full records take 68 MB a time.
+            way. What needs every word at a chosen time then cannot be had: the population loss
+            (:func:`cooccur.measures.population_loss` raises ``ValueError``; Theorem 3.3's population verdict is
+            undecided), the attention shift at T* (NaN; its width order undecided), every filler entry of A at T*
+            (Theorem 3.3's structure reads them through ``A_change``, undecided where that cannot decide) and
+            figures of the whole matrix. For large vocabularies: at d = 1 683 the full records take 68 MB a time.
     """
 
     T: float = 300.0

@@ -188,7 +188,7 @@ def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> 
     """Logistic loss at record ``index`` on samples the run never saw (``fresh``, drawn from the same data model).
 
     The output depends on the weights only through (A, G), which the trajectory records in full (a run recorded with
-    ``record="full"``; otherwise ``ValueError``).
+    ``record="full"`` and not cut by :meth:`cooccur.claims.Run.without_matrices`; otherwise ``ValueError``).
     """
     traj.require_full_matrices("the population loss")
     return reduced_loss_and_grad(traj.A[index], traj.G[index], fresh, m).loss

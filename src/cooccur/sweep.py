@@ -658,7 +658,8 @@ def premise_summary(table: pd.DataFrame, claims: list[str] | None = None) -> pd.
     and every cause given there with its runs (``causes``, :func:`failure_causes`).
     Runs on which the claim holds by construction (``<claim>.by_construction``) are left out of every count and
     counted in ``by_construction`` instead; runs on which its verdict is undecided (``<claim>.undecided``: the run
-    ended before it could be decided) likewise, counted in ``undecided_inside`` and ``undecided_outside``."""
+    ended before it could be decided, or its record lacks what the claim reads) likewise, counted in
+    ``undecided_inside`` and ``undecided_outside``."""
     finished_runs = finished(table)
     axes = [c for c in finished_runs.columns if c.startswith("axis.") and c != "axis.seed"
             and finished_runs[c].nunique() > 1]
