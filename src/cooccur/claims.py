@@ -193,10 +193,9 @@ class Run:
                                  float("nan"))
         delta = tr.A[k] - tr.A[0]
         core = [abs(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))]
-        every_word = tr.words_recorded == self.experiment.data.d  # the shift needs every sample's scores
         return {"T_star": float(tr.t[k]), "C_min": float(min(core)), "C_max": float(max(core)),
                 "tilt": float(measures.attention_shift(tr.A[i1], tr.A[k], self.batch, self.m)[1, 0])
-                if every_word else float("nan"),
+                if tr.every_word else float("nan"),  # the shift needs every sample's scores
                 "tilt_prediction": attention_rate_prediction(self, stop=k),
                 "loss_integral": measures.loss_integral(tr, i1, k)}
 
@@ -609,10 +608,10 @@ def thm3_3_population(run: Run) -> Verdict:
 
     Undecided on a run recorded with ``record="signal"``: a fresh sample puts fillers next to each other and next to
     the signal words, whose scores such a run does not keep. Reported with it: how the type-2 training margins at
-    T* split into the part the signal words carry and the
-    part the fillers carry (``Trajectory.margin_split``). A fresh sequence draws its fillers at random
-    from the same words, and the G a filler learned from the training sequence it appeared in has nothing to do
-    with the fresh sequence's label: a margin carried by memorised fillers does not carry over."""
+    T* split into the part the signal words carry and the part the fillers carry (``Trajectory.margin_split``).
+    A fresh sequence draws its fillers at random from the same words, and the G a filler learned from the training
+    sequence it appeared in has nothing to do with the fresh sequence's label: a margin carried by memorised fillers
+    does not carry over."""
     tr, K, target = run.traj, ORDER_CONSTANT, _loss_target(run)
     k = t_star_index(run)
     if k is None:
@@ -625,7 +624,7 @@ def thm3_3_population(run: Run) -> Verdict:
     parts = tr.margin_split[k]
     type2 = run.batch.types == 2
     core, filler = (float(parts[type2, j].mean()) for j in (0, 1))
-    if tr.words_recorded < run.experiment.data.d:
+    if not tr.every_word:
         return _signal_words_only("thm3.3.population", run, {
             "population_loss": float("nan"), "training_loss": float(tr.loss[k]), "T_star": float(tr.t[k]),
             "population_over_target": float("nan"), "type2_margin_core": core, "type2_margin_filler": filler},
@@ -682,8 +681,7 @@ def thm3_3_structure(run: Run) -> Verdict:
     if k is None:
         return Verdict("thm3.3.structure", False, run.premise_met(), dict.fromkeys(keys, float("nan")), statement,
                        "undecided: the training loss never reached 1/m in this run (no T*)", undecided=True)
-    every_word = tr.words_recorded == run.experiment.data.d
-    if every_word:
+    if tr.every_word:
         tr.require_full_matrices("Theorem 3.3's structure")  # not cut to the first record
     delta = tr.A[k] - tr.A[0]
     core = {f"C{i + 1}{j + 1}": float(delta[i, j]) for i, j in ((0, 1), (1, 0), (2, 0), (2, 1))}
@@ -695,7 +693,7 @@ def thm3_3_structure(run: Run) -> Verdict:
     predicted = filler_ratio_prediction(run.m, run.L, run.n)
     items = {"signs": signs_ok, "Theta magnitude": magnitude_ok}
     bound_only = ""
-    if every_word:
+    if tr.every_word:
         filler = float(np.abs(measures.filler_block(delta)).max())
     else:  # a signal record: A_change[k] is the largest |delta| over every entry: the filler entries' if above the
         filler = float(tr.A_change[k])  # signal block's, else an upper bound on theirs (the ratio a lower bound)
@@ -723,12 +721,9 @@ def thm3_3_structure(run: Run) -> Verdict:
     )
 
 
-def _signal_words_only(claim: str, run: Run, measured: dict[str, float] | tuple[str, ...],
-                       statement: str) -> Verdict:
+def _signal_words_only(claim: str, run: Run, measured: dict[str, float], statement: str) -> Verdict:
     """The undecided verdict of a statement about every word at T* on a run recorded with ``record="signal"``
-    (``measured``: what could be measured, or the names of the measurements, all NaN)."""
-    if not isinstance(measured, dict):
-        measured = dict.fromkeys(measured, float("nan"))
+    (``measured``: what could be measured, NaN for the rest)."""
     return Verdict(claim, False, run.premise_met(), measured, statement,
                    "undecided: the run recorded A over the signal words only (record='signal'), and this statement "
                    "reads every word at T*", undecided=True)
@@ -1156,7 +1151,7 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
             continue
         values = np.array([order.measure(r) for r in rs], dtype=float)
         baseline = None if order.prediction is None else [order.prediction(r) for r in rs]
-        if np.isnan(values).any() and any(r.traj.words_recorded < r.experiment.data.d for r in rs):
+        if np.isnan(values).any() and not all(r.traj.every_word for r in rs):
             verdicts[name] = Verdict(f"width:{name}", False, premise, {}, None,
                                      "undecided: some run recorded the signal words only (record='signal') and "
                                      "cannot give this quantity", undecided=True)

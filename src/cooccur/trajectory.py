@@ -88,15 +88,20 @@ class Trajectory:
         return self.A.shape[-1]
 
     @property
+    def every_word(self) -> bool:
+        """Whether A, VV and attn are recorded over all d words (``record="full"``), not the signal words only."""
+        return self.words_recorded == self.G.shape[-1]
+
+    @property
     def full_matrices(self) -> bool:
-        """Whether A, VV and attn are recorded over all d words (``record="full"``) at every recorded time: not the
-        signal words only, and not cut to the first record (:meth:`cooccur.claims.Run.without_matrices`)."""
-        return self.A.shape[-1] == self.G.shape[-1] and self.A.shape[0] == self.t.size
+        """:attr:`every_word`, at every recorded time: not cut to the first record
+        (:meth:`cooccur.claims.Run.without_matrices`)."""
+        return self.every_word and self.A.shape[0] == self.t.size
 
     def require_full_matrices(self, what: str) -> None:
         """Raise ``ValueError`` unless :attr:`full_matrices`: ``what`` (e.g. "the population loss") reads A, VV or
         attn over every word at a chosen record."""
-        if self.A.shape[-1] != self.G.shape[-1]:
+        if not self.every_word:
             raise ValueError(f"{what} needs A, VV and attn over all {self.G.shape[-1]} words, but this run recorded "
                              f"the {self.A.shape[-1]} signal words only (record='signal'); rerun it with "
                              "record='full'")
