@@ -47,7 +47,7 @@ from cooccur.coordinates import (
     symmetric_layout,
     use_sparse,
 )
-from cooccur.data import Dataset
+from cooccur.data import FIRST_FILLER, Dataset
 from cooccur.model import Params
 from cooccur.observables import (
     margin_split,
@@ -279,8 +279,8 @@ def _check_finite(t: float, loss: float, packed: np.ndarray | None = None) -> No
         raise DivergenceError(f"the run diverged at t={t:.6g}: the Gram state has non-finite entries")
 
 
-#: The words whose (d, d) records a ``record="signal"`` run keeps: mu_1, mu_2, mu_3.
-SIGNAL_WORDS = 3
+#: The words whose (d, d) records a ``record="signal"`` run keeps: mu_1, mu_2, mu_3, the words before the fillers.
+SIGNAL_WORDS = FIRST_FILLER
 
 
 class Recorder:
