@@ -31,9 +31,9 @@ import numpy as np
 import torch
 
 from cooccur import measures
-from cooccur.coordinates import Batch, GramState, reduced_loss_and_grad
+from cooccur.coordinates import Batch, reduced_loss_and_grad
 from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
-from cooccur.experiment import Experiment, run_many
+from cooccur.experiment import Experiment, initial_state, run_many
 from cooccur.model import forward, init_params, init_std, phase1_rate
 from cooccur.observables import T1_MARGIN
 from cooccur.trajectory import Trajectory
@@ -277,10 +277,10 @@ def lazy_phase1(traj: Trajectory) -> Premise:
 @functools.lru_cache(maxsize=64)
 def initial_output(experiment: Experiment) -> float:
     """The median over training samples of |F(X_i)| at initialisation: from the torch reference model, or with
-    ``sim.start="wishart"`` from the drawn Gram quantities (the model's output depends on the weights only through
+    another ``sim.start`` from its initial Gram quantities (the model's output depends on the weights only through
     A and G)."""
-    if experiment.sim.start == "wishart":
-        state = GramState.draw(experiment.model, experiment.data.L)
+    if experiment.sim.start != "params":
+        state = initial_state(experiment)
         F = np.sort(np.abs(reduced_loss_and_grad(state.A, state.G, _batch_of(experiment.data), state.m).F))
         return float(F[(F.size - 1) // 2])  # the lower median, as torch's median below
     params = init_params(experiment.model, experiment.data.L)

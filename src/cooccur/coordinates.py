@@ -284,6 +284,32 @@ class GramState:
         return cls(A=qk[d:, :d].copy(), QQ=qk[:d, :d].copy(), KK=qk[d:, d:].copy(), VV=uv[1:, 1:].copy(),
                    G=uv[0, 1:].copy(), wa_sq=float(uv[0, 0]), a_sq=float(cfg.m1), m=m)
 
+    @classmethod
+    def limit(cls, cfg: ModelConfig, L: int, G: np.ndarray | None = None) -> GramState:
+        """The Gram quantities' infinite-width limit under a Gaussian scheme: each matrix at its expectation.
+
+        As m grows, QQ, KK and VV concentrate on sigma0^2 m I (fluctuations sigma0^2 sqrt(m), relative m^-1/2), A on
+        0 and wa_sq = ||W^T a||^2 on sigma1^2 m1 m (relative fluctuation sqrt(2/m)). G = u^T W_V does not: given u
+        its entries are N(0, wa_sq sigma0^2), so they tend in law to N(0, sigma1^2 m1 sigma0^2 m), of order 1 under
+        Condition 1 at every width. ``G=None`` takes its expectation, 0 (with the rest: the *mean* state, every
+        quantity at its expectation); an array (d,) keeps that initial output, e.g. a Wishart draw's, so that a
+        finite-m run and its limit share it (the state the width-m run tends to once its matrices have
+        concentrated). ``a_sq`` is m1 exactly (a in {+1, -1}^m1).
+        """
+        if cfg.init == "kaiming":
+            raise ValueError("init='kaiming' is the reading of the experiments, not a Gaussian scheme with the "
+                             "theory's limit: use 'theory', 'he_normal' or 'xavier_normal'")
+        sigma0, sigma1 = init_std(cfg, L)
+        d, m = cfg.d, cfg.m
+        if G is None:
+            G = np.zeros(d)
+        G = np.array(G, dtype=np.float64)
+        if G.shape != (d,):
+            raise ValueError(f"G must have shape ({d},), got {G.shape}")
+        eye = sigma0**2 * m * np.eye(d)
+        return cls(A=np.zeros((d, d)), QQ=eye.copy(), KK=eye.copy(), VV=eye.copy(), G=G,
+                   wa_sq=float(sigma1**2 * cfg.m1 * m), a_sq=float(cfg.m1), m=m)
+
     def pack(self) -> np.ndarray:
         """The ODE state vector (:func:`state_size`): [A row-major, QQ, KK, VV on and above the diagonal (each
         :func:`symmetric_layout`'s ``upper`` entries), G, wa_sq]. The symmetric blocks are stored once: the flow

@@ -32,7 +32,7 @@ from tqdm import tqdm
 from cooccur.coordinates import GramState
 from cooccur.data import DataConfig, make_dataset
 from cooccur.flow import Method, SimConfig, simulate
-from cooccur.model import ModelConfig, init_params, phase1_rate
+from cooccur.model import ModelConfig, Params, init_params, phase1_rate
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_choice
 
@@ -90,8 +90,7 @@ class Experiment:
         """Run without the cache; ``times`` replaces the recording grid of ``sim`` (e.g. to compare engines at the
         same times)."""
         data = make_dataset(self.data)
-        start = (GramState.draw(self.model, self.data.L) if self.sim.start == "wishart"
-                 else init_params(self.model, self.data.L))
+        start = initial_state(self)
         traj = simulate(data, start, self.sim, progress=progress, times=times)
         traj.meta = {"experiment": self.to_dict(), "key": self.key()}
         return traj
@@ -114,6 +113,19 @@ class Experiment:
         traj.save(path)
         prune_cache(cache_dir, keep=path)
         return traj
+
+
+def initial_state(exp: Experiment) -> Params | GramState:
+    """Where ``exp`` starts (``exp.sim.start``): the weights of :func:`cooccur.model.init_params` ("params"), a draw
+    of their Gram quantities (:meth:`GramState.draw`, "wishart"), every Gram quantity at its expectation
+    (:meth:`GramState.limit`, "mean"), or their infinite-width limit with the "wishart" draw's G(0) ("limit")."""
+    start, model, L = exp.sim.start, exp.model, exp.data.L
+    if start == "params":
+        return init_params(model, L)
+    if start == "mean":
+        return GramState.limit(model, L)
+    drawn = GramState.draw(model, L)
+    return drawn if start == "wishart" else GramState.limit(model, L, G=drawn.G)
 
 
 def paper_setting(

@@ -74,6 +74,10 @@ RECORD_CHUNK = 32
 RECORD_CHUNK_BYTES = 128 * 2**20
 
 
+#: How a run starts (:attr:`SimConfig.start`): weights drawn, or Gram quantities drawn, at their mean, at the limit.
+START_CHOICES = ("params", "wishart", "mean", "limit")
+
+
 class DivergenceError(RuntimeError):
     """The run produced a non-finite value or a loss above :data:`DIVERGENCE_LOSS`."""
 
@@ -96,7 +100,11 @@ class SimConfig:
             weights (:func:`cooccur.model.init_params`) and the Gram flow starts from their Gram quantities;
             ``"wishart"`` (Gram flow only) draws the Gram quantities from their joint law
             (:meth:`cooccur.coordinates.GramState.draw`), at the same cost for any width m: the same distribution,
-            another draw.
+            another draw. ``"mean"`` (Gram flow only) starts from every Gram quantity's expectation
+            (:meth:`cooccur.coordinates.GramState.limit`: A = 0, QQ = KK = VV = sigma0^2 m I, G = 0,
+            ||W^T a||^2 = sigma1^2 m1 m), a deterministic state; ``"limit"`` from the same state with the initial
+            output G(0) of the ``"wishart"`` draw, which does not concentrate as m grows: the width-m run's
+            infinite-width limit, sharing its G(0).
         record: ``"full"`` records A, VV and the mean attention over all d words at every recorded time;
             ``"signal"`` over the three signal words mu_1, mu_2, mu_3 only (what the monotonicity verdicts and the
             figures of single entries read). Their largest movements over all words (``A_change``, ``VV_change``,
@@ -117,7 +125,7 @@ class SimConfig:
     n_lin: int = 101
     log_start: float = 1e-5
     train_a: bool = False
-    start: Literal["params", "wishart"] = "params"
+    start: Literal["params", "wishart", "mean", "limit"] = "params"
     record: Literal["full", "signal"] = "full"
 
     def __post_init__(self) -> None:
@@ -135,10 +143,11 @@ class SimConfig:
             raise ValueError(f"train_a must be True or False, got {self.train_a!r}")
         if self.train_a and self.method != "euler":
             raise ValueError("train_a=True needs method='euler': the Gram flow's closure assumes a fixed a")
-        check_choice("start", self.start, ("params", "wishart"))
+        check_choice("start", self.start, START_CHOICES)
         check_choice("record", self.record, ("full", "signal"))
-        if self.start == "wishart" and self.method != "gram":
-            raise ValueError("start='wishart' needs method='gram': gradient descent moves the weights themselves")
+        if self.start != "params" and self.method != "gram":
+            raise ValueError(f"start={self.start!r} needs method='gram': gradient descent moves the weights "
+                             "themselves")
 
     def times(self) -> np.ndarray:
         return default_times(self.T, self.n_log, self.n_lin, self.log_start)

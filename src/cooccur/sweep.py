@@ -65,11 +65,11 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from cooccur import __version__
+from cooccur import __version__, limit, memorisation
 from cooccur.data import FIRST_FILLER, DataConfig
 from cooccur.experiment import Experiment, default_workers, source_hash
 from cooccur.flow import SimConfig, one_blas_thread
-from cooccur.model import ModelConfig, init_std
+from cooccur.model import ModelConfig, init_std, phase1_rate
 from cooccur.related.scan_snap import ScanSnapExperiment, ScanSnapTraining, SequenceClasses, summary
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_int
@@ -79,6 +79,9 @@ SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "sim": Si
 DERIVED_AXES = {
     "init_scale": "multiplies the initial standard deviations sigma0, sigma1 of the chosen scheme (model.init_scale)",
     "m1_per_m": "ties the MLP width to the attention width: m1 = round(m1_per_m * m)",
+    "horizon_x_rate": "the horizon in units of the Phase-1 time 1/rate, rate = (sigma0^2 + sigma1^2) m m1 (Lemma 4.1), "
+                      "times max(1, s^2): sim.T = horizon_x_rate max(1, s^2) / rate, sim.step = sim.T / 100, so that "
+                      "every width and scale reaches its T1 (cooccur.experiment.width_setting's horizon)",
 }
 #: The derived axes of a ``kind: scan_snap`` sweep.
 SCAN_SNAP_AXES = {
@@ -245,6 +248,11 @@ def experiment_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed:
             raise ValueError("d: 'auto' (the fewest words distinct fillers need) needs distinct_fillers: true")
         probe = DataConfig(**{**spec["data"], "d": 4, "distinct_fillers": False})
         spec["data"]["d"] = FIRST_FILLER + probe.fillers_needed()
+    if "horizon_x_rate" in values:
+        horizon = _positive("horizon_x_rate", values["horizon_x_rate"])
+        probe = Experiment.from_dict(spec)
+        T = horizon * max(1.0, probe.model.init_scale**2) / phase1_rate(probe.model, probe.data.L)
+        spec["sim"].update(T=T, step=T / 100)
     return Experiment.from_dict(spec)
 
 
@@ -324,6 +332,36 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
     return row, traj if keep_trajectory else None
 
 
+def run_width_limit(experiment: Experiment,
+                    keep_trajectory: bool = False) -> tuple[dict[str, Any], Trajectory | None]:
+    """A row of a ``kind: width_limit`` sweep: ``experiment`` at width m next to its infinite-width limits
+    (:func:`cooccur.limit.run_pair`: T1, distances, verdicts). Like :func:`run_one`, a failure becomes a row whose
+    ``error`` says what happened."""
+
+    def measure() -> tuple[dict[str, Any], Trajectory | None]:
+        with one_blas_thread():
+            return limit.run_pair(experiment, keep_trajectory)
+
+    row: dict[str, Any] = config_columns(experiment)
+    traj = _measure_into(row, measure)
+    return row, traj
+
+
+def run_memorisation(experiment: Experiment,
+                     keep_trajectory: bool = False) -> tuple[dict[str, Any], Trajectory | None]:
+    """A row of a ``kind: memorisation`` sweep: the filler share of the margins and the population loss at T*
+    (:func:`cooccur.memorisation.run_to_t_star`). Like :func:`run_one`, a failure becomes a row whose ``error``
+    says what happened."""
+
+    def measure() -> tuple[dict[str, Any], Trajectory | None]:
+        with one_blas_thread():
+            return memorisation.run_to_t_star(experiment, keep_trajectory)
+
+    row: dict[str, Any] = config_columns(experiment)
+    traj = _measure_into(row, measure)
+    return row, traj
+
+
 def _measure_into(row: dict[str, Any], measure: Callable[[], tuple[dict[str, Any], Any]]) -> Any:
     """Call ``measure`` (returning the row's result columns and the run) and add its columns to ``row``, with
     ``error`` (empty, or the exception that stopped the run: a failing run is a row, not a crash of the sweep),
@@ -399,6 +437,10 @@ class RunKind:
 KINDS: dict[str, RunKind] = {
     "experiment": RunKind(SECTIONS, DERIVED_AXES, experiment_at, run_one, config_columns,
                           "seeds the data and the weights"),
+    "width_limit": RunKind(SECTIONS, DERIVED_AXES, experiment_at, run_width_limit, config_columns,
+                           "seeds the data and the weights"),
+    "memorisation": RunKind(SECTIONS, DERIVED_AXES, experiment_at, run_memorisation, config_columns,
+                            "seeds the data and the weights"),
     "scan_snap": RunKind(SCAN_SNAP_SECTIONS, SCAN_SNAP_AXES, scan_snap_at, run_scan_snap, scan_snap_columns,
                          "seeds the weights and every batch"),
 }

@@ -1,0 +1,82 @@
+r"""Memorisation against co-occurrence: how much of the margins the filler words carry when the loss is small.
+
+A training margin y_i F_i is a sum over key positions (:func:`cooccur.observables.margin_split`): the part on
+mu_1, mu_2, mu_3 is the co-occurrence rule, the part on the filler words is memorisation (with distinct fillers,
+Assumption 2.3(ii), each filler's G learns only its own sample's label). The *filler share* at a record is
+sum_i filler_i / sum_i y_i F_i over the training samples.
+
+At t = 0 (every g_i = 1/2, uniform attention) each word's G moves at a rate proportional to the labels of the
+samples it occurs in (:func:`cooccur.measures.filler_rate_ratio`), so the share of the margins' initial growth
+that the fillers carry is :func:`initial_filler_share`: with distinct fillers at the paper's proportions about
+(9/2)(L - 7/3) / n against the rule's 1 (a share of 1/6 at n = 60, L = 5), a share that grows with L and falls with n. :func:`run_to_t_star`
+measures the share at Theorem 3.3's T* (training loss 1/m) and the population loss there; a sweep of
+``kind: memorisation`` (:mod:`cooccur.sweep`) makes one row per run this way.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any
+
+import numpy as np
+
+from cooccur.claims import Run, check_all, fresh_batch, t_star_index
+from cooccur.coordinates import Batch
+from cooccur.data import FIRST_FILLER
+from cooccur.experiment import Experiment
+from cooccur.measures import phase1_index, population_loss
+from cooccur.trajectory import Trajectory
+
+
+def filler_share(split: np.ndarray) -> float:
+    """The fillers' share of the training margins: sum of the filler parts over the sum of the margins, from one
+    record of ``Trajectory.margin_split`` (n, 2)."""
+    return float(split[:, 1].sum() / split.sum())
+
+
+def initial_filler_share(batch: Batch) -> float:
+    """The fillers' share of the margins' growth rate at t = 0 (every g_i = 1/2, uniform attention): word k's G
+    moves at a rate c_k proportional to the sum of y_i over its occurrences, and sample i's margin at
+    y_i sum_h c_(tok_h); the share is sum_i of the filler terms over sum_i of all terms."""
+    rate = np.bincount(batch.tokens.ravel(), weights=np.repeat(batch.y, batch.tokens.shape[1]), minlength=batch.d)
+    pushed = batch.y[:, None] * rate[batch.tokens]  # (n, L): what each position adds to its margin's growth
+    fillers = batch.tokens >= FIRST_FILLER
+    return float(pushed[fillers].sum() / pushed.sum())
+
+
+def state_at(experiment: Experiment, t: float) -> Trajectory:
+    """``experiment`` run again to time ``t`` with every word recorded at 0 and ``t`` only (A, VV at d x d twice:
+    46 MB each at d = 2 400): what the population loss at a chosen time needs from a run recorded on the signal
+    words. The solver takes the same steps up to ``t`` as the first run (its steps do not depend on the horizon
+    before the last), so the state is the first run's up to the dense output's error (below ``sim.rtol``)."""
+    sim = dataclasses.replace(experiment.sim, T=t, step=min(experiment.sim.step, t), record="full")
+    return dataclasses.replace(experiment, sim=sim).simulate(times=np.array([0.0, t]))
+
+
+def run_to_t_star(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict[str, Any], Trajectory | None]:
+    """Run ``experiment`` (best recorded with ``sim.record="signal"`` at large d) and measure, at T1 and at T* (the
+    first record with training loss <= 1/m, :func:`cooccur.claims.t_star_index`): the filler share of the margins
+    (``filler_share.T1``, ``filler_share.T_star``), the population loss at T* (``population_loss.T_star``, on
+    :func:`cooccur.claims.fresh_batch`, from :func:`state_at`), ``T_star`` and ``T1``, with the initial share
+    (``filler_share.initial``, :func:`initial_filler_share`) and every verdict of :func:`cooccur.claims.check_all`
+    (``<claim>.holds``; NaN when undecided). The T* columns are NaN when the run never reaches 1/m. Raises when a
+    run fails (the sweep makes it an error row)."""
+    traj = experiment.simulate()
+    run = Run(experiment, traj)
+    batch = run.batch
+    row: dict[str, Any] = {"T1": float(traj.T1), "filler_share.initial": initial_filler_share(batch),
+                           "final_loss": float(traj.loss[-1]), "n_grad_evals": int(traj.n_grad_evals)}
+    row["filler_share.T1"] = filler_share(traj.margin_split[phase1_index(traj)]) if np.isfinite(traj.T1) else math.nan
+    k = t_star_index(run)
+    if k is None:
+        row.update({"T_star": math.nan, "filler_share.T_star": math.nan, "population_loss.T_star": math.nan})
+    else:
+        t_star = float(traj.t[k])
+        at_t_star = state_at(experiment, t_star)
+        row.update({"T_star": t_star, "filler_share.T_star": filler_share(traj.margin_split[k]),
+                    "population_loss.T_star": population_loss(at_t_star, fresh_batch(experiment),
+                                                              experiment.model.m)})
+    for claim, verdict in check_all(experiment, traj).items():
+        row[f"{claim}.holds"] = math.nan if verdict.undecided else float(verdict.holds)
+    return row, traj if keep_trajectory else None
