@@ -40,9 +40,11 @@ def initial_push(batch: Batch) -> np.ndarray:
                        minlength=batch.d) / (2 * batch.n)
 
 
-def kappa(sigma0: float, sigma1: float, m: int, m1: int) -> float:
-    """κ = (σ0² + σ1²) m sqrt(m1): the initial size of the linear part in the escape ODE's units; large is lazy."""
-    return (sigma0**2 + sigma1**2) * m * math.sqrt(m1)
+def kappa(sigma0, sigma1, m, m1):
+    """κ = (σ0² + σ1²) m sqrt(m1): the initial size of the linear part in the escape ODE's units; large is lazy
+    (numbers or arrays, e.g. the ``sigma0``, ``sigma1``, ``model.m``, ``model.m1`` columns of a sweep table)."""
+    return (np.asarray(sigma0, dtype=float) ** 2 + np.asarray(sigma1, dtype=float) ** 2) * np.asarray(
+        m, dtype=float) * np.sqrt(np.asarray(m1, dtype=float))
 
 
 def escape_time(kappa_value, push: float, level: float):
@@ -69,3 +71,22 @@ def fit_escape_level(kappa_values, t1_x_rate, push: float) -> float:
     if values.size == 0:
         raise ValueError("no finite T1 x rate to fit the escape level on")
     return float(np.median(values))
+
+
+def crossing(x, y, level: float) -> float:
+    """The x where the decreasing series y (against increasing x) first falls to ``level``, interpolated on log x and
+    log y; NaN when it never does or starts below."""
+    x, y = np.log(np.asarray(x, dtype=float)), np.log(np.asarray(y, dtype=float))
+    below = np.flatnonzero(y <= math.log(level))
+    if below.size == 0 or below[0] == 0:
+        return math.nan
+    i = below[0]
+    return float(np.exp(np.interp(math.log(level), [y[i], y[i - 1]], [x[i], x[i - 1]])))
+
+
+def lazy_boundary(table, bound: float, column: str = "thm3.1.wa_sq_growth") -> dict[float, float]:
+    """Per width m of a sweep table over ``axis.init_scale`` and ``model.m``: the initial scale s at which the
+    median growth by T1 (``column``) falls to ``bound`` (:func:`crossing`; NaN if it never does on the grid)."""
+    done = table[table["error"].fillna("") == ""]
+    growth = done.pivot_table(index="axis.init_scale", columns="model.m", values=column, aggfunc="median")
+    return {float(m): crossing(growth.index.to_numpy(), growth[m].to_numpy(), bound) for m in growth.columns}

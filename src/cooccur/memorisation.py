@@ -5,10 +5,14 @@ mu_1, mu_2, mu_3 is the co-occurrence rule, the part on the filler words is memo
 Assumption 2.3(ii), each filler's G learns only its own sample's label). The *filler share* at a record is
 sum_i filler_i / sum_i y_i F_i over the training samples.
 
-At t = 0 (every g_i = 1/2, uniform attention) each word's G moves at a rate proportional to the labels of the
-samples it occurs in (:func:`cooccur.measures.filler_rate_ratio`), so the share of the margins' initial growth
-that the fillers carry is :func:`initial_filler_share`: with distinct fillers at the paper's proportions about
-(9/2)(L - 7/3) / n against the rule's 1 (a share of 1/6 at n = 60, L = 5), a share that grows with L and falls with n. :func:`run_to_t_star`
+At t = 0 (every g_i = 1/2, uniform attention) each word's G moves at a rate proportional to the sum of the labels
+of the samples it occurs in (:func:`cooccur.measures.filler_rate_ratio`), so the share of the margins' initial
+growth that the fillers carry is :func:`initial_filler_share`. With distinct fillers at the paper's proportions
+every filler slot adds 1 to the sum of the margins' rates and the signal words add 2n^2/9 in all (type 1 gains
+from mu_1 and mu_2, types 2 and 3 lose from them, mu_3 is pushed by as many labels +1 as -1), so the fillers'
+rate is rho_0 = 9 (slots) / (2 n^2) = (9/2)(L - 7/3) / n times the rule's (a share rho_0 / (1 + rho_0) of 1/6 at
+n = 60, L = 5): memorisation outpaces co-occurrence at the start when n < (9/2)(L - 7/3), a boundary along which
+n grows linearly with L (:func:`boundary`). :func:`run_to_t_star`
 measures the share at Theorem 3.3's T* (training loss 1/m) and the population loss there; a sweep of
 ``kind: memorisation`` (:mod:`cooccur.sweep`) makes one row per run this way.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +30,7 @@ from cooccur.claims import Run, check_all, fresh_batch, t_star_index
 from cooccur.coordinates import Batch
 from cooccur.data import FIRST_FILLER
 from cooccur.experiment import Experiment
-from cooccur.measures import phase1_index, population_loss
+from cooccur.measures import PowerLawFit, phase1_index, population_loss, power_law_fit
 from cooccur.trajectory import Trajectory
 
 
@@ -80,3 +85,32 @@ def run_to_t_star(experiment: Experiment, keep_trajectory: bool = False) -> tupl
     for claim, verdict in check_all(experiment, traj).items():
         row[f"{claim}.holds"] = math.nan if verdict.undecided else float(verdict.holds)
     return row, traj if keep_trajectory else None
+
+
+def odds(share):
+    """share / (1 - share): the fillers' part of the margins over the signal words' part (arrays allowed)."""
+    share = np.asarray(share, dtype=float)
+    return share / (1 - share)
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Where memorisation overtakes co-occurrence at T*, from a ``kind: memorisation`` sweep table.
+
+    ``fit``: the power law odds(share at T*) = prefactor x odds(initial share)^exponent over its runs, odds as
+    :func:`odds`. ``initial_odds``: the initial odds rho_0 at which the fitted odds at T* reach 1 (the fillers carry
+    half of the margins), against 1 for the initial rates alone. With distinct fillers rho_0 = (9/2)(L - 7/3) / n,
+    so the boundary is n = ``slope`` (L - 7/3), against 9/2 for the initial rates.
+    """
+
+    fit: PowerLawFit
+    initial_odds: float
+    slope: float
+
+
+def boundary(table) -> Boundary:
+    """:class:`Boundary` from the finished runs of a ``kind: memorisation`` sweep table that reached T*."""
+    done = table[(table["error"].fillna("") == "") & table["filler_share.T_star"].notna()]
+    fit = power_law_fit(odds(done["filler_share.initial"]), odds(done["filler_share.T_star"]))
+    initial = fit.prefactor ** (-1 / fit.exponent)
+    return Boundary(fit, float(initial), float(4.5 / initial))
