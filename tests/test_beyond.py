@@ -168,3 +168,11 @@ def test_the_sweep_files_of_the_chapter_validate(path):
 def test_a_bad_horizon_is_named():
     with pytest.raises(sweep.SweepError, match="horizon_x_rate must be a number > 0"):
         sweep.Sweep.from_dict({"axes": {"horizon_x_rate": [0]}})
+
+
+def test_a_quick_mode_can_replace_the_values_of_an_axis_but_not_add_one():
+    path = BOOK / "beyond" / "lazy.yaml"
+    s = sweep.load_sweep(path, seeds=[0], axes={"model.m": [32], "init_scale": [0.1, 1.0]})
+    assert len(s.runs) == 2 and {r.values["init_scale"] for r in s.runs} == {0.1, 1.0}
+    with pytest.raises(sweep.SweepError, match="axes.model.m1: not an axis of this file"):
+        sweep.load_sweep(path, axes={"model.m1": [32]})

@@ -106,10 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="sweep file:\n"
         "  base: {data: {n: 60, L: 5, d: 64}, model: {m: 128, m1: 256, init: theory}, sim: {method: gram, T: 300}}\n"
         "  axes: {model.m: [64, 128, 256], init_scale: [0.1, 1.0]}   # any data./model./sim. field, init_scale, "
-        "m1_per_m\n"
+        "m1_per_m,\n"
+        "                                                            # horizon_x_rate\n"
         "  seeds: [0, 1, 2]                                          # each seeds the data and the weights\n"
         "  keep_trajectories: false                                  # true: OUT.trajectories/<run_id>.npz\n"
-        "  kind: scan_snap   # optional: Scan and Snap's model; sections data, train; axes num_last, lr_ratio\n\n"
+        "  kind: scan_snap   # optional: Scan and Snap's model; sections data, train; axes num_last, lr_ratio\n"
+        "                    # or width_limit (each run beside its infinite-width limits), memorisation (to T*)\n\n"
         "Read the table with cooccur.sweep.load(OUT), a pandas DataFrame.",
     )
     sweep.add_argument("file", type=Path, help="the sweep file (YAML)")

@@ -1021,8 +1021,7 @@ def lazy_rich(table, curve, kappas, push: float, level: float) -> Figure:
     rich = inside["condition1"] & inside["small_output"] & (growth.to_numpy(dtype=float) > LAZY_GROWTH)
     for i, j in zip(*np.nonzero(rich)):
         axes[2].text(j, i, "x", ha="center", va="center", color="white", fontsize=12, fontweight="bold")
-    axes[2].set_xticks(range(growth.shape[1]), [f"{v:.0e}".replace("e+0", "e") for v in growth.columns],
-                       rotation=45, fontsize=10)
+    axes[2].set_xticks(range(growth.shape[1]), [f"{v:g}" for v in growth.columns], rotation=45, fontsize=10)
     axes[2].set_yticks(range(growth.shape[0]), [f"{v:g}" for v in growth.index], fontsize=10)
     axes[2].grid(False)
     axes[2].set(xlabel="width m (= m1)", ylabel="initial scale s",
@@ -1061,5 +1060,20 @@ def memorisation(tables: dict[str, object]) -> Figure:
                 ylabel=r"fillers' share of the margins at $T^*$", title="(a) memorisation at $T^*$")
     axes[1].set(xscale="log", yscale="log", xlabel="n / L", ylabel=r"population loss at $T^*$",
                 title="(b) what it costs on fresh samples")
-    axes[0].legend(fontsize="small", loc="upper left")
+    shares = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5]
+    ratios = sorted({float(v) for t in tables.values() for v in finished(t)["data.n"] / finished(t)["data.L"]})
+    for axis, ticks in ((axes[0].xaxis, shares), (axes[0].yaxis, shares), (axes[1].xaxis, ratios),
+                        (axes[1].yaxis, [0.005, 0.01, 0.02, 0.05, 0.1, 0.2])):
+        plain_log_ticks(axis, ticks)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small", frameon=False)
     return fig
+
+
+def plain_log_ticks(axis, ticks) -> None:
+    """Label a log axis at ``ticks`` only, as plain numbers (no minor labels, which collide on short ranges), keeping
+    the axis's data range."""
+    low, high = axis.get_view_interval()
+    axis.set_major_locator(matplotlib.ticker.FixedLocator([t for t in ticks if low <= t <= high] or ticks))
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(matplotlib.ticker.NullFormatter())

@@ -9,7 +9,8 @@ A sweep file names a base experiment, the axes to vary and the seeds::
 
 An axis is ``section.field`` for any field of :class:`~cooccur.data.DataConfig`, :class:`~cooccur.model.ModelConfig`
 or :class:`~cooccur.flow.SimConfig`, or one of the derived axes of :data:`DERIVED_AXES` (``init_scale``: multiplies
-the initial standard deviations of the chosen scheme; ``m1_per_m``: m1 = round(m1_per_m * m)). ``data.d: auto``
+the initial standard deviations of the chosen scheme; ``m1_per_m``: m1 = round(m1_per_m * m); ``horizon_x_rate``:
+sim.T in units of the Phase-1 time 1/rate). ``data.d: auto``
 (in the base or on an axis) with ``distinct_fillers: true`` gives each run the fewest words its fillers need
 (d = 3 + filler slots), so that an n x L grid does not pay for the largest d everywhere. The runs are the
 product of the axes and the seeds. Every run's configuration is built, and so validated, before anything runs: a
@@ -24,6 +25,15 @@ lr_Y = lr_ratio * lr_Z); ``seeds`` seed the weights and every batch. Its rows ho
 of the Scan-and-Snap theorems (``premise.decoder_faster``: lr_Y > lr_Z; ``premise.zero_init``) and what
 :func:`cooccur.related.scan_snap.summary` measures (``entropy``, ``common_attention``, ``final_loss``, ...). Every
 kind shares the executor, the journal and the table below (:data:`KINDS`).
+
+Two more kinds take the sections and axes of an experiment sweep and make other rows. ``kind: width_limit`` runs
+each experiment (normally ``sim.start: wishart``) next to its infinite-width limits (:func:`cooccur.limit.run_pair`):
+its rows hold ``T1_x_rate`` of each start, the distances ``limit.dist.<name>`` and ``mean.dist.<name>`` of
+:data:`cooccur.limit.DISTANCES`, and the verdicts ``<claim>.holds`` of each start (NaN when undecided).
+``kind: memorisation`` runs each to Theorem 3.3's T* (:func:`cooccur.memorisation.run_to_t_star`): ``T1``,
+``T_star``, the fillers' share of the margins (``filler_share.initial``, ``filler_share.T1``,
+``filler_share.T_star``), ``population_loss.T_star`` and the verdicts. The derived axis ``horizon_x_rate`` sets the
+horizon in units of the Phase-1 time, so that a grid over widths and scales reaches T1 everywhere at the same cost.
 
 The table of an experiment sweep (:func:`run_sweep`, :func:`load`) has one row per run: ``run_id`` (a hash of the
 run's configuration), the configuration (``data.n``, ``model.m``, ...), the axis values (``axis.<name>``), the premises
@@ -199,10 +209,12 @@ class Sweep:
 
 
 def load_sweep(path: str | os.PathLike, *, seeds: list[int] | None = None,
-               base: dict[str, dict[str, Any]] | None = None, first: int | None = None) -> Sweep:
+               base: dict[str, dict[str, Any]] | None = None, first: int | None = None,
+               axes: dict[str, list[Any]] | None = None) -> Sweep:
     """Read and validate a sweep file (YAML). ``seeds`` replaces the file's seeds, ``base`` updates fields of its
-    base experiment and ``first`` keeps the first values of each axis only (a chapter's quick mode:
-    ``seeds=[0], base={"sim": {"T": 30}}, first=2``)."""
+    base experiment, ``first`` keeps the first values of each axis only and ``axes`` replaces the values of the
+    axes it names (each must be an axis of the file) (a chapter's quick mode: ``seeds=[0],
+    base={"sim": {"T": 30}}, first=2``)."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text())
@@ -216,6 +228,11 @@ def load_sweep(path: str | os.PathLike, *, seeds: list[int] | None = None,
         if first is not None and isinstance(spec.get("axes"), dict):
             spec["axes"] = {name: values[:first] if isinstance(values, list) else values
                             for name, values in spec["axes"].items()}
+        for name, values in (axes or {}).items():
+            if name not in (spec.get("axes") or {}):
+                raise SweepError(f"{path}: axes.{name}: not an axis of this file; its axes: "
+                                 f"{', '.join(spec.get('axes') or {}) or 'none'}")
+            spec["axes"][name] = list(values)
     return Sweep.from_dict(spec, source=str(path))
 
 
