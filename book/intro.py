@@ -145,6 +145,7 @@ glue_number("paper_outside", len(paper_out))
 # | automatic balancing of gradients (Lemmas 4.4 and 4.5), and a stress test | {ref}`chap-balancing` |
 # | Figure 1 at its stated setting, its unstated readings, over seeds, theory vs Kaiming initialisation, descent vs flow | {ref}`chap-experiments` |
 # | every statement over a grid of initial scales and widths, and one of sample counts and lengths: where it holds, and whether its failures lie inside its premises | {ref}`chap-atlas` |
+# | beyond the paper: the infinite-width limit and how fast widths approach it, lazy against rich Phase 1, where memorisation overtakes co-occurrence | {ref}`chap-beyond` |
 # | two related analyses run by the same library: Local to Global and Scan and Snap, and a side-by-side table | {ref}`chap-markov`, {ref}`chap-scan-snap`, {ref}`chap-lenses` |
 #
 # {ref}`chap-setup` fixes the data, the model and the notation. The paper's analysis relies on assumptions that
