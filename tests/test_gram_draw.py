@@ -95,7 +95,7 @@ def test_start_wishart_is_a_gram_flow_option():
     with pytest.raises(ValueError, match="start"):
         SimConfig(method="euler", start="wishart")
     with pytest.raises(ValueError, match="start"):
-        SimConfig(method="gram", start="limit")
+        SimConfig(method="gram", start="limits")
 
 
 def test_a_wishart_run_starts_from_the_draw_and_runs_at_any_width():
