@@ -23,6 +23,24 @@
 # how fast do finite widths approach it? When is Phase 1 lazy, as the proof treats it, and when is it rich? And
 # when do the filler words, rather than the co-occurrence of $\mu_1$ and $\mu_2$, carry the margins?**
 #
+# **In short.** (1) A width-$m$ run approaches the infinite-width run that shares its initial output $G(0)$ with
+# the expected fluctuation exponent ({glue:text}`limit_exp_G:.2f` for $G$, {numref}`fig-width-limit`), but not
+# the run from the mean state: $G(0)$ stays random at every width, so the limit is an ODE with a random start.
+# (2) Phase 1 is lazy, as the proof treats it, when $\kappa = (\sigma_0^2+\sigma_1^2)\,m\sqrt{m_1}$ exceeds
+# {glue:text}`kappa_bound:.1f`. Under Condition 1's scales that is $s$ above about $m^{-1/4}$; the measured
+# boundary scale falls like $m$ to the power {glue:text}`boundary_exp:.2f` ({numref}`fig-lazy-rich`). (3) With
+# distinct fillers the filler words carry half of the margins at $T^*$ when
+# $n \approx$ {glue:text}`mem_slope:.1f`$\,(L - 7/3)$, against $4.5\,(L - 7/3)$ from the initial rates
+# ({numref}`fig-memorisation`).
+#
+# ```{glue:figure} fig_width_limit
+# :name: fig-width-limit
+#
+# The distance of a width-$m$ run from (a) its limit start, which shares its $G(0)$, and (b) the mean start,
+# against $m = m_1$. One point per seed; the line joins the medians over seeds; the legend gives the slope fitted
+# over every point (`cooccur.limit.fluctuation_exponents`). The dashed line in (a) has slope $-1/2$.
+# ```
+#
 # Each section is built from sweeps committed next to this chapter (`book/beyond/*.yaml`), run by
 # `cooccur.sweep.run_sweep` on a local `dask.distributed` cluster. Each sweep is small enough to run on every
 # build. Its `-fine` twin is the same question on a finer grid with more seeds, a cluster run whose cost is
@@ -130,14 +148,6 @@ glue_number("widest_m", int(widest["model.m"].iloc[0]))
 glue_figure("fig_width_limit", plots.width_limit(tables["limit"], fits))
 
 # %% [markdown]
-# ```{glue:figure} fig_width_limit
-# :name: fig-width-limit
-#
-# The distance of a width-$m$ run from (a) its limit start, which shares its $G(0)$, and (b) the mean start,
-# against $m = m_1$. One point per seed; the line joins the medians over seeds; the legend gives the slope fitted
-# over every point (`cooccur.limit.fluctuation_exponents`). The dashed line in (a) has slope $-1/2$.
-# ```
-#
 # **What {numref}`fig-width-limit` shows.** Against the limit start every distance falls as a power of $m$. The
 # fitted exponent of the $G$ gap is {glue:text}`limit_exp_G:.2f` (95% interval {glue:text}`limit_exp_G_low:.2f`
 # to {glue:text}`limit_exp_G_high:.2f`). The loss gap falls with exponent {glue:text}`limit_exp_loss:.2f`
