@@ -176,3 +176,11 @@ def test_a_quick_mode_can_replace_the_values_of_an_axis_but_not_add_one():
     assert len(s.runs) == 2 and {r.values["init_scale"] for r in s.runs} == {0.1, 1.0}
     with pytest.raises(sweep.SweepError, match="axes.model.m1: not an axis of this file"):
         sweep.load_sweep(path, axes={"model.m1": [32]})
+
+
+def test_a_failing_run_of_either_new_kind_is_an_error_row():
+    exp = small(32)
+    broken = dataclasses.replace(exp, model=dataclasses.replace(exp.model, init="kaiming"))  # no Wishart law
+    for run in (sweep.run_width_limit, sweep.run_memorisation):
+        row, traj = run(broken, True)
+        assert "init='kaiming'" in row["error"] and traj is None and row["model.m"] == 32

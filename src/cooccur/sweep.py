@@ -352,27 +352,25 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
 def run_width_limit(experiment: Experiment,
                     keep_trajectory: bool = False) -> tuple[dict[str, Any], Trajectory | None]:
     """A row of a ``kind: width_limit`` sweep: ``experiment`` at width m next to its infinite-width limits
-    (:func:`cooccur.limit.run_pair`: T1, distances, verdicts). Like :func:`run_one`, a failure becomes a row whose
-    ``error`` says what happened."""
-
-    def measure() -> tuple[dict[str, Any], Trajectory | None]:
-        with one_blas_thread():
-            return limit.run_pair(experiment, keep_trajectory)
-
-    row: dict[str, Any] = config_columns(experiment)
-    traj = _measure_into(row, measure)
-    return row, traj
+    (:func:`cooccur.limit.run_pair`: T1, distances, verdicts)."""
+    return _row_of(limit.run_pair, experiment, keep_trajectory)
 
 
 def run_memorisation(experiment: Experiment,
                      keep_trajectory: bool = False) -> tuple[dict[str, Any], Trajectory | None]:
     """A row of a ``kind: memorisation`` sweep: the filler share of the margins and the population loss at T*
-    (:func:`cooccur.memorisation.run_to_t_star`). Like :func:`run_one`, a failure becomes a row whose ``error``
-    says what happened."""
+    (:func:`cooccur.memorisation.run_to_t_star`)."""
+    return _row_of(memorisation.run_to_t_star, experiment, keep_trajectory)
+
+
+def _row_of(measure_run: Callable[[Experiment, bool], tuple[dict[str, Any], Trajectory | None]],
+            experiment: Experiment, keep_trajectory: bool) -> tuple[dict[str, Any], Trajectory | None]:
+    """The configuration columns of ``experiment`` and what ``measure_run(experiment, keep_trajectory)`` returns,
+    on one BLAS thread. Like :func:`run_one`, a failure becomes a row whose ``error`` says what happened."""
 
     def measure() -> tuple[dict[str, Any], Trajectory | None]:
         with one_blas_thread():
-            return memorisation.run_to_t_star(experiment, keep_trajectory)
+            return measure_run(experiment, keep_trajectory)
 
     row: dict[str, Any] = config_columns(experiment)
     traj = _measure_into(row, measure)
