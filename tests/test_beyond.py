@@ -117,8 +117,10 @@ def test_crossing_and_the_lazy_boundary():
     assert math.isnan(escape.crossing([1, 10], [0.5, 0.2], 1.0))
     table = pd.DataFrame({"axis.init_scale": [0.1, 1.0, 0.1, 1.0], "model.m": [32, 32, 64, 64],
                           "thm3.1.wa_sq_growth": [16.0, 1.0, 4.0, 1.0], "error": ""})
-    found = escape.lazy_boundary(table, 2.0)
+    found = escape.lazy_boundary(table, 2.0, columns=("thm3.1.wa_sq_growth",))
     assert found[32.0] == pytest.approx(10 ** -0.25) and found[64.0] == pytest.approx(10 ** -0.5)
+    table["thm3.1.VV_growth"] = [16.0, 1.0, 16.0, 1.0]  # the larger growth decides, as the premise reads it
+    assert escape.lazy_boundary(table, 2.0)[64.0] == pytest.approx(10 ** -0.25)
 
 
 def test_initial_filler_share_counts_the_filler_slots():

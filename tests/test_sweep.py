@@ -495,7 +495,8 @@ def test_keep_trajectories_stores_each_scan_snap_run(tmp_path):
 @pytest.mark.parametrize(
     "change, named",
     [
-        ({"kind": "scan_snapp"}, "kind: 'scan_snapp' is not a kind of run; allowed: experiment, width_limit, memorisation, scan_snap"),
+        ({"kind": "scan_snapp"},
+         "kind: 'scan_snapp' is not a kind of run; allowed: experiment, width_limit, memorisation, scan_snap"),
         ({"base": {"model": {"m": 8}}}, "base.model: unknown section; allowed: data, train"),
         ({"base": {"train": {"lr_Q": 1}}}, "train has no field 'lr_Q'"),
         ({"base": {"train": {"init": "kaiming"}}}, "init must be one of 'zero', 'linear'"),

@@ -28,7 +28,7 @@ along the flow, every product of parameters folds back into one of them:
     dwa_sq/dt = -2 ‖a‖² G Γ_Gᵀ
 
 with ‖a‖² = m1 for a ∈ {±1}^{m1}. Γ_A and Γ_G depend only on (A, G) and the data, so this is a closed ODE in
-4d² + d + 1 numbers whose right-hand side never touches m or m1 (m enters only as the 1/√m score scale). QQ, KK
+4d² + d + 1 numbers whose right-hand side involves the widths only through ‖a‖² = m1 and the 1/√m score scale. QQ, KK
 and VV stay symmetric, so :meth:`GramState.pack` stores them once: d² + 3d(d+1)/2 + d + 1 numbers.
 Since G·∂F_i/∂G = F_i (F is linear in G) and Γ_G = -(1/n) Σ_i g_i y_i ∂F_i/∂G, the last line is the paper's
 Eq. (5): d/dt Σ_{j1,j2} ⟨a_j1 w_j1, a_j2 w_j2⟩ = (2 m1 / n) Σ_i g_i y_i F_i.

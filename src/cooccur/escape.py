@@ -84,9 +84,16 @@ def crossing(x, y, level: float) -> float:
     return float(np.exp(np.interp(math.log(level), [y[i], y[i - 1]], [x[i], x[i - 1]])))
 
 
-def lazy_boundary(table, bound: float, column: str = "thm3.1.wa_sq_growth") -> dict[float, float]:
+#: The growths by T1 that the premise ``lazy_phase1`` (:func:`cooccur.claims.lazy_phase1`) bounds, as sweep columns:
+#: ||W^T a||^2 and the largest diagonal entry of W_V^T W_V on the signal words.
+GROWTH_COLUMNS = ("thm3.1.wa_sq_growth", "thm3.1.VV_growth")
+
+
+def lazy_boundary(table, bound: float, columns: tuple[str, ...] = GROWTH_COLUMNS) -> dict[float, float]:
     """Per width m of a sweep table over ``axis.init_scale`` and ``model.m``: the initial scale s at which the
-    median growth by T1 (``column``) falls to ``bound`` (:func:`crossing`; NaN if it never does on the grid)."""
-    done = table[table["error"].fillna("") == ""]
-    growth = done.pivot_table(index="axis.init_scale", columns="model.m", values=column, aggfunc="median")
+    median over seeds of the larger growth by T1 (the row-wise largest of ``columns``, as the premise
+    ``lazy_phase1`` reads it) falls to ``bound`` (:func:`crossing`; NaN if it never does on the grid)."""
+    done = table[table["error"].fillna("") == ""].copy()
+    done["growth"] = done[list(columns)].max(axis=1)
+    growth = done.pivot_table(index="axis.init_scale", columns="model.m", values="growth", aggfunc="median")
     return {float(m): crossing(growth.index.to_numpy(), growth[m].to_numpy(), bound) for m in growth.columns}

@@ -10,8 +10,8 @@ experiment (η = 0.01 for 30 000 steps, so T = 300). Time t corresponds to itera
 Engine "gram": the theory's coordinates
 ---------------------------------------
 The closed flow of :class:`cooccur.coordinates.GramState` (derived in :mod:`cooccur.coordinates`): an ODE in
-4d² + d + 1 numbers whose right-hand side never touches m or m1, its symmetric blocks stored once
-(d² + 3d(d+1)/2 + d + 1 numbers).
+4d² + d + 1 numbers whose right-hand side involves the widths only through ‖a‖² = m1 and the score scale 1/√m (so
+its cost does not grow with them), its symmetric blocks stored once (d² + 3d(d+1)/2 + d + 1 numbers).
 
 The ODE is integrated by SciPy's DOP853 solver (stepped by :func:`integrate_flow`), an adaptive, error-controlled
 explicit Runge-Kutta method (Dormand-Prince 8(5,3)) at relative tolerance ``rtol`` and absolute tolerance
