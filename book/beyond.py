@@ -24,14 +24,15 @@
 # when do the filler words, rather than the co-occurrence of $\mu_1$ and $\mu_2$, carry the margins?**
 #
 # **In short.** (1) A width-$m$ run approaches the infinite-width run that shares its initial output $G(0)$ with
-# the expected fluctuation exponent ({glue:text}`limit_exp_G:.2f` for $G$, {numref}`fig-width-limit`), but not
-# the run from the mean state: $G(0)$ stays random at every width, so the limit is an ODE with a random start.
-# (2) Phase 1 is lazy, as the proof treats it, when $\kappa = (\sigma_0^2+\sigma_1^2)\,m\sqrt{m_1}$ exceeds
-# {glue:text}`kappa_bound:.1f`. Under Condition 1's scales that is $s$ above about $m^{-1/4}$; the measured
-# boundary scale falls like $m$ to the power {glue:text}`boundary_exp:.2f` ({numref}`fig-lazy-rich`). (3) With
-# distinct fillers the filler words carry half of the margins at $T^*$ when
+# a fluctuation exponent close to the expected $-1/2$ ({glue:text}`limit_exp_G:.2f` for $G$,
+# {numref}`fig-width-limit`), and gets the same verdicts. It does not approach the run from the mean state:
+# $G(0)$ stays random at every width, so the limit is an ODE with a random start. (2) Phase 1 is lazy, as the
+# proof treats it, when $\kappa = (\sigma_0^2+\sigma_1^2)\,m\sqrt{m_1}$ exceeds {glue:text}`kappa_bound:.1f`.
+# Under Condition 1's scales that is $s$ above about $m^{-1/4}$; the measured boundary scale falls like $m$ to the
+# power {glue:text}`boundary_exp:.2f` ({numref}`fig-lazy-rich`). (3) With distinct fillers, a fit of the
+# fillers' share of the margins at $T^*$ puts the point where they carry half at
 # $n \approx$ {glue:text}`mem_slope:.2f`$\,(L - 7/3)$, against $4.5\,(L - 7/3)$ from the initial rates
-# ({numref}`fig-memorisation`).
+# ({numref}`fig-memorisation`); on our grid they carry at most {glue:text}`mem_share_max:.2f`.
 #
 # ```{glue:figure} fig_width_limit
 # :name: fig-width-limit
@@ -192,8 +193,8 @@ glue_figure("fig_width_limit", plots.width_limit(tables["limit"], fits))
 # target $1/m$, Theorem 3.3 as a whole, since $T^*$ moves out of any fixed window as $m$ grows.
 #
 # The table below gives, over the same (width, seed) rows, the share on which each statement holds on the
-# width-$m$ runs and on their limit starts, and the share of rows on which the two verdicts agree: at least
-# {glue:text}`limit_agree_min:.2f` for every statement. A width-$m$ run and the limit run that shares its $G(0)$
+# width-$m$ runs and on their limit starts, and the share of rows on which the two verdicts agree; the smallest
+# of these shares is {glue:text}`limit_agree_min:.2f`. A width-$m$ run and the limit run that shares its $G(0)$
 # get the same verdicts; what varies from row to row is $G(0)$. `attention_uniform` (every softmax entry within
 # $O(1/L^2)$ of its start through Phase 2, with the book's constant, {ref}`chap-phase2`) holds on
 # {glue:text}`limit_uniform_share:.2f` of the rows. Theorem 3.3's verdicts are decided only on the rows whose
@@ -274,6 +275,7 @@ glue_number("boundary_s_128", float(np.interp(128, widths, boundary_scale)))
 glue_number("boundary_s_1e6", float(np.interp(1e6, widths, boundary_scale)))
 glue_number("conflict_ends", float(widths[np.argmax(boundary_scale < 1 / (2 * np.log(widths)))]))
 glue_number("conflict_cells", len(conflict))
+glue_number("boundary_s_32", boundary.get(32.0, float("nan")))
 glue_text("boundary_verdict", "contains" if boundary_fit.low <= -0.25 <= boundary_fit.high else "excludes")
 glue_number("widths_below", sum(1 / (2 * np.log(m)) < s for m, s in boundary.items()))
 glue_number("widths_measured", len(boundary))
@@ -317,8 +319,9 @@ glue_figure("fig_lazy_rich", plots.lazy_rich(tables["lazy"], curve, kappas, push
 # {glue:text}`boundary_s_1e6:.3f` at $m = 10^6$. Read off the measured runs width by width, the boundary scale
 # falls like $m$ to the power {glue:text}`boundary_exp:.3f` (95% interval {glue:text}`boundary_exp_low:.3f` to
 # {glue:text}`boundary_exp_high:.3f`, which {glue:text}`boundary_verdict` the predicted $-1/4$). The widths
-# enter both through $\kappa$ and through the initial output: at $m = 32$ the boundary scale is near 1, where the
-# initial output is no longer small and $\kappa$ alone does not set $T_1$.
+# enter both through $\kappa$ and through the initial output: at $m = 32$ the boundary scale is
+# {glue:text}`boundary_s_32:.2f`, where the initial output is no longer small and $\kappa$ alone does not set
+# $T_1$.
 #
 # **Where the premises pull against each other.** The small initial output wants $s^2 \ll 1$. Condition 1 asks
 # $s = \tilde\Theta(1)$, which the book reads as $s$ within a factor $2\ln m$ of 1 ({ref}`chap-setup`), so it
@@ -426,8 +429,8 @@ glue_figure("fig_memorisation", plots.memorisation(mem))
 # Shared fillers carry a share of the same size (at most {glue:text}`mem_share_shared_max:.2f`), but not a
 # memorised one: a word reused across samples learns the net label of the samples it occurs in, which leans
 # negative because negative samples hold more fillers (a type-4 sample holds $L - 1$, a type-1 sample $L - 3$). On
-# fresh samples the comparison is mixed. At $L = 3$, where most shared fillers are used about once, shared fillers
-# lose more (median {glue:text}`pop_L3_shared:.3f` against {glue:text}`pop_L3_distinct:.3f`). At
+# fresh samples the comparison is mixed. At $L = 3$, where each shared filler is used one to three times, shared
+# fillers lose more (median {glue:text}`pop_L3_shared:.3f` against {glue:text}`pop_L3_distinct:.3f`). At
 # $n =$ {glue:text}`largest_n`, $L =$ {glue:text}`largest_L`, where each is used about ten times, they lose less
 # ({glue:text}`pop_largest_shared:.3f` against {glue:text}`pop_largest_distinct:.3f`).
 #
