@@ -985,7 +985,7 @@ def lazy_rich(table, curve, kappas, push: float, level: float) -> Figure:
     m-free Gram ODE (``curve``, the mean start at a large width) as a line and the constant-gradient escape of
     :mod:`cooccur.escape` (``push`` = ||c||, ``level`` = z*) dashed. (c) The growth by T1 (median over seeds) on
     the s x m grid, with Condition 1 met inside the black line, Lemma 4.2's small initial output met inside the blue
-    one; the cells where both hold and Phase 1 is rich (the growth above the lazy bound) are marked x."""
+    one; the cells where both hold and the premise ``lazy_phase1`` fails on some seed are marked x."""
     from matplotlib.colors import LogNorm
 
     from cooccur.claims import LAZY_GROWTH
@@ -1013,12 +1013,12 @@ def lazy_rich(table, curve, kappas, push: float, level: float) -> Figure:
                               aggfunc="median")
     inside = {key: done.pivot_table(index="axis.init_scale", columns="model.m", values=f"premise.{key}",
                                     aggfunc="min").to_numpy(dtype=float) >= 1
-              for key in ("condition1", "small_output")}
+              for key in ("condition1", "small_output", "lazy_phase1")}
     image = axes[2].imshow(growth.to_numpy(dtype=float), cmap="magma_r", norm=LogNorm(), aspect="auto",
                            origin="lower")
     plot_premise_outline(axes[2], inside["condition1"])
     plot_premise_outline(axes[2], inside["small_output"], color="tab:blue", lw=1.6)
-    rich = inside["condition1"] & inside["small_output"] & (growth.to_numpy(dtype=float) > LAZY_GROWTH)
+    rich = inside["condition1"] & inside["small_output"] & ~inside["lazy_phase1"]
     for i, j in zip(*np.nonzero(rich)):
         axes[2].text(j, i, "x", ha="center", va="center", color="white", fontsize=12, fontweight="bold")
     axes[2].set_xticks(range(growth.shape[1]), [f"{v:g}" for v in growth.columns], rotation=45, fontsize=10)
