@@ -360,6 +360,13 @@ def _build(cls: type, spec: dict[str, Any], section: str) -> Any:
 WIDTH_HORIZON = 200.0
 
 
+def phase1_horizon(model: ModelConfig, L: int, horizon: float) -> float:
+    """A horizon of ``horizon`` Phase-1 times, times max(1, s^2) (s = ``model.init_scale``): horizon max(1, s^2) / rate
+    with rate = (sigma0^2 + sigma1^2) m m1 (:func:`cooccur.model.phase1_rate`). T1 x rate grows like s^2 above
+    s = 1, so every width and scale reaches its T1 at the same cost of the adaptive flow."""
+    return horizon * max(1.0, model.init_scale**2) / phase1_rate(model, L)
+
+
 def width_setting(m: int, seed: int = 0, *, init_scale: float = 1.0, horizon: float = WIDTH_HORIZON,
                   data: dict[str, Any] | None = None) -> Experiment:
     """A run for order statements in the width: the premise data (:data:`PREMISE_DATA`), Condition 1's scales
@@ -370,7 +377,7 @@ def width_setting(m: int, seed: int = 0, *, init_scale: float = 1.0, horizon: fl
     data_cfg = DataConfig(**{**PREMISE_DATA, "seed": seed, **(data or {})})
     model_cfg = ModelConfig(d=data_cfg.d, m=m, m1=m, init="theory", init_scale=init_scale, seed=seed)
     # T1 x rate grows like s^2 above s = 1 (150 to 250 at s = 3): the horizon grows with it
-    T = horizon * max(1.0, init_scale**2) / phase1_rate(model_cfg, data_cfg.L)
+    T = phase1_horizon(model_cfg, data_cfg.L, horizon)
     return Experiment(data_cfg, model_cfg, SimConfig(T=T, step=T / 100, method="gram", start="wishart"))
 
 
@@ -387,7 +394,7 @@ def t_star_setting(m: int, seed: int = 0, *, init_scale: float = 1.0,
     steps grow with t), and a recording grid whose 400 log-spaced times start 10^-7 of the horizon, so that T1 and
     T* are both read to within 4% however many decades lie between them."""
     base = width_setting(m, seed, init_scale=init_scale, data=data)
-    T = max(1.0, init_scale**2) * (WIDTH_HORIZON + T_STAR_HORIZON_PER_M * m) / phase1_rate(base.model, base.data.L)
+    T = phase1_horizon(base.model, base.data.L, WIDTH_HORIZON + T_STAR_HORIZON_PER_M * m)
     return dataclasses.replace(base, sim=dataclasses.replace(base.sim, T=T, step=T / 100, n_log=400,
                                                              log_start=1e-7))
 

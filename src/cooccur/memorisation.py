@@ -29,6 +29,7 @@ import numpy as np
 from cooccur.claims import Run, check_all, fresh_batch, t_star_index
 from cooccur.coordinates import Batch
 from cooccur.data import FIRST_FILLER
+from cooccur.escape import initial_push
 from cooccur.experiment import Experiment
 from cooccur.measures import PowerLawFit, phase1_index, population_loss, power_law_fit
 from cooccur.trajectory import Trajectory
@@ -44,8 +45,7 @@ def initial_filler_share(batch: Batch) -> float:
     """The fillers' share of the margins' growth rate at t = 0 (every g_i = 1/2, uniform attention): word k's G
     moves at a rate c_k proportional to the sum of y_i over its occurrences, and sample i's margin at
     y_i sum_h c_(tok_h); the share is sum_i of the filler terms over sum_i of all terms."""
-    rate = np.bincount(batch.tokens.ravel(), weights=np.repeat(batch.y, batch.tokens.shape[1]), minlength=batch.d)
-    pushed = batch.y[:, None] * rate[batch.tokens]  # (n, L): what each position adds to its margin's growth
+    pushed = batch.y[:, None] * initial_push(batch)[batch.tokens]  # (n, L): what each position adds to its margin
     fillers = batch.tokens >= FIRST_FILLER
     return float(pushed[fillers].sum() / pushed.sum())
 

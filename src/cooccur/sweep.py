@@ -77,9 +77,9 @@ from tqdm import tqdm
 
 from cooccur import __version__, limit, memorisation
 from cooccur.data import FIRST_FILLER, DataConfig
-from cooccur.experiment import Experiment, default_workers, source_hash
+from cooccur.experiment import Experiment, default_workers, phase1_horizon, source_hash
 from cooccur.flow import SimConfig, one_blas_thread
-from cooccur.model import ModelConfig, init_std, phase1_rate
+from cooccur.model import ModelConfig, init_std
 from cooccur.related.scan_snap import ScanSnapExperiment, ScanSnapTraining, SequenceClasses, summary
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_int
@@ -268,7 +268,7 @@ def experiment_at(base: dict[str, dict[str, Any]], values: dict[str, Any], seed:
     if "horizon_x_rate" in values:
         horizon = _positive("horizon_x_rate", values["horizon_x_rate"])
         probe = Experiment.from_dict(spec)
-        T = horizon * max(1.0, probe.model.init_scale**2) / phase1_rate(probe.model, probe.data.L)
+        T = phase1_horizon(probe.model, probe.data.L, horizon)
         spec["sim"].update(T=T, step=T / 100)
     return Experiment.from_dict(spec)
 
