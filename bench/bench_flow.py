@@ -72,7 +72,7 @@ def measure(case: str, repeat: int, out: Path) -> None:
     ``out``."""
     import cooccur
     from cooccur import sweep
-    from cooccur.flow import one_blas_thread
+    from cooccur.parallel import one_blas_thread
 
     exps, times, factor = experiments(case)
     best, result = float("inf"), None

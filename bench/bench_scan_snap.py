@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cooccur import sweep
+from cooccur import parallel, sweep
 from cooccur.related import scan_snap as ss
 
 FIG6 = Path(__file__).resolve().parents[1] / "book" / "scan_snap" / "fig6.yaml"
@@ -40,7 +40,7 @@ def main() -> None:
 
     grid = sweep.load_sweep(FIG6, seeds=list(range(args.seeds)))
     start = time.perf_counter()
-    with sweep.dask_executor(args.workers, quiet=True) as executor:
+    with parallel.dask_executor(args.workers, quiet=True) as executor:
         started = time.perf_counter() - start
         with tempfile.TemporaryDirectory() as tmp:
             begin = time.perf_counter()

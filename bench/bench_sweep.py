@@ -48,7 +48,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=24, help="runs per measurement (default 24)")
     args = parser.parse_args()
-    from cooccur import sweep
+    from cooccur import parallel, sweep
     from cooccur.claims import check_all
     from cooccur.experiment import paper_setting
 
@@ -77,16 +77,16 @@ def main() -> None:
 
             return per_run(once, n)
 
-        rows.append(("(ii) run_sweep, this process", timed_sweep(sweep.SerialExecutor(), "a"), 1))
-        with sweep.dask_executor(1, quiet=True) as one:
+        rows.append(("(ii) run_sweep, this process", timed_sweep(parallel.SerialExecutor(), "a"), 1))
+        with parallel.dask_executor(1, quiet=True) as one:
             rows.append(("(ii) run_sweep, dask LocalCluster, 1 worker", timed_sweep(one, "b"), 1))
         start = time.perf_counter()
-        with sweep.dask_executor(cores, quiet=True) as many:
+        with parallel.dask_executor(cores, quiet=True) as many:
             started = time.perf_counter() - start
             t_many = timed_sweep(many, "c")
         rows.append((f"(iii) run_sweep, dask LocalCluster, {cores} workers", t_many, cores))
-        same = sweep.load(Path(tmp) / "a.parquet").drop(columns=["wall_time", "host"]).sort_values("run_id")
-        other = sweep.load(Path(tmp) / "c.parquet").drop(columns=["wall_time", "host"]).sort_values("run_id")
+        same = sweep.load_table(Path(tmp) / "a.parquet").drop(columns=["wall_time", "host"]).sort_values("run_id")
+        other = sweep.load_table(Path(tmp) / "c.parquet").drop(columns=["wall_time", "host"]).sort_values("run_id")
         identical = same.reset_index(drop=True).equals(other.reset_index(drop=True))
 
     stop = multiprocessing.Event()

@@ -70,9 +70,8 @@ from pathlib import Path
 
 from cooccur import measures, plots, sweep
 from cooccur.claims import CLAIMS
+from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import (
-    apply_quick,
-    check_parameters,
     glue_figure,
     glue_number,
     glue_text,
@@ -342,5 +341,5 @@ for name, s in fine.items():
 #
 # Without `--scheduler` the same command starts a local cluster with one worker per core. Each finished run is
 # written at once, so a sweep that is stopped (Ctrl-C, a lost connection) goes on where it stopped when the same
-# command is run again. `cooccur.sweep.load("width-fine.parquet")` gives the table, and
+# command is run again. `cooccur.sweep.load_table("width-fine.parquet")` gives the table, and
 # `plots.atlas_maps(table, claims, WIDTH_AXES, WIDTH_LABELS)` draws it as above.

@@ -50,7 +50,8 @@ from cooccur.data import make_dataset
 from cooccur.experiment import both_settings, paper_setting
 from cooccur.flow import simulate
 from cooccur.model import init_params
-from cooccur.report import apply_quick, check_parameters, count_table, glue_figure, glue_number, show, verdict_table
+from cooccur.parameters import apply_quick, check_parameters
+from cooccur.report import count_table, glue_figure, glue_number, show, verdict_table
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),

@@ -69,16 +69,8 @@ from cooccur.claims import CLAIMS, LAZY_GROWTH, SMALL_OUTPUT
 from cooccur.coordinates import Batch
 from cooccur.data import make_dataset
 from cooccur.measures import power_law_fit
-from cooccur.report import (
-    apply_quick,
-    check_parameters,
-    glue_figure,
-    glue_number,
-    glue_text,
-    rows_table,
-    show,
-    sweep_table,
-)
+from cooccur.parameters import apply_quick, check_parameters
+from cooccur.report import glue_figure, glue_number, glue_text, rows_table, show, sweep_table
 
 check_parameters(limit_file=(limit_file, str), lazy_file=(lazy_file, str), escape_file=(escape_file, str),
                  memorisation_file=(memorisation_file, str), shared_file=(shared_file, str),

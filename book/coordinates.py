@@ -46,7 +46,8 @@ from cooccur import claims, plots
 from cooccur.experiment import Experiment, paper_setting
 from cooccur.flow import SimConfig
 from cooccur.model import INIT_SCHEMES
-from cooccur.report import apply_quick, check_parameters, glue_figure, glue_number, show, verdict_table
+from cooccur.parameters import apply_quick, check_parameters
+from cooccur.report import glue_figure, glue_number, show, verdict_table
 
 check_parameters(seed=(seed, int, 0, None), init=(init, str, INIT_SCHEMES), T=(T, float, 1.0, 1e4), quick=(quick, bool))
 apply_quick("coordinates", globals(), quick, T=1.0)

@@ -61,7 +61,8 @@ from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, figure1_reading, paper_setting, run_many
 from cooccur.flow import DivergenceError, SimConfig
 from cooccur.model import INIT_SCHEMES, ModelConfig
-from cooccur.report import apply_quick, check_parameters, config_table, glue_figure, glue_number, show, verdict_table
+from cooccur.parameters import apply_quick, check_parameters
+from cooccur.report import config_table, glue_figure, glue_number, show, verdict_table
 
 check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None), init=(init, str, INIT_SCHEMES),
                  T=(T, float, 0.01, 1e4), step=(step, float, 1e-6, 1.0), n_seeds=(n_seeds, int, 1, 1000),

@@ -54,18 +54,10 @@ import math
 import numpy as np
 
 from cooccur import plots
+from cooccur.parameters import apply_quick, check_parameters
 from cooccur.related import markov
 from cooccur.related.markov import MarkovChain
-from cooccur.report import (
-    apply_quick,
-    check_parameters,
-    glue_figure,
-    glue_number,
-    glue_statistic,
-    glue_text,
-    show,
-    values_table,
-)
+from cooccur.report import glue_figure, glue_number, glue_statistic, glue_text, show, values_table
 
 check_parameters(seed=(seed, int, 0, None), n_inits=(n_inits, int, 1, 100_000), init_scale=(init_scale, float, 1e-6, 1.0),
                  grid_points=(grid_points, int, 5, 401), T=(T, float, 1.0, 1e5), gpt_seeds=(gpt_seeds, int, 2, 100),

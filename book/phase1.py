@@ -109,9 +109,8 @@ import numpy as np
 
 from cooccur import claims, measures, plots
 from cooccur.experiment import WIDTH_HORIZON, paper_setting, premise_setting, width_setting
+from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import (
-    apply_quick,
-    check_parameters,
     config_table,
     glue_figure,
     glue_number,

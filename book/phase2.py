@@ -100,17 +100,8 @@ import numpy as np
 from cooccur import claims, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import T_STAR_HORIZON_PER_M, WIDTH_HORIZON, both_settings, premise_setting, t_star_setting
-from cooccur.report import (
-    apply_quick,
-    check_parameters,
-    count_table,
-    glue_figure,
-    glue_number,
-    glue_text,
-    rows_table,
-    show,
-    verdict_table,
-)
+from cooccur.parameters import apply_quick, check_parameters
+from cooccur.report import count_table, glue_figure, glue_number, glue_text, rows_table, show, verdict_table
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),

@@ -59,7 +59,8 @@ import platform
 from importlib.metadata import version
 from pathlib import Path
 
-from cooccur.report import apply_quick, check_parameters, show, values_table
+from cooccur.parameters import apply_quick, check_parameters
+from cooccur.report import show, values_table
 
 check_parameters(quick=(quick, bool))
 apply_quick("reproducing", globals(), quick)

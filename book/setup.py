@@ -43,7 +43,8 @@ from cooccur import claims, plots
 from cooccur.data import DataConfig, make_dataset
 from cooccur.experiment import paper_setting, premise_setting
 from cooccur.model import init_std
-from cooccur.report import apply_quick, check_parameters, config_table, glue_figure, glue_number, premise_table, show
+from cooccur.parameters import apply_quick, check_parameters
+from cooccur.report import config_table, glue_figure, glue_number, premise_table, show
 
 check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None),
                  n_seeds=(n_seeds, int, 1, 1000), quick=(quick, bool))

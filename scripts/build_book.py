@@ -40,14 +40,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import jupytext
-import papermill
-import yaml
 from kernels import SETTINGS, check_setting, print_moves, probe, resolve_auto
 from results import collect, compare, moves, write_reference
+
+from cooccur.chapters import execute as execute_chapter
+from cooccur.parameters import chapter_names
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -58,31 +57,15 @@ REFERENCE = BOOK / "reference-results.json"
 
 def chapters() -> list[Path]:
     """The notebook chapters (``book/<name>.py``) in the order of ``_toc.yml``."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"], *(entry["file"] for entry in toc.get("chapters", []))]
-    return [ROOT / f"{name}.py" for name in files if (ROOT / f"{name}.py").exists()]
+    return [BOOK / f"{name}.py" for name in chapter_names()]
 
 
-def execute(chapter: Path, parameters: dict[str, object], out: Path | None = None,
-            results_file: Path | None = None) -> float:
-    """Execute ``chapter`` (a Jupytext source) with papermill in ``book/``; write the notebook to ``out`` (default
-    ``book/<chapter>.ipynb``) and its numbers to ``results_file`` (default ``_build/results/<chapter>.json``).
-    Returns the seconds taken. The kernel inherits this process's environment."""
-    out = chapter.with_suffix(".ipynb") if out is None else out
-    results_file = RESULTS / f"{chapter.stem}.json" if results_file is None else results_file
-    os.environ["COOCCUR_RESULTS_FILE"] = str(results_file)  # inherited by the kernel
+def execute(chapter: Path, parameters: dict[str, object]) -> float:
+    """Execute ``chapter`` (:func:`cooccur.chapters.execute`) into ``book/<chapter>.ipynb``, its numbers into
+    ``_build/results/<chapter>.json``; returns the seconds taken."""
     print(f"executing {chapter.name} ...", flush=True)
-    start = time.perf_counter()
-    papermill.execute_notebook(
-        jupytext.read(chapter),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        cwd=str(BOOK),
-        progress_bar=False,
-        request_save_on_cell_execute=False,
-    )
-    return time.perf_counter() - start
+    return execute_chapter(chapter, chapter.with_suffix(".ipynb"), parameters,
+                           results_file=RESULTS / f"{chapter.stem}.json")
 
 
 #: Chapters that take longest, started first when chapters run side by side (a scheduling hint only: the rest

@@ -36,14 +36,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from build_book import BUILD, REFERENCE, ROOT, chapters, execute
+from build_book import BUILD, REFERENCE, ROOT, chapters
 from kernels import EXPECTED, SETTINGS, check_setting, print_moves, probe
 from results import collect, compare, moves
 
 
 def run_setting(name: str, names: list[str], out: Path) -> dict[str, dict]:
     """Execute ``names`` under setting ``name`` with an empty run cache; return their recorded numbers."""
-    from cooccur.chapters import parameters as chapter_parameters
+    from cooccur.chapters import execute
+    from cooccur.parameters import chapter_parameters
 
     base = out / name
     shutil.rmtree(base, ignore_errors=True)
@@ -56,8 +57,7 @@ def run_setting(name: str, names: list[str], out: Path) -> dict[str, dict]:
             params = {"results_dir": str(base / "tables" / chapter)} if "results_dir" in chapter_parameters(
                 chapter) else {}
             start = time.perf_counter()
-            execute(ROOT / "book" / f"{chapter}.py", params, base / f"{chapter}.ipynb",
-                    base / "results" / f"{chapter}.json")
+            execute(chapter, base / f"{chapter}.ipynb", params, results_file=base / "results" / f"{chapter}.json")
             print(f"    {chapter} done under {name} in {time.perf_counter() - start:.1f} s", flush=True)
     finally:
         shutil.rmtree(cache, ignore_errors=True)

@@ -21,7 +21,7 @@ chapter names it when it records the number; :data:`cooccur.report.TOLERANCE_CLA
   exceed rounding at all: a last-bit change can tip one of its error estimates and so its choice of step, which
   moves the solution by up to the solver's own tolerance (``SimConfig.rtol``, 1e-6 by default).
 * ``trained``: a real number from training a torch model in float64 on one thread
-  (:func:`cooccur.related.one_torch_thread`): Scan and Snap's model. Training can amplify a last-bit difference
+  (:func:`cooccur.parallel.one_torch_thread`): Scan and Snap's model. Training can amplify a last-bit difference
   exponentially: a vector-form run of Local to Global from the authors' November 2024 start (seed 0), trained in
   float64 under torch's AVX-512 and AVX2 kernels, has losses that agree to 3e-14 (relative) up to iteration 600 and
   then part by a factor e about every 20 iterations, to 1e-6 at iteration 950. So a ``trained`` number is one read

@@ -9,6 +9,7 @@ CHAPTERS = sorted((ROOT / "book").glob("*.py"))
 
 jupytext = pytest.importorskip("jupytext")
 papermill = pytest.importorskip("papermill")
+from cooccur.chapters import execute  # noqa: E402
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
@@ -18,14 +19,7 @@ def test_chapter_runs_in_quick_mode(chapter, tmp_path, monkeypatch):
     tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
     assert any("parameters" in t for t in tags), "a chapter needs a cell tagged 'parameters'"
     out = tmp_path / f"{chapter.stem}.ipynb"
-    papermill.execute_notebook(
-        notebook,
-        str(out),
-        parameters={"quick": True},
-        kernel_name="python3",
-        cwd=str(chapter.parent),
-        progress_bar=False,
-    )
+    execute(chapter, out, {"quick": True})
     text = out.read_text()
     assert "Quick mode" in text
     assert '"output_type": "error"' not in text
@@ -56,14 +50,7 @@ def _first_failing_code_cell(path: Path) -> tuple[int, str]:
 def test_bad_parameters_fail_at_the_first_cell(chapter, parameters, named, tmp_path):
     out = tmp_path / f"{chapter.stem}.ipynb"
     with pytest.raises(papermill.PapermillExecutionError, match=f"parameter '{named}'"):
-        papermill.execute_notebook(
-            jupytext.read(chapter),
-            str(out),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(chapter.parent),
-            progress_bar=False,
-        )
+        execute(chapter, out, parameters)
     index, message = _first_failing_code_cell(out)
     assert index == 0, f"failed at code cell {index}, not the first after the parameters: {message}"
     assert named in message

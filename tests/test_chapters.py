@@ -12,60 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cooccur import chapters, cli, report
+from cooccur import chapters, cli, parameters
 
 pytest.importorskip("papermill")
 pytest.importorskip("nbconvert")
-
-
-@pytest.mark.parametrize("name", chapters.chapter_names())
-def test_every_default_passes_the_chapters_own_check(name):
-    specs = chapters.parameters(name)
-    assert "quick" in specs and specs["quick"].kind is bool
-    for spec in specs.values():
-        bounds = (spec.choices,) if spec.choices else (spec.low, spec.high)
-        report.check_parameters(**{spec.name: (spec.default, spec.kind, *bounds)})
-
-
-def test_parameters_come_from_the_parameters_cell_and_the_check_cell(tmp_path, monkeypatch):
-    (tmp_path / "book").mkdir()
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/demo\nchapters: []\n")
-    (tmp_path / "book" / "demo.py").write_text(
-        '# %% [markdown]\n# # Demo\n\n# %% tags=["parameters"]\nwidth = 64\nscheme = "theory"\nquick = False\n\n'
-        "# %%\nfrom cooccur.model import INIT_SCHEMES\nfrom cooccur.report import check_parameters\n"
-        "check_parameters(width=(width, int, 8, 1 << 10), scheme=(scheme, str, INIT_SCHEMES), quick=(quick, bool))\n"
-        "check_parameters(width=(width, int, 0, width))  # depends on a parameter: left to the kernel\n")
-    monkeypatch.setattr(chapters, "ROOT", tmp_path)
-    monkeypatch.setattr(chapters, "BOOK", tmp_path / "book")
-    specs = chapters.parameters("demo")
-    assert (specs["width"].default, specs["width"].kind, specs["width"].low, specs["width"].high) == (64, int, 8, 1024)
-    assert specs["scheme"].choices == ("theory", "kaiming", "he_normal", "xavier_normal")
-    assert chapters.parse_values("demo", [("width", "1024"), ("scheme", "kaiming"), ("quick", "true")]) == {
-        "width": 1024, "scheme": "kaiming", "quick": True}
-    with pytest.raises(chapters.ChapterError, match=r"parameter 'width' must be an integer in \[8, 1024\], got 2048"):
-        chapters.parse_values("demo", [("width", "2048")])
-
-
-@pytest.mark.parametrize(("chapter", "pairs", "message"), [
-    ("nosuch", [], "unknown chapter 'nosuch'; the chapters are: intro, setup"),
-    ("phase1", [("nseeds", "3")], "chapter 'phase1' has no parameter 'nseeds'; its parameters are: seed, n_seeds"),
-    ("phase1", [("n_seeds", "0")], r"parameter 'n_seeds' must be an integer in \[1, 1000\], got 0"),
-    ("phase1", [("n_seeds", "2.5")], "parameter 'n_seeds' must be an integer"),
-    ("phase1", [("widths", "64,abc")], "parameter 'widths' must be a non-empty list of integers"),
-    ("phase1", [("quick", "maybe")], "parameter 'quick' must be True or False"),
-    ("experiments", [("init", "glorot")], "parameter 'init' must be one of 'theory'"),
-    ("phase2", [("t1_margins", "[0.1, 20]")], r"parameter 't1_margins' must be a finite number in \[0.0, 10.0\]"),
-])
-def test_bad_values_are_refused_naming_the_parameter(chapter, pairs, message):
-    with pytest.raises(chapters.ChapterError, match=message):
-        chapters.parse_values(chapter, pairs)
-
-
-def test_values_are_converted_to_the_parameters_kind():
-    assert chapters.parse_values("phase1", [("widths", "64,128"), ("T", "30"), ("n_seeds", "3")]) == {
-        "widths": [64, 128], "T": 30.0, "n_seeds": 3}
-    assert isinstance(chapters.parse_values("phase1", [("T", "30")])["T"], float)
-    assert chapters.parse_values("phase2", [("lengths", "[4]")]) == {"lengths": [4]}
 
 
 def test_a_bad_parameter_fails_before_any_kernel_starts(monkeypatch, capsys):
@@ -82,20 +32,10 @@ def test_a_bad_parameter_fails_before_any_kernel_starts(monkeypatch, capsys):
 
 def test_help_lists_chapters_and_parameters_with_defaults():
     text = cli.build_parser()._subparsers._group_actions[0].choices["chapter"].format_help()
-    for name in chapters.chapter_names():
+    for name in parameters.chapter_names():
         assert f"\n  {name}\n" in text
     assert re.search(r"n_seeds\s+default 10; integer in \[1, 1000\]", text)
     assert re.search(r"init\s+default 'kaiming'; one of theory, kaiming", text)
-
-
-def test_quick_mode_keeps_a_passed_value_even_when_it_equals_the_default(monkeypatch):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
-    monkeypatch.setenv("COOCCUR_PASSED_PARAMETERS", "n_seeds")
-    namespace = dict(chapters.chapter_defaults("phase1"))  # n_seeds = 10, the default, passed in explicitly
-    report.apply_quick("phase1", namespace, True, n_seeds=2, T=3.0)
-    assert namespace["n_seeds"] == 10 and namespace["T"] == 3.0
-    assert "kept as passed in: `n_seeds = 10`" in shown[0]
 
 
 def test_myst_markup_becomes_plain_markdown():

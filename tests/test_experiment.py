@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from cooccur import DataConfig, ModelConfig, Trajectory
-from cooccur.experiment import Experiment, SimConfig, cache_path
+from cooccur.experiment import Experiment, SimConfig
 
 SMALL = Experiment(
     data=DataConfig(n=12, L=4, d=16, seed=1),
@@ -62,7 +62,7 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
 
 def test_cache_reuses_a_run_and_keys_on_configs_and_source(tmp_path, monkeypatch):
     first = SMALL.run(cache_dir=tmp_path)
-    path = cache_path(SMALL, tmp_path)
+    path = SMALL.cache_path(tmp_path)
     assert path.exists()
     inode, content = path.stat().st_ino, path.read_bytes()
     again = SMALL.run(cache_dir=tmp_path)
@@ -75,10 +75,10 @@ def test_cache_reuses_a_run_and_keys_on_configs_and_source(tmp_path, monkeypatch
 
     other = Experiment(SMALL.data, SMALL.model, SimConfig(T=2.0, method="gram", n_log=20, n_lin=5))
     assert other.key() != SMALL.key()
-    import cooccur.experiment as experiment
+    import cooccur.store as store
 
     key = SMALL.key()
-    monkeypatch.setattr(experiment, "source_hash", lambda: "edited library")
+    monkeypatch.setattr(store, "source_hash", lambda: "edited library")
     assert SMALL.key() != key
 
 

@@ -1,48 +1,11 @@
-"""The book helpers: parameters read from a chapter, quick mode that keeps passed-in values, tables and the
-results manifest."""
+"""The book helpers: tables and the results manifest."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from cooccur import claims, report
-from cooccur.chapters import chapter_defaults
 from cooccur.experiment import premise_setting
-
-BOOK = Path(__file__).resolve().parents[1] / "book"
-CHAPTERS = sorted(p.stem for p in BOOK.glob("*.py"))
-
-
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_every_chapter_has_literal_parameters_including_quick(chapter):
-    params = chapter_defaults(chapter)
-    assert params["quick"] is False and len(params) >= 1
-
-
-def test_quick_mode_keeps_values_passed_in(monkeypatch, capsys):
-    shown = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
-    defaults = chapter_defaults("phase1")
-    namespace = {**defaults, "n_seeds": 3}  # n_seeds passed in, T left at its default
-    report.apply_quick("phase1", namespace, True, n_seeds=2, T=3.0)
-    assert namespace["n_seeds"] == 3 and namespace["T"] == 3.0
-    assert "kept as passed in: `n_seeds = 3`" in shown[0] and "`T = 3.0`" in shown[0]
-    untouched = dict(defaults)
-    report.apply_quick("phase1", untouched, False, n_seeds=2)
-    assert untouched == defaults and len(shown) == 1
-
-
-def test_check_parameters_names_the_parameter_and_its_range():
-    with pytest.raises(ValueError, match=r"parameter 'n_seeds' must be an integer in \[1, 10\], got 0"):
-        report.check_parameters(n_seeds=(0, int, 1, 10))
-    with pytest.raises(ValueError, match="parameter 'widths'"):
-        report.check_parameters(widths=([64, 1.5], list, 1, None))
-    with pytest.raises(ValueError, match="parameter 'quick' must be of type bool"):
-        report.check_parameters(quick=("yes", bool))
-    with pytest.raises(ValueError, match=r"parameter 't1_margins' must be a finite number in \[0.0, 10.0\]"):
-        report.check_parameters(t1_margins=([0.0, 11.0], list[float], 0.0, 10.0))
-    report.check_parameters(T=(3, float, 1.0, None), quick=(True, bool), t1_margins=([0, 0.5], list[float], 0.0, 1.0))
 
 
 def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, monkeypatch):

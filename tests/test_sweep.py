@@ -16,9 +16,11 @@ import pytest
 import yaml
 
 from cooccur import sweep as sw
-from cooccur.experiment import Experiment, cache_info, prune_cache
+from cooccur.experiment import Experiment
 from cooccur.model import init_std
+from cooccur.parallel import SerialExecutor
 from cooccur.report import premise_summary_table
+from cooccur.store import cache_info, prune_cache
 
 #: Small runs (d = 16, m = 8): a sweep of a dozen takes about a second.
 TINY = {
@@ -124,7 +126,7 @@ def test_a_bad_file_names_the_field_and_writes_nothing(tmp_path, change, named):
 @pytest.fixture(scope="module")
 def serial_table(tmp_path_factory) -> pd.DataFrame:
     out = tmp_path_factory.mktemp("serial") / "serial.parquet"
-    return sw.run_sweep(sw.Sweep.from_dict(TINY), out, sw.SerialExecutor(), progress=False)
+    return sw.run_sweep(sw.Sweep.from_dict(TINY), out, SerialExecutor(), progress=False)
 
 
 def test_one_row_per_run_with_config_premises_and_every_verdict(serial_table):
@@ -150,7 +152,7 @@ def test_a_failing_run_is_a_row_with_its_error(tmp_path):
     spec = {"base": {"data": {"n": 24, "L": 4, "d": 16}, "model": {"m": 8, "m1": 6, "init": "kaiming"},
                      "sim": {"method": "euler", "T": 400.0, "step": 40.0}},
             "axes": {"sim.step": [0.01, 40.0]}, "seeds": [0]}
-    t = sw.run_sweep(sw.Sweep.from_dict(spec), tmp_path / "t.parquet", sw.SerialExecutor(), progress=False)
+    t = sw.run_sweep(sw.Sweep.from_dict(spec), tmp_path / "t.parquet", SerialExecutor(), progress=False)
     assert len(t) == 2
     bad = t[t["axis.sim.step"] == 40.0].iloc[0]
     assert "DivergenceError" in bad["error"] and "diverged" in bad["error"] and np.isnan(bad["T1"])
@@ -163,9 +165,9 @@ def test_retry_failed_replaces_an_error_row(tmp_path, serial_table):
     rows[0] = {**rows[0], "error": "KilledWorker: lost three times", "T1": float("nan")}
     pd.DataFrame(rows).to_parquet(out)
     sweep = sw.Sweep.from_dict(TINY)
-    again = sw.run_sweep(sweep, out, sw.SerialExecutor(), progress=False)
+    again = sw.run_sweep(sweep, out, SerialExecutor(), progress=False)
     assert (again["error"] != "").sum() == 1  # an error row counts as done
-    retried = sw.run_sweep(sweep, out, sw.SerialExecutor(), progress=False, retry_failed=True)
+    retried = sw.run_sweep(sweep, out, SerialExecutor(), progress=False, retry_failed=True)
     assert len(retried) == 12 and retried["run_id"].is_unique and (retried["error"] == "").all()
     pd.testing.assert_frame_equal(comparable(retried), comparable(serial_table), check_dtype=False)
 
@@ -173,7 +175,7 @@ def test_retry_failed_replaces_an_error_row(tmp_path, serial_table):
 def test_keep_trajectories_stores_each_run(tmp_path):
     spec = {**TINY, "axes": {"model.m": [8]}, "seeds": [0, 1], "keep_trajectories": True}
     out = tmp_path / "t.parquet"
-    t = sw.run_sweep(sw.Sweep.from_dict(spec), out, sw.SerialExecutor(), progress=False)
+    t = sw.run_sweep(sw.Sweep.from_dict(spec), out, SerialExecutor(), progress=False)
     from cooccur.trajectory import Trajectory
 
     for run_id, t1 in zip(t["run_id"], t["T1"]):
@@ -188,8 +190,8 @@ def test_a_half_written_journal_line_is_ignored_and_redone(tmp_path, serial_tabl
         for row in rows[:5]:
             f.write(json.dumps(row) + "\n")
         f.write(json.dumps(rows[5])[:40])  # a kill in the middle of a write
-    assert len(sw.load(out)) == 5
-    t = sw.run_sweep(sweep, out, sw.SerialExecutor(), progress=False)
+    assert len(sw.load_table(out)) == 5
+    t = sw.run_sweep(sweep, out, SerialExecutor(), progress=False)
     assert len(t) == 12 and t["run_id"].is_unique and not sw.journal_path(out).exists()
     pd.testing.assert_frame_equal(comparable(t), comparable(serial_table), check_dtype=False)
 
@@ -219,11 +221,11 @@ def test_sigterm_to_the_client_then_restart_loses_and_repeats_nothing(tmp_path):
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0 and "interrupted" in err
-    first = sw.load(out)
+    first = sw.load_table(out)
     assert 3 <= len(first) < 30 and first["run_id"].is_unique and not sw.journal_path(out).exists()
     done = cli("sweep", str(path), "--out", str(out), "--workers", "1", "--no-progress")
     assert done.returncode == 0, done.stderr
-    t = sw.load(out)
+    t = sw.load_table(out)
     assert len(t) == 30 and t["run_id"].is_unique and (t["error"] == "").all()
     assert set(first["run_id"]) <= set(t["run_id"])
     kept = t.set_index("run_id").loc[first["run_id"], "wall_time"].to_numpy()
@@ -254,7 +256,7 @@ def test_a_real_cluster_survives_a_killed_worker(tmp_path):
         for proc in (*workers, scheduler):
             proc.kill()
             proc.wait()
-    t = sw.load(out)
+    t = sw.load_table(out)
     assert len(t) == 30 and t["run_id"].is_unique
     assert set(t["run_id"]) == {r.run_id for r in sw.load_sweep(path).runs}
     assert (t["error"] == "").all()
@@ -404,7 +406,7 @@ def test_the_engines_run_with_one_blas_thread_and_give_the_limit_back(monkeypatc
 def test_a_sweep_killed_before_its_first_row_starts_cleanly(tmp_path):
     out = tmp_path / "t.parquet"
     sw.journal_path(out).write_bytes(b'{"run_id": "abc", "err')  # nothing but a cut line
-    t = sw.run_sweep(sw.Sweep.from_dict({**TINY, "seeds": [0]}), out, sw.SerialExecutor(), progress=False)
+    t = sw.run_sweep(sw.Sweep.from_dict({**TINY, "seeds": [0]}), out, SerialExecutor(), progress=False)
     assert len(t) == 4 and "abc" not in set(t["run_id"])
 
 
@@ -436,7 +438,7 @@ def test_a_short_figure6_sweep_runs_through_the_sweep_machinery(tmp_path):
     from cooccur.related import scan_snap as ss
 
     short = short_fig6()
-    table = sw.run_sweep(short, tmp_path / "fig6.parquet", sw.SerialExecutor(), progress=False)
+    table = sw.run_sweep(short, tmp_path / "fig6.parquet", SerialExecutor(), progress=False)
     assert len(table) == 8 and (table["error"] == "").all()
     assert sorted(set(zip(table["num_last"], table["train.lr_Z"], table["axis.lr_ratio"]))) == [
         (n, z, q) for n in (1, 3) for z in (0.5, 1.0) for q in (1, 2)]
@@ -450,14 +452,14 @@ def test_a_short_figure6_sweep_runs_through_the_sweep_machinery(tmp_path):
     assert {key: row[key] for key in direct} == direct
     assert 0 < direct["entropy"] <= np.log(10) and direct["entropy"] != direct["entropy_start"]
     # a second start finds every run done and runs nothing
-    again = sw.run_sweep(short, tmp_path / "fig6.parquet", sw.SerialExecutor(), progress=False)
+    again = sw.run_sweep(short, tmp_path / "fig6.parquet", SerialExecutor(), progress=False)
     pd.testing.assert_frame_equal(again, table)
 
 
 def test_a_process_pool_gives_the_serial_scan_snap_rows(tmp_path):
     from concurrent.futures import ProcessPoolExecutor
 
-    serial = sw.run_sweep(short_fig6(), tmp_path / "serial.parquet", sw.SerialExecutor(), progress=False)
+    serial = sw.run_sweep(short_fig6(), tmp_path / "serial.parquet", SerialExecutor(), progress=False)
     with ProcessPoolExecutor(2) as pool:
         pooled = sw.run_sweep(short_fig6(), tmp_path / "pool.parquet", pool, progress=False)
     pd.testing.assert_frame_equal(comparable(pooled), comparable(serial))
@@ -476,7 +478,7 @@ def test_a_failing_scan_snap_run_is_a_row_with_its_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ss.ScanSnapExperiment, "run", run_or_fail)
     spec = {"kind": "scan_snap", "base": {"train": {"steps": 3}}, "axes": {"lr_ratio": [10, 1]}, "seeds": [0]}
-    table = sw.run_sweep(sw.Sweep.from_dict(spec), tmp_path / "t.parquet", sw.SerialExecutor(), progress=False)
+    table = sw.run_sweep(sw.Sweep.from_dict(spec), tmp_path / "t.parquet", SerialExecutor(), progress=False)
     failed, ok = table[table["axis.lr_ratio"] == 10].iloc[0], table[table["axis.lr_ratio"] == 1].iloc[0]
     assert failed["error"] == "FloatingPointError: the loss became nan at iteration 3" and failed["train.lr_Y"] == 10
     assert ok["error"] == "" and np.isfinite(ok["entropy"]) and np.isnan(failed["entropy"])
@@ -486,7 +488,7 @@ def test_keep_trajectories_stores_each_scan_snap_run(tmp_path):
     spec = {"kind": "scan_snap", "base": {"train": {"steps": 3}}, "axes": {"lr_ratio": [1, 10]}, "seeds": [0],
             "keep_trajectories": True}
     out = tmp_path / "t.parquet"
-    table = sw.run_sweep(sw.Sweep.from_dict(spec), out, sw.SerialExecutor(), progress=False)
+    table = sw.run_sweep(sw.Sweep.from_dict(spec), out, SerialExecutor(), progress=False)
     for run_id in table["run_id"]:
         saved = np.load(out.with_name("t.parquet.trajectories") / f"{run_id}.npz")
         assert saved["Z"].shape == (4, 34, 34) and saved["loss"].shape == saved["dZ"].shape == (3,)

@@ -1,14 +1,4 @@
-"""The book's chapters as programs: list them, read their parameters, rerun one with papermill.
-
-A chapter is a Jupytext ``py:percent`` file ``book/<name>.py`` listed in ``_toc.yml``. Its knobs are the plain
-literal assignments of the cell tagged ``parameters`` (the defaults), and its first code cell after that checks
-them with :func:`cooccur.report.check_parameters` (the types, ranges and choices). Both are read here from the
-source, so a value given on the command line is checked by the same specification as in the kernel, and before
-any kernel starts:
-
->>> spec = parameters("phase1")["n_seeds"]        # doctest: +SKIP
->>> spec.default, spec.kind, spec.low, spec.high  # doctest: +SKIP
-(10, <class 'int'>, 1, 1000)
+"""The book's chapters as programs: rerun one with papermill (its parameters: :mod:`cooccur.parameters`).
 
 :func:`run_chapter` executes a chapter with papermill in the ``book/`` folder (where its relative paths point)
 and writes the executed notebook and a standalone HTML page (nbconvert). The page resolves what the book's
@@ -19,227 +9,64 @@ so it reads like the chapter's page in the book, without the rest of the book.
 from __future__ import annotations
 
 import ast
-import importlib
 import os
 import re
 import shutil
-from dataclasses import dataclass
+import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BOOK = ROOT / "book"
+from cooccur.parameters import BOOK, ROOT, chapter_path
+
 #: Where reruns go unless ``--out`` says otherwise.
 DEFAULT_OUT = ROOT / "_build" / "rerun"
-_TYPES = {"int": int, "float": float, "bool": bool, "str": str, "list": list}
 
 
-class ChapterError(ValueError):
-    """A chapter or parameter that does not exist, or a value outside what the chapter accepts."""
+def execute(chapter: str | Path, out: Path, parameters: dict[str, object] | None = None, *,
+            results_file: Path | None = None, passed: tuple[str, ...] = (), progress: bool = False) -> float:
+    """Execute a chapter (a name, or the path of a ``py:percent`` source) with papermill in the ``book/`` folder,
+    where its relative paths point, and write the executed notebook to ``out``: the project's one papermill call,
+    for the book's build, a rerun and the tests. Returns the seconds taken.
 
+    ``results_file`` becomes the kernel's ``$COOCCUR_RESULTS_FILE`` (where glued numbers are recorded; none for a
+    rerun) and ``passed`` its ``$COOCCUR_PASSED_PARAMETERS`` (the names quick mode keeps); both are restored after.
+    The kernel inherits the rest of this process's environment. A failing cell raises papermill's
+    ``PapermillExecutionError`` (the notebook, with the error, is still written)."""
+    import jupytext
+    import papermill
 
-@dataclass(frozen=True)
-class Parameter:
-    """One knob of a chapter: its default, and the specification its check cell gives it.
-
-    ``kind`` is ``bool``, ``int``, ``float``, ``str``, ``list`` (of ints) or ``list[float]``; ``low``/``high``
-    bound the value (or each item of a list), ``choices`` lists the allowed strings.
-    """
-
-    name: str
-    default: object
-    kind: object
-    low: float | None = None
-    high: float | None = None
-    choices: tuple | None = None
-
-    def describe(self) -> str:
-        """``default 10; integer in [1, 1000]``-style text for ``--help``."""
-        kind = {int: "integer", float: "number", bool: "True/False", str: "text", list: "list of integers"}.get(
-            self.kind, "list of numbers")
-        if self.choices:
-            kind = "one of " + ", ".join(self.choices)
-        elif self.low is not None or self.high is not None:
-            low = "" if self.low is None else f"{self.low:g}"
-            high = "" if self.high is None else f"{self.high:g}"
-            kind += f" in [{low}, {high}]" if low and high else (f" >= {low}" if low else f" <= {high}")
-        return f"default {self.default!r}; {kind}"
-
-
-def chapter_names() -> list[str]:
-    """The notebook chapters, in the order of ``_toc.yml``."""
-    import yaml
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"], *(entry["file"] for entry in toc.get("chapters", []))]
-    return [Path(f).name for f in files if (ROOT / f"{f}.py").exists()]
-
-
-def chapter_path(name: str) -> Path:
-    """``book/<name>.py``; :class:`ChapterError` listing the chapters if there is none."""
-    if not BOOK.is_dir():
-        raise ChapterError(f"no book/ folder next to the library ({BOOK}): rerunning chapters needs a checkout of "
-                           "the repository, installed with `pip install -e '.[book]'`")
-    names = chapter_names()
-    if name not in names:
-        raise ChapterError(f"unknown chapter {name!r}; the chapters are: {', '.join(names)}")
-    return BOOK / f"{name}.py"
-
-
-def _cells(path: Path) -> list[tuple[str, str]]:
-    """The ``(header line, source)`` of each ``# %%`` cell of a py:percent file."""
-    cells: list[tuple[str, list[str]]] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# %%"):
-            cells.append((line, []))
-        elif cells:
-            cells[-1][1].append(line)
-    return [(header, "\n".join(lines)) for header, lines in cells]
-
-
-def _parameter_cells(path: Path) -> tuple[str, str]:
-    """The source of the ``parameters`` cell and of the first code cell after it (the check cell)."""
-    cells = _cells(path)
-    index = next((i for i, (h, _) in enumerate(cells) if '"parameters"' in h), None)
-    if index is None:
-        raise ChapterError(f"{path.name} has no cell tagged 'parameters'")
-    check = next((src for h, src in cells[index + 1:] if "[markdown]" not in h), "")
-    return cells[index][1], check
-
-
-def chapter_defaults(chapter: str | Path) -> dict[str, object]:
-    """The defaults of a chapter's parameters cell: plain literal assignments, one per line. ``chapter`` is a name
-    (looked up in the current folder, where a kernel runs, then in ``book/``) or a path."""
-    path = Path(chapter)
-    if path.suffix != ".py":
-        path = next((p for p in (Path.cwd() / f"{chapter}.py", BOOK / f"{chapter}.py") if p.exists()), None)
-        if path is None:
-            raise ChapterError(f"chapter {chapter!r} not found")
-    return _literal_assignments(_parameter_cells(path)[0])
-
-
-def _literal_assignments(source: str) -> dict[str, object]:
-    tree = ast.parse(source)
-    return {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)}
-
-
-def _check_namespace(tree: ast.Module, used: set[str]) -> dict[str, object]:
-    """Names a check cell's specifications use: the builtin types, and what the cell imports from cooccur (only
-    the ``used`` names are imported)."""
-    namespace: dict[str, object] = dict(_TYPES)
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("cooccur"):
-            for alias in node.names:
-                name = alias.asname or alias.name
-                if name in used:
-                    namespace[name] = getattr(importlib.import_module(node.module), alias.name)
-    return namespace
-
-
-def parameters(chapter: str) -> dict[str, Parameter]:
-    """Every parameter of a chapter with its default and its specification (see the module docstring)."""
-    path = chapter_path(chapter)
-    source, check = _parameter_cells(path)
-    defaults = _literal_assignments(source)
-    tree = ast.parse(check)
-    calls = [node for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_parameters"]
-    parts: dict[str, list[ast.expr]] = {}
-    for keyword in (kw for call in calls for kw in call.keywords):
-        exprs = keyword.value.elts[1:]  # [0] is the variable itself
-        names = {n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)}
-        # the first specification of each parameter; one that depends on another parameter (e.g. a seed below
-        # n_seeds, checked after quick mode) is left to the kernel
-        if keyword.arg not in parts and not names & set(defaults):
-            parts[keyword.arg] = exprs
-    used = {n.id for exprs in parts.values() for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)}
-    namespace = _check_namespace(tree, used)
-    specs = {name: tuple(eval(compile(ast.Expression(e), path.name, "eval"), {"__builtins__": {}}, namespace)
-                         for e in exprs) for name, exprs in parts.items()}
-    out = {}
-    for name, default in defaults.items():
-        kind, *rest = specs.get(name, (type(default),))
-        if kind is str and rest and isinstance(rest[0], tuple):
-            out[name] = Parameter(name, default, kind, choices=rest[0])
-        else:
-            low, high = (*rest, None, None)[:2]
-            out[name] = Parameter(name, default, kind, low, high)
-    return out
-
-
-def _convert(spec: Parameter, text: str) -> object:
-    """The value a command-line string stands for, given the parameter's kind."""
-    if spec.kind is str:
-        return text
-    if spec.kind is bool:
-        lowered = text.strip().lower()
-        if lowered in ("true", "yes", "1"):
-            return True
-        if lowered in ("false", "no", "0"):
-            return False
-        raise ChapterError(f"parameter {spec.name!r} must be True or False, got {text!r}")
+    path = Path(chapter) if str(chapter).endswith(".py") else chapter_path(str(chapter))
+    environ = {"COOCCUR_RESULTS_FILE": None if results_file is None else str(results_file),
+               "COOCCUR_PASSED_PARAMETERS": ",".join(passed)}
+    saved = {key: os.environ.get(key) for key in environ}
+    _set_environ(environ)
+    start = time.perf_counter()
     try:
-        value = ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError):
-        value = text
-    if spec.kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if (spec.kind is list or spec.kind == list[float]) and isinstance(value, (tuple, int, float)):
-        value = list(value) if isinstance(value, tuple) else [value]  # "32,64" or a single number
-    return value
+        papermill.execute_notebook(jupytext.read(path), str(out), parameters=parameters or {}, kernel_name="python3",
+                                   cwd=str(BOOK), progress_bar=progress, request_save_on_cell_execute=False)
+    finally:
+        _set_environ(saved)
+    return time.perf_counter() - start
 
 
-def parse_values(chapter: str, pairs: list[tuple[str, str]]) -> dict[str, object]:
-    """Convert and check ``(name, text)`` pairs from the command line against the chapter's parameters.
-
-    Raises :class:`ChapterError` naming the parameter: unknown (listing the known ones), or a value of the wrong
-    type or out of range (the message of :func:`cooccur.report.check_parameters`, as the kernel would give it).
-    """
-    from cooccur.report import check_parameters
-
-    specs = parameters(chapter)
-    values = {}
-    for name, text in pairs:
-        if name not in specs:
-            raise ChapterError(f"chapter {chapter!r} has no parameter {name!r}; its parameters are: "
-                               f"{', '.join(specs)}")
-        spec = specs[name]
-        value = _convert(spec, text)
-        bounds = (spec.choices,) if spec.choices else (spec.low, spec.high)
-        try:
-            check_parameters(**{name: (value, spec.kind, *bounds)})
-        except ValueError as err:
-            raise ChapterError(str(err)) from None
-        values[name] = value
-    return values
+def _set_environ(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 def run_chapter(chapter: str, values: dict[str, object], quick: bool = False, out: Path | None = None,
                 progress: bool = True) -> tuple[Path, Path]:
-    """Execute ``book/<chapter>.py`` with papermill and the given parameter values (checked with
-    :func:`parse_values` first), in the ``book/`` folder; write ``<out>/<chapter>.ipynb`` and
-    ``<out>/<chapter>.html`` and return both paths. ``quick`` sets the chapter's quick mode, which never replaces
-    a value passed in. Numbers are not added to the book's results manifest."""
-    import jupytext
-    import papermill
-
-    path = chapter_path(chapter)
+    """Execute ``book/<chapter>.py`` (:func:`execute`) with the given parameter values (check them first with
+    :func:`cooccur.parameters.parse_values`); write ``<out>/<chapter>.ipynb`` and ``<out>/<chapter>.html`` and
+    return both paths. ``quick`` sets the chapter's quick mode, which never replaces a value passed in. Numbers
+    are not added to the book's results manifest."""
     out = Path(DEFAULT_OUT if out is None else out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     notebook_path, html_path = out / f"{chapter}.ipynb", out / f"{chapter}.html"
-    parameters_in = {**values, **({"quick": True} if quick else {})}
-    saved = {k: os.environ.get(k) for k in ("COOCCUR_PASSED_PARAMETERS", "COOCCUR_RESULTS_FILE")}
-    os.environ["COOCCUR_PASSED_PARAMETERS"] = ",".join(values)
-    os.environ.pop("COOCCUR_RESULTS_FILE", None)  # a rerun is not the book's build
-    try:
-        papermill.execute_notebook(jupytext.read(path), str(notebook_path), parameters=parameters_in,
-                                   kernel_name="python3", cwd=str(BOOK), progress_bar=progress,
-                                   request_save_on_cell_execute=False)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    execute(chapter, notebook_path, {**values, **({"quick": True} if quick else {})}, passed=tuple(values),
+            progress=progress)
     copy_mathjax(out)
     html_path.write_text(notebook_html(notebook_path), encoding="utf-8")
     return notebook_path, html_path

@@ -19,7 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
-from cooccur.experiment import Experiment, cache_path
+from cooccur.experiment import Experiment
 from cooccur.flow import DivergenceError
 
 # flag -> (section, field, type, help)
@@ -112,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         "  keep_trajectories: false                                  # true: OUT.trajectories/<run_id>.npz\n"
         "  kind: scan_snap   # optional: Scan and Snap's model; sections data, train; axes num_last, lr_ratio\n"
         "                    # or width_limit (each run beside its infinite-width limits), memorisation (to T*)\n\n"
-        "Read the table with cooccur.sweep.load(OUT), a pandas DataFrame.",
+        "Read the table with cooccur.sweep.load_table(OUT), a pandas DataFrame.",
     )
     sweep.add_argument("file", type=Path, help="the sweep file (YAML)")
     sweep.add_argument("--out", type=Path, required=True, help="the results table to write or complete (.parquet)")
@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _chapters_epilog() -> str:
     """The chapters and their parameters with defaults, read from the chapters' own parameters cells."""
-    from cooccur.chapters import ChapterError, chapter_names, parameters
+    from cooccur.parameters import ChapterError, chapter_names, chapter_parameters
 
     try:
         names = chapter_names()
@@ -171,7 +171,7 @@ def _chapters_epilog() -> str:
     lines = ["chapters and their parameters:"]
     for name in names:
         lines.append(f"  {name}")
-        for spec in parameters(name).values():
+        for spec in chapter_parameters(name).values():
             lines.append(f"      {spec.name:20s} {spec.describe()}")
     lines.append("\nexample: python -m cooccur chapter experiments -p n_seeds 3 --quick")
     return "\n".join(lines)
@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         exp = Experiment.from_dict(spec)
         if args.out is None:
-            path = cache_path(exp)
+            path = exp.cache_path()
             traj = exp.run(progress=not args.no_progress)
         else:
             path = args.out
@@ -266,7 +266,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from cooccur.experiment import cache_info, parse_size, prune_cache
+    from cooccur.store import cache_info, parse_size, prune_cache
 
     try:
         limit = None if args.max_size is None else parse_size(args.max_size, "--max-size")
@@ -284,7 +284,8 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _chapter(args: argparse.Namespace) -> int:
-    from cooccur.chapters import ChapterError, parse_values, run_chapter
+    from cooccur.chapters import run_chapter
+    from cooccur.parameters import ChapterError, parse_values
 
     try:
         values = parse_values(args.name, [tuple(pair) for pair in args.parameter])

@@ -1,44 +1,26 @@
-"""An experiment = data config + model config + simulator options -> trajectory, cached on disk.
+"""An experiment = data config + model config + simulator options -> trajectory; and the named settings.
 
-The cache key is a SHA-256 of the three configs, of the source of every module of this package and of the
-versions of NumPy, SciPy and PyTorch, so a rebuild reuses a run and any code change invalidates it. Files are
-written atomically (:meth:`cooccur.trajectory.Trajectory.save`): the cache holds complete results or nothing.
-
-The cache folder is ``$COOCCUR_CACHE_DIR`` if set, else ``~/.cache/cooccur``. It is bounded: after each write the
-least recently used trajectories (a load counts as a use) are removed until the folder holds at most
-``$COOCCUR_CACHE_MAX_BYTES`` (default :data:`DEFAULT_CACHE_LIMIT`, 2 GiB; a gradient-descent trajectory of the
-paper's setting takes about 23 MB). ``python -m cooccur cache --info / --prune`` shows and trims it.
+A gradient-descent trajectory is kept in the run cache of :mod:`cooccur.store` under the key of the three configs
+(:meth:`Experiment.key`); the adaptive flow takes well under a second and is recomputed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
-import hashlib
-import json
 import os
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy
-import torch
-from tqdm import tqdm
 
+from cooccur import store
 from cooccur.coordinates import GramState
 from cooccur.data import DataConfig, make_dataset
 from cooccur.flow import Method, SimConfig, simulate
 from cooccur.model import ModelConfig, Params, init_params, phase1_rate
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_choice
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-#: Size limit of the run cache when ``$COOCCUR_CACHE_MAX_BYTES`` is not set.
-DEFAULT_CACHE_LIMIT = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -79,12 +61,13 @@ class Experiment:
         return cls(data, _build(ModelConfig, model_spec, "model"), _build(SimConfig, spec.get("sim", {}), "sim"))
 
     def key(self) -> str:
-        """Cache key: hash of the configs, the package source and the numerical libraries' versions."""
-        h = hashlib.sha256()
-        h.update(json.dumps(self.to_dict(), sort_keys=True).encode())
-        h.update(f"numpy {np.__version__} scipy {scipy.__version__} torch {torch.__version__}".encode())
-        h.update(source_hash().encode())
-        return h.hexdigest()[:24]
+        """Cache key (:func:`cooccur.store.key`): a hash of the configs, the package source and the numerical
+        libraries' versions."""
+        return store.key(self.to_dict())
+
+    def cache_path(self, cache_dir: str | os.PathLike | None = None) -> Path:
+        """Where the trajectory of this experiment is cached."""
+        return store.cache_path(self.key(), cache_dir)
 
     def simulate(self, progress: bool = False, times: np.ndarray | None = None) -> Trajectory:
         """Run without the cache; ``times`` replaces the recording grid of ``sim`` (e.g. to compare engines at the
@@ -101,18 +84,8 @@ class Experiment:
         With ``cache=False`` it is simulated and not stored: right for the adaptive engine at the paper's sizes,
         which takes well under a second, while a stored trajectory takes tens of megabytes.
         """
-        if not cache:
-            return self.simulate(progress=progress)
-        path = cache_path(self, cache_dir)
-        if path.exists():
-            traj = Trajectory.load(path)
-            with contextlib.suppress(OSError):  # another process may have pruned it meanwhile; the run is loaded
-                os.utime(path)  # most recently used
-            return traj
-        traj = self.simulate(progress=progress)
-        traj.save(path)
-        prune_cache(cache_dir, keep=path)
-        return traj
+        return store.cached(self.cache_path(cache_dir) if cache else None, lambda: self.simulate(progress=progress),
+                            load=Trajectory.load, save=_save)
 
 
 def initial_state(exp: Experiment) -> Params | GramState:
@@ -200,150 +173,21 @@ def run_many(
     """Run (or load from the cache) several experiments, in parallel, with one progress bar over them.
 
     ``cache=None`` caches gradient-descent runs only: the adaptive flow takes well under a second and is cheaper
-    to recompute than to store. Runs already cached are loaded here; the others go to the process's shared local
-    dask cluster (:func:`cooccur.sweep.shared_executor`) with ``workers`` single-threaded workers (default
-    ``$COOCCUR_WORKERS``, else one per core), or are run here one after the other when that is 1 or only one run
-    is left. Either way the results are the same, bit for bit.
+    to recompute than to store. Runs not in the cache go to the process's shared local dask cluster
+    (:func:`cooccur.store.cached_map`) with ``workers`` single-threaded workers (default ``$COOCCUR_WORKERS``,
+    else one per core), or are run here one after the other when that is 1 or only one run is left. Either way
+    the results are the same, bit for bit.
     """
-    workers = default_workers() if workers is None else workers
-    use_cache = [exp.sim.method == "euler" if cache is None else cache for exp in experiments]
-    results: list[Trajectory | None] = [None] * len(experiments)
-    todo = []
-    for k, (exp, keep) in enumerate(zip(experiments, use_cache)):
-        path = cache_path(exp, cache_dir)
-        if keep and path.exists():
-            results[k] = exp.run(cache_dir)
-        else:
-            todo.append(k)
-    bar = tqdm(total=len(experiments), initial=len(experiments) - len(todo), desc=desc, disable=not progress,
-               leave=False)
-    run = functools.partial(_run_one, cache_dir=cache_dir)
-    for k, traj in zip(todo, map_parallel(run, [(experiments[k], use_cache[k]) for k in todo], workers, bar)):
-        results[k] = traj
-    bar.close()
-    return results  # type: ignore[return-value]
+    def path_of(exp: Experiment) -> Path | None:
+        keep = exp.sim.method == "euler" if cache is None else cache
+        return exp.cache_path(cache_dir) if keep else None
+
+    return store.cached_map(Experiment.simulate, list(experiments), path_of=path_of, load=Trajectory.load,
+                            save=_save, workers=workers, progress=progress, desc=desc)
 
 
-def _run_one(item: tuple[Experiment, bool], cache_dir: str | os.PathLike | None) -> Trajectory:
-    experiment, cache = item
-    return experiment.run(cache_dir, cache=cache)
-
-
-def map_parallel(fn: Callable[[Any], Any], items: list, workers: int | None = None, bar=None) -> list:
-    """``[fn(item) for item in items]``, on the process's shared local dask cluster
-    (:func:`cooccur.sweep.shared_executor`) with ``workers`` single-threaded workers (default
-    :func:`default_workers`), or here one after the other when that is 1 or there is one item. The results are in
-    the order of ``items`` and the same either way; ``bar`` (a tqdm bar) advances by one per result."""
-    workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(items) <= 1:
-        results = []
-        for item in items:
-            results.append(fn(item))
-            if bar is not None:
-                bar.update(1)
-        return results
-    from cooccur.sweep import as_completed, shared_executor
-
-    executor = shared_executor(workers)
-    futures = {executor.submit(fn, item): k for k, item in enumerate(items)}
-    out: list[Any] = [None] * len(items)
-    for future in as_completed(futures):
-        out[futures[future]] = future.result()
-        if bar is not None:
-            bar.update(1)
-    return out
-
-
-def default_workers() -> int:
-    """Worker processes for :func:`run_many`: ``$COOCCUR_WORKERS``, else one per core."""
-    raw = os.environ.get("COOCCUR_WORKERS")
-    if raw is None:
-        return os.cpu_count() or 1
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"COOCCUR_WORKERS must be an integer >= 1, got {raw!r}")
-    return int(raw)
-
-
-def cache_dir_of(cache_dir: str | os.PathLike | None = None) -> Path:
-    """The cache folder: ``cache_dir``, else ``$COOCCUR_CACHE_DIR``, else ``~/.cache/cooccur``."""
-    return Path(cache_dir or os.environ.get("COOCCUR_CACHE_DIR") or Path.home() / ".cache" / "cooccur")
-
-
-def cache_path(exp: Experiment, cache_dir: str | os.PathLike | None = None) -> Path:
-    """Where the trajectory of ``exp`` is cached."""
-    return cache_dir_of(cache_dir) / f"{exp.key()}.npz"
-
-
-def cache_limit() -> int:
-    """The cache's size limit in bytes: ``$COOCCUR_CACHE_MAX_BYTES`` or :data:`DEFAULT_CACHE_LIMIT`."""
-    raw = os.environ.get("COOCCUR_CACHE_MAX_BYTES")
-    return DEFAULT_CACHE_LIMIT if raw is None else parse_size(raw, "COOCCUR_CACHE_MAX_BYTES")
-
-
-def parse_size(text: str | int, name: str = "size") -> int:
-    """Bytes from ``"500MB"``, ``"2GB"``, ``"1.5GiB"`` or a plain number of bytes; the error names ``name``."""
-    units = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-             "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([A-Za-z]*)\s*", str(text))
-    if not match or match[2].upper() not in units:
-        raise ValueError(f"{name}: cannot read {text!r} as a size (e.g. 500MB, 2GB, 1.5GiB or bytes)")
-    return int(float(match[1]) * units[match[2].upper()])
-
-
-def cache_info(cache_dir: str | os.PathLike | None = None) -> dict[str, Any]:
-    """``{"dir", "files", "bytes", "limit"}`` of the run cache."""
-    root = cache_dir_of(cache_dir)
-    files = list(root.glob("*.npz")) if root.exists() else []
-    return {"dir": root, "files": len(files), "bytes": sum(_size(f) for f in files), "limit": cache_limit()}
-
-
-def prune_cache(
-    cache_dir: str | os.PathLike | None = None, max_bytes: int | None = None, keep: Path | None = None
-) -> list[Path]:
-    """Remove the least recently used trajectories until the cache holds at most ``max_bytes`` (default
-    :func:`cache_limit`); ``keep`` is never removed. Returns the removed files."""
-    limit = cache_limit() if max_bytes is None else max_bytes
-    root = cache_dir_of(cache_dir)
-    if not root.exists():
-        return []
-    entries = []
-    for f in root.glob("*.npz"):
-        with contextlib.suppress(FileNotFoundError):  # another process pruned it
-            st = f.stat()
-            entries.append((st.st_mtime, st.st_size, f))
-    total = sum(size for _, size, _ in entries)
-    removed = []
-    for _, size, f in sorted(entries, key=lambda e: e[0]):
-        if total <= limit:
-            break
-        if keep is not None and f == keep:
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            f.unlink()
-            removed.append(f)
-        total -= size
-    return removed
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-@functools.cache
-def source_hash() -> str:
-    """SHA-256 of every ``.py`` file of the package (relative path and contents).
-
-    Computed once per process: the code that runs is the code imported at start-up, so later edits on disk
-    could not change a result of this process anyway.
-    """
-    h = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        h.update(str(path.relative_to(PACKAGE_DIR)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
+def _save(path: Path, traj: Trajectory) -> None:
+    traj.save(path)
 
 
 def _build(cls: type, spec: dict[str, Any], section: str) -> Any:

@@ -34,7 +34,6 @@ from typing import Literal
 
 import numpy as np
 from scipy.integrate import DOP853
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from cooccur.coordinates import (
@@ -58,6 +57,7 @@ from cooccur.observables import (
     sample_g,
     sample_losses,
 )
+from cooccur.parallel import one_blas_thread
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_choice, check_int, check_number
 
@@ -210,16 +210,6 @@ def simulate(
     finally:
         bar.close()
     return _assemble(recorder, batch, n_evals)
-
-
-def one_blas_thread() -> threadpool_limits:
-    """A context in which NumPy's BLAS (and OpenMP) use one thread.
-
-    The engines do thousands of products of d x d matrices (d = 64 in the paper). A multi-threaded BLAS gains
-    nothing on such sizes and, with any other process busy, its spinning threads slow a run several times over;
-    parallelism comes from processes instead (:mod:`cooccur.sweep`). The limit is scoped: it is lifted on exit.
-    """
-    return threadpool_limits(limits=1)
 
 
 #: glibc's mallopt parameters (malloc.h): M_TRIM_THRESHOLD and M_MMAP_THRESHOLD.

@@ -26,7 +26,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cooccur import measures
-from cooccur.claims import MARGIN_SIGNS, SCORE_SIGNS, VALUE_SIGNS, Run
+from cooccur.claims import LAZY_GROWTH, MARGIN_SIGNS, SCORE_SIGNS, VALUE_SIGNS, WIDTH_ORDERS, Run
+from cooccur.escape import escape_time, wa_growth
+from cooccur.limit import DISTANCES
+from cooccur.related import markov
+from cooccur.related.markov import SADDLE_W
+from cooccur.related.scan_snap import figure6_stats
+from cooccur.sweep import finished, holds_fraction
 from cooccur.trajectory import Trajectory
 
 sns.set_theme(context="notebook", style="whitegrid", palette="deep")
@@ -426,7 +432,6 @@ def width_orders(runs: list[Run], verdicts: dict, orders: dict | None = None) ->
     a flat line is a statement whose order is reached; medians over seeds. Right: the fitted exponent with its
     confidence interval (bar) against the prediction (cross); the shaded span is what the statement allows, one log
     factor of room included (up to the prediction plus that room for an upper bound)."""
-    from cooccur.claims import WIDTH_ORDERS
 
     orders = WIDTH_ORDERS if orders is None else orders
     fig, (left, right) = panels(2, height=4.6)
@@ -688,7 +693,6 @@ def descent_vs_flow(gd: Trajectory, flow: Trajectory, step: float) -> Figure:
 def plot_markov_landscape(ax: Axes, chain, title: str) -> None:
     """Local to Global's canonical model over (e, w): -grad directions, energy level curves, global minima,
     unigram minima and maxima on e = 0, and the saddle."""
-    from cooccur.related import markov
 
     g = np.linspace(-3, 3, 25)
     E, W = np.meshgrid(g, g + 1e-3)  # e on the x axis, w on the y axis; keep w away from 0
@@ -731,7 +735,6 @@ def markov_landscape(chains: dict[str, tuple]) -> Figure:
 
 def markov_basins(E0: np.ndarray, W0: np.ndarray, labels: dict[str, np.ndarray]) -> Figure:
     """Which minimum the flow reaches from each grid point (1 global, 0 unigram, NaN not settled)."""
-    from cooccur.related.markov import SADDLE_W
 
     fig, axes = panels(len(labels), height=PANEL_SIZE[0])
     for ax, (name, label) in zip(axes, labels.items()):
@@ -812,7 +815,6 @@ def scan_snap_entropy(table, n_distinct: int) -> Figure:
     of query tokens, the final entropy of the attention over distinct tokens against eta_Y/eta_Z, one line per
     eta_Z: the mean over seeds with bars of one standard deviation over seeds (the statistic of the authors'
     published bars, :func:`cooccur.related.scan_snap.compare_figure6`)."""
-    from cooccur.related.scan_snap import figure6_stats
 
     stats = figure6_stats(table)
     panels_of = sorted(stats.index.get_level_values(0).unique())
@@ -895,7 +897,6 @@ def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str,
     """One heat map per claim: the fraction of seeds on which it holds at each point of a two-axis sweep table
     (:mod:`cooccur.sweep`), rows ``by[0]`` and columns ``by[1]``; the cells where the claim's own premises hold on
     every seed are outlined."""
-    from cooccur.sweep import holds_fraction
 
     fig, axes = panels(len(claims), height=2.5, columns=3)
     image = None
@@ -925,7 +926,6 @@ def atlas_rate(tables: dict[str, tuple], claim: str = "thm3.1") -> Figure:
     cells where ``claim``'s premises hold are outlined."""
     from matplotlib.colors import LogNorm
 
-    from cooccur.sweep import finished
 
     fig, axes = panels(len(tables), height=3.8)
     for ax, (title, (table, by, labels)) in zip(axes, tables.items()):
@@ -953,8 +953,6 @@ def width_limit(table, fits: dict[str, dict]) -> Figure:
     limit start (a) and from the mean start (b) against m, log-log, one point per seed, the median over seeds
     joined; ``fits[start][name]`` (a :class:`~cooccur.measures.PowerLawFit`) labels each line with its exponent. A
     dashed line of slope -1/2 through the first median of (a) guides the eye."""
-    from cooccur.limit import DISTANCES
-    from cooccur.sweep import finished
 
     done = finished(table)
     fig, axes = panels(2, height=3.8, sharey=True)
@@ -988,9 +986,6 @@ def lazy_rich(table, curve, kappas, push: float, level: float) -> Figure:
     one; the cells where both hold and the premise ``lazy_phase1`` fails on some seed are marked x."""
     from matplotlib.colors import LogNorm
 
-    from cooccur.claims import LAZY_GROWTH
-    from cooccur.escape import escape_time, wa_growth
-    from cooccur.sweep import finished
 
     done = finished(table)
     fig, axes = panels(3, height=3.8)
@@ -1037,7 +1032,6 @@ def memorisation(tables: dict[str, object]) -> Figure:
     their initial growth rate (:func:`cooccur.memorisation.initial_filler_share`), with the line where the two are
     equal; (b) the population loss at T* against n / L. One point per run of each table of ``tables`` (title:
     a ``kind: memorisation`` sweep table); colour: L, marker: the table."""
-    from cooccur.sweep import finished
 
     fig, axes = panels(2, height=3.8)
     lengths = sorted({int(L) for t in tables.values() for L in finished(t)["data.L"]})

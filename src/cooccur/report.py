@@ -3,7 +3,7 @@
 * Numbers quoted in the prose come from the run, through ``myst_nb.glue`` (:func:`glue_number`). When the
   environment variable ``COOCCUR_RESULTS_FILE`` names a JSON file, every glued number is also recorded there:
   that file is the chapter's part of the results manifest (see ``scripts/results.py``).
-* :func:`check_parameters` validates a chapter's papermill parameters in its first code cell.
+* Tables of verdicts, premises, configurations and rows, as Markdown (:func:`show`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cooccur.validate import check_choice, check_int, check_number
+from cooccur.validate import check_choice
 
 
 def glue_number(name: str, value: numbers.Real, manifest: bool = True, kind: str | None = None) -> None:
@@ -112,35 +112,6 @@ def record(name: str, value: float | int, kind: str | None = None, se: float | N
     os.replace(tmp, path)
 
 
-def check_parameters(**specs: tuple) -> None:
-    """Validate papermill parameters; raise ``ValueError`` naming the first bad one.
-
-    Each keyword is a parameter name mapped to ``(value, type)``, ``(value, type, low, high)`` (``None`` for no
-    bound) or ``(value, str, choices)``. ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str``,
-    ``list`` (a non-empty list of ints, each in range) or ``list[float]`` (a non-empty list of numbers, each in
-    range). Example: ``check_parameters(seed=(seed, int, 0, None), init=(init, str, INIT_SCHEMES))``.
-    The same specifications are read from a chapter's source by :mod:`cooccur.chapters`, which checks values given
-    on the command line before any kernel starts.
-    """
-    for name, spec in specs.items():
-        value, kind, low, high = (*spec, None, None)[:4]
-        label = f"parameter {name!r}"
-        if kind is str and isinstance(low, tuple):
-            check_choice(label, value, low)
-        elif kind is list or kind == list[float]:
-            what = "integers" if kind is list else "numbers"
-            if not isinstance(value, list) or not value:
-                raise ValueError(f"{label} must be a non-empty list of {what}, got {value!r}")
-            for item in value:
-                (check_int if kind is list else check_number)(label, item, low, high)
-        elif kind is int:
-            check_int(label, value, low, high)
-        elif kind is float:
-            check_number(label, value, low, high)
-        elif not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-            raise ValueError(f"{label} must be of type {kind.__name__}, got {value!r}")
-
-
 def glue_figure(name: str, fig) -> None:
     """Glue a Matplotlib figure under ``name`` for a ``{glue:figure}`` directive, as the PNG of
     :func:`cooccur.plots.png_bytes` (the same pixels whatever Matplotlib backend the kernel has), and close it, so
@@ -160,35 +131,6 @@ def glue_text(name: str, text: str) -> None:
     from myst_nb import glue
 
     glue(name, str(text), display=False)
-
-
-def apply_quick(chapter: str, namespace: dict, quick: bool, **quick_values) -> None:
-    """Quick mode: set each of ``quick_values`` in ``namespace`` (a chapter's ``globals()``), unless it was passed
-    in: its value differs from the chapter's default (:func:`cooccur.chapters.chapter_defaults`), or its name is in
-    ``$COOCCUR_PASSED_PARAMETERS`` (comma-separated; set by ``python -m cooccur chapter``, so a value passed in
-    that equals the default is kept too). Prints a notice on the page listing what was replaced and what was kept.
-    Does nothing when ``quick`` is False."""
-    if not quick:
-        return
-    from IPython.display import Markdown, display
-
-    from cooccur.chapters import chapter_defaults
-
-    defaults = chapter_defaults(chapter)
-    passed = set(filter(None, os.environ.get("COOCCUR_PASSED_PARAMETERS", "").split(",")))
-    replaced, kept = [], []
-    for name, value in quick_values.items():
-        if namespace[name] == defaults[name] and name not in passed:
-            namespace[name] = value
-            replaced.append(f"`{name} = {value!r}`")
-        else:
-            kept.append(f"`{name} = {namespace[name]!r}`")
-    text = "**Quick mode:** a smoke test of the code, not the published numbers. Set for speed: " + (
-        ", ".join(replaced) or "nothing"
-    )
-    if kept:
-        text += "; kept as passed in: " + ", ".join(kept)
-    display(Markdown(text + "."))
 
 
 def _mark(flag: bool) -> str:

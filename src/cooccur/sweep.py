@@ -52,21 +52,18 @@ two rows of one run.
 
 from __future__ import annotations
 
-import atexit
 import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
-import importlib.util
 import itertools
 import json
-import logging
 import math
 import os
 import re
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,11 +73,14 @@ import yaml
 from tqdm import tqdm
 
 from cooccur import __version__, limit, memorisation
+from cooccur.claims import Run, check_all
 from cooccur.data import FIRST_FILLER, DataConfig
-from cooccur.experiment import Experiment, default_workers, phase1_horizon, source_hash
-from cooccur.flow import SimConfig, one_blas_thread
+from cooccur.experiment import Experiment, phase1_horizon
+from cooccur.flow import SimConfig
 from cooccur.model import ModelConfig, init_std
+from cooccur.parallel import as_completed, dask_executor, one_blas_thread, shared_executor
 from cooccur.related.scan_snap import ScanSnapExperiment, ScanSnapTraining, SequenceClasses, summary
+from cooccur.store import source_hash, write_atomic
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_int
 
@@ -100,10 +100,6 @@ SCAN_SNAP_AXES = {
 }
 SCAN_SNAP_SECTIONS: dict[str, type] = {"data": SequenceClasses, "train": ScanSnapTraining}
 SWEEP_KEYS = ("kind", "base", "axes", "seeds", "keep_trajectories")
-#: dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which makes glibc hand every large temporary back
-#: to the system: at d = 163 a run then spends as long in page faults as in arithmetic (2.0 s instead of 1.3 s).
-#: Unset for the local cluster; for ``dask worker`` set the same key to null in the dask config, or use --no-nanny.
-NANNY_ENVIRON = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
 #: :func:`premise_summary` lists at most this many failing points by name.
 LISTED_POINTS = 4
 #: Runs in flight per worker: enough to keep every worker busy, few enough not to drown the scheduler.
@@ -320,8 +316,6 @@ def run_one(experiment: Experiment, keep_trajectory: bool = False) -> tuple[dict
     Never raises for a failing run: a divergence or any other error becomes a row whose ``error`` says what
     happened (the configuration columns are still there). NumPy's BLAS runs on one thread throughout.
     """
-    from cooccur.claims import Run, check_all
-
     def measure() -> tuple[dict[str, Any], Trajectory]:
         with one_blas_thread():
             traj = experiment.simulate()
@@ -474,7 +468,7 @@ def journal_path(out: str | os.PathLike) -> Path:
     return Path(f"{out}.journal")
 
 
-def load(path: str | os.PathLike) -> pd.DataFrame:
+def load_table(path: str | os.PathLike) -> pd.DataFrame:
     """The results table of a sweep: the Parquet file and any rows still only in its journal, one row per run (a
     run retried after a failure, ``retry_failed``, keeps its latest row)."""
     path = Path(path)
@@ -511,10 +505,8 @@ def _append(fd: int, row: dict[str, Any]) -> None:
 def _consolidate(out: Path) -> pd.DataFrame:
     """Rewrite ``out`` atomically with every row of ``out`` and of its journal, then remove the journal."""
     journal = journal_path(out)
-    table = load(out)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    table.to_parquet(tmp, index=False)
-    os.replace(tmp, out)
+    table = load_table(out)
+    write_atomic(out, lambda fh: table.to_parquet(fh, index=False))
     journal.unlink(missing_ok=True)
     return table
 
@@ -529,78 +521,6 @@ def _repair_journal(path: Path) -> None:
 
 
 # --- running ----------------------------------------------------------------------------------------------------
-
-
-class SerialExecutor(concurrent.futures.Executor):
-    """Runs each task when submitted, in this process: the plain loop, behind the executor interface."""
-
-    def submit(self, fn: Callable, /, *args, **kwargs) -> concurrent.futures.Future:
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as err:  # noqa: BLE001 -- handed to the caller through the future
-            future.set_exception(err)
-        return future
-
-
-@contextlib.contextmanager
-def dask_executor(
-    workers: int | None = None, scheduler: str | None = None, quiet: bool = False
-) -> Iterator[concurrent.futures.Executor]:
-    """A dask.distributed executor: a running cluster at ``scheduler`` (``tcp://HOST:PORT``), else a
-    ``LocalCluster`` on 127.0.0.1 with ``workers`` single-threaded worker processes (default ``$COOCCUR_WORKERS``,
-    else one per core: :func:`cooccur.experiment.default_workers`).
-    The local cluster's own log is silenced (a failing run becomes a row with its error; closing a cluster logs
-    lost heartbeats as errors). Prints the dashboard link when there is one (a local cluster's status page needs
-    bokeh, which is not pinned; its port is any free one, so two sweeps never collide)."""
-    import dask
-    from distributed import Client, LocalCluster
-
-    with contextlib.ExitStack() as stack:
-        if scheduler is not None:
-            client = stack.enter_context(Client(scheduler, timeout="20s"))
-        else:
-            n = workers or default_workers()
-            stack.enter_context(dask.config.set(NANNY_ENVIRON))
-            cluster = stack.enter_context(
-                LocalCluster(host="127.0.0.1", n_workers=n, threads_per_worker=1, processes=True,
-                             dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
-            )
-            client = stack.enter_context(Client(cluster))
-        has_dashboard = scheduler is not None or importlib.util.find_spec("bokeh") is not None  # the page needs bokeh
-        if not quiet and has_dashboard:
-            print(f"dask dashboard: {client.dashboard_link}")
-        executor = client.get_executor(pure=False)
-        executor.n_workers = max(1, len(client.scheduler_info().get("workers", {})))  # type: ignore[attr-defined]
-        yield executor
-
-
-_SHARED: dict[int, tuple[contextlib.ExitStack, concurrent.futures.Executor]] = {}
-
-
-def shared_executor(workers: int | None = None, quiet: bool = True) -> concurrent.futures.Executor:
-    """A local dask cluster of ``workers`` single-threaded processes (default ``$COOCCUR_WORKERS``, else one per core:
-    :func:`cooccur.experiment.default_workers`), started on first use
-    and kept for the rest of this process: a chapter's kernel runs many groups of runs, and starting a cluster
-    takes seconds. Closed when the process exits."""
-    workers = workers or default_workers()
-    if workers not in _SHARED:
-        stack = contextlib.ExitStack()
-        executor = stack.enter_context(dask_executor(workers, quiet=quiet))
-        _SHARED[workers] = (stack, executor)
-        atexit.register(stack.close)
-    return _SHARED[workers][1]
-
-
-def as_completed(futures) -> Iterator:
-    """Futures as they complete, for concurrent.futures and for dask futures alike."""
-    futures = list(futures)
-    if futures and not isinstance(futures[0], concurrent.futures.Future):
-        from distributed import as_completed
-
-        yield from as_completed(futures)
-    else:
-        yield from concurrent.futures.as_completed(futures)
 
 
 def run_sweep(
@@ -637,7 +557,7 @@ def run_sweep(
     out.parent.mkdir(parents=True, exist_ok=True)
     journal = journal_path(out)
     _repair_journal(journal)
-    done = load(out)[["run_id", "error"]] if out.exists() or _read_journal(journal) else pd.DataFrame(
+    done = load_table(out)[["run_id", "error"]] if out.exists() or _read_journal(journal) else pd.DataFrame(
         columns=["run_id", "error"])
     if retry_failed:
         done = done[done["error"].fillna("") == ""]
@@ -677,7 +597,7 @@ def run_sweep(
                 future.cancel()
         if out.exists() or _read_journal(journal):
             _consolidate(out)
-    return load(out)
+    return load_table(out)
 
 
 def finished(table: pd.DataFrame) -> pd.DataFrame:
@@ -785,8 +705,7 @@ def _point(values: pd.Series) -> str:
 
 
 __all__ = [
-    "DERIVED_AXES", "KINDS", "SCAN_SNAP_AXES", "RunKind", "SerialExecutor", "Sweep", "SweepError", "SweepRun",
-    "as_completed", "dask_executor", "experiment_at", "finished", "premise_summary", "run_scan_snap",
-    "scan_snap_at", "shared_executor",
-    "holds_fraction", "load", "load_sweep", "run_id", "run_one", "run_sweep", "verdict_columns",
+    "DERIVED_AXES", "KINDS", "SCAN_SNAP_AXES", "RunKind", "Sweep", "SweepError", "SweepRun",
+    "experiment_at", "finished", "premise_summary", "run_scan_snap", "scan_snap_at",
+    "holds_fraction", "load_table", "load_sweep", "run_id", "run_one", "run_sweep", "verdict_columns",
 ]

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+
+from cooccur.store import write_atomic
 
 GRAD_BLOCKS = ("W_Q", "W_K", "W_V", "W")
 
@@ -111,22 +112,9 @@ class Trajectory:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write to ``path`` atomically: a temporary file in the same folder is renamed over it when complete."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         arrays = {f.name: np.asarray(getattr(self, f.name)) for f in fields(self) if f.name != "meta"}
         arrays["meta"] = np.array(json.dumps(self.meta, sort_keys=True))
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **arrays)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)  # mkstemp creates the file private to its owner
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_atomic(path, lambda fh: np.savez(fh, **arrays))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Trajectory:

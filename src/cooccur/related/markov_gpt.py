@@ -51,12 +51,8 @@ The book trains the first 600 iterations in float32 (half the cost of float64) a
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -66,7 +62,8 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from cooccur.related import one_torch_thread
+from cooccur import store
+from cooccur.parallel import one_torch_thread
 from cooccur.related.markov import MarkovChain, sample_chains
 from cooccur.validate import check_choice, check_int, check_number
 
@@ -261,54 +258,28 @@ def _train(run: MarkovTraining, progress: bool) -> dict[str, np.ndarray | dict]:
 
 
 def cache_path(run: MarkovTraining, cache_dir: str | os.PathLike | None = None) -> Path:
-    """Where the losses of ``run`` are cached: in the run cache of :mod:`cooccur.experiment`, under a hash of the
-    configuration, the package source and the versions of NumPy and PyTorch (any code change invalidates it)."""
-    from cooccur.experiment import cache_dir_of, source_hash
-
-    h = hashlib.sha256(json.dumps(asdict(run), sort_keys=True).encode())
-    h.update(f"numpy {np.__version__} torch {torch.__version__} {source_hash()}".encode())
-    return cache_dir_of(cache_dir) / f"markov-gpt-{h.hexdigest()[:24]}.npz"
+    """Where the losses of ``run`` are cached: in the run cache (:mod:`cooccur.store`), under the key of the
+    configuration (any code change invalidates it)."""
+    return store.cache_path(store.key({"markov_gpt": asdict(run)}), cache_dir, prefix="markov-gpt-")
 
 
 def train_many(runs: list[MarkovTraining], workers: int | None = None, progress: bool = True,
                cache: bool = True, cache_dir: str | os.PathLike | None = None) -> list[dict]:
-    """:func:`train` for every run, in parallel on the shared local dask cluster
-    (:func:`cooccur.experiment.map_parallel`); results in the order of ``runs``, the same for any ``workers``.
-    With ``cache`` (the default) a run already in the run cache (:func:`cache_path`, a few kB) is read from it and
-    every new run is stored there: rerunning a chapter after a change of prose or figures costs no training."""
-    from cooccur.experiment import map_parallel, prune_cache
-
-    paths = [cache_path(run, cache_dir) for run in runs] if cache else [None] * len(runs)
-    results: list[dict | None] = [_load_losses(path, run) if path else None for path, run in zip(paths, runs)]
-    todo = [k for k, result in enumerate(results) if result is None]
-    with tqdm(total=len(todo), desc="Markov transformer runs", disable=not progress, leave=False) as bar:
-        for k, result in zip(todo, map_parallel(train, [runs[k] for k in todo], workers, bar)):
-            results[k] = result
-            if paths[k] is not None:
-                _save_losses(paths[k], result)
-                prune_cache(cache_dir, keep=paths[k])
-    return results  # type: ignore[return-value]
+    """:func:`train` for every run, in parallel on the shared local dask cluster (:func:`cooccur.store.cached_map`);
+    results in the order of ``runs``, the same for any ``workers``. With ``cache`` (the default) a run already in the
+    run cache (:func:`cache_path`, a few kB) is read from it and every new run is stored there: rerunning a chapter
+    after a change of prose or figures costs no training."""
+    results = store.cached_map(train, runs, path_of=lambda run: cache_path(run, cache_dir) if cache else None,
+                               load=_load_losses, save=_save_losses, workers=workers, progress=progress,
+                               desc="Markov transformer runs")
+    return [{**result, "run": asdict(run)} for result, run in zip(results, runs)]
 
 
-def _load_losses(path: Path, run: MarkovTraining) -> dict | None:
-    if not path.exists():
-        return None
+def _load_losses(path: Path) -> dict[str, np.ndarray]:
     with np.load(path) as saved:
-        result = {name: saved[name] for name in saved.files} | {"run": asdict(run)}
-    with contextlib.suppress(OSError):  # another process may have pruned it meanwhile
-        os.utime(path)  # most recently used
-    return result
+        return {name: saved[name] for name in saved.files}
 
 
 def _save_losses(path: Path, result: dict) -> None:
-    """Write atomically: a temporary file, then a rename, so the cache holds whole results or nothing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **{name: values for name, values in result.items() if name != "run"})
-        os.chmod(tmp, 0o644)  # mkstemp creates the file private to its owner
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    store.write_atomic(path, lambda fh: np.savez(fh, **{name: values for name, values in result.items()
+                                                        if name != "run"}))

@@ -22,13 +22,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from cooccur.related import one_torch_thread
+from cooccur import store
+from cooccur.parallel import one_torch_thread
 from cooccur.validate import check_choice, check_int, check_number
 
 #: Initialisations of Y and Z: ``zero`` (their theorems and Figure 4) or ``linear``, uniform in +-1/sqrt(M), which is
@@ -153,9 +153,9 @@ class ScanSnapRun:
     t: np.ndarray
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write Z, Y, the losses, the step norms and the recorded iterations to ``path`` (.npz)."""
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, Z=self.Z, Y=self.Y, loss=self.loss, dZ=self.dZ, dY=self.dY, t=self.t)
+        """Write Z, Y, the losses, the step norms and the recorded iterations to ``path`` (.npz), atomically."""
+        store.write_atomic(path, lambda fh: np.savez_compressed(fh, Z=self.Z, Y=self.Y, loss=self.loss, dZ=self.dZ,
+                                                                 dY=self.dY, t=self.t))
 
 
 @dataclass(frozen=True)
