@@ -63,8 +63,10 @@ bench: $(STAMP)
 	$(PY) bench/bench_markov_gpt.py
 	$(PY) bench/bench_scan_snap.py
 
+# ruff, and the library's floors (import-linter's layers contract in pyproject.toml).
 lint: $(STAMP)
 	$(PY) -m ruff check src tests bench scripts book
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf _build _crosscheck book/*.ipynb .cache notebooks

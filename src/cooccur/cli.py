@@ -19,8 +19,11 @@ import signal
 import sys
 from pathlib import Path
 
+from cooccur.chapters import run_chapter
 from cooccur.experiment import Experiment
 from cooccur.flow import DivergenceError
+from cooccur.parameters import ChapterError, chapter_names, chapter_parameters, parse_values
+from cooccur.store import cache_info, parse_size, prune_cache
 
 # flag -> (section, field, type, help)
 FLAGS: dict[str, tuple[str, str, type, str]] = {
@@ -162,7 +165,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _chapters_epilog() -> str:
     """The chapters and their parameters with defaults, read from the chapters' own parameters cells."""
-    from cooccur.parameters import ChapterError, chapter_names, chapter_parameters
 
     try:
         names = chapter_names()
@@ -266,7 +268,6 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    from cooccur.store import cache_info, parse_size, prune_cache
 
     try:
         limit = None if args.max_size is None else parse_size(args.max_size, "--max-size")
@@ -284,8 +285,6 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _chapter(args: argparse.Namespace) -> int:
-    from cooccur.chapters import run_chapter
-    from cooccur.parameters import ChapterError, parse_values
 
     try:
         values = parse_values(args.name, [tuple(pair) for pair in args.parameter])

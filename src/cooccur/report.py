@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from cooccur.experiment import Experiment
+from cooccur.plots import png_bytes
 from cooccur.validate import check_choice
 
 
@@ -120,8 +122,6 @@ def glue_figure(name: str, fig) -> None:
     from IPython.display import Image
     from myst_nb import glue
 
-    from cooccur.plots import png_bytes
-
     glue(name, Image(data=png_bytes(fig), format="png"), display=False)
     plt.close(fig)
 
@@ -180,8 +180,6 @@ def config_table(experiments: dict) -> str:
     """Markdown for the configurations of several :class:`cooccur.experiment.Experiment`: a short table of the
     fields that differ between them or from the library's defaults (``Experiment()``, the paper's experiment),
     those that differ between them in bold, then the table of every field in a collapsed ``<details>`` block."""
-    from cooccur.experiment import Experiment
-
     names = list(experiments)
     flat = {name: e.flat() for name, e in experiments.items()}
     defaults = Experiment().flat()

@@ -65,6 +65,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ import pandas as pd
 import yaml
 from tqdm import tqdm
 
-from cooccur import __version__, limit, memorisation
+from cooccur import limit, memorisation
 from cooccur.claims import Run, check_all
 from cooccur.data import FIRST_FILLER, DataConfig
 from cooccur.experiment import Experiment, phase1_horizon
@@ -394,7 +395,7 @@ def config_columns(experiment: Experiment) -> dict[str, Any]:
     row = {key: json.dumps(list(value)) if isinstance(value, tuple | list) else value
            for key, value in experiment.flat().items()}
     row["sigma0"], row["sigma1"] = init_std(experiment.model, experiment.data.L)
-    row["version"] = __version__
+    row["version"] = version("cooccur")
     row["source_hash"] = source_hash()[:16]
     return row
 
@@ -423,7 +424,7 @@ def scan_snap_columns(experiment: ScanSnapExperiment) -> dict[str, Any]:
     row["M"] = experiment.data.M
     row["num_last"] = experiment.data.n_queries
     row["init_scale"] = experiment.init_scale
-    row["version"] = __version__
+    row["version"] = version("cooccur")
     row["source_hash"] = source_hash()[:16]
     return row
 
