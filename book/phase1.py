@@ -114,10 +114,12 @@ from cooccur.report import (
     config_table,
     glue_figure,
     glue_number,
+    glue_orders,
     glue_text,
     measured_table,
+    order_table,
     premise_table,
-    rows_table,
+    scale_tag,
     show,
     verdict_table,
 )
@@ -460,36 +462,13 @@ glue_number("order_decades", float(np.log10(order_m.max() / order_m.min())))
 glue_number("order_seeds", order_seeds)
 glue_number("order_horizon", WIDTH_HORIZON)
 glue_number("order_log_slope", orders[main_scale]["T1"].measured["log_slope"])
-for scale, verdicts_at in orders.items():
-    tag = f"s{scale:g}".replace(".", "p")
-    lazy = sum(r.premises["lazy_phase1"].met for r in order_runs[scale])
-    glue_number(f"order_{tag}_lazy_runs", lazy)
-    glue_number(f"order_{tag}_runs", len(order_runs[scale]))
-    glue_number(f"order_{tag}_holding", sum(v.holds for v in verdicts_at.values()))
-    for name, v in verdicts_at.items():
-        key = name.replace(" ", "_").replace("<", "").replace(">", "").replace(",", "")
-        for field in ("exponent", "low", "high"):
-            glue_number(f"order_{tag}_{key}_{field}", v.measured[field])
-        glue_number(f"order_{tag}_{key}_holds", int(v.holds))
+for scale, runs_at in order_runs.items():
+    glue_number(f"order_{scale_tag(scale)}_lazy_runs", sum(r.premises["lazy_phase1"].met for r in runs_at))
+    glue_number(f"order_{scale_tag(scale)}_runs", len(runs_at))
+    glue_number(f"order_{scale_tag(scale)}_holding", sum(v.holds for v in orders[scale].values()))
+glue_orders("order", orders)
 glue_number("order_statements", len(claims.WIDTH_ORDERS))
-
-
-def order_cell(v) -> str:
-    mark = "yes" if v.holds else "**no**"
-    return f"{mark}: {v.measured['exponent']:.2f} [{v.measured['low']:.2f}, {v.measured['high']:.2f}]"
-
-
-order_rows = [{"statement": name, "kind": claims.WIDTH_ORDERS[name].kind,
-               "a": f"{orders[main_scale][name].measured['predicted']:.2f}",
-               **{f"s = {scale:g}": order_cell(orders[scale][name]) for scale in order_scales},
-               f"holds for delta >= (s = {main_scale:g})": f"{orders[main_scale][name].measured['delta_needed']:.2f}",
-               "of its order at t = 0": "yes" if claims.WIDTH_ORDERS[name].from_start else "no"}
-              for name in claims.WIDTH_ORDERS]
-order_rows.append({"statement": "premises (Condition 1, lazy Phase 1) on every run", "kind": "", "a": "",
-                   **{f"s = {scale:g}": "yes" if orders[scale]["T1"].premise_met else "**no**"
-                      for scale in order_scales}, f"holds for delta >= (s = {main_scale:g})": "",
-                   "of its order at t = 0": ""})
-show(rows_table(order_rows))
+show(order_table(orders, main_scale, claims.WIDTH_ORDERS))
 glue_figure("fig_phase1_orders", plots.width_orders(order_runs[main_scale], orders[main_scale]))
 
 # %% [markdown]

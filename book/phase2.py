@@ -97,11 +97,22 @@ quick = False
 # %% tags=["hide-input"]
 import numpy as np
 
-from cooccur import claims, plots
+from cooccur import claims, memorisation, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import T_STAR_HORIZON_PER_M, WIDTH_HORIZON, both_settings, premise_setting, t_star_setting
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import count_table, glue_figure, glue_number, glue_text, rows_table, show, verdict_table
+from cooccur.report import (
+    count_table,
+    glue_figure,
+    glue_number,
+    glue_orders,
+    glue_text,
+    order_table,
+    rows_table,
+    scale_tag,
+    show,
+    verdict_table,
+)
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),
@@ -334,42 +345,15 @@ glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["p
 # %% tags=["hide-input"]
 
 
-def median_at_t_star(verdicts: list, key: str) -> float:
-    """The median of a measured number over the runs that reached T* (NaN if none did)."""
-    reached = [v.measured[key] for v in verdicts if np.isfinite(v.measured["T_star"])]
-    return float(np.median(reached)) if reached else np.nan
-
-
-count_rows, pop_by_n, split = [], {}, {}
-for n in sample_counts:
-    pops, met = [], 0
-    for s in range(sweep_seeds):  # one run at a time: at n = 120 a trajectory's (d, d) records take about 1 GB
-        (r,) = claims.runs_of([premise_setting(s, T=T, data={"n": n, "d": DataConfig(n=n, L=5).fillers_needed() + 3})])
-        pops.append(claims.thm3_3_population(r))
-        met += r.premise_met()
-        if s == 0 and n in (min(sample_counts), max(sample_counts)):
-            k = claims.t_star_index(r)
-            split[f"n = {n}, seed 0"] = (r.traj.t, r.traj.margin_split[:, r.batch.types == 2], r.traj.T1,
-                                         float(r.traj.t[k]) if k is not None else np.nan)
-        del r
-    if n in (min(sample_counts), max(sample_counts)):
-        size = "small" if n == min(sample_counts) else "large"
-        glue_number(f"count_pop_ratio_{size}", median_at_t_star(pops, "population_over_target"))
-        glue_number(f"count_core_{size}", median_at_t_star(pops, "type2_margin_core"))
-        glue_number(f"count_filler_{size}", median_at_t_star(pops, "type2_margin_filler"))
-        glue_number(f"count_held_{size}", sum(v.holds for v in pops))
-    pop_by_n[n] = median_at_t_star(pops, "population_over_target")
-    count_rows.append({"samples n": n, "premises met": f"{met} of {sweep_seeds}",
-                       "T* (median)": f"{median_at_t_star(pops, 'T_star'):.3g}",
-                       "population loss at T*, x 1/m": f"{median_at_t_star(pops, 'population_over_target'):.2f}",
-                       "holds (<= K/m)": f"{sum(v.holds for v in pops)} of {sweep_seeds}"
-                       + (f" ({sum(v.undecided for v in pops)} undecided: no T*)" if any(v.undecided for v in pops)
-                          else ""),
-                       "type-2 margin from signal words": f"{median_at_t_star(pops, 'type2_margin_core'):.2f}",
-                       "from fillers": f"{median_at_t_star(pops, 'type2_margin_filler'):.2f}"})
-show(rows_table(count_rows))
-glue_figure("fig_phase2_margin_split", plots.margin_split(split))
-glue_number("pop_n_exponent", claims.measures.loglog_slope(list(pop_by_n), list(pop_by_n.values())))
+study = memorisation.by_sample_count(sample_counts, sweep_seeds, T)
+for n, size in ((min(sample_counts), "small"), (max(sample_counts), "large")):
+    for name, key in (("pop_ratio", "population_over_target"), ("core", "type2_margin_core"),
+                      ("filler", "type2_margin_filler")):
+        glue_number(f"count_{name}_{size}", study.median(n, key))
+    glue_number(f"count_held_{size}", study.held(n))
+show(rows_table(study.rows()))
+glue_figure("fig_phase2_margin_split", plots.margin_split(study.split))
+glue_number("pop_n_exponent", study.exponent())
 glue_number("n_small", min(sample_counts))
 glue_number("n_large", max(sample_counts))
 
@@ -470,21 +454,11 @@ glue_number("t_order_seeds", order_seeds)
 glue_number("t_order_horizon", WIDTH_HORIZON)
 glue_number("t_order_per_m", T_STAR_HORIZON_PER_M)
 glue_number("t_order_log_slope", t_log_slope)
-for scale, verdicts_at in t_orders.items():
-    tag = f"s{scale:g}".replace(".", "p")
-    reached = sum(np.isfinite(r.at_t_star["T_star"]) for r in t_runs[scale])
-    glue_number(f"t_order_{tag}_reached", reached)
-    glue_number(f"t_order_{tag}_runs", len(t_runs[scale]))
-    glue_number(f"t_order_{tag}_lazy_runs", sum(r.premises["lazy_phase1"].met for r in t_runs[scale]))
-    for name, v in verdicts_at.items():
-        key = name.replace(" ", "_").replace("*", "")
-        if v.undecided:
-            continue
-        for field in ("exponent", "low", "high", "predicted"):
-            glue_number(f"t_order_{tag}_{key}_{field}", v.measured[field])
-        glue_number(f"t_order_{tag}_{key}_holds", int(v.holds))
-        glue_text(f"t_order_{tag}_{key}_outcome",
-                  "holds" if v.holds else "fails, " + v.detail.split("fails: ")[-1].split(",")[0])
+for scale, runs_at in t_runs.items():
+    glue_number(f"t_order_{scale_tag(scale)}_reached", sum(np.isfinite(r.at_t_star["T_star"]) for r in runs_at))
+    glue_number(f"t_order_{scale_tag(scale)}_runs", len(runs_at))
+    glue_number(f"t_order_{scale_tag(scale)}_lazy_runs", sum(r.premises["lazy_phase1"].met for r in runs_at))
+glue_orders("t_order", t_orders, fields=("exponent", "low", "high", "predicted"), outcome=True)
 glue_text("t_reached", "Every run reaches T*" if all(np.isfinite(r.at_t_star["T_star"]) for r in main_runs)
           else "Not every run reaches T* (the verdicts are then undecided)")
 at = {key: np.array([r.at_t_star[key] for r in main_runs]) for key in main_runs[0].at_t_star}
@@ -519,23 +493,7 @@ else:
 glue_text("t_order_closing", closing)  # a glued phrase is plain text: no math in it
 
 
-def t_order_cell(v) -> str:
-    if v.undecided:
-        return "undecided"
-    mark = "yes" if v.holds else "**no**"
-    return (f"{mark}: {v.measured['exponent']:.2f} [{v.measured['low']:.2f}, {v.measured['high']:.2f}] against "
-            f"{v.measured['predicted']:.2f}")
-
-
-needed_column = f"holds for delta >= (s = {t_main:g})"
-t_rows = [{"statement": name, **{f"s = {scale:g}": t_order_cell(t_orders[scale][name]) for scale in order_scales},
-           needed_column: "" if t_orders[t_main][name].undecided else
-           f"{t_orders[t_main][name].measured['delta_needed']:.2f}"}
-          for name in claims.T_STAR_ORDERS]
-t_rows.append({"statement": "premises (Condition 1, lazy Phase 1) on every run",
-               **{f"s = {scale:g}": "yes" if t_orders[scale]["smallest C at T*"].premise_met else "**no**"
-                  for scale in order_scales}, needed_column: ""})
-show(rows_table(t_rows))
+show(order_table(t_orders, t_main, claims.T_STAR_ORDERS))
 glue_figure("fig_phase2_orders", plots.width_orders(main_runs, t_orders[t_main], claims.T_STAR_ORDERS))
 
 # %% [markdown]

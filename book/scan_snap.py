@@ -282,12 +282,8 @@ for lr_Y in snap_lr_Y:
     readings[lr_Y] = [ss.read_snap(run, lr_Y) for run in group]
 
 
-def mean_of(field):
-    """Per decoder rate, the mean over seeds of one field of the readings."""
-    return np.array([np.mean([getattr(r, field) for r in readings[lr_Y]]) for lr_Y in snap_lr_Y])
-
-
-t0, t_peak = mean_of("t0"), mean_of("t_peak")
+mean = ss.mean_readings(readings)  # per decoder rate, the mean over seeds of each reading
+t0, t_peak = mean["t0"], mean["t_peak"]
 # Theorem 4's t0 scales like 1/eta_Y for a decoder faster than the attention: fit the runs with eta_Y >= 2 eta_Z
 in_premise = [(lr_Y, r.t_peak) for lr_Y in snap_lr_Y if lr_Y >= 2 * snap_lr_Z for r in readings[lr_Y]]
 peak_fit = power_law_fit(*zip(*in_premise)) if len({lr for lr, _ in in_premise}) >= 2 else None
@@ -298,14 +294,14 @@ for name, value in {"snap_num_last": snap_num_last, "snap_K": snap_data.n_classe
                     "snap_peak_over_t0_min": (t_peak / t0).min(), "snap_peak_over_t0_max": (t_peak / t0).max(),
                     "snap_peak_first": t_peak[0], "snap_peak_last": t_peak[-1],
                     "snap_rate_span": max(snap_lr_Y) / min(snap_lr_Y),
-                    "snap_loss_peak_min": mean_of("loss_at_peak").min(),
-                    "snap_loss_peak_max": mean_of("loss_at_peak").max(),
-                    "snap_lnln_min": mean_of("late_lnln_slope").min(),
-                    "snap_lnln_max": mean_of("late_lnln_slope").max(),
+                    "snap_loss_peak_min": mean["loss_at_peak"].min(),
+                    "snap_loss_peak_max": mean["loss_at_peak"].max(),
+                    "snap_lnln_min": mean["late_lnln_slope"].min(),
+                    "snap_lnln_max": mean["late_lnln_slope"].max(),
                     "snap_beta_last_min": last_betas.min(), "snap_beta_last_max": last_betas.max(),
-                    "snap_zy_early_max": mean_of("z_over_y_early").max(),
-                    "snap_zy_late_min": mean_of("z_over_y_late").min(),
-                    "snap_zy_late_max": mean_of("z_over_y_late").max()}.items():
+                    "snap_zy_early_max": mean["z_over_y_early"].max(),
+                    "snap_zy_late_min": mean["z_over_y_late"].min(),
+                    "snap_zy_late_max": mean["z_over_y_late"].max()}.items():
     configured = name in ("snap_lr_Z", "snap_rate_span") or isinstance(value, int)
     glue_number(name, value, kind=None if configured else "trained")
 if peak_fit is not None:
@@ -344,8 +340,8 @@ show(rows_table([{"η_Y": lr_Y, "η_Y/η_Z": lr_Y / snap_lr_Z, "predicted t0": a
                   "loss there": c, "dg/d ln t at peak": d, "dg/d ln t, last decade": e, "× ln t": f,
                   "Z/Y path, t < t0/4": g, "Z/Y path, last decade": h}
                  for lr_Y, a, b, c, d, e, f, g, h in zip(
-                     snap_lr_Y, t0, t_peak, mean_of("loss_at_peak"), mean_of("peak_slope"), mean_of("late_slope"),
-                     mean_of("late_lnln_slope"), mean_of("z_over_y_early"), mean_of("z_over_y_late"))],
+                     snap_lr_Y, t0, t_peak, mean["loss_at_peak"], mean["peak_slope"], mean["late_slope"],
+                     mean["late_lnln_slope"], mean["z_over_y_early"], mean["z_over_y_late"])],
                 {"η_Y/η_Z": "g", "predicted t0": ".0f", "fastest growth at t": ".0f", "loss there": ".2f",
                  "dg/d ln t at peak": ".3f", "dg/d ln t, last decade": ".3f", "× ln t": ".2f",
                  "Z/Y path, t < t0/4": ".3f", "Z/Y path, last decade": ".2f"}))

@@ -9,6 +9,9 @@ Steps, each starting from the text sources so that no stale output can be shown:
    cores // jobs workers through ``$COOCCUR_WORKERS``). The chapters' own runs already use every core (process
    pools, local dask clusters), so on two cores two jobs saved 1% of a native build (1644 s against 1666 s, before
    the workers were shared out) and raised its peak memory;
+   a chapter whose inputs are those of its last execution (:func:`fingerprint`: its source and folder, the
+   parameters, the CPU kernels, the library's source) is not executed again but reused from ``.cache/chapters``,
+   and the build says so; ``--fresh``, ``--kernels`` and ``--write-reference`` execute every chapter (CI does);
 3. run ``jupyter-book build`` with ``-W -n --keep-going`` (execution is off in ``_config.yml``: the executed
    notebooks are rendered as they are, and are what the page's download button offers);
 4. check the HTML: every chapter page exists, shows images where its notebook made figures, and no figure was
@@ -33,6 +36,7 @@ import ast
 import atexit
 import concurrent.futures
 import contextlib
+import hashlib
 import json
 import multiprocessing
 import os
@@ -45,6 +49,7 @@ from pathlib import Path
 from kernels import SETTINGS, check_setting, print_moves, probe, resolve_auto
 from results import collect, compare, moves, write_reference
 
+from cooccur import store
 from cooccur.chapters import execute as execute_chapter
 from cooccur.parameters import chapter_names
 
@@ -66,6 +71,65 @@ def execute(chapter: Path, parameters: dict[str, object]) -> float:
     print(f"executing {chapter.name} ...", flush=True)
     return execute_chapter(chapter, chapter.with_suffix(".ipynb"), parameters,
                            results_file=RESULTS / f"{chapter.stem}.json")
+
+
+#: Executed chapters kept for reuse (``$COOCCUR_CHAPTER_CACHE``, else .cache/chapters): ``<name>-<fingerprint>/``
+#: with the notebook, its numbers and its seconds.
+CHAPTER_CACHE = Path(os.environ.get("COOCCUR_CHAPTER_CACHE") or ROOT / ".cache" / "chapters")
+#: The environment variables that choose CPU kernels (:data:`kernels.SETTINGS`): part of a chapter's inputs.
+KERNEL_VARIABLES = sorted({name for setting in SETTINGS.values() for name in setting})
+
+
+def fingerprint(chapter: Path, parameters: dict[str, object]) -> str:
+    """What a chapter's numbers and figures depend on, as a key (:func:`cooccur.store.key`): its source, the files
+    of its folder ``book/<name>/`` (sweep files, published tables), the parameters, the CPU-kernel variables, the
+    library's source hash and the numerical libraries' versions. A chapter of :data:`LAST` also depends on what
+    the others wrote: their numbers and execution times."""
+    files = [chapter, *sorted(p for p in chapter.with_suffix("").rglob("*") if p.is_file())]
+    if chapter.stem in LAST:
+        files += sorted(RESULTS.glob("*.json")) + [BUILD / "execution-times.json"]
+    digests = {str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p):
+               hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.exists() and p.stem != chapter.stem}
+    digests[chapter.name] = hashlib.sha256(chapter.read_bytes()).hexdigest()
+    return store.key({"chapter": chapter.stem, "files": digests, "parameters": {k: repr(v) for k, v in
+                      parameters.items()}, "kernels": {k: os.environ.get(k) for k in KERNEL_VARIABLES}})
+
+
+def reuse(chapter: Path, key: str) -> float | None:
+    """Copy a kept execution of ``chapter`` with inputs ``key`` into place (``book/<name>.ipynb`` and its numbers);
+    returns the seconds it took when it was executed, or None if none is kept."""
+    kept = CHAPTER_CACHE / f"{chapter.stem}-{key}"
+    if not (kept / "seconds.json").exists():
+        return None
+    shutil.copy(kept / "notebook.ipynb", chapter.with_suffix(".ipynb"))
+    if (kept / "results.json").exists():
+        shutil.copy(kept / "results.json", RESULTS / f"{chapter.stem}.json")
+    return json.loads((kept / "seconds.json").read_text())
+
+
+def keep(chapter: Path, key: str, seconds: float) -> None:
+    """Keep this execution of ``chapter`` for reuse, in place of any earlier one."""
+    for old in CHAPTER_CACHE.glob(f"{chapter.stem}-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    kept = CHAPTER_CACHE / f"{chapter.stem}-{key}"
+    kept.mkdir(parents=True)
+    shutil.copy(chapter.with_suffix(".ipynb"), kept / "notebook.ipynb")
+    if (RESULTS / f"{chapter.stem}.json").exists():
+        shutil.copy(RESULTS / f"{chapter.stem}.json", kept / "results.json")
+    (kept / "seconds.json").write_text(json.dumps(seconds))  # written last: its presence marks a whole entry
+
+
+def execute_or_reuse(chapter: Path, parameters: dict[str, object], fresh: bool) -> float:
+    """:func:`execute`, unless ``fresh`` is off and the chapter's inputs (:func:`fingerprint`) are those of a kept
+    execution, which is then reused (and said so)."""
+    key = fingerprint(chapter, parameters)
+    if not fresh and (seconds := reuse(chapter, key)) is not None:
+        print(f"reusing {chapter.name}: its source, folder, parameters, kernels and the library are unchanged",
+              flush=True)
+        return seconds
+    seconds = execute(chapter, parameters)
+    keep(chapter, key, seconds)
+    return seconds
 
 
 #: Chapters that take longest, started first when chapters run side by side (a scheduling hint only: the rest
@@ -90,7 +154,7 @@ def workers_per_chapter(jobs: int):
             os.environ.pop("COOCCUR_WORKERS", None)
 
 
-def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int) -> dict[str, float]:
+def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int, fresh: bool = True) -> dict[str, float]:
     """Execute every chapter, ``jobs`` at a time (each in its own worker process and kernel; the longest first),
     then those of :data:`LAST`. Chapters share nothing but the run cache, whose writes are atomic. Writes the
     seconds each took to ``_build/execution-times.json`` as they finish; stops at the first chapter that fails
@@ -109,7 +173,7 @@ def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int) -> 
         context = multiprocessing.get_context("spawn")
         with workers_per_chapter(jobs), concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
             # one worker process per running chapter: execute() sets the results file in its own environment
-            futures = {pool.submit(execute, chapter, parameters): chapter for chapter in first}
+            futures = {pool.submit(execute_or_reuse, chapter, parameters, fresh): chapter for chapter in first}
             for future in concurrent.futures.as_completed(futures):
                 if future.exception() is not None:
                     print(f"error: {futures[future].name} failed; finishing the chapters already running",
@@ -121,9 +185,9 @@ def execute_all(pages: list[Path], parameters: dict[str, object], jobs: int) -> 
                 done(futures[future], future.result())
     else:
         for chapter in first:
-            done(chapter, execute(chapter, parameters))
+            done(chapter, execute_or_reuse(chapter, parameters, fresh))
     for chapter in (p for p in pages if p.stem in LAST):
-        done(chapter, execute(chapter, parameters))
+        done(chapter, execute_or_reuse(chapter, parameters, fresh))
     return times
 
 
@@ -185,6 +249,9 @@ def main() -> int:
     parser.add_argument("--write-reference", action="store_true", help="write book/reference-results.json")
     parser.add_argument("--kernels", choices=[*SETTINGS, "auto"],
                         help="build under other CPU kernels with an empty run cache (auto: other than the reference's)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="execute every chapter (default: reuse those whose inputs are unchanged; --kernels and "
+                             "--write-reference always execute every chapter)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="chapters executed side by side (default 1: each chapter already uses every core)")
     args = parser.parse_args()
@@ -199,7 +266,8 @@ def main() -> int:
     for stale in BOOK.glob("*.ipynb"):
         stale.unlink()
     RESULTS.mkdir(parents=True)
-    times = execute_all(chapters(), parameters, args.jobs)
+    fresh = args.fresh or bool(args.kernels) or args.write_reference
+    times = execute_all(chapters(), parameters, args.jobs, fresh=fresh)
 
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"]

@@ -186,3 +186,22 @@ def test_a_failing_run_of_either_new_kind_is_an_error_row():
     for run in (sweep.run_width_limit, sweep.run_memorisation):
         row, traj = run(broken, True)
         assert "init='kaiming'" in row["error"] and traj is None and row["model.m"] == 32
+
+
+def test_a_sample_count_study_takes_medians_over_the_seeds_that_reached_t_star():
+    from cooccur.claims import Verdict
+    from cooccur.memorisation import SampleCountStudy
+
+    def verdict(holds: bool, ratio: float, t_star: float = 5.0) -> Verdict:
+        return Verdict("thm3.3.population", holds, True, {"T_star": t_star, "population_over_target": ratio,
+                                                          "type2_margin_core": 2 * ratio, "type2_margin_filler": 0.1},
+                       undecided=not np.isfinite(t_star))
+
+    study = SampleCountStudy({30: [verdict(False, 8.0), verdict(True, 4.0), verdict(False, 99.0, np.nan)],
+                              120: [verdict(True, 1.0), verdict(True, 0.5)]}, {30: 2, 120: 2}, {})
+    assert study.median(30, "population_over_target") == 6.0  # the run without T* left out
+    assert (study.held(30), study.held(120)) == (1, 2)
+    assert study.exponent() == pytest.approx(np.log(0.75 / 6.0) / np.log(4.0))
+    rows = study.rows()
+    assert rows[0]["holds (<= K/m)"] == "1 of 3 (1 undecided: no T*)" and rows[1]["holds (<= K/m)"] == "2 of 2"
+    assert rows[0]["premises met"] == "2 of 3" and rows[1]["type-2 margin from signal words"] == "1.50"

@@ -44,6 +44,8 @@ def pages(tmp_path, monkeypatch):
     """Three tiny chapters in tmp_path; the build's execution times go to tmp_path/build. (The workers are spawned
     and import build_book afresh: they see none of the test's patches, only the parameters.)"""
     monkeypatch.setattr(build_book, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(build_book, "CHAPTER_CACHE", tmp_path / "kept")
+    monkeypatch.setenv("COOCCUR_CHAPTER_CACHE", str(tmp_path / "kept"))  # for the spawned workers
     (tmp_path / "build").mkdir()
     (tmp_path / "logs").mkdir()
     paths = [tmp_path / f"{name}.py" for name in ("a", "b", "reproducing")]
@@ -85,3 +87,21 @@ def test_chapters_side_by_side_share_the_cores(pages, tmp_path, monkeypatch):
     monkeypatch.setenv("COOCCUR_WORKERS", "3")  # a reader's own choice is kept
     build_book.execute_all(pages, {"log_dir": str(tmp_path / "logs")}, jobs=2)
     assert json.loads((tmp_path / "logs" / "a.json").read_text())["workers"] == "3"
+
+
+def test_a_chapter_whose_inputs_are_unchanged_is_reused_and_a_changed_one_executed(pages, tmp_path, capsys):
+    params = {"log_dir": str(tmp_path / "logs")}
+    build_book.execute_all(pages, params, jobs=1, fresh=False)
+    first = {p.stem: json.loads(p.read_text())["start"] for p in (tmp_path / "logs").glob("*.json")}
+    build_book.execute_all(pages, params, jobs=1, fresh=False)
+    assert {p.stem: json.loads(p.read_text())["start"] for p in (tmp_path / "logs").glob("*.json")} == first
+    assert capsys.readouterr().out.count("reusing") == 3
+    pages[0].write_text(CHAPTER + "\n# an edit\n")  # a's source changes: a runs again, and so does the last
+    build_book.execute_all(pages, params, jobs=1, fresh=False)
+    again = {p.stem: json.loads(p.read_text())["start"] for p in (tmp_path / "logs").glob("*.json")}
+    assert again["a"] > first["a"] and again["b"] == first["b"]
+    build_book.execute_all(pages, {**params, "fail": "nothing"}, jobs=1, fresh=False)  # other parameters
+    assert json.loads((tmp_path / "logs" / "b.json").read_text())["start"] > first["b"]
+    capsys.readouterr()
+    build_book.execute_all(pages, {**params, "fail": "nothing"}, jobs=1, fresh=True)  # --fresh: everything runs
+    assert "reusing" not in capsys.readouterr().out

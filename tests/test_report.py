@@ -107,3 +107,52 @@ def test_rows_table_formats_each_column_and_escapes_bars():
                        {"t0": ".0f"})
     assert table.splitlines() == ["| rate | t0 | note |", "|---|---|---|", "| 0.5 | 193 | a \\| b |", "| 2 | 48 | c |"]
     assert rows_table([]) == ""
+
+
+def _order_verdict(claim: str, holds: bool, exponent: float, undecided: bool = False, premise: bool = True):
+    from cooccur.claims import Verdict
+
+    measured = {"exponent": exponent, "low": exponent - 0.1, "high": exponent + 0.1, "predicted": -1.0,
+                "delta_needed": 0.25}
+    detail = "holds" if holds else f"{claim} fails: exponent {exponent} outside, by much"
+    return Verdict(claim, holds and not undecided, premise, measured, "m^-1", detail, undecided=undecided)
+
+
+def test_glue_key_and_scale_tag_make_the_names_the_chapters_quote():
+    assert report.glue_key("sum <aw, aw>") == "sum_aw_aw"
+    assert report.glue_key("smallest C at T*") == "smallest_C_at_T"
+    assert (report.scale_tag(1.0), report.scale_tag(0.3), report.scale_tag(3)) == ("s1", "s0p3", "s3")
+
+
+def test_glue_orders_records_each_decided_verdict_under_its_name(tmp_path, monkeypatch):
+    results = tmp_path / "chapter.json"
+    monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
+    glued_texts = []
+    monkeypatch.setattr(report, "glue_text", lambda name, text: glued_texts.append((name, text)))
+    orders = {1.0: {"T1": _order_verdict("T1", True, -1.02), "sum <aw, aw>": _order_verdict("sum", False, 0.7)},
+              0.3: {"T1": _order_verdict("T1", False, -0.5, undecided=True),
+                    "sum <aw, aw>": _order_verdict("sum", True, 1.0)}}
+    report.glue_orders("order", orders, fields=("exponent", "predicted"), outcome=True)
+    numbers = {name: entry["value"] for name, entry in json.loads(results.read_text()).items()}
+    assert numbers == {"order_s1_T1_exponent": -1.02, "order_s1_T1_predicted": -1.0, "order_s1_T1_holds": 1,
+                       "order_s1_sum_aw_aw_exponent": 0.7, "order_s1_sum_aw_aw_predicted": -1.0,
+                       "order_s1_sum_aw_aw_holds": 0, "order_s0p3_sum_aw_aw_exponent": 1.0,
+                       "order_s0p3_sum_aw_aw_predicted": -1.0, "order_s0p3_sum_aw_aw_holds": 1}  # undecided: none
+    assert ("order_s1_sum_aw_aw_outcome", "fails, exponent 0.7 outside") in glued_texts
+
+
+def test_order_table_has_a_row_per_statement_and_one_for_the_premises():
+    from cooccur.claims import WIDTH_ORDERS
+
+    names = ["T1", "filler G"]
+    orders = {1.0: {"T1": _order_verdict("T1", True, -1.02), "filler G": _order_verdict("G", False, 0.4)},
+              3.0: {"T1": _order_verdict("T1", True, -0.98, premise=False),
+                    "filler G": _order_verdict("G", True, 0.0, undecided=True)}}
+    lines = report.order_table(orders, 1.0, {name: WIDTH_ORDERS[name] for name in names}).splitlines()
+    assert len(lines) == 2 + len(names) + 1
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header == ["statement", "kind", "a", "s = 1", "s = 3", "holds for delta >= (s = 1)",
+                      "of its order at t = 0"]
+    assert "| T1 | Theta | -1.00 | yes: -1.02 [-1.12, -0.92] | yes: -0.98 [-1.08, -0.88] | 0.25 | no |" == lines[2]
+    assert "**no**: 0.40 [0.30, 0.50]" in lines[3] and "undecided" in lines[3] and lines[3].endswith("| yes |")
+    assert lines[4].startswith("| premises") and "| yes | **no** |" in lines[4]

@@ -1,5 +1,6 @@
 """Scan and Snap: sequence-class data, the reparameterised model, and its training."""
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -270,3 +271,13 @@ def test_the_published_figure6_table_covers_the_sweep():
     assert len(published) == 64 and (published["seeds"] == 10).all()
     assert published.loc[(3, 0.5, 1.0), "plus_minus"] == pytest.approx(0.010)
     assert list(published.index.names) == ss.FIGURE6_GRID
+
+
+def test_mean_readings_average_each_field_over_seeds_per_rate():
+    def reading(value: float) -> ss.SnapReading:
+        return ss.SnapReading(*(value * (k + 1) for k in range(len(dataclasses.fields(ss.SnapReading)))))
+
+    means = ss.mean_readings({0.5: [reading(1.0), reading(3.0)], 2.0: [reading(10.0)]})
+    assert set(means) == {f.name for f in dataclasses.fields(ss.SnapReading)}
+    np.testing.assert_allclose(means["t0"], [2.0, 10.0])
+    np.testing.assert_allclose(means["z_over_y_late"], [16.0, 80.0])  # the eighth field: 8 x the value

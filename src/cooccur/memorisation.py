@@ -14,7 +14,8 @@ rate is rho_0 = 9 (slots) / (2 n^2) = (9/2)(L - 7/3) / n times the rule's (a sha
 n = 60, L = 5): memorisation outpaces co-occurrence at the start when n < (9/2)(L - 7/3), a boundary along which
 n grows linearly with L (:func:`boundary`). :func:`run_to_t_star`
 measures the share at Theorem 3.3's T* (training loss 1/m) and the population loss there; a sweep of
-``kind: memorisation`` (:mod:`cooccur.sweep`) makes one row per run this way.
+``kind: memorisation`` (:mod:`cooccur.sweep`) makes one row per run this way. :func:`by_sample_count` reads
+Theorem 3.3's population statement as the number of samples grows.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from cooccur.claims import Run, check_all, fresh_batch, t_star_index
+from cooccur.claims import Run, check_all, fresh_batch, runs_of, t_star_index, thm3_3_population
 from cooccur.coordinates import Batch
-from cooccur.data import FIRST_FILLER
+from cooccur.data import FIRST_FILLER, DataConfig
 from cooccur.escape import initial_push
-from cooccur.experiment import Experiment
-from cooccur.measures import PowerLawFit, phase1_index, population_loss, power_law_fit
+from cooccur.experiment import Experiment, premise_setting
+from cooccur.measures import PowerLawFit, loglog_slope, phase1_index, population_loss, power_law_fit
 from cooccur.trajectory import Trajectory
 
 
@@ -114,3 +115,63 @@ def boundary(table) -> Boundary:
     fit = power_law_fit(odds(done["filler_share.initial"]), odds(done["filler_share.T_star"]))
     initial = fit.prefactor ** (-1 / fit.exponent)
     return Boundary(fit, float(initial), float(4.5 / initial))
+
+
+@dataclass(frozen=True)
+class SampleCountStudy:
+    """Theorem 3.3's population statement (``thm3.3.population``) on the premise setting with more samples.
+
+    ``verdicts[n]`` holds one verdict per seed; ``premises_met[n]`` counts the seeds whose premises held;
+    ``split`` maps ``"n = N, seed 0"`` to seed 0's ``(t, type-2 margin split (T, n2, 2), T1, T*)`` at the smallest
+    and the largest n (:func:`cooccur.plots.margin_split`)."""
+
+    verdicts: dict[int, list]
+    premises_met: dict[int, int]
+    split: dict[str, tuple]
+
+    def median(self, n: int, key: str) -> float:
+        """The median of a measured number at ``n`` over the seeds that reached T* (NaN if none did)."""
+        reached = [v.measured[key] for v in self.verdicts[n] if np.isfinite(v.measured["T_star"])]
+        return float(np.median(reached)) if reached else math.nan
+
+    def held(self, n: int) -> int:
+        return sum(v.holds for v in self.verdicts[n])
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One table row per n: premises met, T*, the population loss at T* over the target 1/m, how many seeds
+        hold, and the type-2 margin's parts from the signal words and the fillers (medians over seeds)."""
+        rows = []
+        for n, verdicts in self.verdicts.items():
+            undecided = sum(v.undecided for v in verdicts)
+            rows.append({"samples n": n, "premises met": f"{self.premises_met[n]} of {len(verdicts)}",
+                         "T* (median)": f"{self.median(n, 'T_star'):.3g}",
+                         "population loss at T*, x 1/m": f"{self.median(n, 'population_over_target'):.2f}",
+                         "holds (<= K/m)": f"{self.held(n)} of {len(verdicts)}"
+                         + (f" ({undecided} undecided: no T*)" if undecided else ""),
+                         "type-2 margin from signal words": f"{self.median(n, 'type2_margin_core'):.2f}",
+                         "from fillers": f"{self.median(n, 'type2_margin_filler'):.2f}"})
+        return rows
+
+    def exponent(self) -> float:
+        """The log-log slope of the median population loss at T* (over 1/m) against n."""
+        return loglog_slope(list(self.verdicts), [self.median(n, "population_over_target") for n in self.verdicts])
+
+
+def by_sample_count(sample_counts: list[int], seeds: int, T: float) -> SampleCountStudy:
+    """Run :func:`cooccur.experiment.premise_setting` (horizon ``T``) with n samples for each of ``sample_counts``
+    (d grown to keep every filler distinct), seeds 0 to ``seeds - 1``, one run at a time (at n = 120 a trajectory's
+    (d, d) records take about 1 GB), and check ``thm3.3.population`` on each."""
+    verdicts, met, split = {}, {}, {}
+    for n in sample_counts:
+        verdicts[n], met[n] = [], 0
+        for seed in range(seeds):
+            experiment = premise_setting(seed, T=T, data={"n": n, "d": DataConfig(n=n, L=5).fillers_needed() + 3})
+            (run,) = runs_of([experiment])
+            verdicts[n].append(thm3_3_population(run))
+            met[n] += run.premise_met()
+            if seed == 0 and n in (min(sample_counts), max(sample_counts)):
+                k = t_star_index(run)
+                split[f"n = {n}, seed 0"] = (run.traj.t, run.traj.margin_split[:, run.batch.types == 2], run.traj.T1,
+                                             float(run.traj.t[k]) if k is not None else math.nan)
+            del run
+    return SampleCountStudy(verdicts, met, split)

@@ -12,9 +12,11 @@ import json
 import math
 import numbers
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from cooccur.claims import Order, Verdict
 from cooccur.experiment import Experiment
 from cooccur.plots import png_bytes
 from cooccur.validate import check_choice
@@ -298,6 +300,62 @@ def premise_summary_table(summary) -> str:
         rows.append(f"| `{r.claim}` | {inside} | {outside} | {_cell(r.fails_inside_at) or '-'} "
                     f"| {_cell(getattr(r, 'causes', r.reason)) or '-'} |")
     return "\n".join(rows)
+
+
+def glue_key(name: str) -> str:
+    """A glue name for a statement's name: ``<``, ``>``, ``*`` and commas dropped, spaces to underscores
+    (``"sum <aw, aw>"`` -> ``"sum_aw_aw"``, ``"smallest C at T*"`` -> ``"smallest_C_at_T"``)."""
+    return re.sub(r"[<>*,]", "", name).replace(" ", "_")
+
+
+def scale_tag(scale: float) -> str:
+    """``s1``, ``s0p3``: an initial scale as part of a glue name."""
+    return f"s{scale:g}".replace(".", "p")
+
+
+def glue_orders(prefix: str, orders_by_scale: dict[float, dict[str, Verdict]],
+                fields: tuple[str, ...] = ("exponent", "low", "high"), outcome: bool = False) -> None:
+    """Glue each decided order verdict's measured ``fields`` and whether it holds, as
+    ``<prefix>_<scale_tag>_<glue_key>_<field>`` and ``..._holds`` (0 or 1); with ``outcome``, also ``..._outcome``:
+    "holds", or "fails, " and the first clause of its reason. ``orders_by_scale`` maps an initial scale to the
+    verdicts of :func:`cooccur.claims.width_orders` there."""
+    for scale, verdicts in orders_by_scale.items():
+        for name, v in verdicts.items():
+            if v.undecided:
+                continue
+            stem = f"{prefix}_{scale_tag(scale)}_{glue_key(name)}"
+            for field in fields:
+                glue_number(f"{stem}_{field}", v.measured[field])
+            glue_number(f"{stem}_holds", int(v.holds))
+            if outcome:
+                reason = v.detail.split("fails: ")[-1].split(",")[0]
+                glue_text(f"{stem}_outcome", "holds" if v.holds else f"fails, {reason}")
+
+
+def order_table(orders_by_scale: dict[float, dict[str, Verdict]], main_scale: float,
+                statements: dict[str, Order]) -> str:
+    """A Markdown table of order verdicts over initial scales: per statement its kind (Theta or O), the predicted
+    exponent a (at ``main_scale``), per scale "yes"/"**no**" with the fitted exponent and its 95% interval, the
+    smallest allowance delta at which it would hold at ``main_scale``, and whether the quantity is of its order
+    already at t = 0 (:attr:`cooccur.claims.Order.from_start`); a last row says whether the premises held on every
+    run at each scale."""
+    def cell(v: Verdict) -> str:
+        if v.undecided:
+            return "undecided"
+        return f"{_mark(v.holds)}: {v.measured['exponent']:.2f} [{v.measured['low']:.2f}, {v.measured['high']:.2f}]"
+
+    main, needed = orders_by_scale[main_scale], f"holds for delta >= (s = {main_scale:g})"
+    rows = [{"statement": name, "kind": order.kind,
+             "a": "" if main[name].undecided else f"{main[name].measured['predicted']:.2f}",
+             **{f"s = {scale:g}": cell(verdicts[name]) for scale, verdicts in orders_by_scale.items()},
+             needed: "" if main[name].undecided else f"{main[name].measured['delta_needed']:.2f}",
+             "of its order at t = 0": "yes" if order.from_start else "no"} for name, order in statements.items()]
+    first = next(iter(statements))
+    rows.append({"statement": "premises (Condition 1, lazy Phase 1) on every run", "kind": "", "a": "",
+                 **{f"s = {scale:g}": _mark(verdicts[first].premise_met)
+                    for scale, verdicts in orders_by_scale.items()},
+                 needed: "", "of its order at t = 0": ""})
+    return rows_table(rows)
 
 
 def _fmt_value(value) -> str:

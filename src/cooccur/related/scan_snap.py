@@ -366,6 +366,13 @@ class SnapReading:
     z_over_y_late: float
 
 
+def mean_readings(readings: dict[float, list[SnapReading]]) -> dict[str, np.ndarray]:
+    """Per field of :class:`SnapReading`, the mean over seeds at each decoder rate, in the order of ``readings``
+    (a decoder rate -> the readings of its seeds)."""
+    return {f.name: np.array([np.mean([getattr(r, f.name) for r in group]) for group in readings.values()])
+            for f in dataclasses.fields(SnapReading)}
+
+
 def read_snap(run: ScanSnapRun, lr_Y: float) -> SnapReading:
     """Read a run recorded on a logarithmic grid of iterations (``train(..., record=...)``) as in
     :class:`SnapReading`; the run should last at least ten times t0."""
