@@ -14,54 +14,53 @@ and flags given on the command line override the file.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
 from pathlib import Path
 
 from cooccur.chapters import run_chapter
+from cooccur.data import DataConfig
 from cooccur.experiment import Experiment
-from cooccur.flow import DivergenceError
+from cooccur.flow import DivergenceError, SimConfig
+from cooccur.model import ModelConfig
 from cooccur.parameters import ChapterError, chapter_names, chapter_parameters, parse_values
 from cooccur.store import cache_info, parse_size, prune_cache
 
-# flag -> (section, field, type, help)
-FLAGS: dict[str, tuple[str, str, type, str]] = {
-    "--n": ("data", "n", int, "number of training samples (default 60)"),
-    "--L": ("data", "L", int, "sequence length, >= 3 (default 5)"),
-    "--d": ("data", "d", int, "vocabulary size = input dimension, >= 4 (default 64)"),
-    "--data-seed": ("data", "seed", int, "seed of the data set (default 0)"),
-    "--m": ("model", "m", int, "rows of W_Q, W_K, W_V (default 128)"),
-    "--m1": ("model", "m1", int, "neurons of the linear MLP (default 256)"),
-    "--init": (
-        "model",
-        "init",
-        str,
-        "initialisation: 'theory' (Condition 1), 'kaiming' (nn.Linear default), 'he_normal' or 'xavier_normal' "
-        "(default theory)",
-    ),
-    "--sigma0": ("model", "sigma0", float, "std of W_Q, W_K, W_V for init=theory (default 1/sqrt(L m))"),
-    "--sigma1": ("model", "sigma1", float, "std of W for init=theory (default 1/sqrt(m1))"),
-    "--init-scale": ("model", "init_scale", float, "multiplies the initial standard deviations (default 1)"),
-    "--seed": ("model", "seed", int, "seed of the initial weights (default 0)"),
-    "--T": ("sim", "T", float, "horizon; gradient descent runs T/step steps (default 300)"),
-    "--method": (
-        "sim",
-        "method",
-        str,
-        "'euler' = gradient descent with --step; 'gram' = adaptive flow (default euler)",
-    ),
-    "--step": ("sim", "step", float, "Euler step = learning rate (default 0.01)"),
-    "--rtol": ("sim", "rtol", float, "relative tolerance of the adaptive solver (default 1e-6)"),
-    "--atol": ("sim", "atol", float, "absolute tolerance of the adaptive solver (default 1e-12)"),
-    "--record": (
-        "sim",
-        "record",
-        str,
-        "'full' records A, VV and the attention over every word; 'signal' over mu_1, mu_2, mu_3 only, for large "
-        "vocabularies (default full)",
-    ),
+# flag -> (section, field, help); the type and the default are the config field's (:func:`_flag_help`)
+FLAGS: dict[str, tuple[str, str, str]] = {
+    "--n": ("data", "n", "number of training samples"),
+    "--L": ("data", "L", "sequence length, >= 3"),
+    "--d": ("data", "d", "vocabulary size = input dimension, >= 4"),
+    "--data-seed": ("data", "seed", "seed of the data set"),
+    "--m": ("model", "m", "rows of W_Q, W_K, W_V"),
+    "--m1": ("model", "m1", "neurons of the linear MLP"),
+    "--init": ("model", "init", "initialisation: 'theory' (Condition 1), 'kaiming' (nn.Linear default), "
+               "'he_normal' or 'xavier_normal'"),
+    "--sigma0": ("model", "sigma0", "std of W_Q, W_K, W_V for init=theory (default 1/sqrt(L m))"),
+    "--sigma1": ("model", "sigma1", "std of W for init=theory (default 1/sqrt(m1))"),
+    "--init-scale": ("model", "init_scale", "multiplies the initial standard deviations"),
+    "--seed": ("model", "seed", "seed of the initial weights"),
+    "--T": ("sim", "T", "horizon; gradient descent runs T/step steps"),
+    "--method": ("sim", "method", "'euler' = gradient descent with --step; 'gram' = adaptive flow"),
+    "--step": ("sim", "step", "Euler step = learning rate"),
+    "--rtol": ("sim", "rtol", "relative tolerance of the adaptive solver"),
+    "--atol": ("sim", "atol", "absolute tolerance of the adaptive solver"),
+    "--record": ("sim", "record", "'full' records A, VV and the attention over every word; 'signal' over mu_1, "
+                 "mu_2, mu_3 only, for large vocabularies"),
 }
+SECTIONS = {"data": DataConfig, "model": ModelConfig, "sim": SimConfig}
+
+
+def _flag_type_and_help(section: str, name: str, text: str) -> tuple[type, str]:
+    """The type of a config field (int, float or str, from its annotation) and its help with the field's default
+    appended, read from the config itself (a default computed from other fields, None, is described in ``text``)."""
+    spec = next(f for f in dataclasses.fields(SECTIONS[section]) if f.name == name)
+    kind = int if spec.type == "int" else float if "float" in spec.type else str
+    if spec.default is None:
+        return kind, text
+    return kind, f"{text} (default {spec.default:g})" if kind is float else f"{text} (default {spec.default})"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -90,8 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Flags override the values of --config.",
     )
     sim.add_argument("--config", type=Path, help="JSON file with sections 'data', 'model', 'sim'")
-    for flag, (_, _, typ, text) in FLAGS.items():
-        sim.add_argument(flag, type=typ, help=text)
+    for flag, (section, name, text) in FLAGS.items():
+        kind, help_text = _flag_type_and_help(section, name, text)
+        sim.add_argument(flag, type=kind, help=help_text)
     sim.add_argument("--out", type=Path, help="where to write the trajectory (default: the experiment cache)")
     sim.add_argument("--figure", type=Path, metavar="PNG",
                      help="also draw the run's summary figure (attention scores, G of the signal words, losses by "
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         for section, values in loaded.items():
             spec.setdefault(section, {}).update(values)
-    for flag, (section, name, _, _) in FLAGS.items():
+    for flag, (section, name, _) in FLAGS.items():
         value = getattr(args, flag.lstrip("-").replace("-", "_"))
         if value is not None:
             spec[section][name] = value
@@ -223,8 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, SystemExit) as stop:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
+        return _interrupted(stop, "interrupted: nothing was written")
     print(f"T1 = {traj.T1:.4g}, final loss = {traj.loss[-1]:.4g}, gradient evaluations = {traj.n_grad_evals}")
     print(f"wrote {path}")
     if args.figure is not None:
@@ -236,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         args.figure.write_bytes(plots.png_bytes(plots.summary_figure(traj)))
         print(f"wrote {args.figure}")
     return 0
+
+
+def _interrupted(stop: BaseException, message: str) -> int:
+    """Say ``message`` on stderr and give the exit code: a SystemExit's own (SIGTERM), else 130 (Ctrl-C)."""
+    print(message, file=sys.stderr)
+    return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -259,16 +264,14 @@ def _sweep(args: argparse.Namespace) -> int:
         table = run_sweep(sweep, args.out, workers=args.workers, scheduler=args.scheduler,
                           in_flight=args.in_flight, progress=not args.no_progress, retry_failed=args.retry_failed)
     except (KeyboardInterrupt, SystemExit) as stop:
-        print(f"interrupted: every finished run is in {args.out}; run the same command again to go on",
-              file=sys.stderr)
-        return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
+        return _interrupted(stop, f"interrupted: every finished run is in {args.out}; run the same command again to "
+                                  "go on")
     failed = int((table["error"].fillna("") != "").sum())
     print(f"{len(table)} rows in {args.out} ({failed} failed runs)")
     return 0
 
 
 def _cache(args: argparse.Namespace) -> int:
-
     try:
         limit = None if args.max_size is None else parse_size(args.max_size, "--max-size")
     except ValueError as err:
@@ -285,7 +288,6 @@ def _cache(args: argparse.Namespace) -> int:
 
 
 def _chapter(args: argparse.Namespace) -> int:
-
     try:
         values = parse_values(args.name, [tuple(pair) for pair in args.parameter])
     except ChapterError as err:
@@ -295,8 +297,7 @@ def _chapter(args: argparse.Namespace) -> int:
         notebook, html = run_chapter(args.name, values, quick=args.quick, out=args.out,
                                      progress=not args.no_progress)
     except (KeyboardInterrupt, SystemExit) as stop:
-        print("interrupted", file=sys.stderr)
-        return stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
+        return _interrupted(stop, "interrupted")
     except Exception as err:  # papermill's execution error names the failing cell
         print(f"error: the chapter failed: {err}", file=sys.stderr)
         return 1
