@@ -16,50 +16,6 @@ SMALL = Experiment(
 )
 
 
-def test_trajectory_round_trips_through_one_file(tmp_path):
-    traj = SMALL.simulate()
-    path = traj.save(tmp_path / "run.npz")
-    assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]  # no temporary file left behind
-    back = Trajectory.load(path)
-    for name in ("t", "loss", "loss_by_type", "S_by_type", "F", "G", "A", "VV", "attn", "grad_norm", "y", "types"):
-        np.testing.assert_array_equal(getattr(back, name), getattr(traj, name))
-    assert back.T1 == traj.T1 and back.n_grad_evals == traj.n_grad_evals
-    assert Experiment.from_dict(back.meta["experiment"]) == SMALL
-
-
-def test_trajectory_shapes_and_time_axis_first():
-    traj = SMALL.simulate()
-    n_t = traj.t.shape[0]
-    assert traj.loss_by_type.shape == (n_t, 4) and traj.S_by_type.shape == (n_t, 4)
-    assert traj.G.shape == (n_t, 16) and traj.A.shape == traj.VV.shape == traj.attn.shape == (n_t, 16, 16)
-    assert traj.F.shape == (n_t, 12) and traj.grad_norm.shape == (n_t, 4)
-    assert traj.t[0] == 0.0 and traj.t[-1] == pytest.approx(1.0)
-    from cooccur.data import make_dataset
-
-    tokens = make_dataset(SMALL.data).tokens.numpy()
-    seen = np.zeros((16, 16), dtype=bool)  # [key word, query word] pairs that share a sample
-    for row in tokens:
-        seen[np.ix_(row, row)] = True
-    assert np.array_equal(np.isfinite(traj.attn[0]), seen)
-    assert np.all((traj.attn[:, seen] > 0) & (traj.attn[:, seen] < 1))
-
-
-def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
-    traj = SMALL.simulate()
-    path = traj.save(tmp_path / "run.npz")
-    before = path.read_bytes()
-
-    def broken_savez(fh, **arrays):
-        fh.write(b"partial")
-        raise OSError("disk full")
-
-    monkeypatch.setattr(np, "savez", broken_savez)
-    with pytest.raises(OSError, match="disk full"):
-        traj.save(path)
-    assert path.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["run.npz"]
-
-
 def test_cache_reuses_a_run_and_keys_on_configs_and_source(tmp_path, monkeypatch):
     first = SMALL.run(cache_dir=tmp_path)
     path = SMALL.cache_path(tmp_path)

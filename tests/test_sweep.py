@@ -20,7 +20,7 @@ from cooccur.experiment import Experiment
 from cooccur.model import init_std
 from cooccur.parallel import SerialExecutor
 from cooccur.report import premise_summary_table
-from cooccur.store import cache_info, prune_cache
+from cooccur.store import cache_info
 
 #: Small runs (d = 16, m = 8): a sweep of a dozen takes about a second.
 TINY = {
@@ -263,19 +263,6 @@ def test_a_real_cluster_survives_a_killed_worker(tmp_path):
 
 
 # --- the run cache ---------------------------------------------------------------------------------------------
-
-
-def test_the_cache_prunes_least_recently_used_first(tmp_path):
-    files = []
-    for k in range(5):
-        f = tmp_path / f"{k}.npz"
-        f.write_bytes(b"x" * 1000)
-        os.utime(f, (1000 + k, 1000 + k))
-        files.append(f)
-    os.utime(files[0], (2000, 2000))  # used last
-    removed = prune_cache(tmp_path, 2500)
-    assert sorted(removed) == sorted(files[1:4])
-    assert cache_info(tmp_path)["files"] == 2 and files[0].exists() and files[4].exists()
 
 
 def test_a_cached_run_is_touched_when_loaded_and_the_limit_applies_on_write(tmp_path, monkeypatch):
