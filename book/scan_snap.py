@@ -57,11 +57,18 @@ from pathlib import Path
 import numpy as np
 
 from cooccur import plots, sweep
-from cooccur.measures import power_law_fit
-from cooccur.parallel import map_parallel
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.related import scan_snap as ss
-from cooccur.report import glue_figure, glue_number, glue_text, rows_table, show, sweep_table, values_table
+from cooccur.report import (
+    glue_figure,
+    glue_number,
+    glue_numbers,
+    glue_text,
+    rows_table,
+    show,
+    sweep_table,
+    values_table,
+)
 
 check_parameters(seed=(seed, int, 0, None), steps=(steps, int, 11, 100_000), batch=(batch, int, 1, 100_000),
                  fig6_file=(fig6_file, str), fig6_published=(fig6_published, str),
@@ -99,14 +106,7 @@ runs = {r"$\eta_Y = \eta_Z = 1$": ss.train(data, 1.0, 1.0, steps=steps, batch=ba
         r"$\eta_Y = 10,\ \eta_Z = 1$": ss.train(data, 10.0, 1.0, steps=steps, batch=batch, seed=seed)}
 rows = [0, 2, 4, 6, 8, 10, steps]
 for run, key in zip(runs.values(), ("equal", "fast_Y")):
-    final = ss.expected_attention(data, run.Z[-1])[0]
-    glue_number(f"common_{key}", final[:10].sum(), kind="trained")
-    changes = np.abs(np.diff(run.Z[:, data.query(0)], axis=0)).max(axis=1)
-    glue_number(f"snap_{key}", changes[-10:].max() / changes.max(), kind="trained")
-    for i in (0, 4, 10):
-        glue_number(f"loss{i}_{key}", run.loss[i], kind="trained")
-    glue_number(f"lossT_{key}", run.loss[-1], kind="trained")
-    glue_number(f"entropy_{key}", ss.distinct_entropy(data, run.Z[-1]), kind="trained")
+    glue_numbers(ss.run_numbers(run, key))
 glue_number("common_start", data.context_probs()[0][:10].sum())
 glue_number("steps", steps)
 glue_figure("fig_scan_snap", plots.scan_snap_maps(
@@ -148,51 +148,13 @@ out = Path(results_dir)
 if out.exists():
     shutil.rmtree(out)  # every build reruns the sweep
 fig6 = sweep.run_sweep(fig6_sweep, out / "fig6.parquet", workers=workers or None, progress=False)
-done = sweep.finished(fig6)
-trends = ss.figure6_trends(fig6)
-glue_number("fig6_runs", len(fig6_sweep.runs))
-glue_number("fig6_failed", len(fig6) - len(done))
-glue_number("fig6_seeds", len(fig6_sweep.seeds))
-glue_number("fig6_core_seconds", done["wall_time"].sum(), manifest=False)
-glue_number("fig6_run_seconds", done["wall_time"].mean(), manifest=False)
-glue_number("fig6_falls", trends["falls_with_lr_Z"].sum())
-glue_number("fig6_falls_of", trends["ratios"].sum())
-large = trends[trends["num_last"] > 1]
-glue_number("fig6_dips", large["dips_to_2"].sum())
-glue_number("fig6_rises", large["rises_after_2"].sum())
-glue_number("fig6_curves_large", large["curves"].sum())
-small = trends[trends["num_last"] == 1]
-glue_number("fig6_dips_small", small["dips_to_2"].sum())
-glue_number("fig6_rises_small", small["rises_after_2"].sum())
-glue_number("fig6_curves_small", small["curves"].sum())
-glue_number("fig6_entropy_min", done.groupby(["num_last", "train.lr_Z", "axis.lr_ratio"])["entropy"].mean().min(),
-            kind="trained")
-glue_number("fig6_entropy_start", done["entropy_start"].mean(), kind="trained")
+published = ss.read_published_figure6(fig6_published)
+glue_numbers(ss.figure6_numbers(fig6, len(fig6_sweep.seeds), published))
+glue_number("fig6_core_seconds", sweep.finished(fig6)["wall_time"].sum(), manifest=False)
+glue_number("fig6_run_seconds", sweep.finished(fig6)["wall_time"].mean(), manifest=False)
+glue_text("fig6_bars_are", ss.figure6_bars(fig6, published))
 glue_figure("fig_scan_snap_entropy", plots.scan_snap_entropy(fig6, data.n_distinct))
-# the authors' published table of this figure: which statistic are its bars?
-versus = ss.compare_figure6(fig6, ss.read_published_figure6(fig6_published))
-glue_number("fig6_points_compared", len(versus))
-glue_number("fig6_pm_over_std", versus["pm_over_std"].median(), kind="trained")
-glue_number("fig6_pm_over_sem", versus["pm_over_sem"].median(), kind="trained")
-off_std, off_sem = (np.abs(np.log(versus[column])) for column in ("pm_over_std", "pm_over_sem"))  # per point
-glue_number("fig6_closer_to_std", int((off_std < off_sem).sum()))
-told_apart = bool(np.isfinite(off_std.median() + off_sem.median()))
-if told_apart and not off_std.median() < off_sem.median():
-    raise AssertionError("the published bars read as standard errors: plots.scan_snap_entropy draws standard "
-                         "deviations, and the prose says so; revisit both")
-glue_text("fig6_bars_are", "the standard deviation over seeds" if told_apart else "not told apart here (too few seeds)")
-glue_number("fig6_gap_in_se", versus["gap_in_se"].median(), kind="trained")
-glue_number("fig6_far_apart", int((versus["gap_in_se"] > 2).sum()))
-if (3, 0.5, 1.0) in versus.index:
-    spot = versus.loc[(3, 0.5, 1.0)]
-    for column in ("plus_minus", "std", "sem"):
-        glue_number(f"fig6_spot_{column}", spot[column], kind=None if column == "plus_minus" else "trained")
-top = fig6_sweep.axes["lr_ratio"][-1]
-show(rows_table([{"query tokens": r.num_last, "K": r.K, "M": r.M,
-                  "entropy falls with η_Z (ratios)": f"{r.falls_with_lr_Z} of {r.ratios}",
-                  "dips from η_Y/η_Z = 1 to 2 (curves)": f"{r.dips_to_2} of {r.curves}",
-                  f"rises from 2 to {top:g} (curves)": f"{r.rises_after_2} of {r.curves}"}
-                 for r in trends.itertuples()]))
+show(rows_table(ss.figure6_trend_rows(fig6, fig6_sweep.axes["lr_ratio"][-1])))
 
 # %% [markdown]
 # ```{glue:figure} fig_scan_snap_entropy
@@ -262,92 +224,16 @@ show(rows_table([{"query tokens": r.num_last, "K": r.K, "M": r.M,
 # $\ln\ln t$: if it lasts, $g$ tends to a finite limit.
 
 # %% tags=["hide-input"]
-snap_data = ss.SequenceClasses.syn_medium(snap_num_last)
-grid = ss.log_grid(snap_steps)
-jobs = [(lr_Y, s) for lr_Y in snap_lr_Y for s in range(snap_seeds)]
-snap_runs = map_parallel(
-    lambda job: ss.train(snap_data, job[0], snap_lr_Z, steps=snap_steps, batch=batch, seed=job[1], momentum=0.0,
-                         record=grid), jobs, workers=workers or None)
-series, readings = {}, {}
-run_gains = [ss.attention_gain(run) for run in snap_runs]
-for lr_Y in snap_lr_Y:
-    group = [run for (rate, _), run in zip(jobs, snap_runs) if rate == lr_Y]
-    gain = np.mean([g for (rate, _), g in zip(jobs, run_gains) if rate == lr_Y], axis=0)
-    mid, slope = ss.gain_slope(grid, gain)
-    ratio_t, z_over_y = ss.step_ratio(group[0])
-    series[lr_Y] = {"t": grid, "gain": gain, "mid": mid, "slope": slope, "ratio_t": ratio_t,
-                    "decades": ss.decade_exponents(grid, gain),
-                    "z_over_y": np.mean([ss.step_ratio(run)[1] for run in group], axis=0),
-                    "t0": ss.predicted_transition(snap_data, lr_Y)}
-    readings[lr_Y] = [ss.read_snap(run, lr_Y) for run in group]
-
-
-mean = ss.mean_readings(readings)  # per decoder rate, the mean over seeds of each reading
-t0, t_peak = mean["t0"], mean["t_peak"]
-# Theorem 4's t0 scales like 1/eta_Y for a decoder faster than the attention: fit the runs with eta_Y >= 2 eta_Z
-in_premise = [(lr_Y, r.t_peak) for lr_Y in snap_lr_Y if lr_Y >= 2 * snap_lr_Z for r in readings[lr_Y]]
-peak_fit = power_law_fit(*zip(*in_premise)) if len({lr for lr, _ in in_premise}) >= 2 else None
-decades = {lr_Y: series[lr_Y]["decades"] for lr_Y in snap_lr_Y}
-last_betas = np.array([d[-1][2] for d in decades.values()])
-for name, value in {"snap_num_last": snap_num_last, "snap_K": snap_data.n_classes, "snap_M": snap_data.M,
-                    "snap_lr_Z": snap_lr_Z, "snap_steps": snap_steps, "snap_seeds": snap_seeds,
-                    "snap_peak_over_t0_min": (t_peak / t0).min(), "snap_peak_over_t0_max": (t_peak / t0).max(),
-                    "snap_peak_first": t_peak[0], "snap_peak_last": t_peak[-1],
-                    "snap_rate_span": max(snap_lr_Y) / min(snap_lr_Y),
-                    "snap_loss_peak_min": mean["loss_at_peak"].min(),
-                    "snap_loss_peak_max": mean["loss_at_peak"].max(),
-                    "snap_lnln_min": mean["late_lnln_slope"].min(),
-                    "snap_lnln_max": mean["late_lnln_slope"].max(),
-                    "snap_beta_last_min": last_betas.min(), "snap_beta_last_max": last_betas.max(),
-                    "snap_zy_early_max": mean["z_over_y_early"].max(),
-                    "snap_zy_late_min": mean["z_over_y_late"].min(),
-                    "snap_zy_late_max": mean["z_over_y_late"].max()}.items():
-    configured = name in ("snap_lr_Z", "snap_rate_span") or isinstance(value, int)
-    glue_number(name, value, kind=None if configured else "trained")
-if peak_fit is not None:
-    glue_number("snap_peak_exponent", peak_fit.exponent, kind="trained")
-    glue_number("snap_peak_exponent_low", peak_fit.low, kind="trained")
-    glue_number("snap_peak_exponent_high", peak_fit.high, kind="trained")
-    glue_number("snap_peak_fit_runs", peak_fit.n)
-    glue_text("snap_peak_verdict", "includes" if peak_fit.low <= -1 <= peak_fit.high else "excludes")
-# the per-decade exponents of the fastest decoder's rate, earliest decade first (the prose walks along them)
-fastest = decades[max(snap_lr_Y)]
-glue_number("snap_lr_Y_fastest", max(snap_lr_Y), kind=None)
-for k, (start, end, beta) in enumerate(fastest[-3:], start=1):  # the last three decades
-    glue_number(f"snap_beta_fast_{k}", beta, kind="trained")
-    glue_number(f"snap_beta_fast_{k}_start", start)
-    glue_number(f"snap_beta_fast_{k}_end", end)
-glue_number("snap_last_over_t0", fastest[-1][0] / t0.max(), kind="float64")
-# per decoder rate, the decades that start after its measured transition: is the growth slower than ln t there
-# (beta > 0 in every one), and slower than ln ln t (beta > 1 in every one)?
-after = {lr_Y: [beta for start, _, beta in decades[lr_Y] if start >= peak] for lr_Y, peak in zip(snap_lr_Y, t_peak)}
-glue_number("snap_rates", len(snap_lr_Y))
-glue_number("snap_after_slower", sum(bool(b) and min(b) > 0 for b in after.values()))
-glue_number("snap_after_above_one", sum(bool(b) and min(b) > 1 for b in after.values()))
-glue_number("snap_lr_Y_closest", snap_lr_Y[int(np.argmin(np.abs(last_betas - 1)))], kind=None)
-glue_number("snap_first_climbing", int(sum(d[0][2] < 0 for d in decades.values())))
-seed_betas = [ss.decade_exponents(grid, g)[-1][2] for g in run_gains]
-glue_number("snap_beta_seed_min", float(np.nanmin(seed_betas)), kind="trained")
-glue_number("snap_beta_seed_max", float(np.nanmax(seed_betas)), kind="trained")
-glue_text("snap_last_reading",
-          "So the exponent has not come down to 1 at any rate by the end of the runs: if growth like ln ln t is "
-          "where the gain ends up, the runs approach it from the slow side and have not reached it."
-          if last_betas.min() > 1 else
-          "At least one rate's exponent is at or below 1 over the last decade: there the gain grows like ln ln t, "
-          "or faster.")
-glue_figure("fig_scan_snap_transition", plots.scan_snap_transition(series))
-show(rows_table([{"η_Y": lr_Y, "η_Y/η_Z": lr_Y / snap_lr_Z, "predicted t0": a, "fastest growth at t": b,
-                  "loss there": c, "dg/d ln t at peak": d, "dg/d ln t, last decade": e, "× ln t": f,
-                  "Z/Y path, t < t0/4": g, "Z/Y path, last decade": h}
-                 for lr_Y, a, b, c, d, e, f, g, h in zip(
-                     snap_lr_Y, t0, t_peak, mean["loss_at_peak"], mean["peak_slope"], mean["late_slope"],
-                     mean["late_lnln_slope"], mean["z_over_y_early"], mean["z_over_y_late"])],
-                {"η_Y/η_Z": "g", "predicted t0": ".0f", "fastest growth at t": ".0f", "loss there": ".2f",
-                 "dg/d ln t at peak": ".3f", "dg/d ln t, last decade": ".3f", "× ln t": ".2f",
-                 "Z/Y path, t < t0/4": ".3f", "Z/Y path, last decade": ".2f"}))
-show(rows_table([{"η_Y": lr_Y, **{f"t in [{a:.0f}, {b:.0f}]": beta for a, b, beta in decades[lr_Y]}}
-                 for lr_Y in snap_lr_Y], {"η_Y": "g", **{f"t in [{a:.0f}, {b:.0f}]": ".2f"
-                                                         for a, b, _ in fastest}}))
+snap = ss.snap_study(ss.SequenceClasses.syn_medium(snap_num_last), snap_lr_Y, snap_lr_Z, snap_steps, batch,
+                     snap_seeds, workers or None)
+glue_numbers({"snap_num_last": snap_num_last, "snap_steps": snap_steps, "snap_seeds": snap_seeds, **snap.numbers()})
+fit = snap.peak_fit()
+if fit is not None:
+    glue_text("snap_peak_verdict", "includes" if fit.low <= -1 <= fit.high else "excludes")
+glue_text("snap_last_reading", snap.last_reading())
+glue_figure("fig_scan_snap_transition", plots.scan_snap_transition(snap.series))
+show(rows_table(*snap.rate_table()))
+show(rows_table(*snap.decade_table()))
 
 # %% [markdown]
 # ```{glue:figure} fig_scan_snap_transition

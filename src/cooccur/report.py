@@ -39,6 +39,14 @@ def glue_number(name: str, value: numbers.Real, manifest: bool = True, kind: str
         record(name, plain, kind)
 
 
+def glue_numbers(values: dict[str, numbers.Real | tuple[numbers.Real, str | None]]) -> None:
+    """:func:`glue_number` for each of ``{name: value}``; a value may be ``(value, kind)`` to give its tolerance
+    class."""
+    for name, value in values.items():
+        number, kind = value if isinstance(value, tuple) else (value, None)
+        glue_number(name, number, kind=kind)
+
+
 def glue_statistic(name: str, samples, k: float = 3.0) -> tuple[float, float]:
     """Glue the mean of ``samples`` (one value per seed) under ``name``, and record it in the manifest as a
     ``seed-statistic``: its tolerance is ``k`` standard errors of the mean (sample standard deviation over

@@ -22,13 +22,15 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import torch
 
 from cooccur import store
-from cooccur.parallel import one_torch_thread
+from cooccur.measures import power_law_fit
+from cooccur.parallel import map_parallel, one_torch_thread
 from cooccur.validate import check_choice, check_int, check_number
 
 #: Initialisations of Y and Z: ``zero`` (their theorems and Figure 4) or ``linear``, uniform in +-1/sqrt(M), which is
@@ -282,6 +284,20 @@ def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum, kept) -> 
                        np.array(dY), kept)
 
 
+def run_numbers(run: ScanSnapRun, key: str) -> dict[str, tuple[float, str]]:
+    """What the chapter quotes of one short run (suffix ``key``), all of the ``"trained"`` class: the attention
+    class 0's query puts on the common tokens at the end (``common_``), the largest step of that query's scores
+    over the last ten iterations against the largest of all (``snap_``), the batch losses at iterations 0, 4, 10
+    and the last, and the entropy over the distinct tokens at the end."""
+    data = run.data
+    changes = np.abs(np.diff(run.Z[:, data.query(0)], axis=0)).max(axis=1)
+    out = {f"common_{key}": expected_attention(data, run.Z[-1])[0][:data.n_common].sum(),
+           f"snap_{key}": changes[-10:].max() / changes.max(),
+           **{f"loss{i}_{key}": run.loss[i] for i in (0, 4, 10)},
+           f"lossT_{key}": run.loss[-1], f"entropy_{key}": distinct_entropy(data, run.Z[-1])}
+    return {name: (value, "trained") for name, value in out.items()}
+
+
 # --- the snap, read the way Theorem 4 states it ------------------------------------------------------------------
 
 
@@ -397,6 +413,139 @@ def read_snap(run: ScanSnapRun, lr_Y: float) -> SnapReading:
     )
 
 
+def _train_on_grid(job: tuple[float, int], data: SequenceClasses, lr_Z: float, steps: int, batch: int,
+                   grid: np.ndarray) -> ScanSnapRun:
+    lr_Y, seed = job
+    return train(data, lr_Y, lr_Z, steps=steps, batch=batch, seed=seed, momentum=0.0, record=grid)
+
+
+@dataclass(frozen=True)
+class SnapStudy:
+    """Their Theorem 4 read on runs of plain SGD: for each decoder rate eta_Y (a key of ``series`` and
+    ``readings``, in the order given) at one attention rate ``lr_Z``, the runs of several seeds recorded on a log
+    grid of iterations (:func:`log_grid`).
+
+    ``series[lr_Y]``: the mean attention gain over seeds (:func:`attention_gain`) with its slope per unit of ln t
+    (``mid``, ``slope``), its decade exponents (``decades``, :func:`decade_exponents`), the Z/Y path ratio
+    (``ratio_t``, ``z_over_y``, mean over seeds) and the predicted transition ``t0``; ``readings[lr_Y]``: each
+    seed's :class:`SnapReading`; ``seed_betas``: each run's exponent over its last decade."""
+
+    data: SequenceClasses
+    lr_Z: float
+    grid: np.ndarray
+    series: dict[float, dict[str, Any]]
+    readings: dict[float, list[SnapReading]]
+    seed_betas: list[float]
+
+    @property
+    def rates(self) -> list[float]:
+        return list(self.readings)
+
+    @property
+    def mean(self) -> dict[str, np.ndarray]:
+        """:func:`mean_readings`: per field, the mean over seeds at each rate."""
+        return mean_readings(self.readings)
+
+    @property
+    def last_betas(self) -> np.ndarray:
+        """Each rate's decade exponent over the last decade of its mean gain."""
+        return np.array([self.series[lr_Y]["decades"][-1][2] for lr_Y in self.rates])
+
+    def peak_fit(self) -> Any:
+        """t_peak against eta_Y over the runs with eta_Y >= 2 eta_Z, where Theorem 4's t0 ~ 1/eta_Y applies (a
+        decoder faster than the attention), as :func:`cooccur.measures.power_law_fit`; None with fewer than two
+        such rates."""
+        in_premise = [(lr_Y, r.t_peak) for lr_Y in self.rates if lr_Y >= 2 * self.lr_Z for r in self.readings[lr_Y]]
+        return power_law_fit(*zip(*in_premise)) if len({lr for lr, _ in in_premise}) >= 2 else None
+
+    def numbers(self) -> dict[str, tuple[float, str | None]]:
+        """The numbers the chapter quotes, as ``{glue name: (value, tolerance class)}`` (None: the default class;
+        ``"trained"`` for what a trained model gives)."""
+        mean, betas, rates = self.mean, self.last_betas, self.rates
+        t0, t_peak = mean["t0"], mean["t_peak"]
+        decades = {lr_Y: self.series[lr_Y]["decades"] for lr_Y in rates}
+        trained = {"snap_peak_over_t0_min": (t_peak / t0).min(), "snap_peak_over_t0_max": (t_peak / t0).max(),
+                   "snap_peak_first": t_peak[0], "snap_peak_last": t_peak[-1],
+                   "snap_loss_peak_min": mean["loss_at_peak"].min(), "snap_loss_peak_max": mean["loss_at_peak"].max(),
+                   "snap_lnln_min": mean["late_lnln_slope"].min(), "snap_lnln_max": mean["late_lnln_slope"].max(),
+                   "snap_beta_last_min": betas.min(), "snap_beta_last_max": betas.max(),
+                   "snap_zy_early_max": mean["z_over_y_early"].max(), "snap_zy_late_min": mean["z_over_y_late"].min(),
+                   "snap_zy_late_max": mean["z_over_y_late"].max(),
+                   "snap_beta_seed_min": float(np.nanmin(self.seed_betas)),
+                   "snap_beta_seed_max": float(np.nanmax(self.seed_betas))}
+        out: dict[str, tuple[float, str | None]] = {name: (value, "trained") for name, value in trained.items()}
+        out.update({"snap_K": (self.data.n_classes, None), "snap_M": (self.data.M, None),
+                    "snap_lr_Z": (self.lr_Z, None),
+                    "snap_rate_span": (max(rates) / min(rates), None), "snap_rates": (len(rates), None),
+                    "snap_lr_Y_fastest": (max(rates), None),
+                    "snap_lr_Y_closest": (rates[int(np.argmin(np.abs(betas - 1)))], None),
+                    "snap_first_climbing": (int(sum(d[0][2] < 0 for d in decades.values())), None)})
+        fit = self.peak_fit()
+        if fit is not None:
+            out.update({"snap_peak_exponent": (fit.exponent, "trained"), "snap_peak_exponent_low": (fit.low, "trained"),
+                        "snap_peak_exponent_high": (fit.high, "trained"), "snap_peak_fit_runs": (fit.n, None)})
+        fastest = decades[max(rates)]
+        for k, (start, end, beta) in enumerate(fastest[-3:], start=1):  # the last three decades
+            out.update({f"snap_beta_fast_{k}": (beta, "trained"), f"snap_beta_fast_{k}_start": (start, None),
+                        f"snap_beta_fast_{k}_end": (end, None)})
+        out["snap_last_over_t0"] = (fastest[-1][0] / t0.max(), "float64")
+        # after each rate's fastest growth: the decade exponents of the decades that start there or later
+        after = {lr_Y: [beta for start, _, beta in decades[lr_Y] if start >= peak] for lr_Y, peak in zip(rates, t_peak)}
+        out["snap_after_slower"] = (sum(bool(b) and min(b) > 0 for b in after.values()), None)
+        out["snap_after_above_one"] = (sum(bool(b) and min(b) > 1 for b in after.values()), None)
+        return out
+
+    def rate_table(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """Rows and formats (:func:`cooccur.report.rows_table`) of the readings per decoder rate."""
+        mean = self.mean
+        names = {"predicted t0": ("t0", ".0f"), "fastest growth at t": ("t_peak", ".0f"),
+                 "loss there": ("loss_at_peak", ".2f"), "dg/d ln t at peak": ("peak_slope", ".3f"),
+                 "dg/d ln t, last decade": ("late_slope", ".3f"), "× ln t": ("late_lnln_slope", ".2f"),
+                 "Z/Y path, t < t0/4": ("z_over_y_early", ".3f"), "Z/Y path, last decade": ("z_over_y_late", ".2f")}
+        rows = [{"η_Y": lr_Y, "η_Y/η_Z": lr_Y / self.lr_Z, **{label: mean[field][k] for label, (field, _) in
+                                                          names.items()}} for k, lr_Y in enumerate(self.rates)]
+        return rows, {"η_Y/η_Z": "g", **{label: fmt for label, (_, fmt) in names.items()}}
+
+    def decade_table(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """Rows and formats of the decade exponents of each rate's mean gain, one column per decade."""
+        fastest = self.series[max(self.rates)]["decades"]
+        rows = [{"η_Y": lr_Y, **{f"t in [{a:.0f}, {b:.0f}]": beta for a, b, beta in self.series[lr_Y]["decades"]}}
+                for lr_Y in self.rates]
+        return rows, {"η_Y": "g", **{f"t in [{a:.0f}, {b:.0f}]": ".2f" for a, b, _ in fastest}}
+
+    def last_reading(self) -> str:
+        """What the last decade says of the ln ln t growth, in a sentence."""
+        if self.last_betas.min() > 1:
+            return ("So the exponent has not come down to 1 at any rate by the end of the runs: if growth like ln ln "
+                    "t is where the gain ends up, the runs approach it from the slow side and have not reached it.")
+        return ("At least one rate's exponent is at or below 1 over the last decade: there the gain grows like ln ln "
+                "t, or faster.")
+
+
+def snap_study(data: SequenceClasses, lr_Y: list[float], lr_Z: float, steps: int, batch: int, seeds: int,
+               workers: int | None = None) -> SnapStudy:
+    """Train every decoder rate of ``lr_Y`` with seeds 0 to ``seeds - 1`` (plain SGD, ``steps`` iterations,
+    recorded on :func:`log_grid`) on ``workers`` processes (:func:`cooccur.parallel.map_parallel`) and read them
+    as :class:`SnapStudy`."""
+    grid = log_grid(steps)
+    jobs = [(rate, seed) for rate in lr_Y for seed in range(seeds)]
+    runs = map_parallel(partial(_train_on_grid, data=data, lr_Z=lr_Z, steps=steps, batch=batch, grid=grid), jobs,
+                        workers)
+    gains = [attention_gain(run) for run in runs]
+    series, readings = {}, {}
+    for rate in lr_Y:
+        group = [run for (r, _), run in zip(jobs, runs) if r == rate]
+        gain = np.mean([g for (r, _), g in zip(jobs, gains) if r == rate], axis=0)
+        mid, slope = gain_slope(grid, gain)
+        ratio_t, _ = step_ratio(group[0])
+        series[rate] = {"t": grid, "gain": gain, "mid": mid, "slope": slope, "ratio_t": ratio_t,
+                        "decades": decade_exponents(grid, gain),
+                        "z_over_y": np.mean([step_ratio(run)[1] for run in group], axis=0),
+                        "t0": predicted_transition(data, rate)}
+        readings[rate] = [read_snap(run, rate) for run in group]
+    return SnapStudy(data, lr_Z, grid, series, readings, [decade_exponents(grid, g)[-1][2] for g in gains])
+
+
 def log_grid(steps: int, points: int = 80) -> np.ndarray:
     """Iterations 0 and about ``points`` more spread evenly in ln t up to ``steps``: where a snap run keeps Z."""
     check_int("steps", steps, 1)
@@ -478,3 +627,58 @@ def figure6_trends(table) -> Any:
             "rises_after_2": int(below(2, top).sum()) if 2 in ratios and top != 2 else 0,
         })
     return pd.DataFrame(rows)
+
+
+def figure6_numbers(table, seeds: int, published) -> dict[str, tuple[float, str | None]]:
+    """What the chapter quotes of a Figure-6 sweep (``table``, pandas, of ``kind: scan_snap``, run with ``seeds``
+    seeds) against the authors' published table (:func:`read_published_figure6`): the runs, the two trends
+    (:func:`figure6_trends`; for more than one query token and for one), the entropies, and the comparison
+    (:func:`compare_figure6`) with its spot point (3 query tokens, eta_Z = 0.5, ratio 1) when there is one, as
+    ``{glue name: (value, tolerance class)}``."""
+    done = table[table["error"].fillna("") == ""]
+    trends = figure6_trends(table)
+    large, small = trends[trends["num_last"] > 1], trends[trends["num_last"] == 1]
+    versus = compare_figure6(table, published)
+    off_std, off_sem = (np.abs(np.log(versus[column])) for column in ("pm_over_std", "pm_over_sem"))  # per point
+    out: dict[str, tuple[float, str | None]] = {
+        "fig6_runs": (len(table), None), "fig6_failed": (len(table) - len(done), None), "fig6_seeds": (seeds, None),
+        "fig6_falls": (trends["falls_with_lr_Z"].sum(), None), "fig6_falls_of": (trends["ratios"].sum(), None),
+        "fig6_dips": (large["dips_to_2"].sum(), None), "fig6_rises": (large["rises_after_2"].sum(), None),
+        "fig6_curves_large": (large["curves"].sum(), None), "fig6_dips_small": (small["dips_to_2"].sum(), None),
+        "fig6_rises_small": (small["rises_after_2"].sum(), None), "fig6_curves_small": (small["curves"].sum(), None),
+        "fig6_entropy_min": (done.groupby(FIGURE6_GRID)["entropy"].mean().min(), "trained"),
+        "fig6_entropy_start": (done["entropy_start"].mean(), "trained"),
+        "fig6_points_compared": (len(versus), None),
+        "fig6_pm_over_std": (versus["pm_over_std"].median(), "trained"),
+        "fig6_pm_over_sem": (versus["pm_over_sem"].median(), "trained"),
+        "fig6_closer_to_std": (int((off_std < off_sem).sum()), None),
+        "fig6_gap_in_se": (versus["gap_in_se"].median(), "trained"),
+        "fig6_far_apart": (int((versus["gap_in_se"] > 2).sum()), None)}
+    if (3, 0.5, 1.0) in versus.index:
+        spot = versus.loc[(3, 0.5, 1.0)]
+        out.update({"fig6_spot_plus_minus": (spot["plus_minus"], None), "fig6_spot_std": (spot["std"], "trained"),
+                    "fig6_spot_sem": (spot["sem"], "trained")})
+    return out
+
+
+def figure6_bars(table, published) -> str:
+    """Which statistic the published bars are, as a phrase: "the standard deviation over seeds", or "not told
+    apart here (too few seeds)"; raises ``AssertionError`` if they read as standard errors, since the book draws
+    standard deviations and says so."""
+    versus = compare_figure6(table, published)
+    off_std, off_sem = (np.abs(np.log(versus[column])) for column in ("pm_over_std", "pm_over_sem"))
+    told_apart = bool(np.isfinite(off_std.median() + off_sem.median()))
+    if told_apart and not off_std.median() < off_sem.median():
+        raise AssertionError("the published bars read as standard errors: plots.scan_snap_entropy draws standard "
+                             "deviations, and the prose says so; revisit both")
+    return "the standard deviation over seeds" if told_apart else "not told apart here (too few seeds)"
+
+
+def figure6_trend_rows(table, top_ratio: float) -> list[dict[str, Any]]:
+    """One table row per number of query tokens: K, M and the two trends of :func:`figure6_trends`."""
+    return [{"query tokens": r.num_last, "K": r.K, "M": r.M,
+             "entropy falls with η_Z (ratios)": f"{r.falls_with_lr_Z} of {r.ratios}",
+             "dips from η_Y/η_Z = 1 to 2 (curves)": f"{r.dips_to_2} of {r.curves}",
+             f"rises from 2 to {top_ratio:g} (curves)": f"{r.rises_after_2} of {r.curves}"}
+            for r in figure6_trends(table).itertuples()]
+
