@@ -281,3 +281,57 @@ def test_mean_readings_average_each_field_over_seeds_per_rate():
     assert set(means) == {f.name for f in dataclasses.fields(ss.SnapReading)}
     np.testing.assert_allclose(means["t0"], [2.0, 10.0])
     np.testing.assert_allclose(means["z_over_y_late"], [16.0, 80.0])  # the eighth field: 8 x the value
+
+
+def _published(tmp_path, entropies, pm_of):
+    lines = ["num_last,lr_Z,lr_ratio,entropy,plus_minus,seeds"]
+    lines += [f"{k[0]},{k[1]},{k[2]},{np.mean(v):.4f},{pm_of(v):.6f},{len(v)}" for k, v in entropies.items()]
+    (tmp_path / "published.csv").write_text("\n".join(lines) + "\n")
+    return ss.read_published_figure6(tmp_path / "published.csv")
+
+
+def test_figure6_numbers_count_runs_failures_and_the_spot_point(tmp_path):
+    entropies = {(3, 0.5, 1.0): [1.9, 2.0, 2.1, 2.0], (3, 0.5, 2.0): [1.7, 1.8, 1.75, 1.85]}
+    rows = [{"num_last": k[0], "train.lr_Z": k[1], "axis.lr_ratio": k[2], "entropy": e, "entropy_start": 2.3,
+             "error": "", "data.n_classes": 6, "M": 79} for k, values in entropies.items() for e in values]
+    rows.append({**rows[0], "entropy": np.nan, "error": "diverged"})
+    numbers = ss.figure6_numbers(pd.DataFrame(rows), 4, _published(tmp_path, entropies, lambda v: np.std(v, ddof=1)))
+    assert (numbers["fig6_runs"], numbers["fig6_failed"], numbers["fig6_points_compared"]) == ((9, None), (1, None),
+                                                                                                 (2, None))
+    assert numbers["fig6_entropy_min"] == (pytest.approx(1.775), "trained")
+    assert numbers["fig6_spot_std"][0] == pytest.approx(np.std(entropies[(3, 0.5, 1.0)], ddof=1))
+    assert numbers["fig6_closer_to_std"] == (2, None) and numbers["fig6_dips"] == (1, None)
+
+
+def test_figure6_bars_refuse_a_reading_as_standard_errors(tmp_path):
+    entropies = {(1, 0.5, 1.0): [1.9, 2.0, 2.1, 2.0], (1, 0.5, 2.0): [1.7, 1.8, 1.75, 1.85]}
+    table = pd.DataFrame([{"num_last": k[0], "train.lr_Z": k[1], "axis.lr_ratio": k[2], "entropy": e, "error": ""}
+                          for k, values in entropies.items() for e in values])
+    as_std = _published(tmp_path, entropies, lambda v: np.std(v, ddof=1))
+    assert ss.figure6_bars(table, as_std) == "the standard deviation over seeds"
+    as_sem = _published(tmp_path, entropies, lambda v: np.std(v, ddof=1) / 2)
+    with pytest.raises(AssertionError, match="read as standard errors"):
+        ss.figure6_bars(table, as_sem)
+
+
+def test_a_snap_study_is_the_same_on_any_number_of_workers_and_reads_its_runs():
+    data = ss.SequenceClasses(n_classes=2, n_common=4, n_distinct=4, seq_len=16)
+    one = ss.snap_study(data, [1.0, 4.0], 0.5, steps=400, batch=8, seeds=2, workers=1)
+    two = ss.snap_study(data, [1.0, 4.0], 0.5, steps=400, batch=8, seeds=2, workers=2)
+    np.testing.assert_equal(one.numbers(), two.numbers())  # bit for bit (a NaN equals a NaN here)
+    run = ss.train(data, 4.0, 0.5, steps=400, batch=8, seed=1, momentum=0.0, record=ss.log_grid(400))
+    assert one.readings[4.0][1] == ss.read_snap(run, 4.0)
+    numbers = one.numbers()
+    assert numbers["snap_rates"] == (2, None) and numbers["snap_rate_span"] == (4.0, None)
+    assert numbers["snap_peak_first"] == (pytest.approx(np.mean([r.t_peak for r in one.readings[1.0]])), "trained")
+    assert "snap_peak_exponent" not in numbers  # one rate with eta_Y >= 2 eta_Z: no fit
+    rows, formats = one.rate_table()
+    assert [r["η_Y/η_Z"] for r in rows] == [2.0, 8.0] and set(formats) <= set(rows[0])
+
+
+def test_run_numbers_read_the_end_of_a_short_run():
+    data = ss.SequenceClasses()
+    run = ss.train(data, 1.0, 1.0, steps=12, seed=0)
+    numbers = ss.run_numbers(run, "x")
+    assert numbers["lossT_x"] == (run.loss[-1], "trained") and numbers["loss4_x"] == (run.loss[4], "trained")
+    assert 0 < numbers["common_x"][0] < 1 and 0 < numbers["snap_x"][0] <= 1
