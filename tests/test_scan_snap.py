@@ -324,7 +324,8 @@ def test_a_snap_study_is_the_same_on_any_number_of_workers_and_reads_its_runs():
     numbers = one.numbers()
     assert numbers["snap_rates"] == (2, None) and numbers["snap_rate_span"] == (4.0, None)
     assert numbers["snap_peak_first"] == (pytest.approx(np.mean([r.t_peak for r in one.readings[1.0]])), "trained")
-    assert "snap_peak_exponent" not in numbers  # one rate with eta_Y >= 2 eta_Z: no fit
+    assert numbers["snap_peak_fit_runs"] == (4, None)  # both rates have eta_Y >= 2 eta_Z: 2 rates x 2 seeds
+    assert "snap_peak_exponent" not in ss.snap_study(data, [0.5, 4.0], 0.5, 400, 8, 1, 1).numbers()  # one rate
     rows, formats = one.rate_table()
     assert [r["η_Y/η_Z"] for r in rows] == [2.0, 8.0] and set(formats) <= set(rows[0])
 
