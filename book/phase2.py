@@ -104,13 +104,18 @@ from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import (
     count_table,
     glue_figure,
+    glue_measured,
     glue_number,
+    glue_numbers,
     glue_orders,
     glue_text,
+    margin_rule_table,
+    order_closing,
     order_table,
     rows_table,
     scale_tag,
     show,
+    structure_table,
     verdict_table,
 )
 
@@ -174,20 +179,11 @@ for name in runs:
 # holds when Phase 2 starts at other values of $c$ instead ($c = 0$ is the first crossing).
 
 # %% tags=["hide-input"]
-rows = ["| T1 rule: every margin ≥ c | " + " | ".join(f"{name}: seeds where item 3 holds" for name in runs) + " |",
-        "|---|" + "---|" * len(runs)]
-for c in t1_margins:
-    cells = []
-    for name, rs in runs.items():
-        held = sum(claims.thm3_2_margins(r, t1_margin=c).holds for r in rs)
-        glue_number(f"margins_c{round(100 * c)}_{name}", held)  # c in hundredths
-        cells.append(f"{held} of {len(rs)}")
-    rows.append(f"| c = {c:g} | " + " | ".join(cells) + " |")
-show("\n".join(rows))
-for name in runs:
-    m = verdicts[name][seed]["thm3.2.margins"].measured
-    glue_number(f"neg_min_G1G3_{name}", -m["min signed G1+G3"])
-    glue_number(f"neg_min_G2G3_{name}", -m["min signed G2+G3"])
+held = claims.held_by_margin(runs, t1_margins)
+glue_numbers({f"margins_c{round(100 * c)}_{name}": k for c, by in held.items() for name, k in by.items()})  # c in %
+show(margin_rule_table(held, {name: len(rs) for name, rs in runs.items()}))
+glue_numbers({f"neg_min_G{k}G3_{name}": -verdicts[name][seed]["thm3.2.margins"].measured[f"min signed G{k}+G3"]
+              for name in runs for k in (1, 2)})
 final_G = runs["paper"][seed].traj.G[-1]
 glue_number("filler_G_mean", final_G[3:].mean())
 glue_number("filler_G_min", final_G[3:].min())
@@ -239,24 +235,15 @@ tilts = [[claims.attention_uniform(r) for r in group] for group in by_length]
 rises = np.array([[v.measured["tilt_mu1_mu2"] for v in group] for group in tilts])
 predictions = np.array([[v.measured["prediction"] for v in group] for group in tilts])
 ratios = np.array([[v.measured[f"ratio_{e}"] for e in ("mu1->mu2", "mu1->mu3")] for g in tilts for v in g])
-glue_number("attn_exponent", scaling.measured["exponent"])
-glue_number("attn_exponent_low", scaling.measured["low"])
-glue_number("attn_exponent_high", scaling.measured["high"])
-glue_number("attn_exponent_predicted", scaling.measured["predicted_exponent"])
-glue_number("attn_max_scaled", scaling.measured["max_change_x_L2"])
-glue_number("attn_delta", claims.measures.log_factor_slope(lengths))
-glue_number("attn_ratio_min", ratios.min())
-glue_number("attn_ratio_max", ratios.max())
-glue_number("sweep_seeds", sweep_seeds)
-glue_number("L_min", min(lengths))
-glue_number("L_max", max(lengths))
-glue_number("attn_gap_factor", (max(lengths) / min(lengths)) ** abs(
-    scaling.measured["predicted_exponent"] - scaling.measured["exponent"]))
+glue_measured(scaling, {"attn_exponent": "exponent", "attn_exponent_low": "low", "attn_exponent_high": "high",
+                        "attn_exponent_predicted": "predicted_exponent", "attn_max_scaled": "max_change_x_L2"})
+glue_numbers({"attn_delta": claims.measures.log_factor_slope(lengths), "attn_ratio_min": ratios.min(),
+              "attn_ratio_max": ratios.max(), "sweep_seeds": sweep_seeds, "L_min": min(lengths), "L_max": max(lengths),
+              "attn_gap_factor": (max(lengths) / min(lengths)) ** abs(scaling.measured["predicted_exponent"]
+                                                                       - scaling.measured["exponent"])})
 for name in runs:
-    tilt = verdicts[name][seed]["attention_uniform"].measured
-    glue_number(f"attn_rise_{name}", tilt["tilt_mu1_mu2"])
-    glue_number(f"attn_ratio_{name}", tilt["ratio_mu1->mu2"])
-    glue_number(f"attn_change_{name}", tilt["max_change"])
+    glue_measured(verdicts[name][seed]["attention_uniform"], {f"attn_rise_{name}": "tilt_mu1_mu2",
+                  f"attn_ratio_{name}": "ratio_mu1->mu2", f"attn_change_{name}": "max_change"})
 glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, rises, predictions, claims.ORDER_CONSTANT))
 
 # %% [markdown]
@@ -302,11 +289,9 @@ glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, rises, pred
 # %% tags=["hide-input"]
 glue_number("n_fresh", claims.N_FRESH)
 for name in runs:
-    v = verdicts[name][seed]
-    glue_number(f"loss_end_{name}", v["thm3.3.loss"].measured.get("loss_end", np.nan))
-    glue_number(f"T_star_{name}", v["thm3.3.loss"].measured.get("T_star", np.nan))
-    glue_number(f"T_star_T1_{name}", v["thm3.3.loss"].measured.get("T_star_over_T1", np.nan))
-    glue_number(f"pop_ratio_{name}", v["thm3.3.population"].measured.get("population_over_target", np.nan))
+    glue_measured(verdicts[name][seed]["thm3.3.loss"], {f"loss_end_{name}": "loss_end", f"T_star_{name}": "T_star",
+                                                       f"T_star_T1_{name}": "T_star_over_T1"})
+    glue_measured(verdicts[name][seed]["thm3.3.population"], {f"pop_ratio_{name}": "population_over_target"})
     glue_number(f"pop_ratio_max_{name}", max(x["thm3.3.population"].measured.get("population_over_target", np.nan)
                                              for x in verdicts[name]))
     glue_number(f"loss_slope_{name}", claims.measures.late_loss_slopes(runs[name][seed].traj)[0])
@@ -390,19 +375,12 @@ glue_number("n_large", max(sample_counts))
 # measured ratio is at least the prediction divided by $K$.
 
 # %% tags=["hide-input"]
-rows = ["| setting | $C_{12}$ | $C_{21}$ | $C_{31}$ | $C_{32}$ | $\\lvert C\\rvert$ / predicted order | "
-        "largest filler coefficient | smallest target / largest filler | predicted ratio |",
-        "|---|---|---|---|---|---|---|---|---|"]
-for name in runs:
-    m = verdicts[name][seed]["thm3.3.structure"].measured
-    glue_number(f"core_over_filler_{name}", m["core_over_filler"])
-    glue_number(f"C_order_low_{name}", m["min_C_over_prediction"])
-    glue_number(f"C_order_high_{name}", m["max_C_over_prediction"])
-    rows.append(f"| {name} | {m['C12']:.2e} | {m['C21']:.2e} | {m['C31']:.2e} | {m['C32']:.2e} | "
-                f"{m['min_C_over_prediction']:.2f} to {m['max_C_over_prediction']:.2f} | "
-                f"{m['max_filler']:.2e} | {m['core_over_filler']:.2f} | {m['predicted_ratio']:.2f} |")
+structure = {name: verdicts[name][seed]["thm3.3.structure"] for name in runs}
+for name, v in structure.items():
+    glue_measured(v, {f"core_over_filler_{name}": "core_over_filler", f"C_order_low_{name}": "min_C_over_prediction",
+                      f"C_order_high_{name}": "max_C_over_prediction"})
 glue_number("predicted_ratio", claims.filler_ratio_prediction(128, 5, 60))
-show("\n".join(rows))
+show(structure_table(structure))
 
 # %% [markdown]
 # The signs are those of the theorem in both settings. In the premise setting the four coefficients are
@@ -448,30 +426,16 @@ t_main = 1.0 if 1.0 in t_orders else order_scales[0]
 main_runs = t_runs[t_main]
 t_m = np.array([r.m for r in main_runs], dtype=float)
 t_log_slope = claims.measures.log_factor_slope(t_m)
-glue_number("t_order_m_min", int(t_m.min()))
-glue_number("t_order_m_max", int(t_m.max()))
-glue_number("t_order_seeds", order_seeds)
-glue_number("t_order_horizon", WIDTH_HORIZON)
-glue_number("t_order_per_m", T_STAR_HORIZON_PER_M)
-glue_number("t_order_log_slope", t_log_slope)
+glue_numbers({"t_order_m_min": int(t_m.min()), "t_order_m_max": int(t_m.max()), "t_order_seeds": order_seeds,
+              "t_order_horizon": WIDTH_HORIZON, "t_order_per_m": T_STAR_HORIZON_PER_M, "t_order_log_slope": t_log_slope,
+              **claims.t_star_readings(main_runs)})
 for scale, runs_at in t_runs.items():
-    glue_number(f"t_order_{scale_tag(scale)}_reached", sum(np.isfinite(r.at_t_star["T_star"]) for r in runs_at))
-    glue_number(f"t_order_{scale_tag(scale)}_runs", len(runs_at))
-    glue_number(f"t_order_{scale_tag(scale)}_lazy_runs", sum(r.premises["lazy_phase1"].met for r in runs_at))
+    glue_numbers({f"t_order_{scale_tag(scale)}_reached": sum(np.isfinite(r.at_t_star["T_star"]) for r in runs_at),
+                  f"t_order_{scale_tag(scale)}_runs": len(runs_at),
+                  f"t_order_{scale_tag(scale)}_lazy_runs": sum(r.premises["lazy_phase1"].met for r in runs_at)})
 glue_orders("t_order", t_orders, fields=("exponent", "low", "high", "predicted"), outcome=True)
 glue_text("t_reached", "Every run reaches T*" if all(np.isfinite(r.at_t_star["T_star"]) for r in main_runs)
           else "Not every run reaches T* (the verdicts are then undecided)")
-at = {key: np.array([r.at_t_star[key] for r in main_runs]) for key in main_runs[0].at_t_star}
-rate = np.array([r.phase1_rate for r in main_runs])
-t1 = np.array([r.traj.T1 for r in main_runs])
-glue_number("t_star_exponent", claims.measures.power_law_fit(t_m, at["T_star"]).exponent)
-glue_number("t_star_over_t1_exponent", claims.measures.power_law_fit(t_m, at["T_star"] / t1).exponent)
-glue_number("t_loss_integral_exponent", claims.measures.power_law_fit(t_m, at["loss_integral"] * rate).exponent)
-c_ratio = at["C_min"] / np.array([claims.coefficient_prediction(r) for r in main_runs])
-glue_number("t_C_ratio_narrow", float(np.median(c_ratio[t_m == t_m.min()])))
-glue_number("t_C_ratio_wide", float(np.median(c_ratio[t_m == t_m.max()])))
-# the exponent of tilt / C, about -1/2 (not of tilt sqrt(m) / C, about 0, whose relative tolerance would be vacuous)
-glue_number("t_tilt_over_C_exponent", claims.measures.power_law_fit(t_m, at["tilt"] / at["C_min"]).exponent)
 tilt_main = t_orders[t_main]["attention tilt"]
 if not tilt_main.undecided:
     slopes = (tilt_main.measured["predicted"], tilt_main.measured["predicted"] - 0.5)
@@ -479,20 +443,7 @@ if not tilt_main.undecided:
     between = min(slopes) <= tilt_main.measured["exponent"] <= max(slopes)
     glue_text("t_tilt_between", "the measured exponent lies between them" if between
               else "the measured exponent lies outside both")
-c_main = t_orders[t_main]["smallest C at T*"]
-if c_main.undecided:
-    closing = "Some run did not reach T*, so the sweep decides nothing about the coefficients' order."
-elif c_main.holds:
-    closing = "At the book's T* the coefficients' exponent is within one log factor of the stated order."
-else:
-    excess = c_main.measured["exponent"] - c_main.measured["predicted"]
-    closing = (f"At the book's T* the smallest coefficient's exponent differs from the stated one by "
-               f"{excess:.2f}, about {abs(excess) / t_log_slope:.0f} factors of ln m over these widths: more than "
-               "the one log factor the rule allows, though four and a half decades cannot tell a power of m from "
-               "a few log factors.")
-glue_text("t_order_closing", closing)  # a glued phrase is plain text: no math in it
-
-
+glue_text("t_order_closing", order_closing(t_orders[t_main]["smallest C at T*"], t_log_slope))  # plain text
 show(order_table(t_orders, t_main, claims.T_STAR_ORDERS))
 glue_figure("fig_phase2_orders", plots.width_orders(main_runs, t_orders[t_main], claims.T_STAR_ORDERS))
 

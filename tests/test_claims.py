@@ -609,3 +609,22 @@ def test_a_run_recorded_on_the_signal_words_leaves_the_every_word_statements_und
         measures.population_loss(signal.traj, run.batch, run.m)
     with pytest.raises(ValueError, match="cut to the first"):
         measures.population_loss(run.without_matrices().traj, run.batch, run.m)
+
+
+def test_t_star_readings_fit_the_laws_put_into_the_runs(t_star_runs):
+    """Readings replaced by exact power laws of m give back their exponents and ratios."""
+    lawful = [_with_readings(r, T_star=7.0 * r.m**0.5 * r.traj.T1, C_min=2.0 * claims.coefficient_prediction(r),
+                             loss_integral=3.0 * r.m**0.25 / r.phase1_rate,
+                             tilt=4.0 * r.m**-0.5 * 2.0 * claims.coefficient_prediction(r)) for r in t_star_runs]
+    readings = claims.t_star_readings(lawful)
+    assert readings["t_star_over_t1_exponent"] == pytest.approx(0.5)
+    assert readings["t_loss_integral_exponent"] == pytest.approx(0.25)
+    assert readings["t_tilt_over_C_exponent"] == pytest.approx(-0.5)
+    assert readings["t_C_ratio_narrow"] == pytest.approx(2.0) and readings["t_C_ratio_wide"] == pytest.approx(2.0)
+    t1 = np.array([r.traj.T1 for r in t_star_runs])
+    assert readings["t_star_exponent"] == pytest.approx(0.5 + measures.loglog_slope([r.m for r in t_star_runs], t1))
+
+
+def test_held_by_margin_counts_the_runs_where_item_3_holds_under_each_rule(premise_runs):
+    held = claims.held_by_margin({"premise": premise_runs, "first": premise_runs[:1]}, [0.0, 0.25])
+    assert held == {0.0: {"premise": 0, "first": 0}, 0.25: {"premise": len(premise_runs), "first": 1}}

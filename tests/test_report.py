@@ -156,3 +156,29 @@ def test_order_table_has_a_row_per_statement_and_one_for_the_premises():
     assert "| T1 | Theta | -1.00 | yes: -1.02 [-1.12, -0.92] | yes: -0.98 [-1.08, -0.88] | 0.25 | no |" == lines[2]
     assert "**no**: 0.40 [0.30, 0.50]" in lines[3] and "undecided" in lines[3] and lines[3].endswith("| yes |")
     assert lines[4].startswith("| premises") and "| yes | **no** |" in lines[4]
+
+
+def test_margin_rule_and_structure_tables_and_the_closing_sentence():
+    from cooccur.claims import Verdict
+
+    lines = report.margin_rule_table({0.0: {"paper": 1, "premise": 0}, 0.5: {"paper": 3, "premise": 3}},
+                                     {"paper": 3, "premise": 3}).splitlines()
+    assert lines[2] == "| c = 0 | 1 of 3 | 0 of 3 |" and lines[3] == "| c = 0.5 | 3 of 3 | 3 of 3 |"
+    m = {"C12": 1e-3, "C21": 2e-3, "C31": -1e-3, "C32": -3e-3, "min_C_over_prediction": 0.5,
+         "max_C_over_prediction": 1.5, "max_filler": 1e-4, "core_over_filler": 10.0, "predicted_ratio": 8.0}
+    row = report.structure_table({"premise": Verdict("thm3.3.structure", True, True, m)}).splitlines()[2]
+    assert row == "| premise | 1.00e-03 | 2.00e-03 | -1.00e-03 | -3.00e-03 | 0.50 to 1.50 | 1.00e-04 | 10.00 | 8.00 |"
+    failing = Verdict("smallest C at T*", False, True, {"exponent": -1.2, "predicted": -1.8})
+    assert "differs from the stated one by 0.60, about 3 factors of ln m" in report.order_closing(failing, 0.2)
+    undecided = Verdict("smallest C at T*", False, True, {}, undecided=True)
+    assert report.order_closing(undecided, 0.2).startswith("Some run did not reach T*")
+
+
+def test_glue_measured_glues_nan_for_what_was_not_measured(tmp_path, monkeypatch):
+    from cooccur.claims import Verdict
+
+    results = tmp_path / "chapter.json"
+    monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
+    report.glue_measured(Verdict("c", True, True, {"a": 1.5}), {"x_a": "a", "x_b": "b"})
+    assert json.loads(results.read_text()) == {"x_a": {"value": 1.5, "class": "float64"},
+                                               "x_b": {"value": None, "class": "float64"}}

@@ -1175,3 +1175,31 @@ def width_orders(runs: Sequence[Run | tuple[Experiment, Trajectory]], level: flo
         )
     return verdicts
 
+
+def held_by_margin(runs_by_setting: dict[str, Sequence[Run]], margins: Sequence[float]) -> dict[float, dict[str, int]]:
+    """For each T1 rule c of ``margins`` (Phase 2 starts where every margin is at least c) and each setting, on how
+    many runs Theorem 3.2's item 3 (:func:`thm3_2_margins`) holds."""
+    return {c: {name: sum(thm3_2_margins(r, t1_margin=c).holds for r in rs) for name, rs in runs_by_setting.items()}
+            for c in margins}
+
+
+def t_star_readings(runs: Sequence[Run]) -> dict[str, float]:
+    """Theorem 3.3's readings at T* over a width sweep (runs at one initial scale, ``Run.at_t_star`` computed): the
+    exponents of m of T*, of T*/T1, of the loss integral from T1 to T* times the Phase-1 rate and of the tilt over
+    the smallest coefficient (about -1/2; the exponent of tilt sqrt(m)/C, about 0, would make a relative tolerance
+    vacuous), and the smallest coefficient over its formula (median) at the narrowest and the widest width."""
+    m = np.array([r.m for r in runs], dtype=float)
+    at = {key: np.array([r.at_t_star[key] for r in runs]) for key in runs[0].at_t_star}
+    rate = np.array([r.phase1_rate for r in runs])
+    t1 = np.array([r.traj.T1 for r in runs])
+    c_ratio = at["C_min"] / np.array([coefficient_prediction(r) for r in runs])
+
+    def exponent(values: np.ndarray) -> float:
+        return measures.power_law_fit(m, values).exponent
+
+    return {"t_star_exponent": exponent(at["T_star"]), "t_star_over_t1_exponent": exponent(at["T_star"] / t1),
+            "t_loss_integral_exponent": exponent(at["loss_integral"] * rate),
+            "t_C_ratio_narrow": float(np.median(c_ratio[m == m.min()])),
+            "t_C_ratio_wide": float(np.median(c_ratio[m == m.max()])),
+            "t_tilt_over_C_exponent": exponent(at["tilt"] / at["C_min"])}
+

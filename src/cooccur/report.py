@@ -366,6 +366,51 @@ def order_table(orders_by_scale: dict[float, dict[str, Verdict]], main_scale: fl
     return rows_table(rows)
 
 
+def glue_measured(verdict: Verdict, names: dict[str, str], kind: str | None = None) -> None:
+    """Glue numbers a verdict measured: ``{glue name: key of verdict.measured}`` (NaN where it measured none)."""
+    for name, key in names.items():
+        glue_number(name, verdict.measured.get(key, math.nan), kind=kind)
+
+
+def margin_rule_table(held: dict[float, dict[str, int]], runs: dict[str, int]) -> str:
+    """A Markdown table of :func:`cooccur.claims.held_by_margin`: per T1 rule c, per setting, on how many of its
+    ``runs[setting]`` runs Theorem 3.2's item 3 holds."""
+    names = list(runs)
+    rows = ["| T1 rule: every margin ≥ c | " + " | ".join(f"{name}: seeds where item 3 holds" for name in names)
+            + " |", "|---|" + "---|" * len(names)]
+    rows += [f"| c = {c:g} | " + " | ".join(f"{by[name]} of {runs[name]}" for name in names) + " |"
+             for c, by in held.items()]
+    return "\n".join(rows)
+
+
+def structure_table(verdicts: dict[str, Verdict]) -> str:
+    """A Markdown table of Theorem 3.3's structure verdicts (``thm3.3.structure``), one row per setting: the four
+    coefficients of A(T*) - A(0), their size against the predicted order, the largest filler coefficient, the
+    smallest target coefficient over it and the predicted ratio."""
+    rows = ["| setting | $C_{12}$ | $C_{21}$ | $C_{31}$ | $C_{32}$ | $\\lvert C\\rvert$ / predicted order | "
+            "largest filler coefficient | smallest target / largest filler | predicted ratio |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for name, v in verdicts.items():
+        m = v.measured
+        rows.append(f"| {name} | {m['C12']:.2e} | {m['C21']:.2e} | {m['C31']:.2e} | {m['C32']:.2e} | "
+                    f"{m['min_C_over_prediction']:.2f} to {m['max_C_over_prediction']:.2f} | "
+                    f"{m['max_filler']:.2e} | {m['core_over_filler']:.2f} | {m['predicted_ratio']:.2f} |")
+    return "\n".join(rows)
+
+
+def order_closing(verdict: Verdict, log_slope: float) -> str:
+    """A sentence (plain text, no math) on whether the smallest coefficient's order holds at T*, and by how many
+    factors of ln m (``log_slope``: one factor over the sweep's widths) it misses when it fails."""
+    if verdict.undecided:
+        return "Some run did not reach T*, so the sweep decides nothing about the coefficients' order."
+    if verdict.holds:
+        return "At the book's T* the coefficients' exponent is within one log factor of the stated order."
+    excess = verdict.measured["exponent"] - verdict.measured["predicted"]
+    return (f"At the book's T* the smallest coefficient's exponent differs from the stated one by {excess:.2f}, "
+            f"about {abs(excess) / log_slope:.0f} factors of ln m over these widths: more than the one log factor "
+            "the rule allows, though four and a half decades cannot tell a power of m from a few log factors.")
+
+
 def _fmt_value(value) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
