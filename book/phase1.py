@@ -113,12 +113,15 @@ from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import (
     config_table,
     glue_figure,
+    glue_measured,
     glue_number,
+    glue_numbers,
     glue_orders,
     glue_text,
     measured_table,
     order_table,
     premise_table,
+    rows_table,
     scale_tag,
     show,
     verdict_table,
@@ -131,9 +134,7 @@ check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(
                  quick=(quick, bool))
 apply_quick("phase1", globals(), quick, n_seeds=2, T=3.0, widths=[64, 128, 256], sweep_seeds=1, sweep_T=3.0,
             order_widths=[32, 100, 320], order_seeds=1)
-glue_number("K", claims.ORDER_CONSTANT)
-glue_number("lazy_growth", claims.LAZY_GROWTH)
-glue_number("t1_margin", claims.T1_MARGIN)
+glue_numbers({"K": claims.ORDER_CONSTANT, "lazy_growth": claims.LAZY_GROWTH, "t1_margin": claims.T1_MARGIN})
 
 # %% [markdown]
 # ## Two runs: the paper's setting and a premise setting
@@ -165,15 +166,10 @@ show(verdict_table(verdicts, ["thm3.1", "lemma4.1", "lemma4.2", "lemma4.3"], pre
 # %% tags=["hide-input"]
 for name, r in runs.items():
     m = verdicts[name]["thm3.1"].measured
-    glue_number(f"T1_{name}", r.traj.T1)
-    glue_number(f"G1_T1_{name}", m["G1"])
-    glue_number(f"G2_T1_{name}", m["G2"])
-    glue_number(f"G3_T1_{name}", m["G3"])
-    glue_number(f"loss_ratio_T1_{name}", m["loss_T1_over_loss_0"])
-    glue_number(f"min_margin_T1_{name}", m["min_margin"])
-    glue_number(f"filler_change_{name}", m["filler_G_change"])
-    glue_number(f"filler_scale_{name}", m["filler_G_scale"])
-    glue_number(f"filler_factor_{name}", m["filler_G_change"] / m["filler_G_scale"])
+    glue_numbers({f"T1_{name}": r.traj.T1, f"filler_factor_{name}": m["filler_G_change"] / m["filler_G_scale"]})
+    glue_measured(verdicts[name]["thm3.1"], {f"G1_T1_{name}": "G1", f"G2_T1_{name}": "G2", f"G3_T1_{name}": "G3",
+                  f"loss_ratio_T1_{name}": "loss_T1_over_loss_0", f"min_margin_T1_{name}": "min_margin",
+                  f"filler_change_{name}": "filler_G_change", f"filler_scale_{name}": "filler_G_scale"})
 glue_figure("fig_phase1_G", plots.G_by_setting({f"{name} setting (seed {seed})": r.traj for name, r in runs.items()}))
 
 # %% [markdown]
@@ -210,12 +206,10 @@ show(measured_table(verdicts, "thm3.1", {
     "filler words: max change of G since t = 0": ("filler_G_change", "filler_G_scale"),
 }))
 for name in runs:
-    glue_number(f"filler_share_{name}", verdicts[name]["thm3.1"].measured["filler_share"])
-    glue_number(f"filler_ratio_{name}", verdicts[name]["thm3.1"].measured["filler_rate_ratio"])
-    glue_number(f"filler_kernel_{name}", verdicts[name]["thm3.1"].measured["filler_kernel_ratio"])
-    glue_number(f"filler_over_kernel_{name}", verdicts[name]["thm3.1"].measured["filler_share_over_kernel"])
-    glue_number(f"wa_growth_{name}", verdicts[name]["thm3.1"].measured["wa_sq_growth"])
-    glue_number(f"VV_growth_{name}", verdicts[name]["thm3.1"].measured["VV_growth"])
+    glue_measured(verdicts[name]["thm3.1"], {f"filler_share_{name}": "filler_share",
+                  f"filler_ratio_{name}": "filler_rate_ratio", f"filler_kernel_{name}": "filler_kernel_ratio",
+                  f"filler_over_kernel_{name}": "filler_share_over_kernel", f"wa_growth_{name}": "wa_sq_growth",
+                  f"VV_growth_{name}": "VV_growth"})
 
 # %% [markdown]
 # The filler words' $G$ is measured as its change since $t = 0$: at $t = 0$ it is already of the size
@@ -253,10 +247,8 @@ for name in runs:
 
 # %% tags=["hide-input"]
 for name in runs:
-    m = verdicts[name]["lemma4.1"].measured
-    glue_number(f"ratio_G1_{name}", m["ratio_G1"])
-    glue_number(f"ratio_G2_{name}", m["ratio_G2"])
-    glue_number(f"rate_ratio_{name}", verdicts[name]["lemma4.2"].measured["rate_ratio"])
+    glue_measured(verdicts[name]["lemma4.1"], {f"ratio_G1_{name}": "ratio_G1", f"ratio_G2_{name}": "ratio_G2"})
+    glue_measured(verdicts[name]["lemma4.2"], {f"rate_ratio_{name}": "rate_ratio"})
 
 # %% [markdown]
 # The measured initial rates of $G(\mu_1)$ and $G(\mu_2)$ are {glue:text}`ratio_G1_paper:.2f` and
@@ -273,8 +265,7 @@ for name in runs:
 # setting.
 
 # %% tags=["hide-input"]
-glue_number("much_smaller", claims.MUCH_SMALLER)
-glue_number("n_seeds", n_seeds)
+glue_numbers({"much_smaller": claims.MUCH_SMALLER, "n_seeds": n_seeds})
 groups = {
     "theory's scales": [paper_setting(s, T=T) for s in range(n_seeds)],
     "Kaiming": [paper_setting(s, init="kaiming", T=T) for s in range(n_seeds)],
@@ -282,18 +273,12 @@ groups = {
     "premise setting": [premise_setting(s, T=T) for s in range(n_seeds)],
 }
 group_runs = {name: claims.runs_of(exps) for name, exps in groups.items()}
-rows = ["| initialisation | median of median $\\lvert F(0)\\rvert$ | small-output premise met | "
-        "types 2 and 3 rise first | Lemma 4.2 holds |", "|---|---|---|---|---|"]
-for key, (name, rs) in zip(("theory", "kaiming", "small", "premise"), group_runs.items()):
-    out0 = float(np.median([np.median(np.abs(r.traj.F[0])) for r in rs]))
-    premise = sum(r.premises["small_output"].met for r in rs)
-    rise = sum(measures.rises_first(r.traj) for r in rs)
-    held = sum(claims.lemma4_2(r).holds for r in rs)
-    glue_number(f"out0_{key}", out0)
-    glue_number(f"rise_{key}", rise)
-    glue_number(f"lemma42_{key}", held)
-    rows.append(f"| {name} | {out0:.3f} | {premise} of {len(rs)} | {rise} of {len(rs)} | {held} of {len(rs)} |")
-show("\n".join(rows))
+rise = {name: claims.rise_first_summary(rs) for name, rs in group_runs.items()}
+for key, r in zip(("theory", "kaiming", "small", "premise"), rise.values()):
+    glue_numbers({f"out0_{key}": r["out0"], f"rise_{key}": r["rise"], f"lemma42_{key}": r["held"]})
+show(rows_table([{"initialisation": name, "median of median $\\lvert F(0)\\rvert$": f"{r['out0']:.3f}",
+                  **{label: f"{r[key]} of {r['runs']}" for label, key in (("small-output premise met", "premise"),
+                     ("types 2 and 3 rise first", "rise"), ("Lemma 4.2 holds", "held"))}} for name, r in rise.items()]))
 glue_figure("fig_phase1_rise", plots.rise_first({name: [r.traj for r in rs] for name, rs in group_runs.items()}))
 
 # %% [markdown]
@@ -321,16 +306,13 @@ glue_figure("fig_phase1_rise", plots.rise_first({name: [r.traj for r in rs] for 
 
 # %% tags=["hide-input"]
 for name in runs:
-    m = verdicts[name]["lemma4.3"].measured
-    glue_number(f"t_half_frac_{name}", m["T0.5_over_T1"])
-    glue_number(f"C_{name}", m["C"])
-glue_number("sandwich_premise_seeds", sum(claims.lemma4_3(r).holds for r in group_runs["premise setting"]))
-glue_number("sandwich_theory_seeds", sum(claims.lemma4_3(r).holds for r in group_runs["theory's scales"]))
+    glue_measured(verdicts[name]["lemma4.3"], {f"t_half_frac_{name}": "T0.5_over_T1", f"C_{name}": "C"})
+glue_numbers({f"sandwich_{key}_seeds": sum(claims.lemma4_3(r).holds for r in group_runs[name])
+              for key, name in (("premise", "premise setting"), ("theory", "theory's scales"))})
 paper_traj = runs["paper"].traj
 last = int(np.flatnonzero(paper_traj.t < paper_traj.T1)[-1])  # the last record before T1
 lower, upper = measures.sandwich_ratios(paper_traj)
-glue_number("lower_last_paper", lower[last])
-glue_number("upper_last_paper", upper[last])
+glue_numbers({"lower_last_paper": lower[last], "upper_last_paper": upper[last]})
 glue_figure("fig_phase1_sandwich", plots.sandwich({f"{name} setting": r.traj for name, r in runs.items()}))
 
 # %% [markdown]
@@ -381,11 +363,9 @@ glue_number("slope_T1_predicted_fixed", measures.loglog_slope(m_values, 1 / (m_v
 half = series["m1 = m/2, distinct fillers"]
 glue_number("slope_T1_vs_m_half", measures.loglog_slope(m_values, [np.median([r.traj.T1 for r in g]) for g in half]))
 for key, name in (("half", "m1 = m/2, distinct fillers"), ("fixed", "m1 = 256, paper's data")):
-    glue_number(f"t1_rate_delta_{key}", scaling[name]["t1_scaling"].measured["delta"])
-    for end in ("slope", "low", "high"):
-        glue_number(f"t1_rate_{end}_{key}", scaling[name]["t1_scaling"].measured[end])
-        glue_number(f"move_{end}_{key}", scaling[name]["score_movement_scaling"].measured[end])
-    glue_number(f"move_slope_pred_{key}", scaling[name]["score_movement_scaling"].measured["predicted_slope"])
+    glue_measured(scaling[name]["t1_scaling"], {f"t1_rate_{end}_{key}": end for end in ("delta", "slope", "low", "high")})
+    glue_measured(scaling[name]["score_movement_scaling"], {f"move_{end}_{key}": end for end in ("slope", "low", "high")}
+                  | {f"move_slope_pred_{key}": "predicted_slope"})
     glue_text(f"t1_rate_verdict_{key}", "holds" if scaling[name]["t1_scaling"].holds else "fails")
 glue_text("t1_half_reading", "matches it" if scaling["m1 = m/2, distinct fillers"]["t1_scaling"].holds else
           "comes close, but its interval reaches outside the verdict's band (the table above says which edge)")
@@ -456,18 +436,15 @@ order_runs = {scale: [r.without_matrices() for m in order_widths for r in claims
 orders = {scale: claims.width_orders(runs_at) for scale, runs_at in order_runs.items()}
 main_scale = 1.0 if 1.0 in orders else order_scales[0]
 order_m = np.array([r.m for r in order_runs[main_scale]], dtype=float)
-glue_number("order_m_min", int(order_m.min()))
-glue_number("order_m_max", int(order_m.max()))
-glue_number("order_decades", float(np.log10(order_m.max() / order_m.min())))
-glue_number("order_seeds", order_seeds)
-glue_number("order_horizon", WIDTH_HORIZON)
-glue_number("order_log_slope", orders[main_scale]["T1"].measured["log_slope"])
+glue_numbers({"order_m_min": int(order_m.min()), "order_m_max": int(order_m.max()),
+              "order_decades": float(np.log10(order_m.max() / order_m.min())), "order_seeds": order_seeds,
+              "order_horizon": WIDTH_HORIZON, "order_log_slope": orders[main_scale]["T1"].measured["log_slope"],
+              "order_statements": len(claims.WIDTH_ORDERS)})
 for scale, runs_at in order_runs.items():
-    glue_number(f"order_{scale_tag(scale)}_lazy_runs", sum(r.premises["lazy_phase1"].met for r in runs_at))
-    glue_number(f"order_{scale_tag(scale)}_runs", len(runs_at))
-    glue_number(f"order_{scale_tag(scale)}_holding", sum(v.holds for v in orders[scale].values()))
+    glue_numbers({f"order_{scale_tag(scale)}_lazy_runs": sum(r.premises["lazy_phase1"].met for r in runs_at),
+                  f"order_{scale_tag(scale)}_runs": len(runs_at),
+                  f"order_{scale_tag(scale)}_holding": sum(v.holds for v in orders[scale].values())})
 glue_orders("order", orders)
-glue_number("order_statements", len(claims.WIDTH_ORDERS))
 show(order_table(orders, main_scale, claims.WIDTH_ORDERS))
 glue_figure("fig_phase1_orders", plots.width_orders(order_runs[main_scale], orders[main_scale]))
 

@@ -628,3 +628,11 @@ def test_t_star_readings_fit_the_laws_put_into_the_runs(t_star_runs):
 def test_held_by_margin_counts_the_runs_where_item_3_holds_under_each_rule(premise_runs):
     held = claims.held_by_margin({"premise": premise_runs, "first": premise_runs[:1]}, [0.0, 0.25])
     assert held == {0.0: {"premise": 0, "first": 0}, 0.25: {"premise": len(premise_runs), "first": 1}}
+
+
+def test_rise_first_summary_counts_each_reading_over_the_group(premise_runs):
+    summary = claims.rise_first_summary(premise_runs)
+    assert summary["runs"] == len(premise_runs)
+    assert summary["held"] == sum(claims.lemma4_2(r).holds for r in premise_runs)
+    assert summary["premise"] == sum(r.premises["small_output"].met for r in premise_runs)
+    assert summary["out0"] == pytest.approx(np.median([np.median(np.abs(r.traj.F[0])) for r in premise_runs]))

@@ -1203,3 +1203,13 @@ def t_star_readings(runs: Sequence[Run]) -> dict[str, float]:
             "t_C_ratio_wide": float(np.median(c_ratio[m == m.max()])),
             "t_tilt_over_C_exponent": exponent(at["tilt"] / at["C_min"])}
 
+
+def rise_first_summary(runs: Sequence[Run]) -> dict[str, float]:
+    """Lemma 4.2 over a group of runs: the median over runs of the median |F(0)| (``out0``), on how many the
+    small-output premise holds (``premise``), types 2 and 3 rise first (``rise``,
+    :func:`cooccur.measures.rises_first`) and Lemma 4.2 holds (``held``), of ``runs`` runs."""
+    return {"out0": float(np.median([np.median(np.abs(r.traj.F[0])) for r in runs])),
+            "premise": sum(r.premises["small_output"].met for r in runs),
+            "rise": sum(measures.rises_first(r.traj) for r in runs), "held": sum(lemma4_2(r).holds for r in runs),
+            "runs": len(runs)}
+
