@@ -62,15 +62,10 @@ quick = False
 import shutil
 from pathlib import Path
 
-import numpy as np
-
-from cooccur import escape, limit, memorisation, plots, sweep
-from cooccur.claims import CLAIMS, LAZY_GROWTH, SMALL_OUTPUT
-from cooccur.coordinates import Batch
-from cooccur.data import make_dataset
-from cooccur.measures import power_law_fit
+from cooccur import beyond, limit, plots, sweep
+from cooccur.claims import CLAIMS, SMALL_OUTPUT
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import glue_figure, glue_number, glue_text, rows_table, show, sweep_table
+from cooccur.report import glue_figure, glue_number, glue_numbers, glue_text, glue_texts, rows_table, show, sweep_table
 
 check_parameters(limit_file=(limit_file, str), lazy_file=(lazy_file, str), escape_file=(escape_file, str),
                  memorisation_file=(memorisation_file, str), shared_file=(shared_file, str),
@@ -130,23 +125,9 @@ for name, table in tables.items():
 # size, and the largest gap between the attention scores $A/\sqrt m$ on the signal words.
 
 # %% tags=["hide-input"]
-fits = {start: limit.fluctuation_exponents(tables["limit"], start) for start in limit.LIMITS}
-for start, by_name in fits.items():
-    for name, fit in by_name.items():
-        glue_number(f"{start}_exp_{name}", fit.exponent)
-        glue_number(f"{start}_exp_{name}_low", fit.low)
-        glue_number(f"{start}_exp_{name}_high", fit.high)
-widest = sweep.finished(tables["limit"]).query("`model.m` == `model.m`.max()")
-for column, key in (("T1_x_rate", "wishart"), ("limit.T1_x_rate", "limit"), ("mean.T1_x_rate", "mean")):
-    glue_number(f"t1_rate_widest_{key}", float(widest[column].median()))
-glue_number("widest_m", int(widest["model.m"].iloc[0]))
-glue_number("t1_ratio_low", float((widest["T1_x_rate"] / widest["mean.T1_x_rate"]).min()))
-glue_number("t1_ratio_high", float((widest["T1_x_rate"] / widest["mean.T1_x_rate"]).max()))
-for name in ("G", "loss"):
-    fit = fits["limit"][name]
-    glue_text(f"limit_{name}_verdict", "contains" if fit.low <= -0.5 <= fit.high else "excludes")
-loss_tail = sweep.finished(tables["limit"]).groupby("model.m")["limit.dist.loss"].median()
-glue_number("loss_floor", float(loss_tail[loss_tail.index >= 1e5].median()))
+fits, numbers, texts = beyond.limit_readings(tables["limit"])
+glue_numbers(numbers)
+glue_texts(texts)
 glue_figure("fig_width_limit", plots.width_limit(tables["limit"], fits))
 
 # %% [markdown]
@@ -197,8 +178,8 @@ glue_figure("fig_width_limit", plots.width_limit(tables["limit"], fits))
 # %% tags=["hide-input"]
 agreement = limit.verdict_agreement(tables["limit"], list(CLAIMS))
 glue_text("limit_undecided", ", ".join(agreement.query("runs == 0")["claim"]) or "none")
-glue_number("limit_agree_min", float(agreement["agree"].min()))
-glue_number("limit_uniform_share", float(agreement.set_index("claim").loc["attention_uniform", "holds at width m"]))
+glue_numbers({"limit_agree_min": float(agreement["agree"].min()),
+              "limit_uniform_share": float(agreement.set_index("claim").loc["attention_uniform", "holds at width m"])})
 show(rows_table(agreement.query("runs > 0").to_dict("records"),
                 {"holds at width m": ".2f", "holds on the limit start": ".2f", "agree": ".2f"}))
 
@@ -233,48 +214,10 @@ show(rows_table(agreement.query("runs > 0").to_dict("records"),
 # from 32 to $10^6$, each run drawn from the law of the Gram quantities.
 
 # %% tags=["hide-input"]
-curve = sweep.finished(tables["escape"]).sort_values("axis.init_scale").copy()
-curve["kappa"] = escape.kappa(curve["sigma0"], curve["sigma1"], curve["model.m"], curve["model.m1"])
-lazy = sweep.finished(tables["lazy"])
-kappas = escape.kappa(lazy["sigma0"], lazy["sigma1"], lazy["model.m"], lazy["model.m1"])
-push = float(np.linalg.norm(escape.initial_push(Batch.from_dataset(make_dataset(sweeps["lazy"].runs[0].experiment.data)))))
-level = escape.fit_escape_level(curve["kappa"][curve["kappa"] >= 100], curve["T1_x_rate"][curve["kappa"] >= 100], push)
-kappa_bound = escape.crossing(curve["kappa"], curve[list(escape.GROWTH_COLUMNS)].max(axis=1), LAZY_GROWTH)
-on_curve = np.exp(np.interp(np.log(kappas), np.log(curve["kappa"]), np.log(curve["T1_x_rate"])))
-deviation = np.abs(lazy["T1_x_rate"].to_numpy() / on_curve - 1)
-small = lazy["premise.small_output"].astype(bool).to_numpy()
-boundary = {m: s for m, s in escape.lazy_boundary(tables["lazy"], LAZY_GROWTH).items() if np.isfinite(s)}
-boundary_fit = power_law_fit(list(boundary), list(boundary.values()))
-cells = lazy.groupby(["axis.init_scale", "model.m"])[["premise.condition1", "premise.small_output",
-                                                      "premise.lazy_phase1"]].min().astype(bool)
-conflict = cells[cells["premise.condition1"] & cells["premise.small_output"] & ~cells["premise.lazy_phase1"]]
-glue_number("push", push)
-glue_number("escape_level", level)
-glue_number("lazy_t1_rate", float(curve["T1_x_rate"].iloc[-1]))
-glue_number("kappa_bound", kappa_bound)
-glue_number("lazy_bound", LAZY_GROWTH)
-glue_number("collapse_small", float(np.median(deviation[small])))
-at_one = lazy["axis.init_scale"].to_numpy() == 1.0
-glue_number("collapse_s1", float(np.median(lazy["T1_x_rate"].to_numpy()[at_one] / on_curve[at_one])))
-glue_number("small_output_threshold", SMALL_OUTPUT)
-glue_number("boundary_exp", boundary_fit.exponent)
-glue_number("boundary_exp_low", boundary_fit.low)
-glue_number("boundary_exp_high", boundary_fit.high)
-L = sweeps["lazy"].runs[0].experiment.data.L
-widths = np.geomspace(32, 1e12, 4000)
-boundary_scale = np.sqrt(kappa_bound / (np.sqrt(widths) * (1 + 1 / L)))  # kappa = s^2 sqrt(m) (1 + 1/L), m1 = m
-glue_number("boundary_s_128", float(np.interp(128, widths, boundary_scale)))
-glue_number("boundary_s_1e6", float(np.interp(1e6, widths, boundary_scale)))
-glue_number("conflict_ends", float(widths[np.argmax(boundary_scale < 1 / (2 * np.log(widths)))]))
-glue_number("conflict_cells", len(conflict))
-glue_number("boundary_s_32", boundary.get(32.0, float("nan")))
-glue_text("boundary_verdict", "contains" if boundary_fit.low <= -0.25 <= boundary_fit.high else "excludes")
-glue_number("widths_below", sum(1 / (2 * np.log(m)) < s for m, s in boundary.items()))
-glue_number("widths_measured", len(boundary))
-glue_number("rich_growth_at_min", float(curve["thm3.1.wa_sq_growth"].iloc[0]))
-glue_number("rich_growth_theory", float(escape.wa_growth(curve["kappa"].iloc[0], curve["sigma0"].iloc[0],
-                                                          curve["sigma1"].iloc[0], level)))
-glue_figure("fig_lazy_rich", plots.lazy_rich(tables["lazy"], curve, kappas, push, level))
+lazy = beyond.lazy_rich(tables["escape"], tables["lazy"], sweeps["lazy"].runs[0].experiment.data)
+glue_numbers({**lazy.numbers(), "small_output_threshold": SMALL_OUTPUT})
+glue_texts(lazy.texts())
+glue_figure("fig_lazy_rich", plots.lazy_rich(tables["lazy"], lazy.curve, lazy.kappas, lazy.push, lazy.level))
 
 # %% [markdown]
 # ```{glue:figure} fig_lazy_rich
@@ -347,41 +290,9 @@ glue_figure("fig_lazy_rich", plots.lazy_rich(tables["lazy"], curve, kappas, push
 
 # %% tags=["hide-input"]
 mem = {"distinct fillers": tables["memorisation"], "shared fillers (d = 64)": tables["shared"]}
-found = memorisation.boundary(tables["memorisation"])
-distinct = sweep.finished(tables["memorisation"])
-shared = sweep.finished(tables["shared"])
-uses = shared["data.n"] * (shared["data.L"] - 7 / 3) / (shared["data.d"] - 3)  # filler slots per filler word
-glue_number("uses_low", float(uses.min()))
-glue_number("uses_high", float(uses.max()))
-glue_number("mem_exp", found.fit.exponent)
-glue_number("mem_exp_low", found.fit.low)
-glue_number("mem_exp_high", found.fit.high)
-glue_number("mem_prefactor", found.fit.prefactor)
-glue_number("mem_initial_odds", found.initial_odds)
-glue_number("mem_slope", found.slope)
-glue_number("cond1_vs_boundary", 28 / 3 / found.slope)
-glue_text("cond1_share", "less than" if 28 / 3 > found.slope else "up to")
-glue_number("mem_share_max", float(distinct["filler_share.T_star"].max()))
-glue_number("mem_share_shared_max", float(shared["filler_share.T_star"].max()))
-for L, rows in distinct.groupby("data.L"):
-    glue_number(f"pop_exp_L{L}", power_law_fit(rows["data.n"] / L, rows["population_loss.T_star"]).exponent)
-largest = {name: t.query("`data.n` == `data.n`.max() and `data.L` == `data.L`.max()")
-           for name, t in {"distinct": distinct, "shared": shared}.items()}
-for name, rows in largest.items():
-    glue_number(f"pop_largest_{name}", float(rows["population_loss.T_star"].median()))
-glue_number("largest_n", int(distinct["data.n"].max()))
-glue_number("largest_L", int(distinct["data.L"].max()))
-glue_number("pop_max", float(distinct["population_loss.T_star"].max()))
-glue_number("pop_max_over_train", float(distinct["population_loss.T_star"].max() * distinct["model.m"].iloc[0]))
-structure = [t["thm3.3.structure.holds"].dropna() for t in (distinct, shared)]
-glue_number("structure_decided", sum(len(v) for v in structure))
-glue_number("structure_holds", int(sum(v.sum() for v in structure)))
-by_length = {name: t.groupby("data.L")["population_loss.T_star"].median() for name, t in
-             {"distinct": distinct, "shared": shared}.items()}
-glue_number("pop_L3_distinct", float(by_length["distinct"].iloc[0]))
-glue_number("pop_L3_shared", float(by_length["shared"].iloc[0]))
-glue_number("mem_reached", int(distinct["T_star"].notna().sum()))
-glue_number("mem_t_star_over_t1", float((distinct["filler_share.T_star"] / distinct["filler_share.T1"]).median()))
+numbers, texts = beyond.memorisation_readings(tables["memorisation"], tables["shared"])
+glue_numbers(numbers)
+glue_texts(texts)
 glue_figure("fig_memorisation", plots.memorisation(mem))
 
 # %% [markdown]

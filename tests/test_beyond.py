@@ -205,3 +205,43 @@ def test_a_sample_count_study_takes_medians_over_the_seeds_that_reached_t_star()
     rows = study.rows()
     assert rows[0]["holds (<= K/m)"] == "1 of 3 (1 undecided: no T*)" and rows[1]["holds (<= K/m)"] == "2 of 2"
     assert rows[0]["premises met"] == "2 of 3" and rows[1]["type-2 margin from signal words"] == "1.50"
+
+
+def test_limit_readings_fit_each_distance_and_read_the_widest_width():
+    from cooccur import beyond
+
+    m = np.repeat([100.0, 1000.0, 10000.0, 100000.0, 1000000.0], 2)
+    table = pd.DataFrame({"model.m": m, "error": "", "T1_x_rate": 40.0 + m**-0.5, "limit.T1_x_rate": 40.0,
+                          "mean.T1_x_rate": np.tile([20.0, 10.0], 5),
+                          **{f"limit.dist.{k}": 2 * m**-0.5 for k in limit.DISTANCES},
+                          **{f"mean.dist.{k}": 1.0 + 0 * m for k in limit.DISTANCES}})
+    table.loc[m >= 1e5, "limit.dist.loss"] = 3e-4  # a floor
+    fits, numbers, texts = beyond.limit_readings(table)
+    assert fits["limit"]["G"].exponent == pytest.approx(-0.5) and numbers["mean_exp_G"] == pytest.approx(0.0)
+    assert numbers["widest_m"] == 1_000_000 and numbers["t1_rate_widest_mean"] == pytest.approx(15.0)
+    assert (numbers["t1_ratio_low"], numbers["t1_ratio_high"]) == pytest.approx((2.001 / 1.0005, 4.002 / 1.0005),
+                                                                                rel=1e-3)
+    assert numbers["loss_floor"] == pytest.approx(3e-4)
+    assert texts == {"limit_G_verdict": "contains", "limit_loss_verdict": "excludes"}
+
+
+def test_memorisation_readings_compare_the_boundary_with_condition_1():
+    from cooccur import beyond
+
+    initial = np.array([0.05, 0.1, 0.2, 0.3, 0.15, 0.25])
+    odds0 = memorisation.odds(initial)
+    n, L = np.array([60, 120, 240, 60, 120, 240]), np.array([3, 3, 3, 5, 5, 5])
+    distinct = pd.DataFrame({"filler_share.initial": initial, "filler_share.T_star": 2 * odds0 / (1 + 2 * odds0),
+                             "filler_share.T1": initial, "error": "", "data.n": n, "data.L": L, "model.m": 128,
+                             "T_star": [1.0, 2.0, np.nan, 3.0, 1.0, 1.0], "population_loss.T_star": 1.2 * L / n,
+                             "thm3.3.structure.holds": [0.0, 1.0, np.nan, 0.0, 1.0, 0.0]})
+    shared = distinct.assign(**{"data.d": 64, "filler_share.T_star": 0.1})
+    numbers, texts = beyond.memorisation_readings(distinct, shared)
+    assert numbers["mem_slope"] == pytest.approx(9.0) and numbers["cond1_vs_boundary"] == pytest.approx(28 / 27)
+    assert texts == {"cond1_share": "less than"}  # the boundary's slope 9 is below 28/3
+    assert numbers["pop_exp_L3"] == pytest.approx(-1.0) and numbers["pop_exp_L5"] == pytest.approx(-1.0)
+    assert numbers["pop_max_over_train"] == pytest.approx(1.2 * 5 / 60 * 128)
+    assert (numbers["largest_n"], numbers["largest_L"]) == (240, 5)
+    assert numbers["pop_largest_distinct"] == pytest.approx(1.2 * 5 / 240)
+    assert (numbers["structure_decided"], numbers["structure_holds"], numbers["mem_reached"]) == (10, 4, 5)
+    assert numbers["uses_high"] == pytest.approx(240 * (5 - 7 / 3) / 61)

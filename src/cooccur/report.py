@@ -143,6 +143,12 @@ def glue_text(name: str, text: str) -> None:
     glue(name, str(text), display=False)
 
 
+def glue_texts(texts: dict[str, str]) -> None:
+    """:func:`glue_text` for each of ``{name: text}``."""
+    for name, text in texts.items():
+        glue_text(name, text)
+
+
 def _mark(flag: bool) -> str:
     return "yes" if flag else "**no**"
 
