@@ -56,13 +56,13 @@ quick = False
 # %% tags=["hide-input"]
 import numpy as np
 
-from cooccur import claims, measures, plots
+from cooccur import claims, figure1, measures, plots
 from cooccur.data import DataConfig
-from cooccur.experiment import Experiment, figure1_reading, paper_setting, run_many
-from cooccur.flow import DivergenceError, SimConfig
+from cooccur.experiment import Experiment, paper_setting, run_many
+from cooccur.flow import SimConfig
 from cooccur.model import INIT_SCHEMES, ModelConfig
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import config_table, glue_figure, glue_number, show, verdict_table
+from cooccur.report import config_table, glue_figure, glue_number, glue_numbers, rows_table, show, verdict_table
 
 check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None), init=(init, str, INIT_SCHEMES),
                  T=(T, float, 0.01, 1e4), step=(step, float, 1e-6, 1.0), n_seeds=(n_seeds, int, 1, 1000),
@@ -88,12 +88,8 @@ show(config_table({"Figure 1": experiment}))
 traj = experiment.run()
 
 # %% tags=["hide-input"]
-iteration = 1 / step
-glue_number("n_steps", int(round(T / step)))
-glue_number("t1_iter", traj.T1 * iteration)
-glue_number("t1_margin", claims.T1_MARGIN)
-glue_number("final_loss", traj.loss[-1])
-glue_number("initial_loss", traj.loss[0])
+glue_numbers({"n_steps": int(round(T / step)), "t1_iter": traj.T1 / step, "t1_margin": claims.T1_MARGIN,
+              "final_loss": traj.loss[-1], "initial_loss": traj.loss[0]})
 
 # %% [markdown]
 # ## The figure
@@ -129,27 +125,10 @@ glue_figure("fig_figure1_log", plots.figure1(traj, xscale="log", log_loss=True))
 # **Panel (b): types 2 and 3 are first pushed the wrong way.**
 
 # %% tags=["hide-input"]
-first = measures.phase1_mask(traj)
-for k, name in ((1, "type2"), (2, "type3")):
-    peak = int(np.argmax(np.where(first, traj.loss_by_type[:, k], -np.inf)))
-    glue_number(f"{name}_loss0", traj.loss_by_type[0, k])
-    glue_number(f"{name}_peak", traj.loss_by_type[peak, k])
-    glue_number(f"{name}_peak_iter", traj.t[peak] * iteration)
-i1 = measures.phase1_index(traj)
-glue_number("type1_loss0", traj.loss_by_type[0, 0])
-glue_number("type1_loss_t1", traj.loss_by_type[i1, 0])
-rows = ["| score correlation (key, query) | at t = 0 | change over Phase 1 | change over Phase 2 |", "|---|---|---|---|"]
-phase1_moves, phase2_moves = [], []
-for k, q in claims.SCORE_SIGNS:
-    p1, p2 = traj.A[i1, k, q] - traj.A[0, k, q], traj.A[-1, k, q] - traj.A[i1, k, q]
-    glue_number(f"a{k + 1}{q + 1}_phase2", p2)
-    phase1_moves.append(abs(p1))
-    phase2_moves.append(abs(p2))
-    rows.append(f"| $\\mu_{k + 1}^\\top W_K^\\top W_Q \\mu_{q + 1}$ | {traj.A[0, k, q]:.5f} | {p1:.2e} | {p2:.2e} |")
-show("\n".join(rows))
-glue_number("score_phase1_max", max(phase1_moves))
-glue_number("score_phase2_min", min(phase2_moves))
-glue_number("score_ratio", min(phase2_moves) / max(phase1_moves))
+glue_numbers(figure1.loss_peaks(traj, step))
+rows, formats, numbers = figure1.score_moves(traj)
+glue_numbers(numbers)
+show(rows_table(rows, formats))
 if not quick:  # the prose states these; a run where they fail must not build
     assert measures.rises_first(traj), "types 2/3 did not rise first"
     assert claims.thm3_2_scores(claims.Run(experiment, traj)).holds, "Phase-2 scores do not move as stated"
@@ -193,13 +172,11 @@ glue_number("eq5_error", figure1_verdicts["eq5"].measured["relative_error"])
 # seeds. Each seed draws both the data set and the initial weights.
 
 # %% tags=["hide-input"]
-glue_number("n_seeds", n_seeds)
-glue_number("step_value", step)
+glue_numbers({"n_seeds": n_seeds, "step_value": step})
 seed_experiments = [paper_setting(s, init=init, method="euler", T=T, step=step) for s in range(n_seeds)]
 seeds = run_many(seed_experiments, progress=False)
 T1_iters = np.array([tr.T1 / step for tr in seeds])
-glue_number("t1_min", T1_iters.min())
-glue_number("t1_max", T1_iters.max())
+glue_numbers({"t1_min": T1_iters.min(), "t1_max": T1_iters.max()})
 glue_number("signs_seeds", sum(claims.thm3_2_scores(claims.Run(e, tr)).holds for e, tr in zip(seed_experiments, seeds)))
 glue_number("rise_seeds", sum(measures.rises_first(tr) for tr in seeds))
 glue_figure("fig_figure1_seeds", plots.figure1_seeds(seeds))
@@ -232,34 +209,10 @@ glue_figure("fig_figure1_seeds", plots.figure1_seeds(seeds))
 # before $T_1$.
 
 # %% tags=["hide-input"]
-glue_number("reading_iterations", reading_iterations)
-glue_number("reading_seeds", reading_seeds)
-glue_number("visible_rise", visible_rise)
-rows = ["| Kaiming read as | loss | $a$ | $T_1$ (iterations): median [range] | types 2 and 3 rise visibly | "
-        "diverged |", "|---|---|---|---|---|---|"]
-reading_names = {"kaiming": "`nn.Linear` default (uniform)", "he_normal": "He normal", "xavier_normal": "Xavier normal"}
-for scheme in reading_names:
-    for reduction in ("mean", "sum"):
-        for train_a in (False, True):
-            t1, rises, diverged = [], 0, 0
-            for s in range(reading_seeds):
-                e = figure1_reading(s, init=scheme, loss=reduction, train_a=train_a, iterations=reading_iterations)
-                try:
-                    tr = e.run(cache=False)
-                except DivergenceError:
-                    diverged += 1
-                    continue
-                t1.append(tr.T1 / e.sim.step)
-                rises += measures.peak_rise(tr) >= visible_rise
-            key = f"{scheme}_{reduction}_{'trained' if train_a else 'fixed'}"
-            glue_number(f"reading_diverged_{key}", diverged)
-            glue_number(f"reading_rises_{key}", rises)
-            t1_text = f"{np.median(t1):.1f} [{np.min(t1):.1f}, {np.max(t1):.1f}]" if t1 else "-"
-            if t1:
-                glue_number(f"reading_t1_{key}", float(np.median(t1)))
-            rows.append(f"| {reading_names[scheme]} | {reduction} | {'trained' if train_a else 'fixed'} | {t1_text} | "
-                        f"{rises} of {reading_seeds - diverged} | {diverged} of {reading_seeds} |")
-show("\n".join(rows))
+glue_numbers({"reading_iterations": reading_iterations, "reading_seeds": reading_seeds, "visible_rise": visible_rise})
+rows, numbers = figure1.readings(reading_seeds, reading_iterations, visible_rise)
+glue_numbers(numbers)
+show(rows_table(rows))
 
 # %% [markdown]
 # What is known and what is not:
@@ -294,11 +247,7 @@ show("\n".join(rows))
 # %% tags=["hide-input"]
 flows = {f"{name} init": run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False)
          for name in ("theory", "kaiming")}
-for name, trs in flows.items():
-    key = name.split()[0]
-    glue_number(f"t1_{key}", np.median([tr.T1 for tr in trs]) / step)
-    glue_number(f"loss_end_{key}", np.median([tr.loss[-1] for tr in trs]))
-    glue_number(f"dA21_{key}", np.median([tr.A[-1, 1, 0] - tr.A[0, 1, 0] for tr in trs]))
+glue_numbers(figure1.flow_medians(flows, step))
 glue_figure("fig_theory_vs_kaiming", plots.init_comparison(flows, step))
 
 # %% [markdown]
@@ -322,10 +271,7 @@ glue_figure("fig_theory_vs_kaiming", plots.init_comparison(flows, step))
 
 # %% tags=["hide-input"]
 flow0 = Experiment(experiment.data, experiment.model, SimConfig(T=T, method="gram")).simulate(times=traj.t)
-glue_number("gd_flow_loss_rel", np.max(np.abs(traj.loss - flow0.loss) / flow0.loss))
-glue_number("gd_flow_t1_gd", traj.T1 / step)
-glue_number("gd_flow_t1_flow", flow0.T1 / step)
-glue_number("gd_flow_G_rel", np.max(np.abs(traj.G[:, :3] - flow0.G[:, :3])) / np.max(np.abs(flow0.G[:, :3])))
+glue_numbers(figure1.descent_against_flow(traj, flow0, step))
 glue_figure("fig_gd_vs_flow_paper", plots.descent_vs_flow(traj, flow0, step))
 
 # %% [markdown]

@@ -1,0 +1,107 @@
+"""The paper's Figure 1 and what the chapter "Experiments" reads off it.
+
+Figure 1 is gradient descent (step 0.01, 30 000 steps) on the paper's data (n = 60, L = 5, d = 64) with m = 128,
+m1 = 256, from an initialisation the paper calls Kaiming. Each function here reads one thing the chapter quotes
+and returns it as ``{glue name: value}`` (with table rows where the chapter shows a table); times are given in
+iterations (flow time / step).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from cooccur.claims import SCORE_SIGNS
+from cooccur.experiment import figure1_reading
+from cooccur.flow import DivergenceError
+from cooccur.measures import peak_rise, phase1_index, phase1_mask
+from cooccur.trajectory import Trajectory
+
+#: The three readings of the paper's "Kaiming", as the chapter names them.
+KAIMING_READINGS = {"kaiming": "`nn.Linear` default (uniform)", "he_normal": "He normal",
+                    "xavier_normal": "Xavier normal"}
+
+
+def loss_peaks(traj: Trajectory, step: float) -> dict[str, float]:
+    """Types 2 and 3: their mean loss at t = 0, its peak in Phase 1 and the iteration of the peak; type 1: its
+    loss at t = 0 and at T1."""
+    first, i1 = phase1_mask(traj), phase1_index(traj)
+    out = {"type1_loss0": traj.loss_by_type[0, 0], "type1_loss_t1": traj.loss_by_type[i1, 0]}
+    for k, name in ((1, "type2"), (2, "type3")):
+        peak = int(np.argmax(np.where(first, traj.loss_by_type[:, k], -np.inf)))
+        out.update({f"{name}_loss0": traj.loss_by_type[0, k], f"{name}_peak": traj.loss_by_type[peak, k],
+                    f"{name}_peak_iter": traj.t[peak] / step})
+    return out
+
+
+def score_moves(traj: Trajectory) -> tuple[list[dict[str, Any]], dict[str, str], dict[str, float]]:
+    """The four score correlations of Theorem 3.2 (:data:`cooccur.claims.SCORE_SIGNS`): table rows (value at
+    t = 0, change over Phase 1 and over Phase 2) with their formats, and the numbers: each Phase-2 change
+    (``a21_phase2`` ...), the largest Phase-1 change, the smallest Phase-2 change and their ratio."""
+    i1 = phase1_index(traj)
+    rows, numbers, phase1, phase2 = [], {}, [], []
+    for k, q in SCORE_SIGNS:
+        p1, p2 = traj.A[i1, k, q] - traj.A[0, k, q], traj.A[-1, k, q] - traj.A[i1, k, q]
+        numbers[f"a{k + 1}{q + 1}_phase2"] = p2
+        phase1.append(abs(p1))
+        phase2.append(abs(p2))
+        rows.append({"score correlation (key, query)": f"$\\mu_{k + 1}^\\top W_K^\\top W_Q \\mu_{q + 1}$",
+                     "at t = 0": traj.A[0, k, q], "change over Phase 1": p1, "change over Phase 2": p2})
+    numbers.update({"score_phase1_max": max(phase1), "score_phase2_min": min(phase2),
+                    "score_ratio": min(phase2) / max(phase1)})
+    formats = {"at t = 0": ".5f", "change over Phase 1": ".2e", "change over Phase 2": ".2e"}
+    return rows, formats, numbers
+
+
+def readings(seeds: int, iterations: int, visible_rise: float) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Figure 1 under every reading of what the paper leaves unstated (:func:`cooccur.experiment.figure1_reading`:
+    which Kaiming, loss mean or sum, ``a`` trained or fixed), ``seeds`` seeds of ``iterations`` steps each: per
+    reading, T1 in iterations (median and range over the seeds that did not diverge), on how many of those types 2
+    and 3 rise by at least ``visible_rise`` (relative, :func:`cooccur.measures.peak_rise`), and how many diverged.
+    Returns table rows and the numbers ``reading_{diverged,rises,t1}_<init>_<loss>_<a>``."""
+    rows, numbers = [], {}
+    for scheme, label in KAIMING_READINGS.items():
+        for reduction in ("mean", "sum"):
+            for train_a in (False, True):
+                t1, rises, diverged = [], 0, 0
+                for seed in range(seeds):
+                    e = figure1_reading(seed, init=scheme, loss=reduction, train_a=train_a, iterations=iterations)
+                    try:
+                        tr = e.run(cache=False)
+                    except DivergenceError:
+                        diverged += 1
+                        continue
+                    t1.append(tr.T1 / e.sim.step)
+                    rises += peak_rise(tr) >= visible_rise
+                a = "trained" if train_a else "fixed"
+                key = f"{scheme}_{reduction}_{a}"
+                numbers.update({f"reading_diverged_{key}": diverged, f"reading_rises_{key}": rises})
+                if t1:
+                    numbers[f"reading_t1_{key}"] = float(np.median(t1))
+                rows.append({"Kaiming read as": label, "loss": reduction, "$a$": a,
+                             "$T_1$ (iterations): median [range]":
+                                 f"{np.median(t1):.1f} [{np.min(t1):.1f}, {np.max(t1):.1f}]" if t1 else "-",
+                             "types 2 and 3 rise visibly": f"{rises} of {seeds - diverged}",
+                             "diverged": f"{diverged} of {seeds}"})
+    return rows, numbers
+
+
+def flow_medians(flows: dict[str, list[Trajectory]], step: float) -> dict[str, float]:
+    """Per initialisation (``flows``: ``"<name> init"`` -> its runs of the exact flow), the medians of T1 (in
+    iterations of ``step``), of the final loss and of the change of A[mu_2, mu_1]."""
+    out = {}
+    for name, trs in flows.items():
+        key = name.split()[0]
+        out.update({f"t1_{key}": np.median([tr.T1 for tr in trs]) / step,
+                    f"loss_end_{key}": np.median([tr.loss[-1] for tr in trs]),
+                    f"dA21_{key}": np.median([tr.A[-1, 1, 0] - tr.A[0, 1, 0] for tr in trs])})
+    return out
+
+
+def descent_against_flow(descent: Trajectory, flow: Trajectory, step: float) -> dict[str, float]:
+    """Gradient descent against the exact flow recorded at the same times: the largest relative gap of the loss,
+    both T1 in iterations, and the largest gap of G on the signal words relative to their largest value."""
+    G_gap = np.max(np.abs(descent.G[:, :3] - flow.G[:, :3])) / np.max(np.abs(flow.G[:, :3]))
+    return {"gd_flow_loss_rel": np.max(np.abs(descent.loss - flow.loss) / flow.loss),
+            "gd_flow_t1_gd": descent.T1 / step, "gd_flow_t1_flow": flow.T1 / step, "gd_flow_G_rel": G_gap}

@@ -1,0 +1,59 @@
+"""What the chapter "Experiments" reads off Figure 1: loss peaks, score movements, the readings of "Kaiming", and
+gradient descent against the exact flow."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from cooccur import figure1
+from cooccur.experiment import paper_setting
+from cooccur.measures import phase1_index
+
+
+@pytest.fixture(scope="module")
+def descent():
+    exp = paper_setting(0, init="kaiming", method="euler", T=3.0)
+    return exp, exp.simulate()
+
+
+def test_loss_peaks_lie_in_phase_1_and_above_the_start(descent):
+    _, traj = descent
+    peaks = figure1.loss_peaks(traj, 0.01)
+    for name, k in (("type2", 1), ("type3", 2)):
+        assert peaks[f"{name}_peak"] >= peaks[f"{name}_loss0"] == traj.loss_by_type[0, k]
+        assert peaks[f"{name}_peak_iter"] <= traj.T1 / 0.01 + 1e-9
+        assert peaks[f"{name}_peak"] == traj.loss_by_type[round(peaks[f"{name}_peak_iter"]), k]  # step 0.01: record i
+    assert peaks["type1_loss_t1"] == traj.loss_by_type[phase1_index(traj), 0]
+
+
+def test_score_moves_split_each_change_at_t1(descent):
+    _, traj = descent
+    rows, formats, numbers = figure1.score_moves(traj)
+    assert len(rows) == 4 and set(formats) < set(rows[0])
+    for row in rows:
+        assert row["at t = 0"] + row["change over Phase 1"] + row["change over Phase 2"] == pytest.approx(
+            traj.A[-1][np.isclose(traj.A[0], row["at t = 0"])][0], rel=1e-12)
+    phase2 = [abs(r["change over Phase 2"]) for r in rows]
+    assert numbers["score_phase2_min"] == min(phase2)
+    assert numbers["score_ratio"] == min(phase2) / max(abs(r["change over Phase 1"]) for r in rows)
+
+
+def test_every_reading_of_kaiming_gives_a_row_and_its_counts():
+    rows, numbers = figure1.readings(seeds=1, iterations=100, visible_rise=0.0)
+    assert len(rows) == 3 * 2 * 2
+    assert {r["Kaiming read as"] for r in rows} == set(figure1.KAIMING_READINGS.values())
+    for key in ("kaiming_mean_fixed", "he_normal_sum_trained", "xavier_normal_mean_trained"):
+        assert numbers[f"reading_diverged_{key}"] + numbers[f"reading_rises_{key}"] <= 1
+        assert (numbers[f"reading_diverged_{key}"] == 1) != (f"reading_t1_{key}" in numbers)
+
+
+def test_descent_against_itself_has_no_gap_and_flows_give_medians(descent):
+    exp, traj = descent
+    same = figure1.descent_against_flow(traj, traj, 0.01)
+    assert same["gd_flow_loss_rel"] == 0 and same["gd_flow_G_rel"] == 0 and same["gd_flow_t1_gd"] == traj.T1 / 0.01
+    other = dataclasses.replace(traj, loss=traj.loss * 1.1)
+    assert figure1.descent_against_flow(other, traj, 0.01)["gd_flow_loss_rel"] == pytest.approx(0.1)
+    medians = figure1.flow_medians({"theory init": [traj, other]}, 0.01)
+    assert medians["t1_theory"] == traj.T1 / 0.01
+    assert medians["loss_end_theory"] == pytest.approx(traj.loss[-1] * 1.05)
