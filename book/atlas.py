@@ -68,15 +68,17 @@ quick = False
 import shutil
 from pathlib import Path
 
-from cooccur import measures, plots, sweep
+from cooccur import atlas, plots, sweep
 from cooccur.claims import CLAIMS
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import (
     glue_figure,
     glue_number,
+    glue_numbers,
     glue_text,
+    glue_texts,
     premise_summary_table,
-    record,
+    record_numbers,
     rows_table,
     show,
     sweep_table,
@@ -112,27 +114,16 @@ WIDTH_AXES, WIDTH_LABELS = ("axis.init_scale", "axis.model.m"), ("initial scale 
 LENGTH_AXES, LENGTH_LABELS = ("axis.data.n", "axis.data.L"), ("samples n", "sequence length L")
 summaries = {"width": sweep.premise_summary(width, claims), "length": sweep.premise_summary(length, claims)}
 for name, table in {"width": width, "length": length}.items():
-    glue_number(f"{name}_runs", len(table))
-    glue_number(f"{name}_errors", int((table["error"] != "").sum()))
+    glue_numbers({f"{name}_runs": len(table), f"{name}_errors": int((table["error"] != "").sum())})
     glue_number(f"{name}_seconds", float(sweep.finished(table)["wall_time"].median()), manifest=False)
-    for row in summaries[name].itertuples():
-        record(f"{name}.{row.claim}.runs_inside", row.runs_inside)
-        for key in ("holds_inside", "holds_outside"):
-            value = getattr(row, key)
-            record(f"{name}.{row.claim}.{key}", value)
+    record_numbers(atlas.manifest_numbers(name, summaries[name]))
 
 
-for name, summary in summaries.items():
-    fails_inside = list(summary[summary["holds_inside"] < 1]["claim"])
-    holds_outside = list(summary[(summary["runs_outside"] > 0) & (summary["holds_outside"] == 1)]["claim"])
-    glue_text(f"{name}_fails_inside", ", ".join(fails_inside) or "none")
-    glue_text(f"{name}_holds_outside", ", ".join(holds_outside) or "none")
-    glue_number(f"{name}_n_fails_inside", len(fails_inside))
-failing = [set(summary[summary["holds_inside"] < 1]["claim"]) for summary in summaries.values()]
-glue_text("both_fails_inside", ", ".join(c for c in claims if all(c in f for f in failing)) or "none")
+numbers, texts = atlas.premise_readings(summaries, claims)
+glue_numbers(numbers)
+glue_texts(texts)
 # a statement that holds by construction on every run of a map (Eq. (5) on the Gram flow) tests nothing there
-built = {c for name, table in {"width": width, "length": length}.items() for c in
-         summaries[name].loc[summaries[name]["by_construction"] == len(sweep.finished(table)), "claim"]}
+built = atlas.by_construction({"width": width, "length": length}, summaries)
 mapped = [c for c in claims if c not in built]
 glue_text("by_construction", ", ".join(sorted(built)) or "none")
 glue_figure("fig_atlas_width", plots.atlas_maps(width, mapped, WIDTH_AXES, WIDTH_LABELS))
@@ -178,13 +169,9 @@ show("**Map (i), initial scale × width**\n\n" + premise_summary_table(summaries
 show("**Map (ii), samples × length**\n\n" + premise_summary_table(summaries["length"]))
 
 # %% tags=["hide-input"]
-standouts = {"thm3.1": "thm31", "thm3.2.margins": "margins", "thm3.3.population": "population"}
-for name in ("width", "length"):
-    table = summaries[name].set_index("claim")
-    for claim, key in standouts.items():
-        row = table.loc[claim]
-        glue_text(f"{key}_reason_{name}", row["causes"] or "(none: it holds on every run inside its premises)")
-        glue_number(f"{key}_share_{name}", float(row["holds_inside"]))
+numbers, texts = atlas.standout_readings(summaries)
+glue_numbers(numbers)
+glue_texts(texts)
 
 # %% [markdown]
 # The tables above list every statement on both maps: how many runs had its premises met and on what share of
@@ -234,14 +221,8 @@ for name in ("width", "length"):
 # at most double by $T_1$; on map (i) the share of runs that meet it, by initial scale:
 
 # %% tags=["hide-input"]
-lazy = sweep.finished(width).groupby("axis.init_scale")
-lazy_rows = []
-for scale, group in lazy:
-    share = float(group["premise.lazy_phase1"].astype(bool).mean())
-    record(f"width.lazy_share.s{scale:g}", share)
-    lazy_rows.append({"initial scale s": f"{scale:g}", "runs": len(group), "lazy Phase 1": f"{share:.0%}",
-                      "median growth of ‖Wᵀa‖² by T1": f"x{group['thm3.1.wa_sq_growth'].median():.3g}",
-                      "median growth of W_VᵀW_V": f"x{group['thm3.1.VV_growth'].median():.3g}"})
+lazy_rows, shares = atlas.lazy_rows(width)
+record_numbers(shares)
 show(rows_table(lazy_rows))
 
 # %% [markdown]
@@ -259,32 +240,7 @@ glue_figure("fig_atlas_rate", plots.atlas_rate({
     "(i) initial scale x width": (width, WIDTH_AXES, WIDTH_LABELS),
     "(ii) samples x length": (length, LENGTH_AXES, LENGTH_LABELS),
 }))
-ok = sweep.finished(width)
-medians = ok.groupby(["axis.init_scale", "axis.model.m"])["T1"].median().unstack()
-mid_m = medians.columns[len(medians.columns) // 2]
-mid_s = medians.index[len(medians.index) // 2]
-glue_number("rate_mid_m", mid_m)
-glue_number("rate_mid_s", mid_s)
-glue_number("t1_slope_scale", measures.loglog_slope(medians.index.to_numpy(float), medians[mid_m].to_numpy(float)))
-glue_number("t1_slope_width", measures.loglog_slope(medians.columns.to_numpy(float),
-                                                    medians.loc[mid_s].to_numpy(float)))
-product = ok.groupby(["axis.init_scale", "axis.model.m"])["T1_x_rate"].median()
-at_mid = product.xs(mid_m, level="axis.model.m")
-glue_number("product_small_s", at_mid.iloc[0])
-glue_number("product_small_s_value", at_mid.index[0])
-glue_number("product_theory_s", at_mid.loc[min(at_mid.index, key=lambda v: abs(v - 1.0))])
-glue_number("product_large_s", at_mid.iloc[-1])
-glue_number("product_large_s_value", at_mid.index[-1])
-glue_number("product_min", product.min())
-glue_number("product_max", product.max())
-theory_scale = min(medians.index, key=lambda v: abs(v - 1.0))  # s = 1 in the full grid
-t1m = medians.loc[theory_scale] * medians.columns.to_numpy(float)
-glue_number("theory_scale", theory_scale)
-glue_number("t1m_min", t1m.min())
-glue_number("t1m_max", t1m.max())
-length_product = sweep.finished(length).groupby(["axis.data.n", "axis.data.L"])["T1_x_rate"].median()
-glue_number("length_product_min", length_product.min())
-glue_number("length_product_max", length_product.max())
+glue_numbers(atlas.rate_readings(width, length))
 
 # %% [markdown]
 # ```{glue:figure} fig_atlas_rate

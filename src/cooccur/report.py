@@ -124,6 +124,13 @@ def record(name: str, value: float | int, kind: str | None = None, se: float | N
     os.replace(tmp, path)
 
 
+def record_numbers(values: dict[str, float | int]) -> None:
+    """:func:`record` each of ``{name: value}`` in the results manifest, without glueing it (numbers of a table
+    the chapter shows, which a rebuild must reproduce too)."""
+    for name, value in values.items():
+        record(name, value)
+
+
 def glue_figure(name: str, fig) -> None:
     """Glue a Matplotlib figure under ``name`` for a ``{glue:figure}`` directive, as the PNG of
     :func:`cooccur.plots.png_bytes` (the same pixels whatever Matplotlib backend the kernel has), and close it, so

@@ -1,0 +1,54 @@
+"""What the chapter "Atlas" reads off its maps: premise summaries, the standout statements' reasons, the lazy share
+by scale and T1's rate across the maps."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cooccur import atlas
+
+
+def summary(rows):
+    return pd.DataFrame(rows, columns=["claim", "runs_inside", "holds_inside", "runs_outside", "holds_outside",
+                                       "by_construction", "causes"])
+
+
+SUMMARIES = {
+    "width": summary([("thm3.1", 10, 0.5, 5, 1.0, 0, "filler G (5)"), ("eq5", 0, np.nan, 0, np.nan, 12, ""),
+                      ("thm3.2.margins", 10, 1.0, 2, 0.5, 0, ""), ("thm3.3.population", 10, 0.9, 0, np.nan, 0, "x")]),
+    "length": summary([("thm3.1", 8, 0.25, 0, np.nan, 0, "filler G (6)"), ("eq5", 8, 1.0, 0, np.nan, 0, ""),
+                       ("thm3.2.margins", 8, 1.0, 0, np.nan, 0, ""), ("thm3.3.population", 8, 1.0, 0, np.nan, 0, "")]),
+}
+
+
+def test_premise_readings_name_what_fails_inside_and_holds_outside():
+    numbers, texts = atlas.premise_readings(SUMMARIES, ["thm3.1", "eq5", "thm3.2.margins", "thm3.3.population"])
+    assert texts["width_fails_inside"] == "thm3.1, thm3.3.population" and numbers["width_n_fails_inside"] == 2
+    assert texts["width_holds_outside"] == "thm3.1" and texts["length_holds_outside"] == "none"
+    assert texts["both_fails_inside"] == "thm3.1"
+
+
+def test_by_construction_and_standouts():
+    tables = {"width": pd.DataFrame({"error": [""] * 12 + ["boom"]}), "length": pd.DataFrame({"error": [""] * 8})}
+    assert atlas.by_construction(tables, SUMMARIES) == {"eq5"}
+    numbers, texts = atlas.standout_readings(SUMMARIES)
+    assert numbers["thm31_share_length"] == 0.25 and texts["thm31_reason_width"] == "filler G (5)"
+    assert texts["margins_reason_width"].startswith("(none")
+    manifest = atlas.manifest_numbers("width", SUMMARIES["width"])
+    assert manifest["width.thm3.1.runs_inside"] == 10 and len(manifest) == 4 * 3
+
+
+def test_lazy_rows_and_the_rate_across_the_maps():
+    s, m = np.meshgrid([0.1, 1.0, 3.0], [32.0, 320.0, 3200.0], indexing="ij")
+    s, m = s.ravel(), m.ravel()
+    width = pd.DataFrame({"axis.init_scale": s, "axis.model.m": m, "error": "", "T1": 2.0 / (s**2 * m),
+                          "T1_x_rate": 30.0 * s**0, "premise.lazy_phase1": s < 2, "thm3.1.wa_sq_growth": 1 + s,
+                          "thm3.1.VV_growth": 1.0})
+    length = pd.DataFrame({"axis.data.n": [60, 120], "axis.data.L": [5, 5], "error": "", "T1_x_rate": [20.0, 40.0]})
+    rows, shares = atlas.lazy_rows(width)
+    assert [r["lazy Phase 1"] for r in rows] == ["100%", "100%", "0%"] and shares["width.lazy_share.s3"] == 0.0
+    rate = atlas.rate_readings(width, length)
+    assert rate["t1_slope_scale"] == pytest.approx(-2.0) and rate["t1_slope_width"] == pytest.approx(-1.0)
+    assert (rate["rate_mid_m"], rate["rate_mid_s"], rate["theory_scale"]) == (320.0, 1.0, 1.0)
+    assert rate["t1m_min"] == pytest.approx(2.0) and rate["t1m_max"] == pytest.approx(2.0)
+    assert (rate["length_product_min"], rate["length_product_max"]) == (20.0, 40.0)
