@@ -57,7 +57,7 @@ from cooccur import plots
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.related import markov
 from cooccur.related.markov import MarkovChain
-from cooccur.report import glue_figure, glue_number, glue_statistic, glue_text, show, values_table
+from cooccur.report import glue_figure, glue_number, glue_numbers, glue_statistic, glue_text, show, values_table
 
 check_parameters(seed=(seed, int, 0, None), n_inits=(n_inits, int, 1, 100_000), init_scale=(init_scale, float, 1e-6, 1.0),
                  grid_points=(grid_points, int, 5, 401), T=(T, float, 1.0, 1e5), gpt_seeds=(gpt_seeds, int, 2, 100),
@@ -120,8 +120,7 @@ labels = {}
 for (name, chain), key in zip(chains.items(), ("low", "high")):
     _, e, w, _ = markov.flow(chain, E0.ravel(), W0.ravel(), T, np.array([0.0, T]))
     label = markov.end_state(chain, e[-1], w[-1]).reshape(E0.shape)
-    glue_number(f"basin_global_{key}", np.nanmean(label == 1))
-    glue_number(f"basin_unsettled_{key}", np.mean(np.isnan(label)))
+    glue_numbers({f"basin_global_{key}": np.nanmean(label == 1), f"basin_unsettled_{key}": np.mean(np.isnan(label))})
     labels[name] = label
 glue_figure("fig_markov_basins", plots.markov_basins(E0, W0, labels))
 
@@ -145,8 +144,7 @@ glue_figure("fig_markov_basins", plots.markov_basins(E0, W0, labels))
 # $p + q > 1$. Near the origin, $e$ grows or decays at a rate proportional to $-(p + q - 1)$, while $w$ barely moves.
 
 # %% tags=["hide-input"]
-glue_number("n_inits", n_inits)
-glue_number("init_scale", init_scale)
+glue_numbers({"n_inits": n_inits, "init_scale": init_scale})
 switch = np.array([0.1, 0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.7, 0.8, 0.9])
 e0, w0 = init_scale * rng.standard_normal(n_inits), init_scale * rng.standard_normal(n_inits)
 reached = []
@@ -221,15 +219,9 @@ PAPER_UNIGRAM, PAPER_BIGRAM = 0.665, 0.624  # the lines of their Figure 4, const
 gpt_chain = MarkovChain(0.5, 0.8)
 unigram, bigram = gpt_chain.unigram_loss(), gpt_chain.entropy_rate()
 sampled, sampled_se = markov.sampled_entropy_rate(gpt_chain, bigram_chains, 4096, seed=seed)
-glue_number("gpt_unigram", unigram)
-glue_number("gpt_bigram", bigram)
-glue_number("paper_bigram", PAPER_BIGRAM)
-glue_number("paper_unigram", PAPER_UNIGRAM)
-glue_number("paper_unigram_gap", abs(PAPER_UNIGRAM - unigram))
-glue_number("bigram_sampled", sampled)
-glue_number("bigram_sampled_se", sampled_se)
-glue_number("bigram_chains", bigram_chains)
-glue_number("paper_bigram_gap", PAPER_BIGRAM - bigram)
+glue_numbers({"gpt_unigram": unigram, "gpt_bigram": bigram, "paper_bigram": PAPER_BIGRAM, "paper_unigram": PAPER_UNIGRAM,
+              "paper_unigram_gap": abs(PAPER_UNIGRAM - unigram), "bigram_sampled": sampled,
+              "bigram_sampled_se": sampled_se, "bigram_chains": bigram_chains, "paper_bigram_gap": PAPER_BIGRAM - bigram})
 
 forms = {"table": "2-row embedding table (Markov-Simple)", "vector": "embedding s·e (paper, Markov-Simple2)"}
 good_sets = {"good-2024-08": "aug", "good-2024-11": "nov"}  # glue names: gpt_..._aug, gpt_..._nov
@@ -241,9 +233,7 @@ gpt_runs = [markov_gpt.MarkovTraining(init=init, embedding=form, seed=s, iterati
             for form in forms for init in inits for s in range(gpt_seeds)]
 gpt_losses = np.array([r["loss"] for r in markov_gpt.train_many(gpt_runs, progress=False)])
 gpt_losses = gpt_losses.reshape(len(forms), len(inits), gpt_seeds, gpt_steps)
-glue_number("gpt_seeds", gpt_seeds)
-glue_number("gpt_iterations", gpt_iterations)
-glue_number("gpt_steps", gpt_steps)
+glue_numbers({"gpt_seeds": gpt_seeds, "gpt_iterations": gpt_iterations, "gpt_steps": gpt_steps})
 midpoint = (unigram + bigram) / 2
 # a seed counts as on the bigram line only within a quarter of the gap of it, so that a seed caught half-way
 # (whose last iterations drift between machines) is not counted

@@ -54,33 +54,15 @@ quick = False
 
 # %% tags=["hide-input"]
 import json
-import os
-import platform
-from importlib.metadata import version
 from pathlib import Path
 
+from cooccur import provenance
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import show, values_table
 
 check_parameters(quick=(quick, bool))
 apply_quick("reproducing", globals(), quick)
-packages = ["cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "threadpoolctl", "pandas",
-            "pyarrow", "dask", "distributed", "jupyter-book", "sphinx", "myst-nb", "jupytext", "papermill",
-            "sphinx-proof", "sphinxcontrib-bibtex"]
-import numpy
-import threadpoolctl
-import torch
-
-# the kernels this build ran on: what differs between machines (see the last section)
-blas = {pool["internal_api"]: pool.get("architecture") for pool in threadpoolctl.threadpool_info()}
-numpy_simd = [t for t in numpy._core._multiarray_umath.__cpu_dispatch__
-              if numpy._core._multiarray_umath.__cpu_features__.get(t)]
-show(values_table({"Python": platform.python_version(), "platform": f"{platform.system()} {platform.machine()}",
-                   "CPU cores": os.cpu_count(), **{name: version(name) for name in packages},
-                   "torch CPU kernels": torch.backends.cpu.get_cpu_capability(),
-                   "OpenBLAS kernels (NumPy, SciPy)": blas.get("openblas"),
-                   "NumPy SIMD up to": numpy_simd[-1] if numpy_simd else "baseline"},
-                  header=("component", "version")))
+show(values_table(provenance.environment(), header=("component", "version")))
 
 # %% [markdown]
 # ## Execution times
@@ -91,13 +73,9 @@ show(values_table({"Python": platform.python_version(), "platform": f"{platform.
 # Times depend on the machine, and on whether runs were already in the cache.
 
 # %% tags=["hide-input"]
-times_file = Path("..") / "_build" / "execution-times.json"
-if times_file.exists():
-    times = json.loads(times_file.read_text())
-    times = {name: round(seconds, 1) for name, seconds in times.items()}
-    show(values_table({**times, "**total**": round(sum(times.values()), 1)}, header=("chapter", "seconds")))
-else:
-    show("*No execution times: this page was not built by `make book`.*")
+times = provenance.execution_times(Path("..") / "_build" / "execution-times.json")
+show(values_table(times, header=("chapter", "seconds")) if times else
+     "*No execution times: this page was not built by `make book`.*")
 
 # %% [markdown]
 # (sec-reproducing-tolerances)=
@@ -135,28 +113,9 @@ else:
 # %% tags=["hide-input"]
 from cooccur.report import glue_number, rows_table
 
-# the classes of this build's numbers (written by the chapters before this one), else of the committed reference
-built = sorted((Path("..") / "_build" / "results").glob("*.json"))
 reference = json.loads(Path("reference-results.json").read_text())
-if built:
-    entries = [entry for path in built for entry in json.loads(path.read_text()).values()]
-else:
-    entries = list(reference["numbers"].values())
-class_rows = []
-for name in ("exact", "float64", "trained", "seed-statistic"):
-    members = [e for e in entries if e.get("class") == name]
-    spec = reference.get("classes", {}).get(name)
-    if name == "seed-statistic":
-        tolerance = "k standard errors of the mean, measured with each number"
-        ks = {e["k"] for e in members if "k" in e}
-        glue_number("seed_k", ks.pop() if len(ks) == 1 else float("nan"), manifest=False)
-    elif spec is None:
-        tolerance = "-"
-    elif spec["rel_tol"] == 0:
-        tolerance = "none: must match"
-    else:
-        tolerance = f"relative {spec['rel_tol']:.0e}"
-    class_rows.append({"class": name, "numbers": len(members), "tolerance": tolerance})
+class_rows, seed_k = provenance.class_rows(sorted((Path("..") / "_build" / "results").glob("*.json")), reference)
+glue_number("seed_k", seed_k, manifest=False)
 show(rows_table(class_rows))
 
 # %% [markdown]
@@ -172,52 +131,15 @@ show(rows_table(class_rows))
 # empty run cache, and compares every number the book quotes, as above.
 
 # %% tags=["hide-input"]
-import math
-
 crosscheck_file = Path("crosscheck.json")
 crosscheck = json.loads(crosscheck_file.read_text()) if crosscheck_file.exists() else {"settings": {}}
-setting_rows, move_rows, largest, failed = [], [], {}, 0
-for setting, run in sorted(crosscheck["settings"].items()):
-    same = run.get("same_as_native", [])
-    setting_rows.append({"setting": setting,
-                         "kernels": ", ".join(f"{lib} {kind}" for lib, kind in sorted(run["kernels"].items())),
-                         "left on this machine's own": ", ".join(same) or "none",
-                         "chapters": ", ".join(run["chapters"])})
-    for name, row in sorted(run["classes"].items()):
-        rel = math.inf if row["largest_rel"] is None else row["largest_rel"]  # None: an exact number changed
-        move_rows.append({"setting": setting, "class": name,
-                          "numbers": row["entries"], "moved": row["moved"], "failed": row["failed"],
-                          "largest move / tolerance": "∞" if row["largest"] is None else f"{row['largest']:.2g}",
-                          "largest relative move": f"{rel:.2g}"})
-        failed += row["failed"]
-        largest[name] = max(largest.get(name, 0.0), rel)
-if move_rows:
-    show(rows_table(setting_rows))
-    show(rows_table(move_rows))
-    machine = crosscheck["machine"]
-    mkl = machine["mkl"] or "naming none (it names them on Intel processors only)"
-    show(f"*Recorded by `make crosscheck` on {max(run['date'] for run in crosscheck['settings'].values())}, on a "
-         f"machine whose own kernels are: torch {machine['torch']}, MKL {mkl}, OpenBLAS {machine['openblas']}, "
-         f"NumPy up to {machine['numpy']}.*")
-else:
-    show("*No crosscheck is recorded with this copy of the book.*")
+setting_rows, move_rows, largest, failed = provenance.crosscheck_rows(crosscheck)
+show(rows_table(setting_rows) + "\n\n" + rows_table(move_rows) + "\n\n" + provenance.crosscheck_machine(crosscheck)
+     if move_rows else "*No crosscheck is recorded with this copy of the book.*")
 
 # %% [markdown]
 # In words:
 
 # %% tags=["hide-input"]
-counts = {row["class"]: row["numbers"] for row in class_rows}
-if not move_rows:
-    show("Without a recorded crosscheck, this page cannot say how far the numbers move under other kernels.")
-elif failed:
-    show(f"**{failed} numbers left their tolerance under other kernels** (table above): the book's reference does "
-         "not yet hold on every machine.")
-else:
-    show(f"On another x86-64 machine a rebuild reproduces the {counts['exact']} exact numbers exactly, the "
-         f"{counts['float64']} float64 numbers and the {counts['trained']} trained numbers to rounding (the largest "
-         f"relative moves measured under other kernels were {largest.get('float64', 0):.1e} and "
-         f"{largest.get('trained', 0):.1e}, against relative tolerances of {reference['classes']['float64']['rel_tol']:.0e} "
-         f"and {reference['classes']['trained']['rel_tol']:.0e}), and the {counts['seed-statistic']} seed statistics "
-         f"as statistics over seeds (their largest relative move was {largest.get('seed-statistic', 0):.1e}). A "
-         "machine of another architecture (an ARM laptop, say) has other libraries altogether, which the "
-         "crosscheck cannot imitate; there we rely on the margins between the measured moves and the tolerances.")
+show(provenance.conclusion({row["class"]: row["numbers"] for row in class_rows}, largest, failed, bool(move_rows),
+                          reference))
