@@ -43,7 +43,6 @@ perturb_factor = 4.0
 quick = False
 
 # %% tags=["hide-input"]
-import numpy as np
 
 from cooccur import claims, measures, plots
 from cooccur.data import make_dataset
@@ -51,7 +50,7 @@ from cooccur.experiment import both_settings, paper_setting
 from cooccur.flow import simulate
 from cooccur.model import init_params
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import count_table, glue_figure, glue_number, show, verdict_table
+from cooccur.report import count_table, glue_figure, glue_measured, glue_number, glue_numbers, show, verdict_table
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),
@@ -101,20 +100,11 @@ traj = runs["paper"][seed].traj
 verdicts = {name: [claims.check_all(r.experiment, r.traj) for r in rs] for name, rs in runs.items()}
 show(verdict_table({name: v[seed] for name, v in verdicts.items()}, ["lemma4.4", "lemma4.5"], prefix="balancing"))
 show(count_table(verdicts, ["lemma4.4", "lemma4.5"], prefix="balancing_seeds"))
-glue_number("n_seeds", n_seeds)
-glue_number("balance_C", claims.BALANCE_C)
-glue_number("K", claims.ORDER_CONSTANT)
+glue_numbers({"n_seeds": n_seeds, "balance_C": claims.BALANCE_C, "K": claims.ORDER_CONSTANT})
 for name, rs in runs.items():
-    tr = rs[seed].traj
-    phase2 = measures.phase2_slice(tr)
-    ratio23 = tr.S_by_type[phase2, 1] / tr.S_by_type[phase2, 2]
-    glue_number(f"S23_min_{name}", ratio23.min())
-    glue_number(f"S23_max_{name}", ratio23.max())
-    gaps = verdicts[name][seed]["lemma4.5"].measured
-    glue_number(f"gap_neg_{name}", gaps["max S/(S2+S3+S4-S1)"])
-    glue_number(f"gap_pos_{name}", gaps["max S/(S1-S2)"])
-    for i, holds in enumerate(measures.ordering_holds(tr).values()):
-        glue_number(f"order{i}_frac_{name}", holds[phase2].mean())
+    glue_numbers({f"{key}_{name}": value for key, value in measures.balance_readings(rs[seed].traj).items()})
+    glue_measured(verdicts[name][seed]["lemma4.5"], {f"gap_neg_{name}": "max S/(S2+S3+S4-S1)",
+                                                     f"gap_pos_{name}": "max S/(S1-S2)"})
 glue_figure("fig_balance", plots.balance(traj, f"paper's setting, seed {seed}"))
 
 # %% [markdown]
@@ -137,9 +127,8 @@ glue_figure("fig_balance", plots.balance(traj, f"paper's setting, seed {seed}"))
 # %% tags=["hide-input"]
 for name, rs in runs.items():
     slopes = measures.late_loss_slopes(rs[seed].traj)
-    for k in range(1, 5):
-        glue_number(f"slope_type{k}_{name}", slopes[k])
-    glue_number(f"type4_over_type1_{name}", slopes[4] / slopes[1])
+    glue_numbers({**{f"slope_type{k}_{name}": slopes[k] for k in range(1, 5)},
+                  f"type4_over_type1_{name}": slopes[4] / slopes[1]})
 glue_figure("fig_balance_rates", plots.loss_ratios_by_type(traj))
 
 # %% [markdown]
@@ -181,15 +170,10 @@ perturbed = simulate(make_dataset(base.data), params, base.sim)
 cases = {"paper's setting": traj, "unbalanced types (15 vs 5)": unbalanced,
          f"W_V mu_1 x {perturb_factor:g}": perturbed}
 for tr, key in zip(cases.values(), ("base", "unbalanced", "perturbed")):
-    r = tr.S_by_type[:, 1] / tr.S_by_type[:, 2]
-    glue_number(f"{key}_start", r[0])
-    glue_number(f"{key}_T1", r[measures.phase1_index(tr)])
-    glue_number(f"{key}_end", r[-1])
-    glue_number(f"{key}_log_start", abs(np.log(r[0])))
-    glue_number(f"{key}_log_end", abs(np.log(r[-1])))
+    glue_numbers({f"{key}_{name}": value for name, value in measures.balance_ratio_readings(tr).items()})
 glue_figure("fig_balance_stress", plots.balance_stress(cases))
-glue_number("unbalanced_per_sample", unbalanced.S_by_type[-1, 1] / 15 / (unbalanced.S_by_type[-1, 2] / 5))
-glue_number("unbalanced_loss_ratio", unbalanced.loss_by_type[-1, 1] / unbalanced.loss_by_type[-1, 2])
+glue_numbers({"unbalanced_per_sample": unbalanced.S_by_type[-1, 1] / 15 / (unbalanced.S_by_type[-1, 2] / 5),
+              "unbalanced_loss_ratio": unbalanced.loss_by_type[-1, 1] / unbalanced.loss_by_type[-1, 2]})
 
 # %% [markdown]
 # ```{glue:figure} fig_balance_stress

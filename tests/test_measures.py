@@ -122,3 +122,19 @@ def test_log_factor_slope_over_five_decades():
     assert measures.log_factor_slope([32, 1e6]) == pytest.approx(0.1336, abs=1e-4)
     # it is the slope of ln x itself between the ends of the range
     assert measures.log_factor_slope([10, 1e4]) == pytest.approx(np.log(np.log(1e4) / np.log(10)) / np.log(1e3))
+
+
+def test_balance_readings_on_known_sums(traj):
+    n = traj.t.size
+    S = np.ones((n, 4))
+    S[:, 1] = np.linspace(1.0, 2.0, n)  # S2 grows from S3 to 2 S3
+    S[:, 0], S[:, 3] = 3.0, 0.5  # S1 above both, S4 below both, S1 <= S2 + S3 + S4
+    known = dataclasses.replace(traj, S_by_type=S)
+    phase2 = measures.phase2_slice(known)
+    readings = measures.balance_readings(known)
+    assert readings["S23_min"] == pytest.approx(S[phase2, 1].min()) and readings["S23_max"] == pytest.approx(2.0)
+    assert readings["order0_frac"] == 1.0 and readings["order1_frac"] == 1.0
+    assert readings["order2_frac"] == pytest.approx(np.mean(S[phase2, 1] >= 1.5))  # 3 <= S2 + 1 + 0.5
+    ratios = measures.balance_ratio_readings(known)
+    assert (ratios["start"], ratios["end"], ratios["log_start"]) == (1.0, 2.0, 0.0)
+    assert ratios["log_end"] == pytest.approx(np.log(2.0))

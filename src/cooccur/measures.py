@@ -299,3 +299,19 @@ def late_loss_slopes(traj: Trajectory, from_fraction: float = 0.1) -> np.ndarray
     late = traj.t >= from_fraction * traj.t[-1]
     columns = [traj.loss[late], *(traj.loss_by_type[late, k] for k in range(4))]
     return np.array([loglog_slope(traj.t[late], c) for c in columns])
+
+
+def balance_readings(traj: Trajectory) -> dict[str, float]:
+    """Lemma 4.4's balance over Phase 2: the smallest and largest S2/S3 (``S23_min``, ``S23_max``) and the share
+    of Phase-2 records at which each ordering of :func:`ordering_holds` holds (``order0_frac`` ...)."""
+    phase2 = phase2_slice(traj)
+    ratio = traj.S_by_type[phase2, 1] / traj.S_by_type[phase2, 2]
+    return {"S23_min": float(ratio.min()), "S23_max": float(ratio.max()),
+            **{f"order{i}_frac": float(holds[phase2].mean()) for i, holds in enumerate(ordering_holds(traj).values())}}
+
+
+def balance_ratio_readings(traj: Trajectory) -> dict[str, float]:
+    """S2/S3 at t = 0, at T1 and at the end, and |ln S2/S3| at the start and the end (balance is 0)."""
+    ratio = traj.S_by_type[:, 1] / traj.S_by_type[:, 2]
+    return {"start": ratio[0], "T1": ratio[phase1_index(traj)], "end": ratio[-1], "log_start": abs(np.log(ratio[0])),
+            "log_end": abs(np.log(ratio[-1]))}
