@@ -47,7 +47,7 @@ from cooccur.experiment import Experiment, paper_setting
 from cooccur.flow import SimConfig
 from cooccur.model import INIT_SCHEMES
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import glue_figure, glue_number, show, verdict_table
+from cooccur.report import glue_figure, glue_numbers, show, verdict_table
 
 check_parameters(seed=(seed, int, 0, None), init=(init, str, INIT_SCHEMES), T=(T, float, 1.0, 1e4), quick=(quick, bool))
 apply_quick("coordinates", globals(), quick, T=1.0)
@@ -110,11 +110,9 @@ flow = exact.simulate(times=times)
 rates = (0.01, 0.005, 0.0025)
 descents = {lr: paper_setting(seed, init=init, method="euler", T=T, step=lr).simulate(times=times) for lr in rates}
 errors = np.array([[np.abs(d.G - flow.G).max(), np.abs(d.A - flow.A).max()] for d in descents.values()])
-glue_number("slope_G", claims.measures.loglog_slope(rates, errors[:, 0]))
-glue_number("slope_A", claims.measures.loglog_slope(rates, errors[:, 1]))
-glue_number("err_G_001", errors[rates.index(0.01), 0])
-glue_number("G1_end", flow.G[-1, 0])
-glue_number("T", T)
+glue_numbers({"slope_G": claims.measures.loglog_slope(rates, errors[:, 0]),
+              "slope_A": claims.measures.loglog_slope(rates, errors[:, 1]), "err_G_001": errors[rates.index(0.01), 0],
+              "G1_end": flow.G[-1, 0], "T": T})
 glue_figure("fig_gd_vs_flow", plots.gd_vs_flow(flow, descents))
 
 # %% [markdown]
@@ -141,8 +139,8 @@ runs = {"gradient descent, lr 0.01": claims.Run(descent, descent.run()),
 eq5 = {name: {"eq5": claims.eq5(r)} for name, r in runs.items()}
 show(verdict_table(eq5, prefix="coordinates"))
 gd = runs["gradient descent, lr 0.01"]
-glue_number("eq5_rel_err", eq5["gradient descent, lr 0.01"]["eq5"].measured["relative_error"])
-glue_number("eq5_change", gd.traj.wa_sq[-1] - gd.traj.wa_sq[0])
+glue_numbers({"eq5_rel_err": eq5["gradient descent, lr 0.01"]["eq5"].measured["relative_error"],
+              "eq5_change": gd.traj.wa_sq[-1] - gd.traj.wa_sq[0]})
 glue_figure("fig_eq5", plots.eq5_check(gd.traj, gd.m1))
 
 # %% [markdown]
@@ -159,8 +157,7 @@ glue_figure("fig_eq5", plots.eq5_check(gd.traj, gd.m1))
 # paper's gradient descent up to its step and the trapezoid rule on the recorded iterations.
 
 # %% tags=["hide-input"]
-glue_number("flow_evals", flow.n_grad_evals)
-glue_number("gd_steps", descents[0.01].n_grad_evals)
+glue_numbers({"flow_evals": flow.n_grad_evals, "gd_steps": descents[0.01].n_grad_evals})
 
 # %% [markdown]
 # **Cost.** The flow of {numref}`fig-gd-vs-flow` took {glue:text}`flow_evals` gradient evaluations at tolerance $10^{-10}$. Gradient

@@ -60,7 +60,7 @@ quick = False
 from cooccur import claims, measures, plots
 from cooccur.experiment import both_settings, figure1_reading
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import count_table, glue_figure, glue_number, glue_text, show
+from cooccur.report import count_table, glue_figure, glue_number, glue_numbers, glue_text, show
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), T=(T, float, 20.0, 1e4), n_seeds=(n_seeds, int, 1, 1000),
@@ -74,19 +74,13 @@ traj = experiment.run()
 # %% tags=["hide-input"]
 run = claims.Run(experiment, traj)
 i1 = measures.phase1_index(traj)
-glue_number("t1_iter", traj.T1 / experiment.sim.step)
-glue_number("n_steps", round(T / experiment.sim.step))
-glue_number("G1_T1", traj.G[i1, 0])
-glue_number("G1_end", traj.G[-1, 0])
-glue_number("attn_change", claims.attention_uniform(run).measured["max_change"])
-phase1_rate = measures.largest_change(traj.A[:, :3, :3], i1) / traj.T1
-phase2_rate = float(abs(traj.A[-1, :3, :3] - traj.A[i1, :3, :3]).max() / (traj.t[-1] - traj.t[i1]))
-glue_number("score_rate_phase1", phase1_rate)
-glue_number("score_rate_phase2", phase2_rate)
-glue_number("G_rate_phase1", (traj.G[i1, 0] - traj.G[0, 0]) / traj.T1)
 slopes = measures.late_loss_slopes(traj)
-glue_number("slope_type1", slopes[1])
-glue_number("slope_type4", slopes[4])
+glue_numbers({"t1_iter": traj.T1 / experiment.sim.step, "n_steps": round(T / experiment.sim.step),
+              "G1_T1": traj.G[i1, 0], "G1_end": traj.G[-1, 0],
+              "attn_change": claims.attention_uniform(run).measured["max_change"],
+              "score_rate_phase1": measures.largest_change(traj.A[:, :3, :3], i1) / traj.T1,
+              "score_rate_phase2": float(abs(traj.A[-1, :3, :3] - traj.A[i1, :3, :3]).max() / (traj.t[-1] - traj.t[i1])),
+              "G_rate_phase1": (traj.G[i1, 0] - traj.G[0, 0]) / traj.T1, "slope_type1": slopes[1], "slope_type4": slopes[4]})
 glue_figure("fig_summary", plots.summary_figure(traj))
 
 # %% [markdown]
@@ -119,8 +113,7 @@ glance = {name: [claims.check_all(r.experiment, r.traj) for r in claims.runs_of(
 show(count_table(glance, list(claims.CLAIMS), prefix="intro"))
 counted = [c for c in claims.CLAIMS if not all(v[c].by_construction for v in glance["premise"])]
 everywhere = [c for c in counted if all(v[c].holds and v[c].premise_met for v in glance["premise"])]
-glue_number("premise_all", len(everywhere))
-glue_number("n_counted", len(counted))
+glue_numbers({"premise_all": len(everywhere), "n_counted": len(counted)})
 rest = [f"`{c}`" for c in counted if c not in everywhere]
 glue_text("premise_rest", ("; not on every seed: " + ", ".join(rest)) if rest else "")
 paper_out = [c for c in counted if not any(v[c].premise_met for v in glance["paper"])]

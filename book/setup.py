@@ -44,7 +44,7 @@ from cooccur.data import DataConfig, make_dataset
 from cooccur.experiment import paper_setting, premise_setting
 from cooccur.model import init_std
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import config_table, glue_figure, glue_number, premise_table, show
+from cooccur.report import config_table, glue_figure, glue_number, glue_numbers, premise_table, show
 
 check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None),
                  n_seeds=(n_seeds, int, 1, 1000), quick=(quick, bool))
@@ -76,8 +76,7 @@ data = make_dataset(paper_data)
 glue_figure("fig_data_examples", plots.data_examples(
     data.tokens.numpy(), data.types.numpy(),
     f"two training sequences of each type (n={data.n}, L={data.L}, d={data.d}, seed={data_seed})"))
-for k, count in enumerate(paper_data.type_counts(), start=1):
-    glue_number(f"count_type{k}", count)
+glue_numbers({f"count_type{k}": count for k, count in enumerate(paper_data.type_counts(), start=1)})
 
 # %% [markdown]
 # The paper's experiment uses $n = 60$ sequences: {glue:text}`count_type1` of type 1 and
@@ -149,9 +148,7 @@ for init in ("theory", "kaiming"):
     experiments = [paper_setting(s, init=init) for s in range(n_seeds)]
     sigma0, sigma1 = init_std(experiments[0].model, L=5)
     outputs = [claims.initial_output(e) for e in experiments]
-    glue_number(f"sigma0_{init}", sigma0)
-    glue_number(f"sigma1_{init}", sigma1)
-    glue_number(f"median_output_{init}", float(np.median(outputs)))
+    glue_numbers({f"sigma0_{init}": sigma0, f"sigma1_{init}": sigma1, f"median_output_{init}": float(np.median(outputs))})
     rows.append(f"| {init} | {sigma0:.4f} | {sigma1:.4f} | {np.median(outputs):.3f} |")
 show("\n".join(rows))
 glue_number("n_seeds", n_seeds)
@@ -171,15 +168,10 @@ glue_number("n_seeds", n_seeds)
 needed = paper_data.fillers_needed()
 tokens = data.tokens.numpy()
 fillers = tokens[tokens >= 3]
-glue_number("filler_slots", needed)
-glue_number("filler_words", paper_data.d - 3)
-glue_number("filler_distinct_used", len(np.unique(fillers)))
-glue_number("filler_max_repeat", np.bincount(fillers).max())
-glue_number("d_for_distinct", needed + 3)
-glue_number("small_output", claims.SMALL_OUTPUT)
-glue_number("K", claims.ORDER_CONSTANT)
-glue_number("scale_log_constant", claims.SCALE_LOG_CONSTANT)
-glue_number("scale_box_128", claims.scale_box(128))
+glue_numbers({"filler_slots": needed, "filler_words": paper_data.d - 3, "filler_distinct_used": len(np.unique(fillers)),
+              "filler_max_repeat": np.bincount(fillers).max(), "d_for_distinct": needed + 3,
+              "small_output": claims.SMALL_OUTPUT, "K": claims.ORDER_CONSTANT,
+              "scale_log_constant": claims.SCALE_LOG_CONSTANT, "scale_box_128": claims.scale_box(128)})
 settings = {"paper": paper_setting(data_seed), "premise": premise_setting(data_seed)}
 show(premise_table({name: claims.premises(e) for name, e in settings.items()}))
 
