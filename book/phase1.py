@@ -107,7 +107,7 @@ quick = False
 # %% tags=["hide-input"]
 import numpy as np
 
-from cooccur import claims, measures, plots
+from cooccur import claims, measures, orders, plots
 from cooccur.experiment import WIDTH_HORIZON, paper_setting, premise_setting, width_setting
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import (
@@ -122,7 +122,6 @@ from cooccur.report import (
     order_table,
     premise_table,
     rows_table,
-    scale_tag,
     show,
     verdict_table,
 )
@@ -431,22 +430,15 @@ glue_figure("fig_phase1_width", plots.width_sweep(series))
 # %% tags=["hide-input"]
 # one width at a time, each run kept without its (T, d, d) records: the order statements need only what
 # Run.without_matrices keeps, and 72 full trajectories would take about 14 GB
-order_runs = {scale: [r.without_matrices() for m in order_widths for r in claims.runs_of(
-    [width_setting(m, s, init_scale=scale) for s in range(order_seeds)])] for scale in order_scales}
-orders = {scale: claims.width_orders(runs_at) for scale, runs_at in order_runs.items()}
-main_scale = 1.0 if 1.0 in orders else order_scales[0]
-order_m = np.array([r.m for r in order_runs[main_scale]], dtype=float)
+sweep = orders.order_sweep(width_setting, order_widths, order_scales, order_seeds)
+order_m = sweep.widths
 glue_numbers({"order_m_min": int(order_m.min()), "order_m_max": int(order_m.max()),
               "order_decades": float(np.log10(order_m.max() / order_m.min())), "order_seeds": order_seeds,
-              "order_horizon": WIDTH_HORIZON, "order_log_slope": orders[main_scale]["T1"].measured["log_slope"],
-              "order_statements": len(claims.WIDTH_ORDERS)})
-for scale, runs_at in order_runs.items():
-    glue_numbers({f"order_{scale_tag(scale)}_lazy_runs": sum(r.premises["lazy_phase1"].met for r in runs_at),
-                  f"order_{scale_tag(scale)}_runs": len(runs_at),
-                  f"order_{scale_tag(scale)}_holding": sum(v.holds for v in orders[scale].values())})
-glue_orders("order", orders)
-show(order_table(orders, main_scale, claims.WIDTH_ORDERS))
-glue_figure("fig_phase1_orders", plots.width_orders(order_runs[main_scale], orders[main_scale]))
+              "order_horizon": WIDTH_HORIZON, "order_log_slope": sweep.orders[sweep.main_scale]["T1"].measured["log_slope"],
+              "order_statements": len(claims.WIDTH_ORDERS), **sweep.counts("order")})
+glue_orders("order", sweep.orders)
+show(order_table(sweep.orders, sweep.main_scale, claims.WIDTH_ORDERS))
+glue_figure("fig_phase1_orders", plots.width_orders(sweep.main_runs, sweep.orders[sweep.main_scale]))
 
 # %% [markdown]
 # Each cell: holds, then the fitted exponent and its 95% interval; $a$ is the theorem's exponent. The column

@@ -97,7 +97,7 @@ quick = False
 # %% tags=["hide-input"]
 import numpy as np
 
-from cooccur import claims, memorisation, plots
+from cooccur import claims, memorisation, orders, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import T_STAR_HORIZON_PER_M, WIDTH_HORIZON, both_settings, premise_setting, t_star_setting
 from cooccur.parameters import apply_quick, check_parameters
@@ -113,7 +113,6 @@ from cooccur.report import (
     order_closing,
     order_table,
     rows_table,
-    scale_tag,
     show,
     structure_table,
     verdict_table,
@@ -419,20 +418,12 @@ show(structure_table(structure))
 
 # %% tags=["hide-input"]
 # one width at a time, each run kept without its (T, d, d) records once its readings at T* are taken
-t_runs = {scale: [r.without_matrices() for m in order_widths for r in claims.runs_of(
-    [t_star_setting(m, s, init_scale=scale) for s in range(order_seeds)])] for scale in order_scales}
-t_orders = {scale: claims.width_orders(runs_at, orders=claims.T_STAR_ORDERS) for scale, runs_at in t_runs.items()}
-t_main = 1.0 if 1.0 in t_orders else order_scales[0]
-main_runs = t_runs[t_main]
-t_m = np.array([r.m for r in main_runs], dtype=float)
-t_log_slope = claims.measures.log_factor_slope(t_m)
-glue_numbers({"t_order_m_min": int(t_m.min()), "t_order_m_max": int(t_m.max()), "t_order_seeds": order_seeds,
-              "t_order_horizon": WIDTH_HORIZON, "t_order_per_m": T_STAR_HORIZON_PER_M, "t_order_log_slope": t_log_slope,
-              **claims.t_star_readings(main_runs)})
-for scale, runs_at in t_runs.items():
-    glue_numbers({f"t_order_{scale_tag(scale)}_reached": sum(np.isfinite(r.at_t_star["T_star"]) for r in runs_at),
-                  f"t_order_{scale_tag(scale)}_runs": len(runs_at),
-                  f"t_order_{scale_tag(scale)}_lazy_runs": sum(r.premises["lazy_phase1"].met for r in runs_at)})
+sweep = orders.order_sweep(t_star_setting, order_widths, order_scales, order_seeds, claims.T_STAR_ORDERS)
+t_orders, t_main, main_runs = sweep.orders, sweep.main_scale, sweep.main_runs
+t_log_slope = claims.measures.log_factor_slope(sweep.widths)
+glue_numbers({"t_order_m_min": int(sweep.widths.min()), "t_order_m_max": int(sweep.widths.max()),
+              "t_order_seeds": order_seeds, "t_order_horizon": WIDTH_HORIZON, "t_order_per_m": T_STAR_HORIZON_PER_M,
+              "t_order_log_slope": t_log_slope, **claims.t_star_readings(main_runs), **sweep.counts("t_order", reached=True)})
 glue_orders("t_order", t_orders, fields=("exponent", "low", "high", "predicted"), outcome=True)
 glue_text("t_reached", "Every run reaches T*" if all(np.isfinite(r.at_t_star["T_star"]) for r in main_runs)
           else "Not every run reaches T* (the verdicts are then undecided)")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cooccur.claims import Order, Verdict
 from cooccur.experiment import Experiment
+from cooccur.orders import scale_tag
 from cooccur.plots import png_bytes
 from cooccur.validate import check_choice
 
@@ -327,11 +328,6 @@ def glue_key(name: str) -> str:
     """A glue name for a statement's name: ``<``, ``>``, ``*`` and commas dropped, spaces to underscores
     (``"sum <aw, aw>"`` -> ``"sum_aw_aw"``, ``"smallest C at T*"`` -> ``"smallest_C_at_T"``)."""
     return re.sub(r"[<>*,]", "", name).replace(" ", "_")
-
-
-def scale_tag(scale: float) -> str:
-    """``s1``, ``s0p3``: an initial scale as part of a glue name."""
-    return f"s{scale:g}".replace(".", "p")
 
 
 def glue_orders(prefix: str, orders_by_scale: dict[float, dict[str, Verdict]],
