@@ -1,5 +1,6 @@
 # make test   : create .venv if missing, install the project into it, run the tests (on every core).
-# make book   : same set-up, then execute every chapter with papermill and build the HTML book (_build/html).
+# make book   : same set-up, then execute the chapters with papermill (reusing those whose inputs are unchanged;
+#               FRESH=1 executes all) and build the HTML book (_build/html).
 #               KERNELS=auto builds it under other CPU kernels than the reference's (what CI runs).
 # make check-html: open every page of the built book in Chromium (console, images, math, links, downloads).
 # make lab   : same set-up, then JupyterLab on 127.0.0.1 with every chapter book/<name>.py openable as a notebook.
@@ -32,10 +33,12 @@ test: $(STAMP)
 # KERNELS=auto (or avx2, baseline) builds the whole book under other CPU kernels than the ones that wrote the
 # reference, with an empty run cache: every number of every chapter crosschecked at the cost of one build (CI).
 # JOBS chapters are executed at a time (default 1).
+# A chapter whose inputs are unchanged since its last execution is reused (FRESH=1 executes every chapter).
 KERNELS ?=
 JOBS ?=
+FRESH ?=
 book: $(STAMP)
-	$(PY) scripts/build_book.py $(if $(KERNELS),--kernels $(KERNELS)) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) scripts/build_book.py $(if $(KERNELS),--kernels $(KERNELS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FRESH),--fresh)
 
 # Double-clicking a chapter opens it as a notebook (jupytext.toml pairs it with notebooks/<name>.ipynb).
 lab: $(STAMP)
