@@ -541,8 +541,9 @@ def run_sweep(
         sweep: from :func:`load_sweep` or :meth:`Sweep.from_dict`.
         out: the Parquet file; its journal and kept trajectories go next to it.
         executor: any :class:`concurrent.futures.Executor` (a process pool, ``client.get_executor()`` of dask, or
-            :class:`cooccur.parallel.SerialExecutor`). Default: the running cluster at ``scheduler`` (``tcp://HOST:PORT``), else
-            this process's local cluster of ``workers`` workers (:func:`cooccur.parallel.shared_executor`, kept for later sweeps).
+            :class:`cooccur.parallel.SerialExecutor`). Default: the running cluster at ``scheduler``
+            (``tcp://HOST:PORT``), else this process's local cluster of ``workers`` workers
+            (:func:`cooccur.parallel.shared_executor`, kept for later sweeps).
         in_flight: runs submitted and not yet finished, at most (default: :data:`IN_FLIGHT_PER_WORKER` per
             worker); the rest are submitted as these finish.
         progress: a progress bar of runs done / total with the rate.
