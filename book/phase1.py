@@ -113,10 +113,9 @@ from cooccur.report import (
     config_table,
     glue_figure,
     glue_measured,
-    glue_number,
     glue_numbers,
     glue_orders,
-    glue_text,
+    glue_texts,
     measured_table,
     order_table,
     premise_table,
@@ -340,34 +339,11 @@ glue_figure("fig_phase1_sandwich", plots.sandwich({f"{name} setting": r.traj for
 # {glue:text}`sweep_seeds` seeds per width.
 
 # %% tags=["hide-input"]
-glue_number("sweep_seeds", sweep_seeds)
-theory_scales = {"sigma0": None, "sigma1": None}
-series_experiments = {
-    "m1 = m/2, distinct fillers": [[premise_setting(s, T=sweep_T, model={"m": m, "m1": m // 2, **theory_scales})
-                                    for s in range(sweep_seeds)] for m in widths],
-    "m1 = 256, paper's data": [[paper_setting(s, T=sweep_T, model={"m": m}) for s in range(sweep_seeds)]
-                               for m in widths],
-}
-series = {name: [claims.runs_of(group) for group in groups_by_width]
-          for name, groups_by_width in series_experiments.items()}
-scaling = {name: {"t1_scaling": claims.t1_scaling([r for group in s for r in group]),
-                  "score_movement_scaling": claims.score_movement_scaling([r for group in s for r in group])}
-           for name, s in series.items()}
-show(verdict_table(scaling, prefix="phase1_width"))
-fixed = series["m1 = 256, paper's data"]
-m_values = np.array(widths, dtype=float)
-glue_number("slope_T1_vs_m_fixed", measures.loglog_slope(m_values, [np.median([r.traj.T1 for r in g]) for g in fixed]))
-glue_number("slope_T1_predicted_fixed", measures.loglog_slope(m_values, 1 / (m_values + 256 / 5)))
-half = series["m1 = m/2, distinct fillers"]
-glue_number("slope_T1_vs_m_half", measures.loglog_slope(m_values, [np.median([r.traj.T1 for r in g]) for g in half]))
-for key, name in (("half", "m1 = m/2, distinct fillers"), ("fixed", "m1 = 256, paper's data")):
-    glue_measured(scaling[name]["t1_scaling"], {f"t1_rate_{end}_{key}": end for end in ("delta", "slope", "low", "high")})
-    glue_measured(scaling[name]["score_movement_scaling"], {f"move_{end}_{key}": end for end in ("slope", "low", "high")}
-                  | {f"move_slope_pred_{key}": "predicted_slope"})
-    glue_text(f"t1_rate_verdict_{key}", "holds" if scaling[name]["t1_scaling"].holds else "fails")
-glue_text("t1_half_reading", "matches it" if scaling["m1 = m/2, distinct fillers"]["t1_scaling"].holds else
-          "comes close, but its interval reaches outside the verdict's band (the table above says which edge)")
-glue_figure("fig_phase1_width", plots.width_sweep(series))
+width = orders.width_series(widths, sweep_seeds, sweep_T)
+show(verdict_table(width.scaling, prefix="phase1_width"))
+glue_numbers({"sweep_seeds": sweep_seeds, **width.numbers()})
+glue_texts(width.texts())
+glue_figure("fig_phase1_width", plots.width_sweep(width.series))
 
 # %% [markdown]
 # ```{glue:figure} fig_phase1_width

@@ -34,3 +34,17 @@ def test_counts_name_each_scale(sweep):
 def test_without_1_the_first_scale_is_the_main_one():
     sweep = orders.order_sweep(width_setting, [32, 100, 320], [3.0], 1)
     assert sweep.main_scale == 3.0 and len(sweep.main_runs) == 3
+
+
+def test_the_width_series_run_both_settings_and_name_their_numbers():
+    width = orders.width_series([32, 64, 128], 1, T=3.0)
+    half, fixed = orders.WIDTH_SERIES
+    assert [g[0].m1 for g in width.series[half]] == [16, 32, 64]
+    assert [g[0].m1 for g in width.series[fixed]] == [256] * 3
+    first = width.series[half][0][0].experiment
+    assert first.data.distinct_fillers and first.model.init == "theory"
+    numbers, texts = width.numbers(), width.texts()
+    assert numbers["t1_rate_slope_half"] == width.scaling[half]["t1_scaling"].measured["slope"]
+    m = np.array([32.0, 64.0, 128.0])
+    assert numbers["slope_T1_predicted_fixed"] == pytest.approx(np.polyfit(np.log(m), np.log(1 / (m + 51.2)), 1)[0])
+    assert texts["t1_rate_verdict_fixed"] == ("holds" if width.scaling[fixed]["t1_scaling"].holds else "fails")

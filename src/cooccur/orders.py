@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cooccur.claims import WIDTH_ORDERS, Order, Run, Verdict, runs_of, width_orders
-from cooccur.experiment import Experiment
+from cooccur.claims import WIDTH_ORDERS, Order, Run, Verdict, runs_of, score_movement_scaling, t1_scaling, width_orders
+from cooccur.experiment import Experiment, paper_setting, premise_setting
+from cooccur.measures import loglog_slope
 
 
 def scale_tag(scale: float) -> str:
@@ -68,3 +69,58 @@ def order_sweep(setting: Callable[..., Experiment], widths: list[int], scales: l
     runs = {scale: [r.without_matrices() for m in widths
                     for r in runs_of([setting(m, s, init_scale=scale) for s in range(seeds)])] for scale in scales}
     return OrderSweep(runs, {scale: width_orders(rs, orders=statements) for scale, rs in runs.items()}, statements)
+
+
+#: The two width series of Theorem 3.1's T1 = O~(1/m): m1 = m/2 on the premise data (distinct fillers), and the
+#: paper's data with the paper's m1 = 256.
+WIDTH_SERIES = ("m1 = m/2, distinct fillers", "m1 = 256, paper's data")
+
+
+@dataclass(frozen=True)
+class WidthSeries:
+    """``series[name][k]``: the runs (seeds) at the k-th width of ``widths`` of each series of :data:`WIDTH_SERIES`,
+    at the theory's scales; ``scaling[name]``: T1's rate (:func:`cooccur.claims.t1_scaling`) and the scores'
+    movement (:func:`cooccur.claims.score_movement_scaling`) read over the series."""
+
+    widths: list[int]
+    series: dict[str, list[list[Run]]]
+    scaling: dict[str, dict[str, Verdict]]
+
+    def numbers(self) -> dict[str, float]:
+        """The slopes of the median T1 against m in each series (and, with m1 = 256, of 1/(m + m1/L), the order
+        the theorem gives when m1 stays fixed), and each series' verdicts' numbers, keyed ``half`` and ``fixed``."""
+        m = np.array(self.widths, dtype=float)
+        half, fixed = WIDTH_SERIES
+
+        def slope(name: str) -> float:
+            return loglog_slope(m, [np.median([r.traj.T1 for r in group]) for group in self.series[name]])
+
+        out = {"slope_T1_vs_m_fixed": slope(fixed), "slope_T1_predicted_fixed": loglog_slope(m, 1 / (m + 256 / 5)),
+               "slope_T1_vs_m_half": slope(half)}
+        for key, name in zip(("half", "fixed"), WIDTH_SERIES):
+            t1, move = self.scaling[name]["t1_scaling"].measured, self.scaling[name]["score_movement_scaling"].measured
+            out.update({f"t1_rate_{end}_{key}": t1[end] for end in ("delta", "slope", "low", "high")})
+            out.update({f"move_{end}_{key}": move[end] for end in ("slope", "low", "high")})
+            out[f"move_slope_pred_{key}"] = move["predicted_slope"]
+        return out
+
+    def texts(self) -> dict[str, str]:
+        """Whether T1's rate holds in each series, in a word, and what the m1 = m/2 series says of it."""
+        holds = {key: self.scaling[name]["t1_scaling"].holds for key, name in zip(("half", "fixed"), WIDTH_SERIES)}
+        return {**{f"t1_rate_verdict_{key}": "holds" if ok else "fails" for key, ok in holds.items()},
+                "t1_half_reading": "matches it" if holds["half"] else
+                "comes close, but its interval reaches outside the verdict's band (the table above says which edge)"}
+
+
+def width_series(widths: list[int], seeds: int, T: float) -> WidthSeries:
+    """Run both series of :data:`WIDTH_SERIES` over ``widths`` with seeds 0 to ``seeds - 1`` and horizon ``T``."""
+    theory_scales = {"sigma0": None, "sigma1": None}
+    half, fixed = WIDTH_SERIES
+    experiments = {half: [[premise_setting(s, T=T, model={"m": m, "m1": m // 2, **theory_scales}) for s in range(seeds)]
+                          for m in widths],
+                   fixed: [[paper_setting(s, T=T, model={"m": m}) for s in range(seeds)] for m in widths]}
+    series = {name: [runs_of(group) for group in groups] for name, groups in experiments.items()}
+    scaling = {name: {"t1_scaling": t1_scaling([r for group in s for r in group]),
+                      "score_movement_scaling": score_movement_scaling([r for group in s for r in group])}
+               for name, s in series.items()}
+    return WidthSeries(list(widths), series, scaling)
