@@ -1,6 +1,7 @@
 """The run cache: one key, one atomic write, the cache-or-compute map, least recently used pruning."""
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -79,3 +80,21 @@ def test_the_limit_comes_from_the_environment(monkeypatch, tmp_path):
     assert store.cache_limit() == 1000 and store.cache_dir_of() == tmp_path
     os.environ.pop("COOCCUR_CACHE_MAX_BYTES")
     assert store.cache_limit() == store.DEFAULT_CACHE_LIMIT
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cached_map_keeps_what_finished_before_an_item_failed(tmp_path, workers):
+    def save(path, value):
+        store.write_atomic(path, lambda fh: np.save(fh, value))
+
+    with pytest.raises(ValueError, match="item 3 fails"):
+        store.cached_map(_fails_at_three, [1, 2, 3], path_of=lambda x: tmp_path / f"{x}.npy", load=np.load, save=save,
+                         workers=workers)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["1.npy", "2.npy"]  # 1 and 2 finished before 3 failed
+
+
+def _fails_at_three(x: int) -> np.ndarray:
+    if x == 3:
+        time.sleep(1.0)  # in parallel too, 1 and 2 finish first
+        raise ValueError("item 3 fails")
+    return np.array([x])

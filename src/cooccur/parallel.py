@@ -40,26 +40,31 @@ def default_workers() -> int:
     return int(raw)
 
 
-def map_parallel(fn: Callable[[Any], Any], items: list, workers: int | None = None, bar=None) -> list:
+def map_parallel(fn: Callable[[Any], Any], items: list, workers: int | None = None, bar=None,
+                 on_result: Callable[[int, Any], None] | None = None) -> list:
     """``[fn(item) for item in items]``, on the process's shared local dask cluster (:func:`shared_executor`) with
     ``workers`` single-threaded workers (default :func:`default_workers`), or here one after the other when that is
     1 or there is one item. The results are in the order of ``items`` and the same either way; ``bar`` (a tqdm
-    bar) advances by one per result."""
+    bar) advances by one per result, and ``on_result(k, result)`` is called as each result arrives (in the order
+    they finish), so that finished work can be kept even if a later item fails."""
     workers = default_workers() if workers is None else workers
-    if workers <= 1 or len(items) <= 1:
-        results = []
-        for item in items:
-            results.append(fn(item))
-            if bar is not None:
-                bar.update(1)
-        return results
-    executor = shared_executor(workers)
-    futures = {executor.submit(fn, item): k for k, item in enumerate(items)}
     out: list[Any] = [None] * len(items)
-    for future in as_completed(futures):
-        out[futures[future]] = future.result()
+
+    def arrived(k: int, result: Any) -> None:
+        out[k] = result
+        if on_result is not None:
+            on_result(k, result)
         if bar is not None:
             bar.update(1)
+
+    if workers <= 1 or len(items) <= 1:
+        for k, item in enumerate(items):
+            arrived(k, fn(item))
+        return out
+    executor = shared_executor(workers)
+    futures = {executor.submit(fn, item): k for k, item in enumerate(items)}
+    for future in as_completed(futures):
+        arrived(futures[future], future.result())
     return out
 
 

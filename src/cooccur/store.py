@@ -124,14 +124,18 @@ def cached_map(fn: Callable[[Any], Any], items: list, *, path_of: Callable[[Any]
     """``[fn(item) for item in items]`` through the cache: an item whose file ``path_of(item)`` is there is loaded,
     the others are computed by :func:`cooccur.parallel.map_parallel` on ``workers`` processes and stored (an item
     whose path is None is computed and not stored). One progress bar over all items; the results are in the order
-    of ``items`` and the same for any ``workers``."""
+    of ``items`` and the same for any ``workers``. Each result is stored as soon as it arrives, so that when one item
+    fails (the error is raised here) every item finished before it is in the cache."""
     paths = [path_of(item) for item in items]
     results = [_load_cached(path, load) for path in paths]
     todo = [k for k, result in enumerate(results) if result is None]
+
+    def arrived(j: int, result: Any) -> None:  # stored as it arrives: a later failure keeps what finished
+        results[todo[j]] = result
+        _store(paths[todo[j]], result, save)
+
     with tqdm(total=len(items), initial=len(items) - len(todo), desc=desc, disable=not progress, leave=False) as bar:
-        for k, result in zip(todo, map_parallel(fn, [items[k] for k in todo], workers, bar)):
-            results[k] = result
-            _store(paths[k], result, save)
+        map_parallel(fn, [items[k] for k in todo], workers, bar, on_result=arrived)
     return results
 
 
