@@ -434,7 +434,7 @@ if not tilt_main.undecided:
     glue_text("t_tilt_between", "the measured exponent lies between them" if between
               else "the measured exponent lies outside both")
 glue_text("t_order_closing", order_closing(t_orders[t_main]["smallest C at T*"], t_log_slope))  # plain text
-show(order_table(t_orders, t_main, claims.T_STAR_ORDERS))
+show(order_table(t_orders, t_main, claims.T_STAR_ORDERS, per_scale_prediction=True))
 glue_figure("fig_phase2_orders", plots.width_orders(main_runs, t_orders[t_main], claims.T_STAR_ORDERS))
 
 # %% [markdown]

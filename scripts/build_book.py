@@ -40,10 +40,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import platform
 import shutil
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
 from kernels import SETTINGS, check_setting, print_moves, probe, resolve_auto
@@ -52,6 +54,7 @@ from results import collect, compare, moves, write_reference
 from cooccur import store
 from cooccur.chapters import execute as execute_chapter
 from cooccur.parameters import chapter_names
+from cooccur.provenance import PACKAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -62,7 +65,7 @@ REFERENCE = BOOK / "reference-results.json"
 
 def chapters() -> list[Path]:
     """The notebook chapters (``book/<name>.py``) in the order of ``_toc.yml``."""
-    return [BOOK / f"{name}.py" for name in chapter_names()]
+    return [BOOK / f"{name}.py" for name in chapter_names(ROOT)]
 
 
 def execute(chapter: Path, parameters: dict[str, object]) -> float:
@@ -70,7 +73,7 @@ def execute(chapter: Path, parameters: dict[str, object]) -> float:
     ``_build/results/<chapter>.json``; returns the seconds taken."""
     print(f"executing {chapter.name} ...", flush=True)
     return execute_chapter(chapter, chapter.with_suffix(".ipynb"), parameters,
-                           results_file=RESULTS / f"{chapter.stem}.json")
+                           results_file=RESULTS / f"{chapter.stem}.json", cwd=BOOK)
 
 
 #: Executed chapters kept for reuse (``$COOCCUR_CHAPTER_CACHE``, else .cache/chapters): ``<name>-<fingerprint>/``
@@ -80,19 +83,30 @@ CHAPTER_CACHE = Path(os.environ.get("COOCCUR_CHAPTER_CACHE") or ROOT / ".cache" 
 KERNEL_VARIABLES = sorted({name for setting in SETTINGS.values() for name in setting})
 
 
+#: What the chapters of :data:`LAST` read besides the others' numbers and times.
+LAST_INPUTS = ("reference-results.json", "crosscheck.json")
+#: Kept executions per chapter (different parameters or kernels each keep their own).
+KEPT_PER_CHAPTER = 3
+
+
 def fingerprint(chapter: Path, parameters: dict[str, object]) -> str:
-    """What a chapter's numbers and figures depend on, as a key (:func:`cooccur.store.key`): its source, the files
-    of its folder ``book/<name>/`` (sweep files, published tables), the parameters, the CPU-kernel variables, the
-    library's source hash and the numerical libraries' versions. A chapter of :data:`LAST` also depends on what
-    the others wrote: their numbers and execution times."""
+    """What a chapter's numbers, figures and tables depend on, as a key (:func:`cooccur.store.key`, which adds the
+    library's source hash and the numerical libraries' versions): its source, the files of its folder
+    ``book/<name>/`` (sweep files, published tables) and any other file a parameter names, the parameters, the
+    CPU-kernel variables, Python and the versions of every package the chapters list
+    (:data:`cooccur.provenance.PACKAGES`). A chapter of :data:`LAST` also depends on what the others wrote (their
+    numbers and execution times) and on :data:`LAST_INPUTS`."""
     files = [chapter, *sorted(p for p in chapter.with_suffix("").rglob("*") if p.is_file())]
+    files += [chapter.parent / value for value in parameters.values()
+              if isinstance(value, str) and value and (chapter.parent / value).is_file()]
     if chapter.stem in LAST:
-        files += sorted(RESULTS.glob("*.json")) + [BUILD / "execution-times.json"]
-    digests = {str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p):
-               hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.exists() and p.stem != chapter.stem}
-    digests[chapter.name] = hashlib.sha256(chapter.read_bytes()).hexdigest()
-    return store.key({"chapter": chapter.stem, "files": digests, "parameters": {k: repr(v) for k, v in
-                      parameters.items()}, "kernels": {k: os.environ.get(k) for k in KERNEL_VARIABLES}})
+        files += sorted(p for p in RESULTS.glob("*.json") if p.stem != chapter.stem)
+        files += [BUILD / "execution-times.json", *(chapter.parent / name for name in LAST_INPUTS)]
+    digests = {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
+    return store.key({"chapter": chapter.stem, "files": digests,
+                      "parameters": {k: repr(v) for k, v in parameters.items()},
+                      "kernels": {k: os.environ.get(k) for k in KERNEL_VARIABLES},
+                      "python": platform.python_version(), "packages": {name: version(name) for name in PACKAGES}})
 
 
 def reuse(chapter: Path, key: str) -> float | None:
@@ -108,10 +122,12 @@ def reuse(chapter: Path, key: str) -> float | None:
 
 
 def keep(chapter: Path, key: str, seconds: float) -> None:
-    """Keep this execution of ``chapter`` for reuse, in place of any earlier one."""
-    for old in CHAPTER_CACHE.glob(f"{chapter.stem}-*"):
+    """Keep this execution of ``chapter`` for reuse, with the :data:`KEPT_PER_CHAPTER` - 1 most recent others."""
+    older = sorted(CHAPTER_CACHE.glob(f"{chapter.stem}-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in older[KEPT_PER_CHAPTER - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     kept = CHAPTER_CACHE / f"{chapter.stem}-{key}"
+    shutil.rmtree(kept, ignore_errors=True)
     kept.mkdir(parents=True)
     shutil.copy(chapter.with_suffix(".ipynb"), kept / "notebook.ipynb")
     if (RESULTS / f"{chapter.stem}.json").exists():

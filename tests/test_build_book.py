@@ -45,6 +45,7 @@ def pages(tmp_path, monkeypatch):
     and import build_book afresh: they see none of the test's patches, only the parameters.)"""
     monkeypatch.setattr(build_book, "BUILD", tmp_path / "build")
     monkeypatch.setattr(build_book, "CHAPTER_CACHE", tmp_path / "kept")
+    monkeypatch.setattr(build_book, "RESULTS", tmp_path / "build" / "results")  # (in this process: jobs=1)
     monkeypatch.setenv("COOCCUR_CHAPTER_CACHE", str(tmp_path / "kept"))  # for the spawned workers
     (tmp_path / "build").mkdir()
     (tmp_path / "logs").mkdir()
@@ -91,17 +92,37 @@ def test_chapters_side_by_side_share_the_cores(pages, tmp_path, monkeypatch):
 
 def test_a_chapter_whose_inputs_are_unchanged_is_reused_and_a_changed_one_executed(pages, tmp_path, capsys):
     params = {"log_dir": str(tmp_path / "logs")}
+
+    def starts():
+        return {p.stem: json.loads(p.read_text())["start"] for p in (tmp_path / "logs").glob("*.json")}
+
     build_book.execute_all(pages, params, jobs=1, fresh=False)
-    first = {p.stem: json.loads(p.read_text())["start"] for p in (tmp_path / "logs").glob("*.json")}
+    first = starts()
     build_book.execute_all(pages, params, jobs=1, fresh=False)
-    assert {p.stem: json.loads(p.read_text())["start"] for p in (tmp_path / "logs").glob("*.json")} == first
-    assert capsys.readouterr().out.count("reusing") == 3
-    pages[0].write_text(CHAPTER + "\n# an edit\n")  # a's source changes: a runs again, and so does the last
+    assert starts() == first and capsys.readouterr().out.count("reusing") == 3
+    pages[0].write_text(CHAPTER + "\n# an edit\n")  # a's source changes: a runs again, b does not
     build_book.execute_all(pages, params, jobs=1, fresh=False)
-    again = {p.stem: json.loads(p.read_text())["start"] for p in (tmp_path / "logs").glob("*.json")}
+    again = starts()
     assert again["a"] > first["a"] and again["b"] == first["b"]
-    build_book.execute_all(pages, {**params, "fail": "nothing"}, jobs=1, fresh=False)  # other parameters
-    assert json.loads((tmp_path / "logs" / "b.json").read_text())["start"] > first["b"]
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "sweep.yaml").write_text("seeds: [0]\n")  # a file in b's folder: b runs again
+    build_book.execute_all(pages, params, jobs=1, fresh=False)
+    assert starts()["b"] > again["b"]
     capsys.readouterr()
     build_book.execute_all(pages, {**params, "fail": "nothing"}, jobs=1, fresh=True)  # --fresh: everything runs
     assert "reusing" not in capsys.readouterr().out
+
+
+def test_the_last_chapter_depends_on_the_others_numbers_and_its_own_inputs(pages, tmp_path, monkeypatch):
+    last = pages[2]
+    (tmp_path / "build" / "results").mkdir(parents=True)
+    key = build_book.fingerprint(last, {})
+    (tmp_path / "build" / "results" / "a.json").write_text('{"x": {"value": 1}}')
+    assert build_book.fingerprint(last, {}) != key  # another chapter's numbers
+    key = build_book.fingerprint(last, {})
+    (tmp_path / "crosscheck.json").write_text("{}")  # next to the chapter, as book/crosscheck.json
+    assert build_book.fingerprint(last, {}) != key
+    (tmp_path / "other.yaml").write_text("x: 1\n")
+    key = build_book.fingerprint(pages[0], {"sweep_file": "other.yaml"})
+    (tmp_path / "other.yaml").write_text("x: 2\n")  # a file a parameter names, outside the chapter's folder
+    assert build_book.fingerprint(pages[0], {"sweep_file": "other.yaml"}) != key

@@ -182,3 +182,16 @@ def test_glue_measured_glues_nan_for_what_was_not_measured(tmp_path, monkeypatch
     report.glue_measured(Verdict("c", True, True, {"a": 1.5}), {"x_a": "a", "x_b": "b"})
     assert json.loads(results.read_text()) == {"x_a": {"value": 1.5, "class": "float64"},
                                                "x_b": {"value": None, "class": "float64"}}
+
+
+def test_an_order_table_at_t_star_compares_each_cell_with_its_own_prediction():
+    from cooccur.claims import T_STAR_ORDERS
+
+    orders = {1.0: {name: _order_verdict(name, True, -1.5) for name in T_STAR_ORDERS},
+              3.0: {name: _order_verdict(name, False, -1.2) for name in T_STAR_ORDERS}}
+    lines = report.order_table(orders, 1.0, T_STAR_ORDERS, per_scale_prediction=True).splitlines()
+    assert [c.strip() for c in lines[0].strip("|").split("|")] == ["statement", "s = 1", "s = 3",
+                                                                   "holds for delta >= (s = 1)"]
+    assert lines[2] == ("| smallest C at T* | yes: -1.50 [-1.60, -1.40] against -1.00 | **no**: -1.20 [-1.30, -1.10] "
+                        "against -1.00 | 0.25 |")
+    assert lines[-1] == "| premises (Condition 1, lazy Phase 1) on every run | yes | yes |  |"

@@ -22,10 +22,11 @@ DEFAULT_OUT = ROOT / "_build" / "rerun"
 
 
 def execute(chapter: str | Path, out: Path, parameters: dict[str, object] | None = None, *,
-            results_file: Path | None = None, passed: tuple[str, ...] = (), progress: bool = False) -> float:
-    """Execute a chapter (a name, or the path of a ``py:percent`` source) with papermill in the ``book/`` folder,
-    where its relative paths point, and write the executed notebook to ``out``: the project's one papermill call,
-    for the book's build, a rerun and the tests. Returns the seconds taken.
+            results_file: Path | None = None, passed: tuple[str, ...] = (), progress: bool = False,
+            cwd: Path | None = None) -> float:
+    """Execute a chapter (a name, or the path of a ``py:percent`` source) with papermill in ``cwd`` (default: this
+    library's ``book/`` folder, where a chapter's relative paths point) and write the executed notebook to ``out``:
+    the project's one papermill call, for the book's build, a rerun and the tests. Returns the seconds taken.
 
     ``results_file`` becomes the kernel's ``$COOCCUR_RESULTS_FILE`` (where glued numbers are recorded; none for a
     rerun) and ``passed`` its ``$COOCCUR_PASSED_PARAMETERS`` (the names quick mode keeps); both are restored after.
@@ -42,7 +43,8 @@ def execute(chapter: str | Path, out: Path, parameters: dict[str, object] | None
     start = time.perf_counter()
     try:
         papermill.execute_notebook(jupytext.read(path), str(out), parameters=parameters or {}, kernel_name="python3",
-                                   cwd=str(BOOK), progress_bar=progress, request_save_on_cell_execute=False)
+                                   cwd=str(BOOK if cwd is None else cwd), progress_bar=progress,
+                                   request_save_on_cell_execute=False)
     finally:
         _set_environ(saved)
     return time.perf_counter() - start

@@ -59,13 +59,14 @@ class Parameter:
         return f"default {self.default!r}; {kind}"
 
 
-def chapter_names() -> list[str]:
-    """The notebook chapters, in the order of ``_toc.yml``."""
+def chapter_names(root: Path | None = None) -> list[str]:
+    """The notebook chapters, in the order of ``_toc.yml`` of the checkout at ``root`` (default: this library's)."""
     import yaml
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    root = ROOT if root is None else root
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
     files = [toc["root"], *(entry["file"] for entry in toc.get("chapters", []))]
-    return [Path(f).name for f in files if (ROOT / f"{f}.py").exists()]
+    return [Path(f).name for f in files if (root / f"{f}.py").exists()]
 
 
 def chapter_path(name: str) -> Path:

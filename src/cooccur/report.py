@@ -350,28 +350,35 @@ def glue_orders(prefix: str, orders_by_scale: dict[float, dict[str, Verdict]],
 
 
 def order_table(orders_by_scale: dict[float, dict[str, Verdict]], main_scale: float,
-                statements: dict[str, Order]) -> str:
-    """A Markdown table of order verdicts over initial scales: per statement its kind (Theta or O), the predicted
-    exponent a (at ``main_scale``), per scale "yes"/"**no**" with the fitted exponent and its 95% interval, the
-    smallest allowance delta at which it would hold at ``main_scale``, and whether the quantity is of its order
-    already at t = 0 (:attr:`cooccur.claims.Order.from_start`); a last row says whether the premises held on every
-    run at each scale."""
+                statements: dict[str, Order], per_scale_prediction: bool = False) -> str:
+    """A Markdown table of order verdicts over initial scales: per statement, per scale "yes"/"**no**" with the
+    fitted exponent and its 95% interval, and the smallest allowance delta at which it would hold at
+    ``main_scale``; a last row says whether the premises held on every run at each scale.
+
+    For statements whose exponent is a power of m (Theorem 3.1) the predicted exponent a is one column, with the
+    kind (Theta or O) and whether the quantity is of its order already at t = 0
+    (:attr:`cooccur.claims.Order.from_start`); with ``per_scale_prediction`` (Theorem 3.3 at T*, where the
+    prediction is each run's formula and its slope differs by scale) each cell ends "against" its own prediction
+    instead."""
     def cell(v: Verdict) -> str:
         if v.undecided:
             return "undecided"
-        return f"{_mark(v.holds)}: {v.measured['exponent']:.2f} [{v.measured['low']:.2f}, {v.measured['high']:.2f}]"
+        text = f"{_mark(v.holds)}: {v.measured['exponent']:.2f} [{v.measured['low']:.2f}, {v.measured['high']:.2f}]"
+        return f"{text} against {v.measured['predicted']:.2f}" if per_scale_prediction else text
 
     main, needed = orders_by_scale[main_scale], f"holds for delta >= (s = {main_scale:g})"
-    rows = [{"statement": name, "kind": order.kind,
-             "a": "" if main[name].undecided else f"{main[name].measured['predicted']:.2f}",
-             **{f"s = {scale:g}": cell(verdicts[name]) for scale, verdicts in orders_by_scale.items()},
-             needed: "" if main[name].undecided else f"{main[name].measured['delta_needed']:.2f}",
-             "of its order at t = 0": "yes" if order.from_start else "no"} for name, order in statements.items()]
+    rows = []
+    for name, order in statements.items():
+        head = {"statement": name} if per_scale_prediction else {
+            "statement": name, "kind": order.kind,
+            "a": "" if main[name].undecided else f"{main[name].measured['predicted']:.2f}"}
+        tail = {} if per_scale_prediction else {"of its order at t = 0": "yes" if order.from_start else "no"}
+        rows.append({**head, **{f"s = {scale:g}": cell(verdicts[name]) for scale, verdicts in orders_by_scale.items()},
+                     needed: "" if main[name].undecided else f"{main[name].measured['delta_needed']:.2f}", **tail})
     first = next(iter(statements))
-    rows.append({"statement": "premises (Condition 1, lazy Phase 1) on every run", "kind": "", "a": "",
+    rows.append({**dict.fromkeys(rows[0], ""), "statement": "premises (Condition 1, lazy Phase 1) on every run",
                  **{f"s = {scale:g}": _mark(verdicts[first].premise_met)
-                    for scale, verdicts in orders_by_scale.items()},
-                 needed: "", "of its order at t = 0": ""})
+                    for scale, verdicts in orders_by_scale.items()}})
     return rows_table(rows)
 
 
