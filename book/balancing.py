@@ -51,6 +51,7 @@ from cooccur.flow import simulate
 from cooccur.model import init_params
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import count_table, glue_figure, glue_measured, glue_number, glue_numbers, show, verdict_table
+from cooccur.runs import runs_of
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),
@@ -60,7 +61,7 @@ check_parameters(seed=(seed, int, 0, n_seeds - 1))
 
 # %%
 experiments = both_settings(n_seeds, T)
-runs = {name: claims.runs_of(exps) for name, exps in experiments.items()}
+runs = {name: runs_of(exps) for name, exps in experiments.items()}
 traj = runs["paper"][seed].traj
 
 # %% [markdown]

@@ -61,6 +61,7 @@ from cooccur import claims, measures, plots
 from cooccur.experiment import both_settings, figure1_reading
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.report import count_table, glue_figure, glue_number, glue_numbers, glue_text, show
+from cooccur.runs import runs_of
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), T=(T, float, 20.0, 1e4), n_seeds=(n_seeds, int, 1, 1000),
@@ -108,7 +109,7 @@ glue_figure("fig_summary", plots.summary_figure(traj))
 
 # %% tags=["hide-input"]
 glue_number("n_seeds", n_seeds)
-glance = {name: [claims.check_all(r.experiment, r.traj) for r in claims.runs_of(exps)]
+glance = {name: [claims.check_all(r.experiment, r.traj) for r in runs_of(exps)]
           for name, exps in both_settings(n_seeds, T).items()}
 show(count_table(glance, list(claims.CLAIMS), prefix="intro"))
 counted = [c for c in claims.CLAIMS if not all(v[c].by_construction for v in glance["premise"])]

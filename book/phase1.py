@@ -123,6 +123,7 @@ from cooccur.report import (
     show,
     verdict_table,
 )
+from cooccur.runs import runs_of
 
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 1.0, 1e4),
                  widths=(widths, list, 32, 1 << 14), sweep_seeds=(sweep_seeds, int, 1, 1000),
@@ -147,7 +148,7 @@ settings = {"paper": paper_setting(seed, T=T), "premise": premise_setting(seed, 
 show(config_table(settings))
 
 # %% tags=["hide-input"]
-runs = {name: claims.runs_of([e])[0] for name, e in settings.items()}
+runs = {name: runs_of([e])[0] for name, e in settings.items()}
 verdicts = {name: claims.check_all(r.experiment, r.traj) for name, r in runs.items()}
 show(premise_table({name: r.premises for name, r in runs.items()}))
 
@@ -269,7 +270,7 @@ groups = {
     "small init (σ = 0.01)": [paper_setting(s, T=T, model={"sigma0": 0.01, "sigma1": 0.01}) for s in range(n_seeds)],
     "premise setting": [premise_setting(s, T=T) for s in range(n_seeds)],
 }
-group_runs = {name: claims.runs_of(exps) for name, exps in groups.items()}
+group_runs = {name: runs_of(exps) for name, exps in groups.items()}
 rise = {name: claims.rise_first_summary(rs) for name, rs in group_runs.items()}
 for key, r in zip(("theory", "kaiming", "small", "premise"), rise.values()):
     glue_numbers({f"out0_{key}": r["out0"], f"rise_{key}": r["rise"], f"lemma42_{key}": r["held"]})

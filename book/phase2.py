@@ -116,6 +116,7 @@ from cooccur.report import (
     structure_table,
     verdict_table,
 )
+from cooccur.runs import runs_of
 
 # T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
 check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),
@@ -129,7 +130,7 @@ check_parameters(seed=(seed, int, 0, n_seeds - 1))
 
 # %%
 experiments = both_settings(n_seeds, T)
-runs = {name: claims.runs_of(exps) for name, exps in experiments.items()}
+runs = {name: runs_of(exps) for name, exps in experiments.items()}
 verdicts = {name: [claims.check_all(r.experiment, r.traj) for r in rs] for name, rs in runs.items()}
 
 # %% [markdown]
@@ -226,7 +227,7 @@ glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj 
 # %% tags=["hide-input"]
 length_experiments = [[premise_setting(s, T=T, data={"L": L, "d": DataConfig(L=L).fillers_needed() + 3})
                        for s in range(sweep_seeds)] for L in lengths]
-by_length = [claims.runs_of(group) for group in length_experiments]
+by_length = [runs_of(group) for group in length_experiments]
 scaling = claims.attention_scaling([r for group in by_length for r in group])
 show(verdict_table({"premise setting, varying L": {"attention_scaling": scaling}}, prefix="phase2_length"))
 tilts = [[claims.attention_uniform(r) for r in group] for group in by_length]

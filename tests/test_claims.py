@@ -17,6 +17,7 @@ from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, SimConfig, paper_setting, premise_setting
 from cooccur.model import ModelConfig
 from cooccur.observables import margin_split
+from cooccur.runs import runs_of
 
 SEEDS = range(3)
 
@@ -189,7 +190,7 @@ def test_lazy_phase1_reads_how_far_the_frozen_quantities_grew_by_t1(premise_runs
     rich = premise_runs[0]
     assert max(measures.phase1_growth(rich.traj).values()) > claims.LAZY_GROWTH
     assert not claims.lazy_phase1(rich.traj).met and not rich.premise_met("lazy_phase1")
-    (wide,) = claims.runs_of([width_setting(1024, init_scale=3.0)])
+    (wide,) = runs_of([width_setting(1024, init_scale=3.0)])
     assert claims.lazy_phase1(wide.traj).met
     wa = wide.traj.wa_sq.copy()
     wa[measures.phase1_index(wide.traj):] = 3 * wa[0]

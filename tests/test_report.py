@@ -12,7 +12,7 @@ def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, m
     results = tmp_path / "chapter.json"
     monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
     exp = premise_setting(0, T=3.0)
-    verdicts = claims.check_all(exp)
+    verdicts = claims.check_all(exp, exp.simulate())
     table = report.verdict_table({"premise": verdicts}, ["lemma4.1", "thm3.3.loss"], prefix="x")
     header, rule, *rows = table.splitlines()
     assert "premises met" in header and len(rows) == 2

@@ -33,7 +33,7 @@ import torch
 from cooccur import measures
 from cooccur.coordinates import Batch, reduced_loss_and_grad
 from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
-from cooccur.experiment import Experiment, initial_state, run_many
+from cooccur.experiment import Experiment, initial_state
 from cooccur.model import forward, init_params, init_std, phase1_rate
 from cooccur.observables import T1_MARGIN
 from cooccur.trajectory import Trajectory
@@ -849,16 +849,11 @@ CLAIMS: dict[str, Callable[[Run], Verdict]] = {
 }
 
 
-def check_all(experiment: Experiment, traj: Trajectory | None = None) -> dict[str, Verdict]:
-    """Every statement of :data:`CLAIMS` on one run (``experiment`` is run, without the cache, if no ``traj``)."""
-    run = Run(experiment, traj) if traj is not None else runs_of([experiment])[0]
+def check_all(experiment: Experiment, traj: Trajectory) -> dict[str, Verdict]:
+    """Every statement of :data:`CLAIMS` on one run: ``experiment`` and its trajectory (:func:`cooccur.runs.runs_of`
+    runs experiments; this module only states and checks)."""
+    run = Run(experiment, traj)
     return {claim: check(run) for claim, check in CLAIMS.items()}
-
-
-def runs_of(experiments: Sequence[Experiment]) -> list[Run]:
-    """Run each experiment (:func:`cooccur.experiment.run_many`: gradient descent from the cache, the adaptive flow
-    recomputed) and pair it with its trajectory."""
-    return [Run(e, t) for e, t in zip(experiments, run_many(list(experiments), progress=False))]
 
 
 def _runs(items: Sequence[Run | tuple[Experiment, Trajectory]]) -> list[Run]:

@@ -27,12 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from cooccur.claims import Run, check_all, fresh_batch, runs_of, t_star_index, thm3_3_population
+from cooccur.claims import Run, check_all, fresh_batch, t_star_index, thm3_3_population
 from cooccur.coordinates import Batch
 from cooccur.data import FIRST_FILLER, DataConfig
 from cooccur.escape import initial_push
 from cooccur.experiment import Experiment, premise_setting
 from cooccur.measures import PowerLawFit, loglog_slope, phase1_index, population_loss, power_law_fit
+from cooccur.runs import runs_of
 from cooccur.trajectory import Trajectory
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cooccur.claims import WIDTH_ORDERS, Order, Run, Verdict, runs_of, score_movement_scaling, t1_scaling, width_orders
+from cooccur.claims import WIDTH_ORDERS, Order, Run, Verdict, score_movement_scaling, t1_scaling, width_orders
 from cooccur.experiment import Experiment, paper_setting, premise_setting
 from cooccur.measures import loglog_slope
+from cooccur.runs import runs_of
 
 
 def scale_tag(scale: float) -> str:
