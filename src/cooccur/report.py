@@ -20,6 +20,7 @@ from cooccur.claims import Order, Verdict
 from cooccur.experiment import Experiment
 from cooccur.orders import scale_tag
 from cooccur.plots import png_bytes
+from cooccur.store import write_atomic
 from cooccur.validate import check_choice
 
 
@@ -120,9 +121,7 @@ def record(name: str, value: float | int, kind: str | None = None, se: float | N
     if kind == "seed-statistic":
         entry.update(se=se, k=k)
     results[name] = entry
-    tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps(results, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+    write_atomic(path, lambda fh: fh.write(json.dumps(results, indent=1, sort_keys=True).encode()))
 
 
 def record_numbers(values: dict[str, float | int]) -> None:
