@@ -6,7 +6,9 @@ The model's output depends on the weights only through
   and query word q (the paper's nu^T W_K^T W_Q mu with nu the key, mu the query);
 * ``G = a^T W W_V`` (d,): ``G[k] = G(mu_k)``, the linear MLP function on word k.
 
-Everything here is NumPy float64 and works on a :class:`Batch`, the data set in index form. Word indices are
+These are what the flow records at each step, computed from its state (readings of a whole recorded run, after
+the fact, are :mod:`cooccur.measures`). Everything here is NumPy float64 and works on a :class:`Batch`, the data
+set in index form. Word indices are
 0-based (mu_1 is 0, mu_2 is 1, mu_3 is 2). Sample types are 1..4 and arrays "by type" have 4 columns, type 1
 first.
 """
