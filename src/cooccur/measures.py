@@ -5,8 +5,9 @@ place uses the same definition. A measure reads a whole recorded run after the f
 over the records, a fit over runs); :mod:`cooccur.observables` computes what the flow records at each step from
 its state, on a lower floor that knows no trajectory.
 
-Conventions as in :mod:`cooccur.trajectory`: time axis first, word indices 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2, fillers from 3), [key word, query word] for A, VV and attention, sample
-types 1..4 in the columns of the "by type" arrays.
+Conventions as in :mod:`cooccur.trajectory`: time axis first, word indices 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2,
+fillers from 3), [key word, query word] for A, VV and attention, sample types 1..4 in the columns of the "by type"
+arrays.
 """
 
 from __future__ import annotations
