@@ -71,7 +71,18 @@ from pathlib import Path
 from cooccur import atlas, plots, sweep
 from cooccur.claims import CLAIMS
 from cooccur.parameters import apply_quick, check_parameters
-from cooccur.report import glue_figure, glue_number, glue_numbers, glue_text, glue_texts, premise_summary_table, record_numbers, rows_table, show, sweep_table
+from cooccur.report import (
+    glue_figure,
+    glue_number,
+    glue_numbers,
+    glue_text,
+    glue_texts,
+    premise_summary_table,
+    record_numbers,
+    rows_table,
+    show,
+    sweep_table,
+)
 
 check_parameters(width_file=(width_file, str), length_file=(length_file, str),
                  fine_width_file=(fine_width_file, str), fine_length_file=(fine_length_file, str),

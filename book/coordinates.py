@@ -41,6 +41,7 @@ quick = False
 
 # %% tags=["hide-input"]
 import numpy as np
+
 from cooccur import claims, plots
 from cooccur.experiment import Experiment, paper_setting
 from cooccur.flow import SimConfig

@@ -55,6 +55,7 @@ quick = False
 
 # %% tags=["hide-input"]
 import numpy as np
+
 from cooccur import claims, figure1, measures, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, paper_setting, run_many

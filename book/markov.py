@@ -52,6 +52,7 @@ quick = False
 import math
 
 import numpy as np
+
 from cooccur import plots
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.related import markov

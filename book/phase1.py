@@ -106,6 +106,7 @@ quick = False
 
 # %% tags=["hide-input"]
 import numpy as np
+
 from cooccur import claims, measures, orders, plots
 from cooccur.experiment import WIDTH_HORIZON, paper_setting, premise_setting, width_setting
 from cooccur.parameters import apply_quick, check_parameters

@@ -96,6 +96,7 @@ quick = False
 
 # %% tags=["hide-input"]
 import numpy as np
+
 from cooccur import claims, memorisation, orders, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import T_STAR_HORIZON_PER_M, WIDTH_HORIZON, both_settings, premise_setting, t_star_setting

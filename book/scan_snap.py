@@ -55,10 +55,20 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+
 from cooccur import plots, sweep
 from cooccur.parameters import apply_quick, check_parameters
 from cooccur.related import scan_snap as ss
-from cooccur.report import glue_figure, glue_number, glue_numbers, glue_text, rows_table, show, sweep_table, values_table
+from cooccur.report import (
+    glue_figure,
+    glue_number,
+    glue_numbers,
+    glue_text,
+    rows_table,
+    show,
+    sweep_table,
+    values_table,
+)
 
 check_parameters(seed=(seed, int, 0, None), steps=(steps, int, 11, 100_000), batch=(batch, int, 1, 100_000),
                  fig6_file=(fig6_file, str), fig6_published=(fig6_published, str),

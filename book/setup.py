@@ -38,6 +38,7 @@ quick = False
 
 # %% tags=["hide-input"]
 import numpy as np
+
 from cooccur import claims, plots
 from cooccur.data import DataConfig, make_dataset
 from cooccur.experiment import paper_setting, premise_setting
