@@ -297,5 +297,5 @@ for name, s in fine.items():
 #
 # Without `--scheduler` the same command starts a local cluster with one worker per core. Each finished run is
 # written at once, so a sweep that is stopped (Ctrl-C, a lost connection) goes on where it stopped when the same
-# command is run again. `cooccur.sweep.load_table("width-fine.parquet")` gives the table, and
+# command is run again. `sweep.load_table` of `cooccur` reads `width-fine.parquet` into a table, and
 # `plots.atlas_maps(table, claims, WIDTH_AXES, WIDTH_LABELS)` draws it as above.
