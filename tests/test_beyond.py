@@ -9,20 +9,9 @@ import pandas as pd
 import pytest
 
 from cooccur import limit, memorisation, sweep
-from cooccur.data import DataConfig
-from cooccur.experiment import Experiment
-from cooccur.flow import SimConfig
-from cooccur.model import ModelConfig, phase1_rate
+from cooccur.model import phase1_rate
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-SMALL_DATA = {"n": 12, "L": 3, "distinct_fillers": True}
-
-
-def small(m: int, seed: int = 0, start: str = "wishart", T_x_rate: float = 200.0) -> Experiment:
-    data = DataConfig(**SMALL_DATA, d=3 + DataConfig(**SMALL_DATA, d=64).fillers_needed(), seed=seed)
-    model = ModelConfig(d=data.d, m=m, m1=m, init="theory", seed=seed)
-    T = T_x_rate / phase1_rate(model, data.L)
-    return Experiment(data, model, SimConfig(T=T, step=T / 100, method="gram", start=start, record="signal"))
 
 
 @pytest.mark.parametrize("path", sorted(BOOK.glob("beyond/*.yaml")), ids=lambda p: p.name)
@@ -47,7 +36,7 @@ def test_a_quick_mode_can_replace_the_values_of_an_axis_but_not_add_one():
     with pytest.raises(sweep.SweepError, match="axes.model.m1: not an axis of this file"):
         sweep.load_sweep(path, axes={"model.m1": [32]})
 
-def test_a_failing_run_of_either_new_kind_is_an_error_row():
+def test_a_failing_run_of_either_new_kind_is_an_error_row(small):
     exp = small(32)
     broken = dataclasses.replace(exp, model=dataclasses.replace(exp.model, init="kaiming"))  # no Wishart law
     for run in (sweep.run_width_limit, sweep.run_memorisation):

@@ -10,19 +10,9 @@ import pytest
 
 from cooccur import limit
 from cooccur.coordinates import GramState
-from cooccur.data import DataConfig
-from cooccur.experiment import Experiment, initial_state
+from cooccur.experiment import initial_state
 from cooccur.flow import SimConfig
-from cooccur.model import ModelConfig, init_std, phase1_rate
-
-SMALL_DATA = {"n": 12, "L": 3, "distinct_fillers": True}
-
-
-def small(m: int, seed: int = 0, start: str = "wishart", T_x_rate: float = 200.0) -> Experiment:
-    data = DataConfig(**SMALL_DATA, d=3 + DataConfig(**SMALL_DATA, d=64).fillers_needed(), seed=seed)
-    model = ModelConfig(d=data.d, m=m, m1=m, init="theory", seed=seed)
-    T = T_x_rate / phase1_rate(model, data.L)
-    return Experiment(data, model, SimConfig(T=T, step=T / 100, method="gram", start=start, record="signal"))
+from cooccur.model import ModelConfig, init_std
 
 
 def test_the_limit_state_is_the_mean_of_the_drawn_gram_quantities():
@@ -41,7 +31,7 @@ def test_the_limit_state_is_the_mean_of_the_drawn_gram_quantities():
     assert abs(wa - mean.wa_sq) < 5 * s1**2 * cfg.m1 * math.sqrt(2 * cfg.m) / math.sqrt(2000)
     assert mean.a_sq == cfg.m1 and np.all(mean.G == 0)
 
-def test_the_limit_start_keeps_the_drawn_initial_output_and_the_mean_start_does_not():
+def test_the_limit_start_keeps_the_drawn_initial_output_and_the_mean_start_does_not(small):
     exp = small(64)
     drawn = initial_state(exp)
     kept = initial_state(dataclasses.replace(exp, sim=dataclasses.replace(exp.sim, start="limit")))
@@ -53,7 +43,7 @@ def test_the_limit_start_keeps_the_drawn_initial_output_and_the_mean_start_does_
     with pytest.raises(ValueError, match="start='limit' needs method='gram'"):
         SimConfig(method="euler", start="limit")
 
-def test_finite_widths_approach_their_limit_start():
+def test_finite_widths_approach_their_limit_start(small):
     gaps = {m: limit.run_pair(small(m, seed=1))[0] for m in (16, 4096)}
     # the relative fluctuations of the Gram matrices fall like m^-1/2: 16x over 256x the width; allow 4x
     assert gaps[4096]["limit.dist.G"] < gaps[16]["limit.dist.G"] / 4

@@ -11,21 +11,9 @@ import pytest
 from cooccur import memorisation
 from cooccur.coordinates import Batch
 from cooccur.data import DataConfig, make_dataset
-from cooccur.experiment import Experiment
-from cooccur.flow import SimConfig
-from cooccur.model import ModelConfig, phase1_rate
-
-SMALL_DATA = {"n": 12, "L": 3, "distinct_fillers": True}
 
 
-def small(m: int, seed: int = 0, start: str = "wishart", T_x_rate: float = 200.0) -> Experiment:
-    data = DataConfig(**SMALL_DATA, d=3 + DataConfig(**SMALL_DATA, d=64).fillers_needed(), seed=seed)
-    model = ModelConfig(d=data.d, m=m, m1=m, init="theory", seed=seed)
-    T = T_x_rate / phase1_rate(model, data.L)
-    return Experiment(data, model, SimConfig(T=T, step=T / 100, method="gram", start=start, record="signal"))
-
-
-def test_the_margin_split_adds_up_to_the_margins():
+def test_the_margin_split_adds_up_to_the_margins(small):
     traj = small(128).simulate()
     assert np.allclose(traj.margin_split.sum(axis=-1), traj.y * traj.F, rtol=1e-12, atol=1e-14)
     assert np.any(np.abs(traj.margin_split[-1, :, 1]) > 1e-3)  # the fillers carry something
@@ -39,7 +27,7 @@ def test_initial_filler_share_counts_the_filler_slots():
         assert memorisation.odds(memorisation.initial_filler_share(batch)) == pytest.approx(9 * slots / (2 * n**2))
         assert slots == pytest.approx(n * (L - 7 / 3))
 
-def test_a_run_to_t_star_measures_the_split_and_the_population_loss_there():
+def test_a_run_to_t_star_measures_the_split_and_the_population_loss_there(small):
     exp = small(32, T_x_rate=3000.0)
     row, traj = memorisation.run_to_t_star(exp, keep_trajectory=True)
     k = int(np.flatnonzero(traj.loss <= 1 / 32)[0])
