@@ -110,3 +110,31 @@ def test_sampled_entropy_rate_is_not_the_unigram_loss():
     chain = markov.MarkovChain(0.2, 0.3)
     mean, se = markov.sampled_entropy_rate(chain, 200, 2000, seed=1)
     assert chain.unigram_loss() - mean > 20 * se
+
+
+def test_small_starts_reach_the_bigram_minimum_exactly_below_the_switch():
+    switch, reached, predicted, readings = markov.small_starts(np.random.default_rng(0), 6, 0.01, 400.0)
+    assert np.array_equal(switch, 2 * markov.SWITCH_P)
+    assert np.array_equal(predicted, (switch < 1).astype(float))
+    assert np.array_equal(reached, predicted)  # Local to Global's claim, from small starts
+    assert readings.numbers["init_agree"] == 1.0 and readings.numbers["n_inits"] == 6
+
+
+def test_basins_label_every_grid_point_and_report_shares_per_chain():
+    E0, W0, labels, readings = markov.basins(7, 200.0)
+    assert E0.shape == W0.shape == (7, 7) and not np.any(W0 == 0)  # off the singular line w = 0
+    assert set(labels) == {name for name, _ in markov.FIGURE_CHAINS.values()}
+    for key, (name, _) in markov.FIGURE_CHAINS.items():
+        label = labels[name]
+        assert set(np.unique(label[~np.isnan(label)])) <= {0.0, 1.0}
+        assert readings.numbers[f"basin_global_{key}"] == pytest.approx(np.nanmean(label == 1))
+    # the global minima's basin is larger where p + q < 1
+    assert readings.numbers["basin_global_low"] > readings.numbers["basin_global_high"]
+
+
+def test_the_landscape_paths_keep_their_energy():
+    panels, readings = markov.landscape(np.random.default_rng(1), 0.01, 50.0, starts=3)
+    assert len(panels) == 2
+    for chain, e, w in panels.values():
+        assert e.shape == w.shape == (401, 3)
+    assert 0 < readings.numbers["energy_drift"] < 1e-5

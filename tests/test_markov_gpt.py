@@ -226,3 +226,41 @@ def test_train_many_caches_each_run_and_reads_it_back(tmp_path, monkeypatch):
     assert mg.cache_path(dataclasses.replace(runs[0], lr=1e-3), tmp_path) != mg.cache_path(runs[0], tmp_path)
     with pytest.raises(AssertionError, match="although it is cached"):
         mg.train_many(runs[:1], workers=1, progress=False, cache=False, cache_dir=tmp_path)
+
+
+def synthetic_study(seeds=4, steps=400):
+    """A LossStudy on made-up curves: every seed of the August start drops from the unigram to the bigram loss at
+    iteration 200 + 10 s, every other seed stays on the unigram loss."""
+    chain = mg.MarkovTraining().chain
+    uni, bi = chain.unigram_loss(), chain.entropy_rate()
+    losses = np.full((len(mg.FORMS), len(mg.STARTS), seeds, steps), uni)
+    aug = list(mg.STARTS).index("good-2024-08")
+    for s in range(seeds):
+        losses[:, aug, s, 200 + 10 * s:] = bi
+    return mg.LossStudy(losses, 1000, uni, bi, bi, 0.001, 50)
+
+
+def test_the_loss_study_counts_the_seeds_that_leave_the_plateau_and_when():
+    study = synthetic_study()
+    readings = study.readings()
+    assert readings.numbers["gpt_window_table_aug"] == 4 and readings.numbers["gpt_end_vector_aug"] == 4
+    assert readings.numbers["gpt_window_table_standard"] == 0 and readings.numbers["gpt_end_vector_nov"] == 0
+    # the centred 11-point average crosses the midpoint once the drop is within 5 iterations ahead, 1-based
+    assert list(readings.statistics["gpt_crossing_table"]) == [201, 211, 221, 231]
+    assert np.allclose(readings.statistics["gpt_excess_vector"], 0.0)
+    assert np.allclose(readings.statistics["gpt_plateau_table_standard"], study.unigram)
+    assert readings.texts == {"gpt_sets_reaching": "the August 2024 set", "gpt_sets_reaching_verb": "gives"}
+    assert readings.numbers["gpt_seeds"] == 4 and readings.numbers["gpt_steps"] == 400
+    rows = study.rows()
+    assert len(rows) == len(mg.FORMS) * len(mg.STARTS)
+    assert rows[1]["seeds below the midpoint by iteration 400"] == "4 of 4"
+    assert rows[1]["at iteration (mean ± s.e. over those seeds)"] == "216 ± 6"
+    assert study.close_counts() == []
+
+
+def test_a_seed_too_close_to_its_line_is_named():
+    study = synthetic_study()
+    losses = study.losses.copy()
+    losses[0, 0, 0, -50:] = study.on_bigram + 1e-4  # a standard-start seed ends just above the band's edge
+    close = dataclasses.replace(study, losses=losses).close_counts()
+    assert close == ["table, standard: final loss 0.001 from the band's edge"]

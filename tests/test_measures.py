@@ -138,3 +138,8 @@ def test_balance_readings_on_known_sums(traj):
     ratios = measures.balance_ratio_readings(known)
     assert (ratios["start"], ratios["end"], ratios["log_start"]) == (1.0, 2.0, 0.0)
     assert ratios["log_end"] == pytest.approx(np.log(2.0))
+def test_moving_average_is_centred_and_truncated_at_the_ends():
+    x = np.arange(6, dtype=float)
+    assert np.allclose(measures.moving_average(x, 3), [0.5, 1, 2, 3, 4, 4.5])
+    assert np.allclose(measures.moving_average(np.ones(7), 10), 1.0)
+

@@ -61,12 +61,6 @@ def test_summary_figure_fits_two_panels_and_keeps_text_at_ten_points():
     plt.close(fig)
 
 
-def test_moving_average_is_centred_and_truncated_at_the_ends():
-    x = np.arange(6, dtype=float)
-    assert np.allclose(plots.moving_average(x, 3), [0.5, 1, 2, 3, 4, 4.5])
-    assert np.allclose(plots.moving_average(np.ones(7), 10), 1.0)
-
-
 def _png_info(fig) -> tuple[int, dict]:
     with Image.open(io.BytesIO(plots.png_bytes(fig))) as png:
         return png.size[0], dict(png.info)

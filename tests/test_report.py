@@ -195,3 +195,18 @@ def test_an_order_table_at_t_star_compares_each_cell_with_its_own_prediction():
     assert lines[2] == ("| smallest C at T* | yes: -1.50 [-1.60, -1.40] against -1.00 | **no**: -1.20 [-1.30, -1.10] "
                         "against -1.00 | 0.25 |")
     assert lines[-1] == "| premises (Condition 1, lazy Phase 1) on every run | yes | yes |  |"
+
+
+def test_glue_readings_records_each_part_under_its_tolerance_class(tmp_path, monkeypatch):
+    from cooccur.readings import Readings
+
+    results = tmp_path / "chapter.json"
+    monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
+    report.glue_readings(Readings({"count": 3, "ratio": 0.25}, {"mean": [1.0, 2.0, 3.0]}, {"verb": "gives"},
+                                  {"seconds": 9.5}))
+    recorded = json.loads(results.read_text())
+    assert recorded["count"] == {"value": 3, "class": "exact"}
+    assert recorded["ratio"] == {"value": 0.25, "class": "float64"}
+    assert recorded["mean"]["class"] == "seed-statistic" and recorded["mean"]["value"] == 2.0
+    assert recorded["mean"]["se"] == pytest.approx(1 / 3**0.5)
+    assert set(recorded) == {"count", "ratio", "mean"}  # texts are not numbers; wall-clock time stays out

@@ -319,3 +319,11 @@ def balance_ratio_readings(traj: Trajectory) -> dict[str, float]:
     ratio = traj.S_by_type[:, 1] / traj.S_by_type[:, 2]
     return {"start": ratio[0], "T1": ratio[phase1_index(traj)], "end": ratio[-1], "log_start": abs(np.log(ratio[0])),
             "log_end": abs(np.log(ratio[-1]))}
+
+
+def moving_average(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average of a 1-d array over ``window`` points, over fewer points near the ends."""
+    half, n = window // 2, len(x)
+    sums = np.concatenate([[0.0], np.cumsum(x)])
+    lo, hi = np.maximum(np.arange(n) - half, 0), np.minimum(np.arange(n) + half + 1, n)
+    return (sums[hi] - sums[lo]) / (hi - lo)

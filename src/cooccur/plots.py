@@ -29,6 +29,7 @@ from cooccur import measures
 from cooccur.claims import LAZY_GROWTH, MARGIN_SIGNS, SCORE_SIGNS, VALUE_SIGNS, WIDTH_ORDERS, Run
 from cooccur.escape import escape_time, wa_growth
 from cooccur.limit import DISTANCES
+from cooccur.measures import moving_average
 from cooccur.related import markov
 from cooccur.related.markov import SADDLE_W
 from cooccur.related.scan_snap import figure6_stats
@@ -754,14 +755,6 @@ def markov_init(switch: np.ndarray, reached: np.ndarray, predicted: np.ndarray) 
     ax.set(xlabel="switching factor p + q (with p = q)", ylabel="fraction of initialisations", ylim=(-0.05, 1.05))
     ax.legend(fontsize="small")
     return fig
-
-
-def moving_average(x: np.ndarray, window: int) -> np.ndarray:
-    """Centred moving average of a 1-d array over ``window`` points, over fewer points near the ends."""
-    half, n = window // 2, len(x)
-    sums = np.concatenate([[0.0], np.cumsum(x)])
-    lo, hi = np.maximum(np.arange(n) - half, 0), np.minimum(np.arange(n) + half + 1, n)
-    return (sums[hi] - sums[lo]) / (hi - lo)
 
 
 def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, bigram: float,

@@ -20,6 +20,7 @@ from cooccur.claims import Order, Verdict
 from cooccur.experiment import Experiment
 from cooccur.orders import scale_tag
 from cooccur.plots import png_bytes
+from cooccur.readings import Readings
 from cooccur.store import write_atomic
 from cooccur.validate import check_choice
 
@@ -148,6 +149,17 @@ def glue_text(name: str, text: str) -> None:
     from myst_nb import glue
 
     glue(name, str(text), display=False)
+
+
+def glue_readings(readings: Readings) -> None:
+    """Glue everything a study reports (:class:`cooccur.readings.Readings`): its numbers and texts, its statistics
+    over seeds (:func:`glue_statistic`), and its machine facts kept out of the manifest."""
+    glue_numbers(readings.numbers)
+    for name, samples in readings.statistics.items():
+        glue_statistic(name, samples)
+    glue_texts(readings.texts)
+    for name, value in readings.unrecorded.items():
+        glue_number(name, value, manifest=False)
 
 
 def glue_texts(texts: dict[str, str]) -> None:

@@ -35,6 +35,7 @@ import numpy as np
 from scipy.special import expit
 
 from cooccur.flow import DivergenceError, integrate_flow
+from cooccur.readings import Readings
 from cooccur.validate import check_number
 
 SADDLE_W = -1 / math.sqrt(2)
@@ -175,6 +176,61 @@ def end_state(chain: MarkovChain, e, w) -> np.ndarray:
     to_global = np.abs(logit_slope(e, w) - chain.bigram_a) < SETTLED
     to_local = (np.abs(e) < SETTLED) & ~to_global
     return np.where(to_global, 1.0, np.where(to_local, 0.0, np.nan))
+
+
+#: The two chains of the chapter's landscape and basin figures, p + q below and above 1, with their glue tags.
+FIGURE_CHAINS = {"low": ("p = q = 0.1", 0.1), "high": ("p = q = 0.9", 0.9)}
+#: The symmetric chains p = q of the initialisation figure (p + q = 2p runs across the switch at 1).
+SWITCH_P = np.array([0.1, 0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.7, 0.8, 0.9])
+
+
+def landscape(rng: np.random.Generator, init_scale: float, T: float, starts: int = 8):
+    """The flow from ``starts`` small random points (N(0, init_scale^2) in e and in w, drawn from ``rng``) on each
+    of :data:`FIGURE_CHAINS`, recorded at 401 times on [0, T]. Returns ``(panels, readings)``: ``panels[title] =
+    (chain, e, w)`` with e, w of shape (401, starts), and ``energy_drift``, the largest change of the conserved
+    energy along any path (the integrator's error)."""
+    starts_e, starts_w = init_scale * rng.standard_normal(starts), init_scale * rng.standard_normal(starts)
+    times = np.concatenate([[0.0], np.geomspace(1e-2, T, 400)])
+    panels, drift = {}, []
+    for name, pq in FIGURE_CHAINS.values():
+        chain = MarkovChain(pq, pq)
+        _, e, w, _ = flow(chain, starts_e, starts_w, T, times)
+        panels[f"{name} (p + q = {chain.p + chain.q:.1f})"] = (chain, e, w)
+        drift.append(np.abs(energy(e, w) - energy(e[0], w[0])).max())
+    return panels, Readings({"energy_drift": max(drift)})
+
+
+def basins(grid_points: int, T: float):
+    """Where the flow from each point of a ``grid_points``-square grid on [-3, 3]^2 ends by time T (w shifted by
+    1e-3 off the singular line w = 0), on each of :data:`FIGURE_CHAINS`. Returns ``(E0, W0, labels, readings)``:
+    the grid (meshgrid arrays), ``labels[name]`` of :func:`end_state` on it, and per chain tag the share of settled
+    starts reaching the bigram minimum (``basin_global_<tag>``) and the share not settled (``basin_unsettled_``)."""
+    g = np.linspace(-3, 3, grid_points)
+    E0, W0 = np.meshgrid(g, g + 1e-3)
+    labels, readings = {}, Readings()
+    for key, (name, pq) in FIGURE_CHAINS.items():
+        chain = MarkovChain(pq, pq)
+        _, e, w, _ = flow(chain, E0.ravel(), W0.ravel(), T, np.array([0.0, T]))
+        labels[name] = end_state(chain, e[-1], w[-1]).reshape(E0.shape)
+        readings.numbers.update({f"basin_global_{key}": np.nanmean(labels[name] == 1),
+                                 f"basin_unsettled_{key}": np.mean(np.isnan(labels[name]))})
+    return E0, W0, labels, readings
+
+
+def small_starts(rng: np.random.Generator, n_inits: int, init_scale: float, T: float):
+    """The share of ``n_inits`` small random starts (N(0, init_scale^2), drawn from ``rng``) whose flow reaches the
+    bigram minimum by time T, on each chain p = q of :data:`SWITCH_P`, against the prediction: all of them when
+    p + q < 1, none above. Returns ``(p + q, reached, predicted, readings)`` (arrays over the chains);
+    ``init_agree`` is the share of chains where reached equals predicted."""
+    e0, w0 = init_scale * rng.standard_normal(n_inits), init_scale * rng.standard_normal(n_inits)
+    reached = []
+    for pq in SWITCH_P:
+        chain = MarkovChain(pq, pq)
+        _, e, w, _ = flow(chain, e0, w0, T, np.array([0.0, T]))
+        reached.append(np.mean(end_state(chain, e[-1], w[-1]) == 1))
+    reached, predicted = np.array(reached), (2 * SWITCH_P < 1).astype(float)
+    readings = Readings({"n_inits": n_inits, "init_scale": init_scale, "init_agree": np.mean(reached == predicted)})
+    return 2 * SWITCH_P, reached, predicted, readings
 
 
 def _binary_entropy(p: float) -> float:
