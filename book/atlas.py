@@ -65,12 +65,9 @@ fresh = True
 quick = False
 
 # %% tags=["hide-input"]
-import shutil
-from pathlib import Path
-
 from cooccur import atlas, plots, sweep
 from cooccur.claims import CLAIMS
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import (
     glue_figure,
     glue_number,
@@ -84,19 +81,12 @@ from cooccur.report import (
     sweep_table,
 )
 
-check_parameters(width_file=(width_file, str), length_file=(length_file, str),
-                 fine_width_file=(fine_width_file, str), fine_length_file=(fine_length_file, str),
-                 results_dir=(results_dir, str), workers=(workers, int, 0, 1024), fresh=(fresh, bool),
-                 quick=(quick, bool))
-quick_options = {"seeds": [0], "base": {"sim": {"T": 30.0}}, "first": 2} if quick else {}
-apply_quick("atlas", globals(), quick, results_dir="../_build/atlas-quick")
-out = Path(results_dir)
-if fresh and out.exists():
-    shutil.rmtree(out)  # every build recomputes the maps; fresh=False resumes a table instead
+check_chapter("atlas", globals())
+out = sweep.tables_dir(results_dir, fresh)  # fresh=False resumes a table instead of recomputing the maps
 
 # %%
-width_sweep = sweep.load_sweep(width_file, **quick_options)
-length_sweep = sweep.load_sweep(length_file, **quick_options)
+width_sweep = sweep.load_sweep(width_file, quick=quick)
+length_sweep = sweep.load_sweep(length_file, quick=quick)
 show(sweep_table({width_file: width_sweep, length_file: length_sweep}))
 
 # %% [markdown]

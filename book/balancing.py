@@ -49,15 +49,11 @@ from cooccur.data import make_dataset
 from cooccur.experiment import both_settings, paper_setting
 from cooccur.flow import simulate
 from cooccur.model import init_params
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import count_table, glue_figure, glue_measured, glue_number, glue_numbers, show, verdict_table
 from cooccur.runs import runs_of
 
-# T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
-check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),
-                 perturb_factor=(perturb_factor, float, 0.0, 1e3), quick=(quick, bool))
-apply_quick("balancing", globals(), quick, n_seeds=2, T=20.0)
-check_parameters(seed=(seed, int, 0, n_seeds - 1))
+check_chapter("balancing", globals())
 
 # %%
 experiments = both_settings(n_seeds, T)

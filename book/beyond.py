@@ -59,33 +59,16 @@ fresh = True
 quick = False
 
 # %% tags=["hide-input"]
-import shutil
-from pathlib import Path
-
 from cooccur import beyond, limit, plots, sweep
 from cooccur.claims import CLAIMS, SMALL_OUTPUT
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import glue_figure, glue_number, glue_numbers, glue_text, glue_texts, rows_table, show, sweep_table
 
-check_parameters(limit_file=(limit_file, str), lazy_file=(lazy_file, str), escape_file=(escape_file, str),
-                 memorisation_file=(memorisation_file, str), shared_file=(shared_file, str),
-                 results_dir=(results_dir, str), workers=(workers, int, 0, 1024), fresh=(fresh, bool),
-                 quick=(quick, bool))
-# quick mode: a few points of each grid, enough for every fit below to have three
-quick_options = {
-    "limit": {"seeds": [0], "axes": {"model.m": [32, 1000, 31623]}},
-    "lazy": {"seeds": [0], "axes": {"model.m": [32, 2048, 131072], "init_scale": [0.01, 0.1, 1.0]}},
-    "escape": {"axes": {"init_scale": [0.001, 0.01, 0.1, 1.0]}},
-    "memorisation": {"axes": {"data.n": [60, 120], "data.L": [3, 5]}},
-    "shared": {"seeds": [0], "axes": {"data.n": [60, 120], "data.L": [3, 5]}},
-} if quick else {}
-apply_quick("beyond", globals(), quick, results_dir="../_build/beyond-quick")
-out = Path(results_dir)
-if fresh and out.exists():
-    shutil.rmtree(out)  # every build recomputes the sweeps; fresh=False resumes the tables instead
+check_chapter("beyond", globals())
+out = sweep.tables_dir(results_dir, fresh)  # fresh=False resumes the tables instead of recomputing them
 files = {"limit": limit_file, "lazy": lazy_file, "escape": escape_file, "memorisation": memorisation_file,
          "shared": shared_file}
-sweeps = {name: sweep.load_sweep(path, **quick_options.get(name, {})) for name, path in files.items()}
+sweeps = {name: sweep.load_sweep(path, quick=quick) for name, path in files.items()}
 show(sweep_table({files[name]: s for name, s in sweeps.items()}))
 
 # %% [markdown]

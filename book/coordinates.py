@@ -45,12 +45,10 @@ import numpy as np
 from cooccur import claims, plots
 from cooccur.experiment import Experiment, paper_setting
 from cooccur.flow import SimConfig
-from cooccur.model import INIT_SCHEMES
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import glue_figure, glue_numbers, show, verdict_table
 
-check_parameters(seed=(seed, int, 0, None), init=(init, str, INIT_SCHEMES), T=(T, float, 1.0, 1e4), quick=(quick, bool))
-apply_quick("coordinates", globals(), quick, T=1.0)
+check_chapter("coordinates", globals())
 
 # %%
 base = paper_setting(seed, init=init, T=T)  # the paper's data and widths; each run below changes only `sim`

@@ -60,15 +60,11 @@ from cooccur import claims, figure1, measures, plots
 from cooccur.data import DataConfig
 from cooccur.experiment import Experiment, paper_setting, run_many
 from cooccur.flow import SimConfig
-from cooccur.model import INIT_SCHEMES, ModelConfig
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.model import ModelConfig
+from cooccur.parameters import check_chapter
 from cooccur.report import config_table, glue_figure, glue_number, glue_numbers, rows_table, show, verdict_table
 
-check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None), init=(init, str, INIT_SCHEMES),
-                 T=(T, float, 0.01, 1e4), step=(step, float, 1e-6, 1.0), n_seeds=(n_seeds, int, 1, 1000),
-                 reading_seeds=(reading_seeds, int, 1, 1000), reading_iterations=(reading_iterations, int, 10, 10**6),
-                 visible_rise=(visible_rise, float, 0.0, 10.0), quick=(quick, bool))
-apply_quick("experiments", globals(), quick, T=3.0, n_seeds=2, reading_seeds=2, reading_iterations=100)
+check_chapter("experiments", globals())
 
 # %%
 experiment = Experiment(

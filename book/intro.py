@@ -59,14 +59,11 @@ quick = False
 # %% tags=["hide-input"]
 from cooccur import claims, measures, plots
 from cooccur.experiment import both_settings, figure1_reading
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import count_table, glue_figure, glue_number, glue_numbers, glue_text, show
 from cooccur.runs import runs_of
 
-# T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
-check_parameters(seed=(seed, int, 0, None), T=(T, float, 20.0, 1e4), n_seeds=(n_seeds, int, 1, 1000),
-                 quick=(quick, bool))
-apply_quick("intro", globals(), quick, T=20.0, n_seeds=2)
+check_chapter("intro", globals())
 
 # %%
 experiment = figure1_reading(seed, iterations=round(T / 0.01))  # the paper's Figure 1 (nn.Linear "Kaiming", mean)

@@ -52,16 +52,11 @@ quick = False
 import numpy as np
 
 from cooccur import plots
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.related import markov, markov_gpt
 from cooccur.report import glue_figure, glue_readings, rows_table, show, values_table
 
-check_parameters(seed=(seed, int, 0, None), n_inits=(n_inits, int, 1, 100_000), init_scale=(init_scale, float, 1e-6, 1.0),
-                 grid_points=(grid_points, int, 5, 401), T=(T, float, 1.0, 1e5), gpt_seeds=(gpt_seeds, int, 2, 100),
-                 gpt_iterations=(gpt_iterations, int, 2, 100_000), gpt_steps=(gpt_steps, int, 2, gpt_iterations),
-                 gpt_dtype=(gpt_dtype, str), bigram_chains=(bigram_chains, int, 2, 1_000_000), quick=(quick, bool))
-apply_quick("markov", globals(), quick, n_inits=20, grid_points=11, T=50.0, gpt_seeds=2, gpt_iterations=20,
-            gpt_steps=20, bigram_chains=20)
+check_chapter("markov", globals())
 rng = np.random.default_rng(seed)
 show(values_table({"seed": seed, "small random initialisations": n_inits, "their scale": init_scale,
                    "flow horizon t": T}))

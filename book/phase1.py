@@ -109,7 +109,7 @@ import numpy as np
 
 from cooccur import claims, measures, orders, plots
 from cooccur.experiment import WIDTH_HORIZON, paper_setting, premise_setting, width_setting
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import (
     config_table,
     glue_figure,
@@ -126,13 +126,7 @@ from cooccur.report import (
 )
 from cooccur.runs import runs_of
 
-check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 1.0, 1e4),
-                 widths=(widths, list, 32, 1 << 14), sweep_seeds=(sweep_seeds, int, 1, 1000),
-                 sweep_T=(sweep_T, float, 1.0, 1e4), order_widths=(order_widths, list, 32, 10**7),
-                 order_scales=(order_scales, list[float], 0.01, 10.0), order_seeds=(order_seeds, int, 1, 100),
-                 quick=(quick, bool))
-apply_quick("phase1", globals(), quick, n_seeds=2, T=3.0, widths=[64, 128, 256], sweep_seeds=1, sweep_T=3.0,
-            order_widths=[32, 100, 320], order_seeds=1)
+check_chapter("phase1", globals())
 glue_numbers({"K": claims.ORDER_CONSTANT, "lazy_growth": claims.LAZY_GROWTH, "t1_margin": claims.T1_MARGIN})
 
 # %% [markdown]

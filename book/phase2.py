@@ -95,22 +95,14 @@ order_seeds = 2
 quick = False
 
 # %% tags=["hide-input"]
-import numpy as np
-
-from cooccur import claims, memorisation, orders, plots
-from cooccur.data import DataConfig
-from cooccur.experiment import T_STAR_HORIZON_PER_M, WIDTH_HORIZON, both_settings, premise_setting, t_star_setting
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur import claims, memorisation, phase2, plots
+from cooccur.experiment import both_settings
+from cooccur.parameters import check_chapter
 from cooccur.report import (
     count_table,
     glue_figure,
-    glue_measured,
-    glue_number,
-    glue_numbers,
-    glue_orders,
-    glue_text,
+    glue_readings,
     margin_rule_table,
-    order_closing,
     order_table,
     rows_table,
     show,
@@ -119,15 +111,7 @@ from cooccur.report import (
 )
 from cooccur.runs import runs_of
 
-# T >= 20: the premise setting's T1 is about 1, and a statement about Phase 2 needs 10 T1 of it (PHASE2_MIN_SPAN)
-check_parameters(seed=(seed, int, 0, None), n_seeds=(n_seeds, int, 1, 1000), T=(T, float, 20.0, 1e4),
-                 lengths=(lengths, list, 3, 64), sweep_seeds=(sweep_seeds, int, 1, 1000), quick=(quick, bool))
-check_parameters(t1_margins=(t1_margins, list[float], 0.0, 10.0), sample_counts=(sample_counts, list, 24, 2000))
-check_parameters(order_widths=(order_widths, list, 32, 10**7), order_scales=(order_scales, list[float], 0.01, 10.0),
-                 order_seeds=(order_seeds, int, 1, 100))
-apply_quick("phase2", globals(), quick, n_seeds=2, T=20.0, lengths=[3, 4, 5], sample_counts=[30, 60], sweep_seeds=1,
-            order_widths=[32, 100, 320], order_seeds=1)
-check_parameters(seed=(seed, int, 0, n_seeds - 1))
+check_chapter("phase2", globals())
 
 # %%
 experiments = both_settings(n_seeds, T)
@@ -139,23 +123,14 @@ verdicts = {name: [claims.check_all(r.experiment, r.traj) for r in rs] for name,
 # statement holds on:
 
 # %% tags=["hide-input"]
-glue_number("seed", seed)
-glue_number("n_seeds", n_seeds)
-glue_number("t1_margin", claims.T1_MARGIN)
-phase2_claims = ["thm3.2.scores", "thm3.2.values", "thm3.2.margins", "attention_uniform", "thm3.3.loss",
-                 "thm3.3.population", "thm3.3.structure"]
-show(verdict_table({name: v[seed] for name, v in verdicts.items()}, phase2_claims, prefix="phase2"))
-show(count_table(verdicts, phase2_claims, prefix="phase2_seeds"))
+glue_readings(phase2.seed_readings(runs, verdicts, seed))
+show(verdict_table({name: v[seed] for name, v in verdicts.items()}, phase2.CLAIMS, prefix="phase2"))
+show(count_table(verdicts, phase2.CLAIMS, prefix="phase2_seeds"))
 
 # %% [markdown]
 # ## Score and value correlations
 
 # %% tags=["hide-input"]
-for name in runs:
-    measured = verdicts[name][seed]["thm3.2.scores"].measured
-    for label, value in measured.items():
-        key = label.split()[0].replace("A[mu", "").replace(",mu", "").replace("]", "")
-        glue_number(f"dA_{key}_{name}", value)
 for name in runs:
     glue_figure(f"fig_phase2_scores_{name}",
                 plots.phase2_correlations(runs[name][seed].traj, f"{name} setting, seed {seed}"))
@@ -179,14 +154,9 @@ for name in runs:
 # holds when Phase 2 starts at other values of $c$ instead ($c = 0$ is the first crossing).
 
 # %% tags=["hide-input"]
-held = claims.held_by_margin(runs, t1_margins)
-glue_numbers({f"margins_c{round(100 * c)}_{name}": k for c, by in held.items() for name, k in by.items()})  # c in %
+held, readings = phase2.margin_rule(runs, t1_margins)
+glue_readings(readings)
 show(margin_rule_table(held, {name: len(rs) for name, rs in runs.items()}))
-glue_numbers({f"neg_min_G{k}G3_{name}": -verdicts[name][seed]["thm3.2.margins"].measured[f"min signed G{k}+G3"]
-              for name in runs for k in (1, 2)})
-final_G = runs["paper"][seed].traj.G[-1]
-glue_number("filler_G_mean", final_G[3:].mean())
-glue_number("filler_G_min", final_G[3:].min())
 glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj for r in rs]
                                                       for name, rs in runs.items()}))
 
@@ -226,25 +196,11 @@ glue_figure("fig_phase2_margins", plots.margin_sums({f"{name} setting": [r.traj 
 # exponent of $L$ with the one the rate formula gives for the same runs.
 
 # %% tags=["hide-input"]
-length_experiments = [[premise_setting(s, T=T, data={"L": L, "d": DataConfig(L=L).fillers_needed() + 3})
-                       for s in range(sweep_seeds)] for L in lengths]
-by_length = [runs_of(group) for group in length_experiments]
-scaling = claims.attention_scaling([r for group in by_length for r in group])
-show(verdict_table({"premise setting, varying L": {"attention_scaling": scaling}}, prefix="phase2_length"))
-tilts = [[claims.attention_uniform(r) for r in group] for group in by_length]
-rises = np.array([[v.measured["tilt_mu1_mu2"] for v in group] for group in tilts])
-predictions = np.array([[v.measured["prediction"] for v in group] for group in tilts])
-ratios = np.array([[v.measured[f"ratio_{e}"] for e in ("mu1->mu2", "mu1->mu3")] for g in tilts for v in g])
-glue_measured(scaling, {"attn_exponent": "exponent", "attn_exponent_low": "low", "attn_exponent_high": "high",
-                        "attn_exponent_predicted": "predicted_exponent", "attn_max_scaled": "max_change_x_L2"})
-glue_numbers({"attn_delta": claims.measures.log_factor_slope(lengths), "attn_ratio_min": ratios.min(),
-              "attn_ratio_max": ratios.max(), "sweep_seeds": sweep_seeds, "L_min": min(lengths), "L_max": max(lengths),
-              "attn_gap_factor": (max(lengths) / min(lengths)) ** abs(scaling.measured["predicted_exponent"]
-                                                                       - scaling.measured["exponent"])})
-for name in runs:
-    glue_measured(verdicts[name][seed]["attention_uniform"], {f"attn_rise_{name}": "tilt_mu1_mu2",
-                  f"attn_ratio_{name}": "ratio_mu1->mu2", f"attn_change_{name}": "max_change"})
-glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, rises, predictions, claims.ORDER_CONSTANT))
+by_length = phase2.length_study(lengths, sweep_seeds, T)
+show(verdict_table({"premise setting, varying L": {"attention_scaling": by_length.scaling}}, prefix="phase2_length"))
+glue_readings(by_length.readings())
+glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, by_length.series("tilt_mu1_mu2"),
+                                                            by_length.series("prediction"), claims.ORDER_CONSTANT))
 
 # %% [markdown]
 # ```{glue:figure} fig_phase2_uniform
@@ -287,20 +243,8 @@ glue_figure("fig_phase2_uniform", plots.attention_vs_length(lengths, rises, pred
 # drawn independently), and must be at most $K/m$: at $T^*$ the training loss is itself $1/m$.
 
 # %% tags=["hide-input"]
-glue_number("n_fresh", claims.N_FRESH)
-for name in runs:
-    glue_measured(verdicts[name][seed]["thm3.3.loss"], {f"loss_end_{name}": "loss_end", f"T_star_{name}": "T_star",
-                                                       f"T_star_T1_{name}": "T_star_over_T1"})
-    glue_measured(verdicts[name][seed]["thm3.3.population"], {f"pop_ratio_{name}": "population_over_target"})
-    glue_number(f"pop_ratio_max_{name}", max(x["thm3.3.population"].measured.get("population_over_target", np.nan)
-                                             for x in verdicts[name]))
-    glue_number(f"loss_slope_{name}", claims.measures.late_loss_slopes(runs[name][seed].traj)[0])
-glue_number("loss_target", 1 / runs["paper"][seed].m)
-premise_run = runs["premise"][seed]
-k_star = claims.t_star_index(premise_run)
-k_star = premise_run.traj.t.size - 1 if k_star is None else k_star  # (a quick run may end before T*)
 glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["premise"]],
-                                                        premise_run.traj.A[k_star] - premise_run.traj.A[0]))
+                                                        phase2.t_star_structure(runs["premise"][seed])))
 
 # %% [markdown]
 # ```{glue:figure} fig_phase2_loss
@@ -331,16 +275,9 @@ glue_figure("fig_phase2_loss", plots.loss_and_structure([r.traj for r in runs["p
 
 
 study = memorisation.by_sample_count(sample_counts, sweep_seeds, T)
-for n, size in ((min(sample_counts), "small"), (max(sample_counts), "large")):
-    for name, key in (("pop_ratio", "population_over_target"), ("core", "type2_margin_core"),
-                      ("filler", "type2_margin_filler")):
-        glue_number(f"count_{name}_{size}", study.median(n, key))
-    glue_number(f"count_held_{size}", study.held(n))
+glue_readings(study.readings())
 show(rows_table(study.rows()))
 glue_figure("fig_phase2_margin_split", plots.margin_split(study.split))
-glue_number("pop_n_exponent", study.exponent())
-glue_number("n_small", min(sample_counts))
-glue_number("n_large", max(sample_counts))
 
 # %% [markdown]
 # ```{glue:figure} fig_phase2_margin_split
@@ -375,12 +312,7 @@ glue_number("n_large", max(sample_counts))
 # measured ratio is at least the prediction divided by $K$.
 
 # %% tags=["hide-input"]
-structure = {name: verdicts[name][seed]["thm3.3.structure"] for name in runs}
-for name, v in structure.items():
-    glue_measured(v, {f"core_over_filler_{name}": "core_over_filler", f"C_order_low_{name}": "min_C_over_prediction",
-                      f"C_order_high_{name}": "max_C_over_prediction"})
-glue_number("predicted_ratio", claims.filler_ratio_prediction(128, 5, 60))
-show(structure_table(structure))
+show(structure_table({name: verdicts[name][seed]["thm3.3.structure"] for name in runs}))
 
 # %% [markdown]
 # The signs are those of the theorem in both settings. In the premise setting the four coefficients are
@@ -419,25 +351,11 @@ show(structure_table(structure))
 
 # %% tags=["hide-input"]
 # one width at a time, each run kept without its (T, d, d) records once its readings at T* are taken
-sweep = orders.order_sweep(t_star_setting, order_widths, order_scales, order_seeds, claims.T_STAR_ORDERS)
-t_orders, t_main, main_runs = sweep.orders, sweep.main_scale, sweep.main_runs
-t_log_slope = claims.measures.log_factor_slope(sweep.widths)
-glue_numbers({"t_order_m_min": int(sweep.widths.min()), "t_order_m_max": int(sweep.widths.max()),
-              "t_order_seeds": order_seeds, "t_order_horizon": WIDTH_HORIZON, "t_order_per_m": T_STAR_HORIZON_PER_M,
-              "t_order_log_slope": t_log_slope, **claims.t_star_readings(main_runs), **sweep.counts("t_order", reached=True)})
-glue_orders("t_order", t_orders, fields=("exponent", "low", "high", "predicted"), outcome=True)
-glue_text("t_reached", "Every run reaches T*" if all(np.isfinite(r.at_t_star["T_star"]) for r in main_runs)
-          else "Not every run reaches T* (the verdicts are then undecided)")
-tilt_main = t_orders[t_main]["attention tilt"]
-if not tilt_main.undecided:
-    slopes = (tilt_main.measured["predicted"], tilt_main.measured["predicted"] - 0.5)
-    glue_number("t_tilt_predicted_score_rate", slopes[1])
-    between = min(slopes) <= tilt_main.measured["exponent"] <= max(slopes)
-    glue_text("t_tilt_between", "the measured exponent lies between them" if between
-              else "the measured exponent lies outside both")
-glue_text("t_order_closing", order_closing(t_orders[t_main]["smallest C at T*"], t_log_slope))  # plain text
-show(order_table(t_orders, t_main, claims.T_STAR_ORDERS, per_scale_prediction=True))
-glue_figure("fig_phase2_orders", plots.width_orders(main_runs, t_orders[t_main], claims.T_STAR_ORDERS))
+sweep, readings = phase2.t_star_orders(order_widths, order_scales, order_seeds)
+glue_readings(readings)
+show(order_table(sweep.orders, sweep.main_scale, claims.T_STAR_ORDERS, per_scale_prediction=True))
+glue_figure("fig_phase2_orders", plots.width_orders(sweep.main_runs, sweep.orders[sweep.main_scale],
+                                                    claims.T_STAR_ORDERS))
 
 # %% [markdown]
 # Each cell: holds, then the fitted exponent of $m$ with its 95% interval, against the predicted one; the last

@@ -57,11 +57,10 @@ import json
 from pathlib import Path
 
 from cooccur import provenance
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import show, values_table
 
-check_parameters(quick=(quick, bool))
-apply_quick("reproducing", globals(), quick)
+check_chapter("reproducing", globals())
 show(values_table(provenance.environment(), header=("component", "version")))
 
 # %% [markdown]

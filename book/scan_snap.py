@@ -51,13 +51,10 @@ workers = 0
 quick = False
 
 # %% tags=["hide-input"]
-import shutil
-from pathlib import Path
-
 import numpy as np
 
 from cooccur import plots, sweep
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.related import scan_snap as ss
 from cooccur.report import (
     glue_figure,
@@ -70,15 +67,7 @@ from cooccur.report import (
     values_table,
 )
 
-check_parameters(seed=(seed, int, 0, None), steps=(steps, int, 11, 100_000), batch=(batch, int, 1, 100_000),
-                 fig6_file=(fig6_file, str), fig6_published=(fig6_published, str),
-                 results_dir=(results_dir, str), snap_num_last=(snap_num_last, int, 1, 100),
-                 snap_lr_Z=(snap_lr_Z, float, 1e-6, None), snap_steps=(snap_steps, int, 10, 1_000_000),
-                 snap_seeds=(snap_seeds, int, 1, 100), workers=(workers, int, 0, 1024), quick=(quick, bool))
-check_parameters(snap_lr_Y=(snap_lr_Y, list[float], 1e-6, None))
-fig6_options = {"seeds": [0], "first": 2} if quick else {}
-apply_quick("scan_snap", globals(), quick, steps=12, snap_lr_Y=[2.0, 5.0], snap_steps=3000, snap_seeds=2,
-            results_dir="../_build/scan_snap-quick")
+check_chapter("scan_snap", globals())
 data = ss.SequenceClasses(n_classes=2, n_common=10, n_distinct=10, seq_len=128)
 show(values_table({"classes": data.n_classes, "common tokens": data.n_common,
                    "distinct tokens per class": data.n_distinct, "sequence length T": data.seq_len,
@@ -142,11 +131,9 @@ glue_figure("fig_scan_snap", plots.scan_snap_maps(
 # machinery of {ref}`chap-atlas`, and each writes one row of a Parquet table.
 
 # %% tags=["hide-input"]
-fig6_sweep = sweep.load_sweep(fig6_file, **fig6_options)
+fig6_sweep = sweep.load_sweep(fig6_file, quick=quick)
 show(sweep_table({fig6_file: fig6_sweep}))
-out = Path(results_dir)
-if out.exists():
-    shutil.rmtree(out)  # every build reruns the sweep
+out = sweep.tables_dir(results_dir)  # every build reruns the sweep
 fig6 = sweep.run_sweep(fig6_sweep, out / "fig6.parquet", workers=workers or None, progress=False)
 published = ss.read_published_figure6(fig6_published)
 glue_numbers(ss.figure6_numbers(fig6, len(fig6_sweep.seeds), published))

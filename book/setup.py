@@ -43,12 +43,10 @@ from cooccur import claims, plots
 from cooccur.data import DataConfig, make_dataset
 from cooccur.experiment import paper_setting, premise_setting
 from cooccur.model import init_std
-from cooccur.parameters import apply_quick, check_parameters
+from cooccur.parameters import check_chapter
 from cooccur.report import config_table, glue_figure, glue_number, glue_numbers, premise_table, show
 
-check_parameters(data_seed=(data_seed, int, 0, None), model_seed=(model_seed, int, 0, None),
-                 n_seeds=(n_seeds, int, 1, 1000), quick=(quick, bool))
-apply_quick("setup", globals(), quick, n_seeds=2)
+check_chapter("setup", globals())
 paper_data = DataConfig(n=60, L=5, d=64, seed=data_seed)
 
 # %% [markdown]

@@ -110,7 +110,7 @@ def test_a_chapter_opens_as_a_notebook_and_its_first_cells_run(server):
             reply, *outputs = _execute(url, kernel["id"], "".join(cell["source"]))
             errors = [o["content"] for o in outputs if o["msg_type"] == "error"]
             assert reply["status"] == "ok", errors
-        reply, *outputs = _execute(url, kernel["id"], "print(n_seeds, type(check_parameters).__name__)")
+        reply, *outputs = _execute(url, kernel["id"], "print(n_seeds, type(check_chapter).__name__)")
         printed = "".join(o["content"].get("text", "") for o in outputs if o["msg_type"] == "stream")
         assert printed.strip() == "10 function"
     finally:

@@ -135,6 +135,6 @@ def test_basins_label_every_grid_point_and_report_shares_per_chain():
 def test_the_landscape_paths_keep_their_energy():
     panels, readings = markov.landscape(np.random.default_rng(1), 0.01, 50.0, starts=3)
     assert len(panels) == 2
-    for chain, e, w in panels.values():
+    for _, e, w in panels.values():
         assert e.shape == w.shape == (401, 3)
     assert 0 < readings.numbers["energy_drift"] < 1e-5

@@ -64,3 +64,22 @@ def test_a_sample_count_study_takes_medians_over_the_seeds_that_reached_t_star()
     rows = study.rows()
     assert rows[0]["holds (<= K/m)"] == "1 of 3 (1 undecided: no T*)" and rows[1]["holds (<= K/m)"] == "2 of 2"
     assert rows[0]["premises met"] == "2 of 3" and rows[1]["type-2 margin from signal words"] == "1.50"
+
+
+def test_the_sample_count_readings_take_the_smallest_and_largest_n():
+    from cooccur.claims import Verdict
+
+    def verdict(pop, holds, reached=True):
+        measured = {"T_star": 1.0 if reached else np.nan, "population_over_target": pop, "type2_margin_core": 2 * pop,
+                    "type2_margin_filler": 3 * pop}
+        return Verdict("thm3.3.population", holds, True, measured)
+
+    study = memorisation.SampleCountStudy({30: [verdict(8.0, True), verdict(4.0, False), verdict(99.0, False, False)],
+                                           60: [verdict(2.0, True)], 120: [verdict(1.0, True), verdict(3.0, True)]},
+                                          {30: 3, 60: 1, 120: 2}, {})
+    out = study.readings()
+    assert (out.numbers["n_small"], out.numbers["n_large"]) == (30, 120)
+    assert out.numbers["count_pop_ratio_small"] == 6.0  # the median over the seeds that reached T*
+    assert out.numbers["count_filler_large"] == 6.0 and out.numbers["count_core_large"] == 4.0
+    assert (out.numbers["count_held_small"], out.numbers["count_held_large"]) == (1, 2)
+    assert out.numbers["pop_n_exponent"] == pytest.approx(np.polyfit(np.log([30, 60, 120]), np.log([6, 2, 2]), 1)[0])

@@ -1,4 +1,4 @@
-"""A chapter's parameters: read from its own source (defaults and the check cell's specifications), values from
+"""A chapter's parameters: defaults from its parameters cell, specifications from ``parameters.SPECS``, values from
 the command line converted and checked before any kernel starts, and quick mode, which keeps passed-in values."""
 
 from __future__ import annotations
@@ -14,28 +14,42 @@ CHAPTERS = parameters.chapter_names()
 def test_every_default_passes_the_chapters_own_check(name):
     specs = parameters.chapter_parameters(name)
     assert "quick" in specs and specs["quick"].kind is bool
-    for spec in specs.values():
-        bounds = (spec.choices,) if spec.choices else (spec.low, spec.high)
-        parameters.check_parameters(**{spec.name: (spec.default, spec.kind, *bounds)})
+    namespace = parameters.chapter_defaults(name)
+    parameters.check_chapter(name, namespace)
+    assert namespace == parameters.chapter_defaults(name)  # without quick mode nothing changes
 
 
-def test_parameters_come_from_the_parameters_cell_and_the_check_cell(tmp_path, monkeypatch):
+def test_parameters_come_from_the_parameters_cell_and_the_specifications(tmp_path, monkeypatch):
     (tmp_path / "book").mkdir()
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/demo\nchapters: []\n")
     (tmp_path / "book" / "demo.py").write_text(
-        '# %% [markdown]\n# # Demo\n\n# %% tags=["parameters"]\nwidth = 64\nscheme = "theory"\nquick = False\n\n'
-        "# %%\nfrom cooccur.model import INIT_SCHEMES\nfrom cooccur.parameters import check_parameters\n"
-        "check_parameters(width=(width, int, 8, 1 << 10), scheme=(scheme, str, INIT_SCHEMES), quick=(quick, bool))\n"
-        "check_parameters(width=(width, int, 0, width))  # depends on a parameter: left to the kernel\n")
+        '# %% [markdown]\n# # Demo\n\n# %% tags=["parameters"]\nwidth = 64\nscheme = "theory"\nquick = False\n')
     monkeypatch.setattr(parameters, "ROOT", tmp_path)
     monkeypatch.setattr(parameters, "BOOK", tmp_path / "book")
+    monkeypatch.setitem(parameters.SPECS, "demo", {"width": parameters._spec(int, 8, 1 << 10, quick=8),
+                                                   "scheme": parameters._spec(str, choices=parameters.INIT_SCHEMES),
+                                                   "quick": parameters.QUICK})
     specs = parameters.chapter_parameters("demo")
-    assert (specs["width"].default, specs["width"].kind, specs["width"].low, specs["width"].high) == (64, int, 8, 1024)
+    width = specs["width"]
+    assert (width.default, width.kind, width.low, width.high, width.quick) == (64, int, 8, 1024, 8)
     assert specs["scheme"].choices == ("theory", "kaiming", "he_normal", "xavier_normal")
+    assert width.describe() == "default 64; integer in [8, 1024]; quick 8"
     assert parameters.parse_values("demo", [("width", "1024"), ("scheme", "kaiming"), ("quick", "true")]) == {
         "width": 1024, "scheme": "kaiming", "quick": True}
     with pytest.raises(parameters.ChapterError, match=r"parameter 'width' must be an integer in \[8, 1024\], got 2048"):
         parameters.parse_values("demo", [("width", "2048")])
+    del parameters.SPECS["demo"]["scheme"]  # a knob of the chapter without a specification
+    with pytest.raises(parameters.ChapterError, match=r"without a specification .*: \['scheme'\]"):
+        parameters.chapter_parameters("demo")
+
+
+def test_a_bound_in_another_parameter_is_checked_after_quick_mode(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda obj: None)
+    assert parameters.chapter_parameters("phase2")["seed"].describe() == "default 0; integer in [0, n_seeds - 1]"
+    assert parameters.parse_values("phase2", [("seed", "5")]) == {"seed": 5}  # n_seeds is not known yet
+    parameters.check_chapter("phase2", {**parameters.chapter_defaults("phase2"), "seed": 5})  # 5 < n_seeds = 10
+    with pytest.raises(ValueError, match=r"parameter 'seed' must be an integer in \[0, 1\], got 5"):
+        parameters.check_chapter("phase2", {**parameters.chapter_defaults("phase2"), "seed": 5, "quick": True})
 
 
 @pytest.mark.parametrize(("chapter", "pairs", "message"), [
@@ -73,12 +87,13 @@ def test_quick_mode_keeps_values_passed_in(monkeypatch, capsys):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
     defaults = parameters.chapter_defaults("phase1")
-    namespace = {**defaults, "n_seeds": 3}  # n_seeds passed in, T left at its default
-    parameters.apply_quick("phase1", namespace, True, n_seeds=2, T=3.0)
-    assert namespace["n_seeds"] == 3 and namespace["T"] == 3.0
+    namespace = {**defaults, "n_seeds": 3, "quick": True}  # n_seeds passed in, T left at its default
+    parameters.check_chapter("phase1", namespace)
+    assert namespace["n_seeds"] == 3 and namespace["T"] == parameters.SPECS["phase1"]["T"].quick == 3.0
+    assert namespace["order_scales"] == defaults["order_scales"]  # no quick value
     assert "kept as passed in: `n_seeds = 3`" in shown[0] and "`T = 3.0`" in shown[0]
     untouched = dict(defaults)
-    parameters.apply_quick("phase1", untouched, False, n_seeds=2)
+    parameters.check_chapter("phase1", untouched)
     assert untouched == defaults and len(shown) == 1
 
 
@@ -99,7 +114,14 @@ def test_quick_mode_keeps_a_passed_value_even_when_it_equals_the_default(monkeyp
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj.data))
     monkeypatch.setenv("COOCCUR_PASSED_PARAMETERS", "n_seeds")
-    namespace = dict(parameters.chapter_defaults("phase1"))  # n_seeds = 10, the default, passed in explicitly
-    parameters.apply_quick("phase1", namespace, True, n_seeds=2, T=3.0)
+    namespace = {**parameters.chapter_defaults("phase1"), "quick": True}  # n_seeds = 10, the default, passed in
+    parameters.check_chapter("phase1", namespace)
     assert namespace["n_seeds"] == 10 and namespace["T"] == 3.0
     assert "kept as passed in: `n_seeds = 10`" in shown[0]
+
+
+def test_a_bad_value_in_the_kernel_names_the_parameter():
+    with pytest.raises(ValueError, match=r"parameter 'gpt_dtype' must be one of 'float32', 'float64'"):
+        parameters.check_chapter("markov", {**parameters.chapter_defaults("markov"), "gpt_dtype": "float16"})
+    with pytest.raises(ValueError, match=r"parameter 'gpt_steps' must be an integer in \[2, 1000\], got 2000"):
+        parameters.check_chapter("markov", {**parameters.chapter_defaults("markov"), "gpt_steps": 2000})

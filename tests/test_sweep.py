@@ -319,6 +319,23 @@ def test_load_sweep_overrides_for_a_quick_run(tmp_path):
     assert (exp.data.seed, exp.sim.T, exp.model.m, exp.model.init_scale) == (5, 1.0, 8, 0.5)
 
 
+def test_a_file_says_what_its_quick_mode_changes_and_keywords_win(tmp_path):
+    path = write(tmp_path, {**TINY, "quick": {"seeds": [0], "base": {"sim": {"T": 1.0}}, "first": 1}})
+    assert len(sw.load_sweep(path).runs) == 12  # the quick section is ignored without quick
+    quick = sw.load_sweep(path, quick=True)
+    assert len(quick.runs) == 1 and quick.runs[0].experiment.sim.T == 1.0
+    assert len(sw.load_sweep(path, quick=True, seeds=[0, 1]).runs) == 2
+    with pytest.raises(sw.SweepError, match="quick must be a mapping with keys among seeds, base, first, axes"):
+        sw.load_sweep(write(tmp_path, {**TINY, "quick": {"steps": 3}}, "bad.yaml"))
+
+
+def test_tables_dir_empties_the_folder_only_when_fresh(tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "old.parquet").write_text("x")
+    assert sw.tables_dir(tmp_path / "t", fresh=False) == tmp_path / "t" and (tmp_path / "t" / "old.parquet").exists()
+    assert not sw.tables_dir(tmp_path / "t").exists()
+
+
 def test_premise_summary_separates_failures_inside_and_outside(serial_table):
     t = serial_table.copy()
     claim = "lemma4.1"

@@ -33,6 +33,7 @@ from cooccur.data import FIRST_FILLER, DataConfig
 from cooccur.escape import initial_push
 from cooccur.experiment import Experiment, premise_setting
 from cooccur.measures import PowerLawFit, loglog_slope, phase1_index, population_loss, power_law_fit
+from cooccur.readings import Readings
 from cooccur.runs import runs_of
 from cooccur.trajectory import Trajectory
 
@@ -156,6 +157,19 @@ class SampleCountStudy:
     def exponent(self) -> float:
         """The log-log slope of the median population loss at T* (over 1/m) against n."""
         return loglog_slope(list(self.verdicts), [self.median(n, "population_over_target") for n in self.verdicts])
+
+    def readings(self) -> Readings:
+        """At the smallest and the largest n (``_small``, ``_large``): the medians of the population loss over 1/m
+        (``count_pop_ratio_``), of the type-2 margin's parts (``count_core_``, ``count_filler_``), and the seeds
+        that hold (``count_held_``); the two n, and the exponent of n (``pop_n_exponent``)."""
+        small, large = min(self.verdicts), max(self.verdicts)
+        out = Readings({"pop_n_exponent": self.exponent(), "n_small": small, "n_large": large})
+        for n, size in ((small, "small"), (large, "large")):
+            for name, key in (("pop_ratio", "population_over_target"), ("core", "type2_margin_core"),
+                              ("filler", "type2_margin_filler")):
+                out.numbers[f"count_{name}_{size}"] = self.median(n, key)
+            out.numbers[f"count_held_{size}"] = self.held(n)
+        return out
 
 
 def by_sample_count(sample_counts: list[int], seeds: int, T: float) -> SampleCountStudy:

@@ -16,6 +16,7 @@ import numpy as np
 from cooccur.claims import WIDTH_ORDERS, Order, Run, Verdict, score_movement_scaling, t1_scaling, width_orders
 from cooccur.experiment import Experiment, paper_setting, premise_setting
 from cooccur.measures import loglog_slope
+from cooccur.readings import Readings, glue_key
 from cooccur.runs import runs_of
 
 
@@ -59,6 +60,27 @@ class OrderSweep:
                 out[f"{tag}_reached"] = sum(np.isfinite(r.at_t_star["T_star"]) for r in runs)
             else:
                 out[f"{tag}_holding"] = sum(v.holds for v in self.orders[scale].values())
+        return out
+
+
+    def readings(self, prefix: str, fields: tuple[str, ...] = ("exponent", "low", "high"), outcome: bool = False,
+                 reached: bool = False) -> Readings:
+        """Under ``<prefix>_``: the widths swept (``m_min``, ``m_max``), the counts of :meth:`counts`, and per scale
+        each decided verdict's measured ``fields`` and whether it holds (0 or 1), as
+        ``<prefix>_<scale_tag>_<glue_key>_<field>`` and ``..._holds``; with ``outcome``, also ``..._outcome``:
+        "holds", or "fails, " and the first clause of its reason."""
+        out = Readings({f"{prefix}_m_min": int(self.widths.min()), f"{prefix}_m_max": int(self.widths.max()),
+                        **self.counts(prefix, reached)})
+        for scale, verdicts in self.orders.items():
+            for name, v in verdicts.items():
+                if v.undecided:
+                    continue
+                stem = f"{prefix}_{scale_tag(scale)}_{glue_key(name)}"
+                out.numbers.update({f"{stem}_{field}": v.measured[field] for field in fields})
+                out.numbers[f"{stem}_holds"] = int(v.holds)
+                if outcome:
+                    reason = v.detail.split("fails: ")[-1].split(",")[0]
+                    out.texts[f"{stem}_outcome"] = "holds" if v.holds else f"fails, {reason}"
         return out
 
 

@@ -7,6 +7,7 @@ computation, and tested there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -33,3 +34,9 @@ class Readings:
     def names(self) -> list[str]:
         """Every glue name, in the order numbers, statistics, texts, unrecorded."""
         return [*self.numbers, *self.statistics, *self.texts, *self.unrecorded]
+
+
+def glue_key(name: str) -> str:
+    """A glue name for a statement's name: ``<``, ``>``, ``*`` and commas dropped, spaces to underscores
+    (``"sum <aw, aw>"`` -> ``"sum_aw_aw"``, ``"smallest C at T*"`` -> ``"smallest_C_at_T"``)."""
+    return re.sub(r"[<>*,]", "", name).replace(" ", "_")

@@ -12,13 +12,11 @@ import json
 import math
 import numbers
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from cooccur.claims import Order, Verdict
 from cooccur.experiment import Experiment
-from cooccur.orders import scale_tag
 from cooccur.plots import png_bytes
 from cooccur.readings import Readings
 from cooccur.store import write_atomic
@@ -335,31 +333,6 @@ def premise_summary_table(summary) -> str:
     return "\n".join(rows)
 
 
-def glue_key(name: str) -> str:
-    """A glue name for a statement's name: ``<``, ``>``, ``*`` and commas dropped, spaces to underscores
-    (``"sum <aw, aw>"`` -> ``"sum_aw_aw"``, ``"smallest C at T*"`` -> ``"smallest_C_at_T"``)."""
-    return re.sub(r"[<>*,]", "", name).replace(" ", "_")
-
-
-def glue_orders(prefix: str, orders_by_scale: dict[float, dict[str, Verdict]],
-                fields: tuple[str, ...] = ("exponent", "low", "high"), outcome: bool = False) -> None:
-    """Glue each decided order verdict's measured ``fields`` and whether it holds, as
-    ``<prefix>_<scale_tag>_<glue_key>_<field>`` and ``..._holds`` (0 or 1); with ``outcome``, also ``..._outcome``:
-    "holds", or "fails, " and the first clause of its reason. ``orders_by_scale`` maps an initial scale to the
-    verdicts of :func:`cooccur.claims.width_orders` there."""
-    for scale, verdicts in orders_by_scale.items():
-        for name, v in verdicts.items():
-            if v.undecided:
-                continue
-            stem = f"{prefix}_{scale_tag(scale)}_{glue_key(name)}"
-            for field in fields:
-                glue_number(f"{stem}_{field}", v.measured[field])
-            glue_number(f"{stem}_holds", int(v.holds))
-            if outcome:
-                reason = v.detail.split("fails: ")[-1].split(",")[0]
-                glue_text(f"{stem}_outcome", "holds" if v.holds else f"fails, {reason}")
-
-
 def order_table(orders_by_scale: dict[float, dict[str, Verdict]], main_scale: float,
                 statements: dict[str, Order], per_scale_prediction: bool = False) -> str:
     """A Markdown table of order verdicts over initial scales: per statement, per scale "yes"/"**no**" with the
@@ -423,19 +396,6 @@ def structure_table(verdicts: dict[str, Verdict]) -> str:
                     f"{m['min_C_over_prediction']:.2f} to {m['max_C_over_prediction']:.2f} | "
                     f"{m['max_filler']:.2e} | {m['core_over_filler']:.2f} | {m['predicted_ratio']:.2f} |")
     return "\n".join(rows)
-
-
-def order_closing(verdict: Verdict, log_slope: float) -> str:
-    """A sentence (plain text, no math) on whether the smallest coefficient's order holds at T*, and by how many
-    factors of ln m (``log_slope``: one factor over the sweep's widths) it misses when it fails."""
-    if verdict.undecided:
-        return "Some run did not reach T*, so the sweep decides nothing about the coefficients' order."
-    if verdict.holds:
-        return "At the book's T* the coefficients' exponent is within one log factor of the stated order."
-    excess = verdict.measured["exponent"] - verdict.measured["predicted"]
-    return (f"At the book's T* the smallest coefficient's exponent differs from the stated one by {excess:.2f}, "
-            f"about {abs(excess) / log_slope:.0f} factors of ln m over these widths: more than the one log factor "
-            "the rule allows, though four and a half decades cannot tell a power of m from a few log factors.")
 
 
 def _fmt_value(value) -> str:

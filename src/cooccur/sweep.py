@@ -61,6 +61,7 @@ import json
 import math
 import os
 import re
+import shutil
 import socket
 import time
 from collections.abc import Callable
@@ -205,19 +206,31 @@ class Sweep:
         return runs
 
 
-def load_sweep(path: str | os.PathLike, *, seeds: list[int] | None = None,
+QUICK_KEYS = ("seeds", "base", "first", "axes")
+
+
+def load_sweep(path: str | os.PathLike, *, quick: bool = False, seeds: list[int] | None = None,
                base: dict[str, dict[str, Any]] | None = None, first: int | None = None,
                axes: dict[str, list[Any]] | None = None) -> Sweep:
     """Read and validate a sweep file (YAML). ``seeds`` replaces the file's seeds, ``base`` updates fields of its
     base experiment, ``first`` keeps the first values of each axis only and ``axes`` replaces the values of the
-    axes it names (each must be an axis of the file) (a chapter's quick mode: ``seeds=[0],
-    base={"sim": {"T": 30}}, first=2``)."""
+    axes it names (each must be an axis of the file). A file may say what its chapter's quick mode changes, under
+    ``quick:`` with those same four keys (e.g. ``{seeds: [0], base: {sim: {T: 30}}, first: 2}``): ``quick=True``
+    applies them (the keywords given here win)."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as err:
         raise SweepError(f"{path}: cannot read the sweep file: {err}") from None
     if isinstance(spec, dict):
+        smoke = spec.pop("quick", None) or {}
+        if not isinstance(smoke, dict) or set(smoke) - set(QUICK_KEYS):
+            raise SweepError(f"{path}: quick must be a mapping with keys among {', '.join(QUICK_KEYS)}")
+        if quick:
+            seeds = smoke.get("seeds") if seeds is None else seeds
+            base = smoke.get("base") if base is None else base
+            first = smoke.get("first") if first is None else first
+            axes = smoke.get("axes") if axes is None else axes
         if seeds is not None:
             spec["seeds"] = list(seeds)
         for section, values in (base or {}).items():
@@ -522,6 +535,15 @@ def _repair_journal(path: Path) -> None:
 
 
 # --- running ----------------------------------------------------------------------------------------------------
+
+
+def tables_dir(path: str | os.PathLike, fresh: bool = True) -> Path:
+    """The folder a chapter writes its result tables to; with ``fresh`` (every book build) it is emptied first, so
+    every table is recomputed, and without, :func:`run_sweep` resumes each table where it stopped."""
+    path = Path(path)
+    if fresh and path.exists():
+        shutil.rmtree(path)
+    return path
 
 
 def run_sweep(
