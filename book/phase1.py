@@ -105,18 +105,13 @@ order_seeds = 2
 quick = False
 
 # %% tags=["hide-input"]
-import numpy as np
-
-from cooccur import claims, measures, orders, plots
-from cooccur.experiment import WIDTH_HORIZON, paper_setting, premise_setting, width_setting
+from cooccur import claims, orders, phase1, plots
+from cooccur.experiment import paper_setting, premise_setting
 from cooccur.parameters import check_chapter
 from cooccur.report import (
     config_table,
     glue_figure,
-    glue_measured,
-    glue_numbers,
-    glue_orders,
-    glue_texts,
+    glue_readings,
     measured_table,
     order_table,
     premise_table,
@@ -127,7 +122,6 @@ from cooccur.report import (
 from cooccur.runs import runs_of
 
 check_chapter("phase1", globals())
-glue_numbers({"K": claims.ORDER_CONSTANT, "lazy_growth": claims.LAZY_GROWTH, "t1_margin": claims.T1_MARGIN})
 
 # %% [markdown]
 # ## Two runs: the paper's setting and a premise setting
@@ -145,24 +139,19 @@ show(config_table(settings))
 # %% tags=["hide-input"]
 runs = {name: runs_of([e])[0] for name, e in settings.items()}
 verdicts = {name: claims.check_all(r.experiment, r.traj) for name, r in runs.items()}
+glue_readings(phase1.seed_readings(runs, verdicts))
 show(premise_table({name: r.premises for name, r in runs.items()}))
 
 # %% [markdown]
 # The verdicts on Phase 1:
 
 # %%
-show(verdict_table(verdicts, ["thm3.1", "lemma4.1", "lemma4.2", "lemma4.3"], prefix="phase1"))
+show(verdict_table(verdicts, phase1.CLAIMS, prefix="phase1"))
 
 # %% [markdown]
 # ## The MLP aligns with the signals
 
 # %% tags=["hide-input"]
-for name, r in runs.items():
-    m = verdicts[name]["thm3.1"].measured
-    glue_numbers({f"T1_{name}": r.traj.T1, f"filler_factor_{name}": m["filler_G_change"] / m["filler_G_scale"]})
-    glue_measured(verdicts[name]["thm3.1"], {f"G1_T1_{name}": "G1", f"G2_T1_{name}": "G2", f"G3_T1_{name}": "G3",
-                  f"loss_ratio_T1_{name}": "loss_T1_over_loss_0", f"min_margin_T1_{name}": "min_margin",
-                  f"filler_change_{name}": "filler_G_change", f"filler_scale_{name}": "filler_G_scale"})
 glue_figure("fig_phase1_G", plots.G_by_setting({f"{name} setting (seed {seed})": r.traj for name, r in runs.items()}))
 
 # %% [markdown]
@@ -189,20 +178,7 @@ glue_figure("fig_phase1_G", plots.G_by_setting({f"{name} setting (seed {seed})":
 # the flow records), which a mean over all $m_1^2$ pairs cannot give.
 
 # %% tags=["hide-input"]
-show(measured_table(verdicts, "thm3.1", {
-    "score correlations, max change over [0, T1]": ("scores_moved", "scores_bound"),
-    "value correlations W_V^T W_V, max change": ("values_moved", "values_bound"),
-    "neuron correlations, Δ‖W^T a‖² / m1² (their weighted mean)": ("neuron_moved", "neuron_bound"),
-    "neuron correlations, any pair: upper bound on its change": ("neuron_pair_moved", "neuron_bound"),
-    "W_K^T W_K, max change": ("KK_moved", "KK_bound"),
-    "W_Q^T W_Q, max change": ("QQ_moved", "QQ_bound"),
-    "filler words: max change of G since t = 0": ("filler_G_change", "filler_G_scale"),
-}))
-for name in runs:
-    glue_measured(verdicts[name]["thm3.1"], {f"filler_share_{name}": "filler_share",
-                  f"filler_ratio_{name}": "filler_rate_ratio", f"filler_kernel_{name}": "filler_kernel_ratio",
-                  f"filler_over_kernel_{name}": "filler_share_over_kernel", f"wa_growth_{name}": "wa_sq_growth",
-                  f"VV_growth_{name}": "VV_growth"})
+show(measured_table(verdicts, "thm3.1", phase1.THM31_ROWS))
 
 # %% [markdown]
 # The filler words' $G$ is measured as its change since $t = 0$: at $t = 0$ it is already of the size
@@ -238,11 +214,6 @@ for name in runs:
 # \frac{|I_1| - |I_2|}{2n}(\sigma_0^2 + \sigma_1^2)\, m\, m_1$, that is $1/6$ of the rate scale at the paper's
 # proportions.
 
-# %% tags=["hide-input"]
-for name in runs:
-    glue_measured(verdicts[name]["lemma4.1"], {f"ratio_G1_{name}": "ratio_G1", f"ratio_G2_{name}": "ratio_G2"})
-    glue_measured(verdicts[name]["lemma4.2"], {f"rate_ratio_{name}": "rate_ratio"})
-
 # %% [markdown]
 # The measured initial rates of $G(\mu_1)$ and $G(\mu_2)$ are {glue:text}`ratio_G1_paper:.2f` and
 # {glue:text}`ratio_G2_paper:.2f` times the prediction in the paper's setting, and
@@ -258,21 +229,10 @@ for name in runs:
 # setting.
 
 # %% tags=["hide-input"]
-glue_numbers({"much_smaller": claims.MUCH_SMALLER, "n_seeds": n_seeds})
-groups = {
-    "theory's scales": [paper_setting(s, T=T) for s in range(n_seeds)],
-    "Kaiming": [paper_setting(s, init="kaiming", T=T) for s in range(n_seeds)],
-    "small init (σ = 0.01)": [paper_setting(s, T=T, model={"sigma0": 0.01, "sigma1": 0.01}) for s in range(n_seeds)],
-    "premise setting": [premise_setting(s, T=T) for s in range(n_seeds)],
-}
-group_runs = {name: runs_of(exps) for name, exps in groups.items()}
-rise = {name: claims.rise_first_summary(rs) for name, rs in group_runs.items()}
-for key, r in zip(("theory", "kaiming", "small", "premise"), rise.values()):
-    glue_numbers({f"out0_{key}": r["out0"], f"rise_{key}": r["rise"], f"lemma42_{key}": r["held"]})
-show(rows_table([{"initialisation": name, "median of median $\\lvert F(0)\\rvert$": f"{r['out0']:.3f}",
-                  **{label: f"{r[key]} of {r['runs']}" for label, key in (("small-output premise met", "premise"),
-                     ("types 2 and 3 rise first", "rise"), ("Lemma 4.2 holds", "held"))}} for name, r in rise.items()]))
-glue_figure("fig_phase1_rise", plots.rise_first({name: [r.traj for r in rs] for name, rs in group_runs.items()}))
+rise = phase1.rise_first(n_seeds, T)
+glue_readings(rise.readings())
+show(rows_table(rise.rows()))
+glue_figure("fig_phase1_rise", plots.rise_first({name: [r.traj for r in rs] for name, rs in rise.runs.items()}))
 
 # %% [markdown]
 # ```{glue:figure} fig_phase1_rise
@@ -298,14 +258,6 @@ glue_figure("fig_phase1_rise", plots.rise_first({name: [r.traj for r in rs] for 
 # half of that interval.
 
 # %% tags=["hide-input"]
-for name in runs:
-    glue_measured(verdicts[name]["lemma4.3"], {f"t_half_frac_{name}": "T0.5_over_T1", f"C_{name}": "C"})
-glue_numbers({f"sandwich_{key}_seeds": sum(claims.lemma4_3(r).holds for r in group_runs[name])
-              for key, name in (("premise", "premise setting"), ("theory", "theory's scales"))})
-paper_traj = runs["paper"].traj
-last = int(np.flatnonzero(paper_traj.t < paper_traj.T1)[-1])  # the last record before T1
-lower, upper = measures.sandwich_ratios(paper_traj)
-glue_numbers({"lower_last_paper": lower[last], "upper_last_paper": upper[last]})
 glue_figure("fig_phase1_sandwich", plots.sandwich({f"{name} setting": r.traj for name, r in runs.items()}))
 
 # %% [markdown]
@@ -337,8 +289,7 @@ glue_figure("fig_phase1_sandwich", plots.sandwich({f"{name} setting": r.traj for
 # %% tags=["hide-input"]
 width = orders.width_series(widths, sweep_seeds, sweep_T)
 show(verdict_table(width.scaling, prefix="phase1_width"))
-glue_numbers({"sweep_seeds": sweep_seeds, **width.numbers()})
-glue_texts(width.texts())
+glue_readings(width.readings())
 glue_figure("fig_phase1_width", plots.width_sweep(width.series))
 
 # %% [markdown]
@@ -401,13 +352,8 @@ glue_figure("fig_phase1_width", plots.width_sweep(width.series))
 # %% tags=["hide-input"]
 # one width at a time, each run kept without its (T, d, d) records: the order statements need only what
 # Run.without_matrices keeps, and 72 full trajectories would take about 14 GB
-sweep = orders.order_sweep(width_setting, order_widths, order_scales, order_seeds)
-order_m = sweep.widths
-glue_numbers({"order_m_min": int(order_m.min()), "order_m_max": int(order_m.max()),
-              "order_decades": float(np.log10(order_m.max() / order_m.min())), "order_seeds": order_seeds,
-              "order_horizon": WIDTH_HORIZON, "order_log_slope": sweep.orders[sweep.main_scale]["T1"].measured["log_slope"],
-              "order_statements": len(claims.WIDTH_ORDERS), **sweep.counts("order")})
-glue_orders("order", sweep.orders)
+sweep, readings = phase1.width_orders(order_widths, order_scales, order_seeds)
+glue_readings(readings)
 show(order_table(sweep.orders, sweep.main_scale, claims.WIDTH_ORDERS))
 glue_figure("fig_phase1_orders", plots.width_orders(sweep.main_runs, sweep.orders[sweep.main_scale]))
 

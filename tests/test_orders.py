@@ -46,7 +46,9 @@ def test_the_width_series_run_both_settings_and_name_their_numbers():
     assert [g[0].m1 for g in width.series[fixed]] == [256] * 3
     first = width.series[half][0][0].experiment
     assert first.data.distinct_fillers and first.model.init == "theory"
-    numbers, texts = width.numbers(), width.texts()
+    out = width.readings()
+    numbers, texts = out.numbers, out.texts
+    assert numbers["sweep_seeds"] == 1
     assert numbers["t1_rate_slope_half"] == width.scaling[half]["t1_scaling"].measured["slope"]
     m = np.array([32.0, 64.0, 128.0])
     assert numbers["slope_T1_predicted_fixed"] == pytest.approx(np.polyfit(np.log(m), np.log(1 / (m + 51.2)), 1)[0])

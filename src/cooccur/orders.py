@@ -109,30 +109,30 @@ class WidthSeries:
     series: dict[str, list[list[Run]]]
     scaling: dict[str, dict[str, Verdict]]
 
-    def numbers(self) -> dict[str, float]:
+    def readings(self) -> Readings:
         """The slopes of the median T1 against m in each series (and, with m1 = 256, of 1/(m + m1/L), the order
-        the theorem gives when m1 stays fixed), and each series' verdicts' numbers, keyed ``half`` and ``fixed``."""
+        the theorem gives when m1 stays fixed), each series' verdicts' numbers, keyed ``half`` and ``fixed``, the
+        seeds per width, and whether T1's rate holds in each series, in a word, and what the m1 = m/2 series says
+        of it."""
         m = np.array(self.widths, dtype=float)
         half, fixed = WIDTH_SERIES
 
         def slope(name: str) -> float:
             return loglog_slope(m, [np.median([r.traj.T1 for r in group]) for group in self.series[name]])
 
-        out = {"slope_T1_vs_m_fixed": slope(fixed), "slope_T1_predicted_fixed": loglog_slope(m, 1 / (m + 256 / 5)),
-               "slope_T1_vs_m_half": slope(half)}
+        out = Readings({"slope_T1_vs_m_fixed": slope(fixed), "slope_T1_vs_m_half": slope(half),
+                        "slope_T1_predicted_fixed": loglog_slope(m, 1 / (m + 256 / 5)),
+                        "sweep_seeds": len(self.series[half][0])})
         for key, name in zip(("half", "fixed"), WIDTH_SERIES):
             t1, move = self.scaling[name]["t1_scaling"].measured, self.scaling[name]["score_movement_scaling"].measured
-            out.update({f"t1_rate_{end}_{key}": t1[end] for end in ("delta", "slope", "low", "high")})
-            out.update({f"move_{end}_{key}": move[end] for end in ("slope", "low", "high")})
-            out[f"move_slope_pred_{key}"] = move["predicted_slope"]
-        return out
-
-    def texts(self) -> dict[str, str]:
-        """Whether T1's rate holds in each series, in a word, and what the m1 = m/2 series says of it."""
+            out.numbers.update({f"t1_rate_{end}_{key}": t1[end] for end in ("delta", "slope", "low", "high")})
+            out.numbers.update({f"move_{end}_{key}": move[end] for end in ("slope", "low", "high")})
+            out.numbers[f"move_slope_pred_{key}"] = move["predicted_slope"]
         holds = {key: self.scaling[name]["t1_scaling"].holds for key, name in zip(("half", "fixed"), WIDTH_SERIES)}
-        return {**{f"t1_rate_verdict_{key}": "holds" if ok else "fails" for key, ok in holds.items()},
-                "t1_half_reading": "matches it" if holds["half"] else
-                "comes close, but its interval reaches outside the verdict's band (the table above says which edge)"}
+        out.texts.update({f"t1_rate_verdict_{key}": "holds" if ok else "fails" for key, ok in holds.items()})
+        out.texts["t1_half_reading"] = ("matches it" if holds["half"] else "comes close, but its interval reaches "
+                                        "outside the verdict's band (the table above says which edge)")
+        return out
 
 
 def width_series(widths: list[int], seeds: int, T: float) -> WidthSeries:
