@@ -68,18 +68,7 @@ quick = False
 from cooccur import atlas, plots, sweep
 from cooccur.claims import CLAIMS
 from cooccur.parameters import check_chapter
-from cooccur.report import (
-    glue_figure,
-    glue_number,
-    glue_numbers,
-    glue_text,
-    glue_texts,
-    premise_summary_table,
-    record_numbers,
-    rows_table,
-    show,
-    sweep_table,
-)
+from cooccur.report import glue_figure, glue_readings, glue_text, premise_summary_table, rows_table, show, sweep_table
 
 check_chapter("atlas", globals())
 out = sweep.tables_dir(results_dir, fresh)  # fresh=False resumes a table instead of recomputing the maps
@@ -100,23 +89,14 @@ length = sweep.run_sweep(length_sweep, out / "length.parquet", workers=workers o
 
 # %% tags=["hide-input"]
 claims = list(CLAIMS)
-WIDTH_AXES, WIDTH_LABELS = ("axis.init_scale", "axis.model.m"), ("initial scale s", "width m (= m1)")
-LENGTH_AXES, LENGTH_LABELS = ("axis.data.n", "axis.data.L"), ("samples n", "sequence length L")
 summaries = {"width": sweep.premise_summary(width, claims), "length": sweep.premise_summary(length, claims)}
-for name, table in {"width": width, "length": length}.items():
-    glue_numbers({f"{name}_runs": len(table), f"{name}_errors": int((table["error"] != "").sum())})
-    glue_number(f"{name}_seconds", float(sweep.finished(table)["wall_time"].median()), manifest=False)
-    record_numbers(atlas.manifest_numbers(name, summaries[name]))
-
-
-numbers, texts = atlas.premise_readings(summaries, claims)
-glue_numbers(numbers)
-glue_texts(texts)
+glue_readings(sweep.table_readings({"width": width, "length": length}, count="runs"))
+glue_readings(atlas.summary_readings(summaries, claims))
 # a statement that holds by construction on every run of a map (Eq. (5) on the Gram flow) tests nothing there
 built = atlas.by_construction({"width": width, "length": length}, summaries)
 mapped = [c for c in claims if c not in built]
 glue_text("by_construction", ", ".join(sorted(built)) or "none")
-glue_figure("fig_atlas_width", plots.atlas_maps(width, mapped, WIDTH_AXES, WIDTH_LABELS))
+glue_figure("fig_atlas_width", plots.atlas_maps(width, mapped, *atlas.AXES["width"]))
 
 # %% [markdown]
 # ## Map (i): initial scale × width
@@ -131,7 +111,7 @@ glue_figure("fig_atlas_width", plots.atlas_maps(width, mapped, WIDTH_AXES, WIDTH
 # the end of the chapter lists where each one happens.
 
 # %% tags=["hide-input"]
-glue_figure("fig_atlas_length", plots.atlas_maps(length, mapped, LENGTH_AXES, LENGTH_LABELS))
+glue_figure("fig_atlas_length", plots.atlas_maps(length, mapped, *atlas.AXES["length"]))
 
 # %% [markdown]
 # ## Map (ii): samples × length
@@ -157,11 +137,6 @@ glue_figure("fig_atlas_length", plots.atlas_maps(length, mapped, LENGTH_AXES, LE
 # %% tags=["hide-input"]
 show("**Map (i), initial scale × width**\n\n" + premise_summary_table(summaries["width"]))
 show("**Map (ii), samples × length**\n\n" + premise_summary_table(summaries["length"]))
-
-# %% tags=["hide-input"]
-numbers, texts = atlas.standout_readings(summaries)
-glue_numbers(numbers)
-glue_texts(texts)
 
 # %% [markdown]
 # The tables above list every statement on both maps: how many runs had its premises met and on what share of
@@ -211,8 +186,8 @@ glue_texts(texts)
 # at most double by $T_1$; on map (i) the share of runs that meet it, by initial scale:
 
 # %% tags=["hide-input"]
-lazy_rows, shares = atlas.lazy_rows(width)
-record_numbers(shares)
+lazy_rows, readings = atlas.lazy_rows(width)
+glue_readings(readings)
 show(rows_table(lazy_rows))
 
 # %% [markdown]
@@ -226,11 +201,9 @@ show(rows_table(lazy_rows))
 # $T_1 (\sigma_0^2 + \sigma_1^2) m m_1$ would be the same in every cell.
 
 # %% tags=["hide-input"]
-glue_figure("fig_atlas_rate", plots.atlas_rate({
-    "(i) initial scale x width": (width, WIDTH_AXES, WIDTH_LABELS),
-    "(ii) samples x length": (length, LENGTH_AXES, LENGTH_LABELS),
-}))
-glue_numbers(atlas.rate_readings(width, length))
+glue_figure("fig_atlas_rate", plots.atlas_rate({"(i) initial scale x width": (width, *atlas.AXES["width"]),
+                                                "(ii) samples x length": (length, *atlas.AXES["length"])}))
+glue_readings(atlas.rate_readings(width, length))
 
 # %% [markdown]
 # ```{glue:figure} fig_atlas_rate
@@ -262,11 +235,8 @@ glue_numbers(atlas.rate_readings(width, length))
 
 # %% tags=["hide-input"]
 fine = {name: sweep.load_sweep(path) for name, path in {"width": fine_width_file, "length": fine_length_file}.items()}
-per_run = {"width": float(sweep.finished(width)["wall_time"].mean()),
-           "length": float(sweep.finished(length)["wall_time"].mean())}
-for name, s in fine.items():
-    glue_number(f"fine_{name}_runs", len(s.runs))
-    glue_number(f"fine_{name}_core_minutes", len(s.runs) * per_run[name] / 60, manifest=False)
+glue_readings(atlas.fine_cost(fine, {"width": width, "length": length}))
+
 
 # %% [markdown]
 # ## The fine atlas, on a cluster

@@ -43,14 +43,10 @@ perturb_factor = 4.0
 quick = False
 
 # %% tags=["hide-input"]
-
-from cooccur import claims, measures, plots
-from cooccur.data import make_dataset
-from cooccur.experiment import both_settings, paper_setting
-from cooccur.flow import simulate
-from cooccur.model import init_params
+from cooccur import claims, phase2, plots
+from cooccur.experiment import both_settings
 from cooccur.parameters import check_chapter
-from cooccur.report import count_table, glue_figure, glue_measured, glue_number, glue_numbers, show, verdict_table
+from cooccur.report import count_table, glue_figure, glue_readings, show, verdict_table
 from cooccur.runs import runs_of
 
 check_chapter("balancing", globals())
@@ -95,13 +91,9 @@ traj = runs["paper"][seed].traj
 
 # %% tags=["hide-input"]
 verdicts = {name: [claims.check_all(r.experiment, r.traj) for r in rs] for name, rs in runs.items()}
-show(verdict_table({name: v[seed] for name, v in verdicts.items()}, ["lemma4.4", "lemma4.5"], prefix="balancing"))
-show(count_table(verdicts, ["lemma4.4", "lemma4.5"], prefix="balancing_seeds"))
-glue_numbers({"n_seeds": n_seeds, "balance_C": claims.BALANCE_C, "K": claims.ORDER_CONSTANT})
-for name, rs in runs.items():
-    glue_numbers({f"{key}_{name}": value for key, value in measures.balance_readings(rs[seed].traj).items()})
-    glue_measured(verdicts[name][seed]["lemma4.5"], {f"gap_neg_{name}": "max S/(S2+S3+S4-S1)",
-                                                     f"gap_pos_{name}": "max S/(S1-S2)"})
+show(verdict_table({name: v[seed] for name, v in verdicts.items()}, phase2.BALANCE_CLAIMS, prefix="balancing"))
+show(count_table(verdicts, phase2.BALANCE_CLAIMS, prefix="balancing_seeds"))
+glue_readings(phase2.balance_readings(runs, verdicts, seed))
 glue_figure("fig_balance", plots.balance(traj, f"paper's setting, seed {seed}"))
 
 # %% [markdown]
@@ -122,10 +114,6 @@ glue_figure("fig_balance", plots.balance(traj, f"paper's setting, seed {seed}"))
 # ## How fast each type's loss falls
 
 # %% tags=["hide-input"]
-for name, rs in runs.items():
-    slopes = measures.late_loss_slopes(rs[seed].traj)
-    glue_numbers({**{f"slope_type{k}_{name}": slopes[k] for k in range(1, 5)},
-                  f"type4_over_type1_{name}": slopes[4] / slopes[1]})
 glue_figure("fig_balance_rates", plots.loss_ratios_by_type(traj))
 
 # %% [markdown]
@@ -158,19 +146,9 @@ glue_figure("fig_balance_rates", plots.loss_ratios_by_type(traj))
 #    starts with a head start over $\mu_2$.
 
 # %% tags=["hide-input"]
-glue_number("perturb_factor", perturb_factor)
-base = experiments["paper"][seed]
-unbalanced = paper_setting(seed, T=T, data={"proportions": (1 / 2, 1 / 4, 1 / 12, 1 / 6)}).run(cache=False)
-params = init_params(base.model, base.data.L)
-params.W_V[:, 0] *= perturb_factor  # the column of W_V that embeds mu_1
-perturbed = simulate(make_dataset(base.data), params, base.sim)
-cases = {"paper's setting": traj, "unbalanced types (15 vs 5)": unbalanced,
-         f"W_V mu_1 x {perturb_factor:g}": perturbed}
-for tr, key in zip(cases.values(), ("base", "unbalanced", "perturbed")):
-    glue_numbers({f"{key}_{name}": value for name, value in measures.balance_ratio_readings(tr).items()})
+cases, readings = phase2.balance_stress(runs["paper"][seed], perturb_factor)
+glue_readings(readings)
 glue_figure("fig_balance_stress", plots.balance_stress(cases))
-glue_numbers({"unbalanced_per_sample": unbalanced.S_by_type[-1, 1] / 15 / (unbalanced.S_by_type[-1, 2] / 5),
-              "unbalanced_loss_ratio": unbalanced.loss_by_type[-1, 1] / unbalanced.loss_by_type[-1, 2]})
 
 # %% [markdown]
 # ```{glue:figure} fig_balance_stress

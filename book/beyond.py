@@ -59,10 +59,10 @@ fresh = True
 quick = False
 
 # %% tags=["hide-input"]
-from cooccur import beyond, limit, plots, sweep
-from cooccur.claims import CLAIMS, SMALL_OUTPUT
+from cooccur import beyond, plots, sweep
+from cooccur.claims import CLAIMS
 from cooccur.parameters import check_chapter
-from cooccur.report import glue_figure, glue_number, glue_numbers, glue_text, glue_texts, rows_table, show, sweep_table
+from cooccur.report import glue_figure, glue_readings, rows_table, show, sweep_table
 
 check_chapter("beyond", globals())
 out = sweep.tables_dir(results_dir, fresh)  # fresh=False resumes the tables instead of recomputing them
@@ -79,10 +79,7 @@ tables = {name: sweep.run_sweep(s, out / f"{name}.parquet", workers=workers or N
           for name, s in sweeps.items()}
 
 # %% tags=["hide-input"]
-for name, table in tables.items():
-    glue_number(f"{name}_rows", len(table))
-    glue_number(f"{name}_errors", int((table["error"] != "").sum()))
-    glue_number(f"{name}_seconds", float(sweep.finished(table)["wall_time"].median()), manifest=False)
+glue_readings(sweep.table_readings(tables))
 
 # %% [markdown]
 # ## 1. The infinite-width limit
@@ -108,9 +105,8 @@ for name, table in tables.items():
 # size, and the largest gap between the attention scores $A/\sqrt m$ on the signal words.
 
 # %% tags=["hide-input"]
-fits, numbers, texts = beyond.limit_readings(tables["limit"])
-glue_numbers(numbers)
-glue_texts(texts)
+fits, readings = beyond.limit_readings(tables["limit"])
+glue_readings(readings)
 glue_figure("fig_width_limit", plots.width_limit(tables["limit"], fits))
 
 # %% [markdown]
@@ -159,12 +155,9 @@ glue_figure("fig_width_limit", plots.width_limit(tables["limit"], fits))
 # on the signal words, do not keep).
 
 # %% tags=["hide-input"]
-agreement = limit.verdict_agreement(tables["limit"], list(CLAIMS))
-glue_text("limit_undecided", ", ".join(agreement.query("runs == 0")["claim"]) or "none")
-glue_numbers({"limit_agree_min": float(agreement["agree"].min()),
-              "limit_uniform_share": float(agreement.set_index("claim").loc["attention_uniform", "holds at width m"])})
-show(rows_table(agreement.query("runs > 0").to_dict("records"),
-                {"holds at width m": ".2f", "holds on the limit start": ".2f", "agree": ".2f"}))
+agreement, readings = beyond.limit_agreement(tables["limit"], list(CLAIMS))
+glue_readings(readings)
+show(rows_table(agreement, {"holds at width m": ".2f", "holds on the limit start": ".2f", "agree": ".2f"}))
 
 # %% [markdown]
 # ## 2. Lazy against rich Phase 1
@@ -198,8 +191,7 @@ show(rows_table(agreement.query("runs > 0").to_dict("records"),
 
 # %% tags=["hide-input"]
 lazy = beyond.lazy_rich(tables["escape"], tables["lazy"], sweeps["lazy"].runs[0].experiment.data)
-glue_numbers({**lazy.numbers(), "small_output_threshold": SMALL_OUTPUT})
-glue_texts(lazy.texts())
+glue_readings(lazy.readings())
 glue_figure("fig_lazy_rich", plots.lazy_rich(tables["lazy"], lazy.curve, lazy.kappas, lazy.push, lazy.level))
 
 # %% [markdown]
@@ -273,9 +265,7 @@ glue_figure("fig_lazy_rich", plots.lazy_rich(tables["lazy"], lazy.curve, lazy.ka
 
 # %% tags=["hide-input"]
 mem = {"distinct fillers": tables["memorisation"], "shared fillers (d = 64)": tables["shared"]}
-numbers, texts = beyond.memorisation_readings(tables["memorisation"], tables["shared"])
-glue_numbers(numbers)
-glue_texts(texts)
+glue_readings(beyond.memorisation_readings(tables["memorisation"], tables["shared"]))
 glue_figure("fig_memorisation", plots.memorisation(mem))
 
 # %% [markdown]

@@ -21,21 +21,31 @@ SUMMARIES = {
 }
 
 
-def test_premise_readings_name_what_fails_inside_and_holds_outside():
-    numbers, texts = atlas.premise_readings(SUMMARIES, ["thm3.1", "eq5", "thm3.2.margins", "thm3.3.population"])
+def test_summary_readings_name_what_fails_inside_and_holds_outside():
+    out = atlas.summary_readings(SUMMARIES, ["thm3.1", "eq5", "thm3.2.margins", "thm3.3.population"])
+    numbers, texts = out.numbers, out.texts
     assert texts["width_fails_inside"] == "thm3.1, thm3.3.population" and numbers["width_n_fails_inside"] == 2
     assert texts["width_holds_outside"] == "thm3.1" and texts["length_holds_outside"] == "none"
     assert texts["both_fails_inside"] == "thm3.1"
-
-
-def test_by_construction_and_standouts():
-    tables = {"width": pd.DataFrame({"error": [""] * 12 + ["boom"]}), "length": pd.DataFrame({"error": [""] * 8})}
-    assert atlas.by_construction(tables, SUMMARIES) == {"eq5"}
-    numbers, texts = atlas.standout_readings(SUMMARIES)
     assert numbers["thm31_share_length"] == 0.25 and texts["thm31_reason_width"] == "filler G (5)"
     assert texts["margins_reason_width"].startswith("(none")
-    manifest = atlas.manifest_numbers("width", SUMMARIES["width"])
-    assert manifest["width.thm3.1.runs_inside"] == 10 and len(manifest) == 4 * 3
+    assert out.recorded["width.thm3.1.runs_inside"] == 10 and len(out.recorded) == 2 * 4 * 3
+
+
+def test_by_construction_needs_every_finished_run_of_a_map():
+    tables = {"width": pd.DataFrame({"error": [""] * 12 + ["boom"]}), "length": pd.DataFrame({"error": [""] * 8})}
+    assert atlas.by_construction(tables, SUMMARIES) == {"eq5"}
+
+
+def test_the_fine_maps_cost_is_their_runs_at_this_builds_seconds_per_run():
+    from cooccur.sweep import Sweep
+
+    fine = Sweep.from_dict({"axes": {"model.m": [8, 16, 32]}, "seeds": [0, 1],
+                            "base": {"data": {"n": 24, "L": 4, "d": 16}, "model": {"m1": 6}}})
+    table = pd.DataFrame({"error": ["", "", "boom"], "wall_time": [2.0, 4.0, 100.0]})
+    out = atlas.fine_cost({"width": fine}, {"width": table})
+    assert out.numbers == {"fine_width_runs": 6}
+    assert out.unrecorded == {"fine_width_core_minutes": 6 * 3.0 / 60}  # the failed run's time is not counted
 
 
 def test_lazy_rows_and_the_rate_across_the_maps():
@@ -46,8 +56,8 @@ def test_lazy_rows_and_the_rate_across_the_maps():
                           "thm3.1.VV_growth": 1.0})
     length = pd.DataFrame({"axis.data.n": [60, 120], "axis.data.L": [5, 5], "error": "", "T1_x_rate": [20.0, 40.0]})
     rows, shares = atlas.lazy_rows(width)
-    assert [r["lazy Phase 1"] for r in rows] == ["100%", "100%", "0%"] and shares["width.lazy_share.s3"] == 0.0
-    rate = atlas.rate_readings(width, length)
+    assert [r["lazy Phase 1"] for r in rows] == ["100%", "100%", "0%"] and shares.recorded["width.lazy_share.s3"] == 0.0
+    rate = atlas.rate_readings(width, length).numbers
     assert rate["t1_slope_scale"] == pytest.approx(-2.0) and rate["t1_slope_width"] == pytest.approx(-1.0)
     assert (rate["rate_mid_m"], rate["rate_mid_s"], rate["theory_scale"]) == (320.0, 1.0, 1.0)
     assert rate["t1m_min"] == pytest.approx(2.0) and rate["t1m_max"] == pytest.approx(2.0)

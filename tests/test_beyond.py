@@ -52,7 +52,8 @@ def test_limit_readings_fit_each_distance_and_read_the_widest_width():
                           **{f"limit.dist.{k}": 2 * m**-0.5 for k in limit.DISTANCES},
                           **{f"mean.dist.{k}": 1.0 + 0 * m for k in limit.DISTANCES}})
     table.loc[m >= 1e5, "limit.dist.loss"] = 3e-4  # a floor
-    fits, numbers, texts = beyond.limit_readings(table)
+    fits, readings = beyond.limit_readings(table)
+    numbers, texts = readings.numbers, readings.texts
     assert fits["limit"]["G"].exponent == pytest.approx(-0.5) and numbers["mean_exp_G"] == pytest.approx(0.0)
     assert numbers["widest_m"] == 1_000_000 and numbers["t1_rate_widest_mean"] == pytest.approx(15.0)
     assert (numbers["t1_ratio_low"], numbers["t1_ratio_high"]) == pytest.approx((2.001 / 1.0005, 4.002 / 1.0005),
@@ -71,7 +72,8 @@ def test_memorisation_readings_compare_the_boundary_with_condition_1():
                              "T_star": [1.0, 2.0, np.nan, 3.0, 1.0, 1.0], "population_loss.T_star": 1.2 * L / n,
                              "thm3.3.structure.holds": [0.0, 1.0, np.nan, 0.0, 1.0, 0.0]})
     shared = distinct.assign(**{"data.d": 64, "filler_share.T_star": 0.1})
-    numbers, texts = beyond.memorisation_readings(distinct, shared)
+    readings = beyond.memorisation_readings(distinct, shared)
+    numbers, texts = readings.numbers, readings.texts
     assert numbers["mem_slope"] == pytest.approx(9.0) and numbers["cond1_vs_boundary"] == pytest.approx(28 / 27)
     assert texts == {"cond1_share": "less than"}  # the boundary's slope 9 is below 28/3
     assert numbers["pop_exp_L3"] == pytest.approx(-1.0) and numbers["pop_exp_L5"] == pytest.approx(-1.0)
@@ -80,3 +82,16 @@ def test_memorisation_readings_compare_the_boundary_with_condition_1():
     assert numbers["pop_largest_distinct"] == pytest.approx(1.2 * 5 / 240)
     assert (numbers["structure_decided"], numbers["structure_holds"], numbers["mem_reached"]) == (10, 4, 5)
     assert numbers["uses_high"] == pytest.approx(240 * (5 - 7 / 3) / 61)
+
+
+def test_limit_agreement_lists_the_undecided_and_the_lowest_agreement():
+    from cooccur import beyond
+
+    table = pd.DataFrame({"error": ["", "", "", "boom"], "attention_uniform.holds": [1.0, 1.0, 0.0, 1.0],
+                          "limit.attention_uniform.holds": [1.0, 0.0, 0.0, 0.0], "eq5.holds": [np.nan] * 4,
+                          "limit.eq5.holds": [1.0] * 4})
+    rows, readings = beyond.limit_agreement(table, ["attention_uniform", "eq5"])
+    assert [r["claim"] for r in rows] == ["attention_uniform"]  # eq5 is decided on no row
+    assert readings.texts == {"limit_undecided": "eq5"}
+    assert readings.numbers["limit_agree_min"] == pytest.approx(2 / 3)
+    assert readings.numbers["limit_uniform_share"] == pytest.approx(2 / 3)

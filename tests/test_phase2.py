@@ -75,3 +75,26 @@ def test_t_star_orders_read_every_statement_and_say_whether_runs_reached_t_star(
     reached = out.numbers["t_order_s1_reached"]
     assert out.texts["t_reached"].startswith("Every run" if reached == 3 else "Not every run")
     assert "t_order_closing" in out.texts and "t_star_exponent" in out.numbers
+
+
+def test_balance_readings_are_lemma_4_5s_gaps_and_the_types_late_slopes(settings):
+    runs, verdicts = settings
+    out = phase2.balance_readings(runs, verdicts, 0)
+    for name in ("paper", "premise"):
+        traj = runs[name][0].traj
+        slopes = claims.measures.late_loss_slopes(traj)
+        assert out.numbers[f"type4_over_type1_{name}"] == slopes[4] / slopes[1]
+        assert out.numbers[f"S23_min_{name}"] == claims.measures.balance_readings(traj)["S23_min"]
+        np.testing.assert_equal(out.numbers[f"gap_pos_{name}"],
+                                verdicts[name][0]["lemma4.5"].measured.get("max S/(S1-S2)", np.nan))
+
+
+def test_balance_stress_starts_the_perturbed_runs_out_of_balance(settings):
+    base = settings[0]["paper"][0]
+    cases, out = phase2.balance_stress(base, 4.0)
+    assert list(cases)[0] == "paper's setting" and cases["paper's setting"] is base.traj
+    assert out.numbers["perturb_factor"] == 4.0
+    # scaling the column of W_V that embeds mu_1 moves the start's S2/S3 away from the base run's
+    assert abs(np.log(out.numbers["perturbed_start"])) > abs(np.log(out.numbers["base_start"]))
+    for key in ("base", "unbalanced", "perturbed"):
+        assert out.numbers[f"{key}_log_end"] == pytest.approx(abs(np.log(out.numbers[f"{key}_end"])))

@@ -176,10 +176,11 @@ def test_glue_readings_records_each_part_under_its_tolerance_class(tmp_path, mon
     results = tmp_path / "chapter.json"
     monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
     report.glue_readings(Readings({"count": 3, "ratio": 0.25}, {"mean": [1.0, 2.0, 3.0]}, {"verb": "gives"},
-                                  {"seconds": 9.5}))
+                                  {"seconds": 9.5}, {"map.cell": 0.75}))
     recorded = json.loads(results.read_text())
     assert recorded["count"] == {"value": 3, "class": "exact"}
     assert recorded["ratio"] == {"value": 0.25, "class": "float64"}
     assert recorded["mean"]["class"] == "seed-statistic" and recorded["mean"]["value"] == 2.0
     assert recorded["mean"]["se"] == pytest.approx(1 / 3**0.5)
-    assert set(recorded) == {"count", "ratio", "mean"}  # texts are not numbers; wall-clock time stays out
+    assert recorded["map.cell"] == {"value": 0.75, "class": "float64"}
+    assert set(recorded) == {"count", "ratio", "mean", "map.cell"}  # texts are not numbers; wall-clock time stays out

@@ -329,6 +329,12 @@ def test_a_file_says_what_its_quick_mode_changes_and_keywords_win(tmp_path):
         sw.load_sweep(write(tmp_path, {**TINY, "quick": {"steps": 3}}, "bad.yaml"))
 
 
+def test_table_readings_count_rows_and_errors_and_keep_seconds_out_of_the_manifest():
+    table = pd.DataFrame({"error": ["", "boom", ""], "wall_time": [1.0, 50.0, 3.0]})
+    out = sw.table_readings({"width": table}, count="runs")
+    assert out.numbers == {"width_runs": 3, "width_errors": 1} and out.unrecorded == {"width_seconds": 2.0}
+
+
 def test_tables_dir_empties_the_folder_only_when_fresh(tmp_path):
     (tmp_path / "t").mkdir()
     (tmp_path / "t" / "old.parquet").write_text("x")

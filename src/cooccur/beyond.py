@@ -1,10 +1,10 @@
 """What the chapter "Beyond the paper" reads off its sweep tables (:mod:`cooccur.sweep`), one function per section.
 
-Each returns the numbers the chapter quotes as ``{glue name: value}`` and its short phrases as ``{glue name:
-text}``, so that every number of the section traces to one named computation here:
+Each returns the numbers the chapter quotes and its short phrases by glue name (:class:`~cooccur.readings.Readings`),
+so that every number of the section traces to one named computation here:
 
 - :func:`limit_readings`: the fluctuation exponents of a width-m run about its infinite-width limit
-  (:mod:`cooccur.limit`);
+  (:mod:`cooccur.limit`), and :func:`limit_agreement`: how often the statements' verdicts agree there;
 - :class:`LazyRich` (:func:`lazy_rich`): lazy against rich Phase 1 over kappa = (sigma0^2 + sigma1^2) m sqrt(m1)
   (:mod:`cooccur.escape`);
 - :func:`memorisation_readings`: the fillers' share of the margins and the population loss at T*
@@ -20,14 +20,15 @@ import numpy as np
 import pandas as pd
 
 from cooccur import escape, limit, memorisation
-from cooccur.claims import LAZY_GROWTH
+from cooccur.claims import LAZY_GROWTH, SMALL_OUTPUT
 from cooccur.coordinates import Batch
 from cooccur.data import DataConfig, make_dataset
 from cooccur.measures import PowerLawFit, power_law_fit
+from cooccur.readings import Readings
 from cooccur.sweep import finished
 
 
-def limit_readings(table: pd.DataFrame) -> tuple[dict[str, dict[str, PowerLawFit]], dict[str, float], dict[str, str]]:
+def limit_readings(table: pd.DataFrame) -> tuple[dict[str, dict[str, PowerLawFit]], Readings]:
     """Section 1, from a ``kind: width_limit`` table: the fits of every distance against m from each reference
     (:func:`cooccur.limit.fluctuation_exponents`, ``fits[start][name]``), T1 x rate at the widest width for the run
     and both references, the spread of T1 x rate over the mean start's there, the loss gap's floor above m = 10^5,
@@ -47,7 +48,19 @@ def limit_readings(table: pd.DataFrame) -> tuple[dict[str, dict[str, PowerLawFit
                     "loss_floor": float(loss_tail[loss_tail.index >= 1e5].median())})
     texts = {f"limit_{name}_verdict": "contains" if fits["limit"][name].low <= -0.5 <= fits["limit"][name].high
              else "excludes" for name in ("G", "loss")}
-    return fits, numbers, texts
+    return fits, Readings(numbers, texts=texts)
+
+
+def limit_agreement(table: pd.DataFrame, claims: list[str]) -> tuple[list[dict[str, Any]], Readings]:
+    """Section 1's table: per statement decided on some row, how often it holds at width m and on the limit start,
+    and how often the two verdicts agree (:func:`cooccur.limit.verdict_agreement`); and the statements decided on
+    no row, the lowest agreement, and the share of rows where attention stays uniform at width m."""
+    agreement = limit.verdict_agreement(table, claims)
+    readings = Readings({"limit_agree_min": float(agreement["agree"].min()),
+                         "limit_uniform_share": float(agreement.set_index("claim").loc["attention_uniform",
+                                                                                      "holds at width m"])},
+                        texts={"limit_undecided": ", ".join(agreement.query("runs == 0")["claim"]) or "none"})
+    return agreement.query("runs > 0").to_dict("records"), readings
 
 
 @dataclass(frozen=True)
@@ -68,8 +81,8 @@ class LazyRich:
     conflict: pd.DataFrame
     L: int
 
-    def numbers(self) -> dict[str, float]:
-        """The numbers the section quotes (glue name -> value)."""
+    def readings(self) -> Readings:
+        """The numbers the section quotes, and whether the boundary's fitted exponent contains -1/4."""
         curve, lazy = self.curve, self.lazy
         on_curve = np.exp(np.interp(np.log(self.kappas), np.log(curve["kappa"]), np.log(curve["T1_x_rate"])))
         ratio = lazy["T1_x_rate"].to_numpy() / on_curve
@@ -78,20 +91,22 @@ class LazyRich:
         fit = self.boundary_fit()
         widths = np.geomspace(32, 1e12, 4000)
         scale = self.boundary_scale(widths)
-        return {"push": self.push, "escape_level": self.level, "lazy_t1_rate": float(curve["T1_x_rate"].iloc[-1]),
-                "kappa_bound": self.kappa_bound, "lazy_bound": LAZY_GROWTH,
-                "collapse_small": float(np.median(np.abs(ratio - 1)[small])),
-                "collapse_s1": float(np.median(ratio[at_one])),
-                "boundary_exp": fit.exponent, "boundary_exp_low": fit.low, "boundary_exp_high": fit.high,
-                "boundary_s_128": float(np.interp(128, widths, scale)),
-                "boundary_s_1e6": float(np.interp(1e6, widths, scale)),
-                "conflict_ends": float(widths[np.argmax(scale < 1 / (2 * np.log(widths)))]),
-                "conflict_cells": len(self.conflict), "boundary_s_32": self.boundary.get(32.0, float("nan")),
-                "widths_below": sum(1 / (2 * np.log(m)) < s for m, s in self.boundary.items()),
-                "widths_measured": len(self.boundary),
-                "rich_growth_at_min": float(curve["thm3.1.wa_sq_growth"].iloc[0]),
-                "rich_growth_theory": float(escape.wa_growth(curve["kappa"].iloc[0], curve["sigma0"].iloc[0],
-                                                             curve["sigma1"].iloc[0], self.level))}
+        numbers = {"push": self.push, "escape_level": self.level, "small_output_threshold": SMALL_OUTPUT,
+                   "lazy_t1_rate": float(curve["T1_x_rate"].iloc[-1]),
+                   "kappa_bound": self.kappa_bound, "lazy_bound": LAZY_GROWTH,
+                   "collapse_small": float(np.median(np.abs(ratio - 1)[small])),
+                   "collapse_s1": float(np.median(ratio[at_one])),
+                   "boundary_exp": fit.exponent, "boundary_exp_low": fit.low, "boundary_exp_high": fit.high,
+                   "boundary_s_128": float(np.interp(128, widths, scale)),
+                   "boundary_s_1e6": float(np.interp(1e6, widths, scale)),
+                   "conflict_ends": float(widths[np.argmax(scale < 1 / (2 * np.log(widths)))]),
+                   "conflict_cells": len(self.conflict), "boundary_s_32": self.boundary.get(32.0, float("nan")),
+                   "widths_below": sum(1 / (2 * np.log(m)) < s for m, s in self.boundary.items()),
+                   "widths_measured": len(self.boundary),
+                   "rich_growth_at_min": float(curve["thm3.1.wa_sq_growth"].iloc[0]),
+                   "rich_growth_theory": float(escape.wa_growth(curve["kappa"].iloc[0], curve["sigma0"].iloc[0],
+                                                                curve["sigma1"].iloc[0], self.level))}
+        return Readings(numbers, texts={"boundary_verdict": "contains" if fit.low <= -0.25 <= fit.high else "excludes"})
 
     def boundary_fit(self) -> PowerLawFit:
         """The measured boundary scale against m (a power law; -1/4 is predicted)."""
@@ -101,11 +116,6 @@ class LazyRich:
         """The boundary's initial scale s at each width (m1 = m) that puts kappa = s^2 sqrt(m) (1 + 1/L) at the
         crossing ``kappa_bound``."""
         return np.sqrt(self.kappa_bound / (np.sqrt(widths) * (1 + 1 / self.L)))
-
-    def texts(self) -> dict[str, str]:
-        fit = self.boundary_fit()
-        return {"boundary_verdict": "contains" if fit.low <= -0.25 <= fit.high else "excludes"}
-
 
 def lazy_rich(escape_table: pd.DataFrame, lazy_table: pd.DataFrame, data: DataConfig) -> LazyRich:
     """Section 2 from the ``escape`` sweep (the mean start at a large width over initial scales) and the ``lazy``
@@ -125,8 +135,7 @@ def lazy_rich(escape_table: pd.DataFrame, lazy_table: pd.DataFrame, data: DataCo
     return LazyRich(curve, lazy, kappas, push, level, kappa_bound, boundary, conflict, data.L)
 
 
-def memorisation_readings(distinct_table: pd.DataFrame, shared_table: pd.DataFrame) -> tuple[dict[str, float],
-                                                                                               dict[str, str]]:
+def memorisation_readings(distinct_table: pd.DataFrame, shared_table: pd.DataFrame) -> Readings:
     """Section 3, from the ``memorisation`` sweep (distinct fillers) and the ``shared`` one (the paper's d = 64):
     the boundary fit (:func:`cooccur.memorisation.boundary`), the shares and population losses at T*, how the
     boundary compares with Condition 1's n >= L^2 (slope 28/3 in n against L - 7/3 at L = 7), the structure
@@ -155,4 +164,4 @@ def memorisation_readings(distinct_table: pd.DataFrame, shared_table: pd.DataFra
     structure = [t["thm3.3.structure.holds"].dropna() for t in (distinct, shared)]
     numbers.update({"structure_decided": sum(len(v) for v in structure),
                     "structure_holds": int(sum(v.sum() for v in structure))})
-    return numbers, {"cond1_share": "less than" if 28 / 3 > found.slope else "up to"}
+    return Readings(numbers, texts={"cond1_share": "less than" if 28 / 3 > found.slope else "up to"})

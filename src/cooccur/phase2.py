@@ -13,11 +13,14 @@ import numpy as np
 
 from cooccur import claims, measures
 from cooccur.claims import Run, Verdict
-from cooccur.data import DataConfig
-from cooccur.experiment import T_STAR_HORIZON_PER_M, WIDTH_HORIZON, premise_setting, t_star_setting
+from cooccur.data import DataConfig, make_dataset
+from cooccur.experiment import T_STAR_HORIZON_PER_M, WIDTH_HORIZON, paper_setting, premise_setting, t_star_setting
+from cooccur.flow import simulate
+from cooccur.model import init_params
 from cooccur.orders import OrderSweep, order_sweep
 from cooccur.readings import Readings
 from cooccur.runs import runs_of
+from cooccur.trajectory import Trajectory
 
 #: The statements of Theorems 3.2 and 3.3 the chapter checks on every seed of both settings.
 CLAIMS = ("thm3.2.scores", "thm3.2.values", "thm3.2.margins", "attention_uniform", "thm3.3.loss",
@@ -54,6 +57,49 @@ def seed_readings(runs: dict[str, list[Run]], verdicts: dict[str, list[dict[str,
     final_G = runs["paper"][seed].traj.G[-1]
     out.numbers.update({"filler_G_mean": final_G[3:].mean(), "filler_G_min": final_G[3:].min()})
     return out
+
+
+#: The statements of the balancing chapter (Lemmas 4.4 and 4.5: the gradients of the sequence types balance).
+BALANCE_CLAIMS = ("lemma4.4", "lemma4.5")
+
+
+def balance_readings(runs: dict[str, list[Run]], verdicts: dict[str, list[dict[str, Verdict]]],
+                     seed: int) -> Readings:
+    """What the balancing chapter quotes from ``seed``'s run in each setting: Lemma 4.4's balance
+    (:func:`cooccur.measures.balance_readings`, e.g. ``S23_min_paper``), Lemma 4.5's largest gaps (``gap_neg_``,
+    ``gap_pos_``), and the late loss slope of each type with type 4's over type 1's."""
+    out = Readings({"n_seeds": len(runs["paper"]), "balance_C": claims.BALANCE_C, "K": claims.ORDER_CONSTANT})
+    for name, rs in runs.items():
+        traj, lemma = rs[seed].traj, verdicts[name][seed]["lemma4.5"].measured
+        out.numbers.update({f"{key}_{name}": value for key, value in measures.balance_readings(traj).items()})
+        out.numbers.update({f"gap_neg_{name}": lemma.get("max S/(S2+S3+S4-S1)", np.nan),
+                            f"gap_pos_{name}": lemma.get("max S/(S1-S2)", np.nan)})
+        slopes = measures.late_loss_slopes(traj)
+        out.numbers.update({**{f"slope_type{k}_{name}": slopes[k] for k in range(1, 5)},
+                            f"type4_over_type1_{name}": slopes[4] / slopes[1]})
+    return out
+
+
+def balance_stress(base: Run, perturb_factor: float) -> tuple[dict[str, Trajectory], Readings]:
+    """A run of the paper's setting (``base``) and two runs from its seed and horizon that start out of balance:
+    unbalanced type proportions (15 type-2 against 5 type-3 sequences) and W_V's column that embeds mu_1 scaled by
+    ``perturb_factor``. Returns the three trajectories by label and, per case (``base``, ``unbalanced``,
+    ``perturbed``), S2/S3 at the start, T1 and the end (:func:`cooccur.measures.balance_ratio_readings`); and, for
+    the unbalanced run, S2/S3 per sample and the ratio of the two types' losses at the end."""
+    exp = base.experiment
+    proportions = {"proportions": (1 / 2, 1 / 4, 1 / 12, 1 / 6)}
+    unbalanced = paper_setting(exp.data.seed, T=exp.sim.T, data=proportions).run(cache=False)
+    params = init_params(exp.model, exp.data.L)
+    params.W_V[:, 0] *= perturb_factor  # the column of W_V that embeds mu_1
+    perturbed = simulate(make_dataset(exp.data), params, exp.sim)
+    cases = {"paper's setting": base.traj, "unbalanced types (15 vs 5)": unbalanced,
+             f"W_V mu_1 x {perturb_factor:g}": perturbed}
+    out = Readings({"perturb_factor": perturb_factor,
+                    "unbalanced_per_sample": unbalanced.S_by_type[-1, 1] / 15 / (unbalanced.S_by_type[-1, 2] / 5),
+                    "unbalanced_loss_ratio": unbalanced.loss_by_type[-1, 1] / unbalanced.loss_by_type[-1, 2]})
+    for traj, key in zip(cases.values(), ("base", "unbalanced", "perturbed")):
+        out.numbers.update({f"{key}_{name}": value for name, value in measures.balance_ratio_readings(traj).items()})
+    return cases, out
 
 
 def margin_rule(runs: dict[str, list[Run]], t1_margins: list[float]) -> tuple[dict[float, dict[str, int]], Readings]:

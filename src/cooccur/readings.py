@@ -16,12 +16,15 @@ class Readings:
     """``numbers``: glued and recorded in the results manifest (an int as ``exact``, a float as ``float64``, or a
     ``(value, tolerance class)`` pair); ``statistics``: per-seed samples, glued as their mean and recorded as a
     seed statistic (tolerance: a few standard errors); ``texts``: glued words; ``unrecorded``: glued numbers kept
-    out of the manifest (wall-clock times, or a quick run's stand-in for a statistic it has too few seeds for)."""
+    out of the manifest (wall-clock times, or a quick run's stand-in for a statistic it has too few seeds for);
+    ``recorded``: numbers of a table the chapter shows, recorded in the manifest without glue (so a rebuild checks
+    every cell)."""
 
     numbers: dict[str, object] = field(default_factory=dict)
     statistics: dict[str, list[float]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     unrecorded: dict[str, float] = field(default_factory=dict)
+    recorded: dict[str, float] = field(default_factory=dict)
 
     def __or__(self, other: Readings) -> Readings:
         """Both sets of readings; a name given twice is an error (two results would claim one glue name)."""
@@ -29,11 +32,12 @@ class Readings:
         if twice:
             raise ValueError(f"readings named twice: {', '.join(sorted(twice))}")
         return Readings({**self.numbers, **other.numbers}, {**self.statistics, **other.statistics},
-                        {**self.texts, **other.texts}, {**self.unrecorded, **other.unrecorded})
+                        {**self.texts, **other.texts}, {**self.unrecorded, **other.unrecorded},
+                        {**self.recorded, **other.recorded})
 
     def names(self) -> list[str]:
-        """Every glue name, in the order numbers, statistics, texts, unrecorded."""
-        return [*self.numbers, *self.statistics, *self.texts, *self.unrecorded]
+        """Every name, in the order numbers, statistics, texts, unrecorded, recorded."""
+        return [*self.numbers, *self.statistics, *self.texts, *self.unrecorded, *self.recorded]
 
 
 def glue_key(name: str) -> str:

@@ -151,13 +151,15 @@ def glue_text(name: str, text: str) -> None:
 
 def glue_readings(readings: Readings) -> None:
     """Glue everything a study reports (:class:`cooccur.readings.Readings`): its numbers and texts, its statistics
-    over seeds (:func:`glue_statistic`), and its machine facts kept out of the manifest."""
+    over seeds (:func:`glue_statistic`), its machine facts kept out of the manifest, and record its table cells in
+    the manifest."""
     glue_numbers(readings.numbers)
     for name, samples in readings.statistics.items():
         glue_statistic(name, samples)
     glue_texts(readings.texts)
     for name, value in readings.unrecorded.items():
         glue_number(name, value, manifest=False)
+    record_numbers(readings.recorded)
 
 
 def glue_texts(texts: dict[str, str]) -> None:

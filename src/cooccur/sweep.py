@@ -81,6 +81,7 @@ from cooccur.experiment import Experiment, phase1_horizon
 from cooccur.flow import SimConfig
 from cooccur.model import ModelConfig, init_std
 from cooccur.parallel import as_completed, dask_executor, one_blas_thread, shared_executor
+from cooccur.readings import Readings
 from cooccur.related.scan_snap import ScanSnapExperiment, ScanSnapTraining, SequenceClasses, summary
 from cooccur.store import source_hash, write_atomic
 from cooccur.trajectory import Trajectory
@@ -535,6 +536,16 @@ def _repair_journal(path: Path) -> None:
 
 
 # --- running ----------------------------------------------------------------------------------------------------
+
+
+def table_readings(tables: dict[str, pd.DataFrame], count: str = "rows") -> Readings:
+    """Per results table: its rows (``<name>_<count>``), the runs that failed (``<name>_errors``), and the median
+    seconds of a finished run (``<name>_seconds``, a fact about this machine, kept out of the manifest)."""
+    out = Readings()
+    for name, table in tables.items():
+        out.numbers.update({f"{name}_{count}": len(table), f"{name}_errors": int((table["error"] != "").sum())})
+        out.unrecorded[f"{name}_seconds"] = float(finished(table)["wall_time"].median())
+    return out
 
 
 def tables_dir(path: str | os.PathLike, fresh: bool = True) -> Path:
