@@ -54,15 +54,13 @@ visible_rise = 0.05
 quick = False
 
 # %% tags=["hide-input"]
-import numpy as np
-
-from cooccur import claims, figure1, measures, plots
+from cooccur import claims, figure1, plots
 from cooccur.data import DataConfig
-from cooccur.experiment import Experiment, paper_setting, run_many
+from cooccur.experiment import Experiment
 from cooccur.flow import SimConfig
 from cooccur.model import ModelConfig
 from cooccur.parameters import check_chapter
-from cooccur.report import config_table, glue_figure, glue_number, glue_numbers, rows_table, show, verdict_table
+from cooccur.report import config_table, glue_figure, glue_readings, rows_table, show, verdict_table
 
 check_chapter("experiments", globals())
 
@@ -84,8 +82,8 @@ show(config_table({"Figure 1": experiment}))
 traj = experiment.run()
 
 # %% tags=["hide-input"]
-glue_numbers({"n_steps": int(round(T / step)), "t1_iter": traj.T1 / step, "t1_margin": claims.T1_MARGIN,
-              "final_loss": traj.loss[-1], "initial_loss": traj.loss[0]})
+figure1_verdicts = claims.check_all(experiment, traj)
+glue_readings(figure1.run_readings(traj, step, figure1_verdicts))
 
 # %% [markdown]
 # ## The figure
@@ -121,13 +119,10 @@ glue_figure("fig_figure1_log", plots.figure1(traj, xscale="log", log_loss=True))
 # **Panel (b): types 2 and 3 are first pushed the wrong way.**
 
 # %% tags=["hide-input"]
-glue_numbers(figure1.loss_peaks(traj, step))
-rows, formats, numbers = figure1.score_moves(traj)
-glue_numbers(numbers)
+rows, formats, _ = figure1.score_moves(traj)
 show(rows_table(rows, formats))
 if not quick:  # the prose states these; a run where they fail must not build
-    assert measures.rises_first(traj), "types 2/3 did not rise first"
-    assert claims.thm3_2_scores(claims.Run(experiment, traj)).holds, "Phase-2 scores do not move as stated"
+    figure1.check_prose(experiment, traj)
 
 # %% [markdown]
 # The type-2 loss starts at {glue:text}`type2_loss0:.3f` and peaks at {glue:text}`type2_peak:.3f` at iteration
@@ -153,9 +148,7 @@ if not quick:  # the prose states these; a run where they fail must not build
 # integral of its right-hand side (on the exact flow it holds by construction).
 
 # %% tags=["hide-input"]
-figure1_verdicts = claims.check_all(experiment, traj)
 show(verdict_table({"Figure 1 run": figure1_verdicts}, prefix="experiments"))
-glue_number("eq5_error", figure1_verdicts["eq5"].measured["relative_error"])
 
 # %% [markdown]
 # On this run Eq. (5) holds to a relative error of {glue:text}`eq5_error:.1e`, the size expected from the descent's
@@ -168,13 +161,8 @@ glue_number("eq5_error", figure1_verdicts["eq5"].measured["relative_error"])
 # seeds. Each seed draws both the data set and the initial weights.
 
 # %% tags=["hide-input"]
-glue_numbers({"n_seeds": n_seeds, "step_value": step})
-seed_experiments = [paper_setting(s, init=init, method="euler", T=T, step=step) for s in range(n_seeds)]
-seeds = run_many(seed_experiments, progress=False)
-T1_iters = np.array([tr.T1 / step for tr in seeds])
-glue_numbers({"t1_min": T1_iters.min(), "t1_max": T1_iters.max()})
-glue_number("signs_seeds", sum(claims.thm3_2_scores(claims.Run(e, tr)).holds for e, tr in zip(seed_experiments, seeds)))
-glue_number("rise_seeds", sum(measures.rises_first(tr) for tr in seeds))
+seeds, readings = figure1.seed_runs(n_seeds, init, T, step)
+glue_readings(readings)
 glue_figure("fig_figure1_seeds", plots.figure1_seeds(seeds))
 
 # %% [markdown]
@@ -205,9 +193,8 @@ glue_figure("fig_figure1_seeds", plots.figure1_seeds(seeds))
 # before $T_1$.
 
 # %% tags=["hide-input"]
-glue_numbers({"reading_iterations": reading_iterations, "reading_seeds": reading_seeds, "visible_rise": visible_rise})
-rows, numbers = figure1.readings(reading_seeds, reading_iterations, visible_rise)
-glue_numbers(numbers)
+rows, readings = figure1.unstated_choices(reading_seeds, reading_iterations, visible_rise)
+glue_readings(readings)
 show(rows_table(rows))
 
 # %% [markdown]
@@ -241,9 +228,8 @@ show(rows_table(rows))
 # {ref}`chap-coordinates` showed to agree with gradient descent at this learning rate.
 
 # %% tags=["hide-input"]
-flows = {f"{name} init": run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False)
-         for name in ("theory", "kaiming")}
-glue_numbers(figure1.flow_medians(flows, step))
+flows, readings = figure1.init_flows(n_seeds, T, step)
+glue_readings(readings)
 glue_figure("fig_theory_vs_kaiming", plots.init_comparison(flows, step))
 
 # %% [markdown]
@@ -267,7 +253,7 @@ glue_figure("fig_theory_vs_kaiming", plots.init_comparison(flows, step))
 
 # %% tags=["hide-input"]
 flow0 = Experiment(experiment.data, experiment.model, SimConfig(T=T, method="gram")).simulate(times=traj.t)
-glue_numbers(figure1.descent_against_flow(traj, flow0, step))
+glue_readings(figure1.descent_against_flow(traj, flow0, step))
 glue_figure("fig_gd_vs_flow_paper", plots.descent_vs_flow(traj, flow0, step))
 
 # %% [markdown]

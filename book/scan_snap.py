@@ -51,21 +51,10 @@ workers = 0
 quick = False
 
 # %% tags=["hide-input"]
-import numpy as np
-
 from cooccur import plots, sweep
 from cooccur.parameters import check_chapter
 from cooccur.related import scan_snap as ss
-from cooccur.report import (
-    glue_figure,
-    glue_number,
-    glue_numbers,
-    glue_text,
-    rows_table,
-    show,
-    sweep_table,
-    values_table,
-)
+from cooccur.report import glue_figure, glue_readings, rows_table, show, sweep_table, values_table
 
 check_chapter("scan_snap", globals())
 data = ss.SequenceClasses(n_classes=2, n_common=10, n_distinct=10, seq_len=128)
@@ -91,16 +80,10 @@ show(values_table({"classes": data.n_classes, "common tokens": data.n_common,
 # ## Scan, then snap (their Figure 4)
 
 # %% tags=["hide-input"]
-runs = {r"$\eta_Y = \eta_Z = 1$": ss.train(data, 1.0, 1.0, steps=steps, batch=batch, seed=seed),
-        r"$\eta_Y = 10,\ \eta_Z = 1$": ss.train(data, 10.0, 1.0, steps=steps, batch=batch, seed=seed)}
+runs, readings = ss.first_runs(data, steps, batch, seed)
+glue_readings(readings)
 rows = [0, 2, 4, 6, 8, 10, steps]
-for run, key in zip(runs.values(), ("equal", "fast_Y")):
-    glue_numbers(ss.run_numbers(run, key))
-glue_number("common_start", data.context_probs()[0][:10].sum())
-glue_number("steps", steps)
-glue_figure("fig_scan_snap", plots.scan_snap_maps(
-    {name: np.array([ss.expected_attention(data, run.Z[i])[0, :20] for i in rows]) for name, run in runs.items()},
-    rows))
+glue_figure("fig_scan_snap", plots.scan_snap_maps(ss.attention_rows(runs, rows), rows))
 
 # %% [markdown]
 # **Scan.** The common tokens start with {glue:text}`common_start:.0%` of the attention and end with
@@ -136,10 +119,7 @@ show(sweep_table({fig6_file: fig6_sweep}))
 out = sweep.tables_dir(results_dir)  # every build reruns the sweep
 fig6 = sweep.run_sweep(fig6_sweep, out / "fig6.parquet", workers=workers or None, progress=False)
 published = ss.read_published_figure6(fig6_published)
-glue_numbers(ss.figure6_numbers(fig6, len(fig6_sweep.seeds), published))
-glue_number("fig6_core_seconds", sweep.finished(fig6)["wall_time"].sum(), manifest=False)
-glue_number("fig6_run_seconds", sweep.finished(fig6)["wall_time"].mean(), manifest=False)
-glue_text("fig6_bars_are", ss.figure6_bars(fig6, published))
+glue_readings(ss.figure6_readings(fig6, len(fig6_sweep.seeds), published))
 glue_figure("fig_scan_snap_entropy", plots.scan_snap_entropy(fig6, data.n_distinct))
 show(rows_table(ss.figure6_trend_rows(fig6, fig6_sweep.axes["lr_ratio"][-1])))
 
@@ -213,11 +193,7 @@ show(rows_table(ss.figure6_trend_rows(fig6, fig6_sweep.axes["lr_ratio"][-1])))
 # %% tags=["hide-input"]
 snap = ss.snap_study(ss.SequenceClasses.syn_medium(snap_num_last), snap_lr_Y, snap_lr_Z, snap_steps, batch,
                      snap_seeds, workers or None)
-glue_numbers({"snap_num_last": snap_num_last, "snap_steps": snap_steps, "snap_seeds": snap_seeds, **snap.numbers()})
-fit = snap.peak_fit()
-if fit is not None:
-    glue_text("snap_peak_verdict", "includes" if fit.low <= -1 <= fit.high else "excludes")
-glue_text("snap_last_reading", snap.last_reading())
+glue_readings(snap.readings())
 glue_figure("fig_scan_snap_transition", plots.scan_snap_transition(snap.series))
 show(rows_table(*snap.rate_table()))
 show(rows_table(*snap.decade_table()))

@@ -39,8 +39,10 @@ def test_score_moves_split_each_change_at_t1(descent):
     assert numbers["score_ratio"] == min(phase2) / max(abs(r["change over Phase 1"]) for r in rows)
 
 
-def test_every_reading_of_kaiming_gives_a_row_and_its_counts():
-    rows, numbers = figure1.readings(seeds=1, iterations=100, visible_rise=0.0)
+def test_every_unstated_choice_gives_a_row_and_its_counts():
+    rows, readings = figure1.unstated_choices(seeds=1, iterations=100, visible_rise=0.0)
+    numbers = readings.numbers
+    assert (numbers["reading_seeds"], numbers["reading_iterations"]) == (1, 100)
     assert len(rows) == 3 * 2 * 2
     assert {r["Kaiming read as"] for r in rows} == set(figure1.KAIMING_READINGS.values())
     for key in ("kaiming_mean_fixed", "he_normal_sum_trained", "xavier_normal_mean_trained"):
@@ -50,10 +52,39 @@ def test_every_reading_of_kaiming_gives_a_row_and_its_counts():
 
 def test_descent_against_itself_has_no_gap_and_flows_give_medians(descent):
     exp, traj = descent
-    same = figure1.descent_against_flow(traj, traj, 0.01)
+    same = figure1.descent_against_flow(traj, traj, 0.01).numbers
     assert same["gd_flow_loss_rel"] == 0 and same["gd_flow_G_rel"] == 0 and same["gd_flow_t1_gd"] == traj.T1 / 0.01
     other = dataclasses.replace(traj, loss=traj.loss * 1.1)
-    assert figure1.descent_against_flow(other, traj, 0.01)["gd_flow_loss_rel"] == pytest.approx(0.1)
+    assert figure1.descent_against_flow(other, traj, 0.01).numbers["gd_flow_loss_rel"] == pytest.approx(0.1)
     medians = figure1.flow_medians({"theory init": [traj, other]}, 0.01)
     assert medians["t1_theory"] == traj.T1 / 0.01
     assert medians["loss_end_theory"] == pytest.approx(traj.loss[-1] * 1.05)
+
+
+def test_the_run_readings_are_the_runs_numbers_and_eq5s_error(descent):
+    from cooccur import claims
+
+    exp, traj = descent
+    verdicts = claims.check_all(exp, traj)
+    out = figure1.run_readings(traj, 0.01, verdicts).numbers
+    assert out["n_steps"] == 300 and out["t1_iter"] == traj.T1 / 0.01 and out["final_loss"] == traj.loss[-1]
+    assert out["eq5_error"] == verdicts["eq5"].measured["relative_error"]
+    assert out["type2_peak"] == figure1.loss_peaks(traj, 0.01)["type2_peak"]
+    assert out["score_ratio"] == figure1.score_moves(traj)[2]["score_ratio"]
+
+
+def test_the_prose_check_refuses_a_run_where_types_2_and_3_do_not_rise_first(descent):
+    exp, traj = descent
+    flat = dataclasses.replace(traj, loss_by_type=np.repeat(traj.loss_by_type[:1], len(traj.t), axis=0))
+    with pytest.raises(AssertionError, match="types 2/3 did not rise first"):
+        figure1.check_prose(exp, flat)
+
+
+def test_seed_runs_and_init_flows_count_over_their_seeds():
+    trajs, out = figure1.seed_runs(2, "kaiming", 3.0, 0.01)
+    t1 = [tr.T1 / 0.01 for tr in trajs]
+    assert (out.numbers["t1_min"], out.numbers["t1_max"]) == (min(t1), max(t1))
+    assert 0 <= out.numbers["signs_seeds"] <= 2 and out.numbers["n_seeds"] == 2
+    flows, medians = figure1.init_flows(2, 3.0, 0.01)
+    assert set(flows) == {"theory init", "kaiming init"} and len(flows["theory init"]) == 2
+    assert medians.numbers == figure1.flow_medians(flows, 0.01)

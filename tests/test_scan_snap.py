@@ -293,9 +293,14 @@ def _published(tmp_path, entropies, pm_of):
 def test_figure6_numbers_count_runs_failures_and_the_spot_point(tmp_path):
     entropies = {(3, 0.5, 1.0): [1.9, 2.0, 2.1, 2.0], (3, 0.5, 2.0): [1.7, 1.8, 1.75, 1.85]}
     rows = [{"num_last": k[0], "train.lr_Z": k[1], "axis.lr_ratio": k[2], "entropy": e, "entropy_start": 2.3,
-             "error": "", "data.n_classes": 6, "M": 79} for k, values in entropies.items() for e in values]
-    rows.append({**rows[0], "entropy": np.nan, "error": "diverged"})
-    numbers = ss.figure6_numbers(pd.DataFrame(rows), 4, _published(tmp_path, entropies, lambda v: np.std(v, ddof=1)))
+             "error": "", "data.n_classes": 6, "M": 79, "wall_time": 2.0}
+            for k, values in entropies.items() for e in values]
+    rows.append({**rows[0], "entropy": np.nan, "error": "diverged", "wall_time": 50.0})
+    published = _published(tmp_path, entropies, lambda v: np.std(v, ddof=1))
+    numbers = ss.figure6_numbers(pd.DataFrame(rows), 4, published)
+    readings = ss.figure6_readings(pd.DataFrame(rows), 4, published)
+    assert readings.numbers == numbers and readings.texts == {"fig6_bars_are": "the standard deviation over seeds"}
+    assert readings.unrecorded == {"fig6_core_seconds": 16.0, "fig6_run_seconds": 2.0}  # finished runs only
     assert (numbers["fig6_runs"], numbers["fig6_failed"], numbers["fig6_points_compared"]) == ((9, None), (1, None),
                                                                                                  (2, None))
     assert numbers["fig6_entropy_min"] == (pytest.approx(1.775), "trained")
@@ -320,14 +325,33 @@ def test_a_snap_study_is_the_same_on_any_number_of_workers_and_reads_its_runs():
     two = ss.snap_study(data, [1.0, 4.0], 0.5, steps=400, batch=8, seeds=2, workers=2)
     np.testing.assert_equal(one.numbers(), two.numbers())  # bit for bit (a NaN equals a NaN here)
     run = ss.train(data, 1.0, 0.5, steps=400, batch=8, seed=1, momentum=0.0, record=ss.log_grid(400))
-    assert one.readings[1.0][1] == ss.read_snap(run, 1.0)
+    assert one.per_seed[1.0][1] == ss.read_snap(run, 1.0)
     numbers = one.numbers()
     assert numbers["snap_rates"] == (2, None) and numbers["snap_rate_span"] == (4.0, None)
-    assert numbers["snap_peak_first"] == (pytest.approx(np.mean([r.t_peak for r in one.readings[1.0]])), "trained")
+    assert numbers["snap_peak_first"] == (pytest.approx(np.mean([r.t_peak for r in one.per_seed[1.0]])), "trained")
     assert numbers["snap_peak_fit_runs"] == (4, None)  # both rates have eta_Y >= 2 eta_Z: 2 rates x 2 seeds
     assert "snap_peak_exponent" not in ss.snap_study(data, [0.5, 4.0], 0.5, 400, 8, 1, 1).numbers()  # one rate
     rows, formats = one.rate_table()
     assert [r["η_Y/η_Z"] for r in rows] == [2.0, 8.0] and set(formats) <= set(rows[0])
+    readings = one.readings()
+    assert (readings.numbers["snap_num_last"], readings.numbers["snap_steps"], readings.numbers["snap_seeds"]) == (
+        data.n_queries, 400, 2)
+    fit = one.peak_fit()
+    assert readings.texts["snap_peak_verdict"] == ("includes" if fit.low <= -1 <= fit.high else "excludes")
+    assert readings.texts["snap_last_reading"] == one.last_reading()
+
+
+def test_the_first_runs_are_the_two_rates_and_their_maps_are_class_0s_attention():
+    data = ss.SequenceClasses(n_classes=2, n_common=4, n_distinct=4, seq_len=16)
+    runs, readings = ss.first_runs(data, 12, 8, 0)
+    assert list(runs) == [label for label, _, _ in ss.FIRST_RUNS.values()]
+    fast = ss.train(data, 10.0, 1.0, steps=12, batch=8, seed=0)
+    np.testing.assert_array_equal(runs[ss.FIRST_RUNS["fast_Y"][0]].Z, fast.Z)
+    assert readings.numbers["lossT_fast_Y"] == (fast.loss[-1], "trained") and readings.numbers["steps"] == 12
+    assert readings.numbers["common_start"] == pytest.approx(data.context_probs()[0][:4].sum())
+    maps = ss.attention_rows(runs, [0, 12], tokens=6)
+    np.testing.assert_allclose(maps[ss.FIRST_RUNS["equal"][0]][1], ss.expected_attention(data, runs[
+        ss.FIRST_RUNS["equal"][0]].Z[12])[0, :6])
 
 
 def test_run_numbers_read_the_end_of_a_short_run():

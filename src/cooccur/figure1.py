@@ -2,8 +2,8 @@
 
 Figure 1 is gradient descent (step 0.01, 30 000 steps) on the paper's data (n = 60, L = 5, d = 64) with m = 128,
 m1 = 256, from an initialisation the paper calls Kaiming. Each function here reads one thing the chapter quotes
-and returns it as ``{glue name: value}`` (with table rows where the chapter shows a table); times are given in
-iterations (flow time / step).
+and returns it by glue name (:class:`~cooccur.readings.Readings`, with table rows where the chapter shows a table);
+times are given in iterations (flow time / step).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from cooccur.claims import SCORE_SIGNS
-from cooccur.experiment import figure1_reading
+from cooccur.claims import SCORE_SIGNS, T1_MARGIN, Run, Verdict, thm3_2_scores
+from cooccur.experiment import Experiment, figure1_reading, paper_setting, run_many
 from cooccur.flow import DivergenceError
-from cooccur.measures import peak_rise, phase1_index, phase1_mask
+from cooccur.measures import peak_rise, phase1_index, phase1_mask, rises_first
+from cooccur.readings import Readings
 from cooccur.trajectory import Trajectory
 
 #: The three readings of the paper's "Kaiming", as the chapter names them.
@@ -54,13 +55,41 @@ def score_moves(traj: Trajectory) -> tuple[list[dict[str, Any]], dict[str, str],
     return rows, formats, numbers
 
 
-def readings(seeds: int, iterations: int, visible_rise: float) -> tuple[list[dict[str, Any]], dict[str, float]]:
+def run_readings(traj: Trajectory, step: float, verdicts: dict[str, Verdict]) -> Readings:
+    """The Figure-1 run of gradient descent with ``step``: its iterations, T1 in iterations (with the T1 rule's
+    margin), the loss at the start and the end, the loss peaks of types 2 and 3 (:func:`loss_peaks`), the score
+    correlations' moves (:func:`score_moves`) and Eq. (5)'s relative error (``verdicts``: its statements)."""
+    return Readings({"n_steps": int(round(traj.t[-1] / step)), "t1_iter": traj.T1 / step, "t1_margin": T1_MARGIN,
+                     "final_loss": traj.loss[-1], "initial_loss": traj.loss[0], **loss_peaks(traj, step),
+                     **score_moves(traj)[2], "eq5_error": verdicts["eq5"].measured["relative_error"]})
+
+
+def check_prose(experiment: Experiment, traj: Trajectory) -> None:
+    """What the chapter's prose states of the Figure-1 run: types 2 and 3 rise first, and the Phase-2 score
+    correlations move as Theorem 3.2 says. ``AssertionError`` if not: a run where they fail must not build."""
+    assert rises_first(traj), "types 2/3 did not rise first"
+    assert thm3_2_scores(Run(experiment, traj)).holds, "Phase-2 scores do not move as stated"
+
+
+def seed_runs(n_seeds: int, init: str, T: float, step: float) -> tuple[list[Trajectory], Readings]:
+    """Gradient descent with ``step`` from ``init`` on the paper's setting, seeds 0 to ``n_seeds - 1``: the runs,
+    the range of T1 in iterations, and on how many seeds the Phase-2 scores move as stated and types 2 and 3 rise
+    first."""
+    experiments = [paper_setting(s, init=init, method="euler", T=T, step=step) for s in range(n_seeds)]
+    trajs = run_many(experiments, progress=False)
+    t1 = np.array([tr.T1 / step for tr in trajs])
+    return trajs, Readings({"n_seeds": n_seeds, "step_value": step, "t1_min": t1.min(), "t1_max": t1.max(),
+                            "signs_seeds": sum(thm3_2_scores(Run(e, tr)).holds for e, tr in zip(experiments, trajs)),
+                            "rise_seeds": sum(rises_first(tr) for tr in trajs)})
+
+
+def unstated_choices(seeds: int, iterations: int, visible_rise: float) -> tuple[list[dict[str, Any]], Readings]:
     """Figure 1 under every reading of what the paper leaves unstated (:func:`cooccur.experiment.figure1_reading`:
     which Kaiming, loss mean or sum, ``a`` trained or fixed), ``seeds`` seeds of ``iterations`` steps each: per
     reading, T1 in iterations (median and range over the seeds that did not diverge), on how many of those types 2
     and 3 rise by at least ``visible_rise`` (relative, :func:`cooccur.measures.peak_rise`), and how many diverged.
     Returns table rows and the numbers ``reading_{diverged,rises,t1}_<init>_<loss>_<a>``."""
-    rows, numbers = [], {}
+    rows, numbers = [], {"reading_iterations": iterations, "reading_seeds": seeds, "visible_rise": visible_rise}
     for scheme, label in KAIMING_READINGS.items():
         for reduction in ("mean", "sum"):
             for train_a in (False, True):
@@ -84,7 +113,16 @@ def readings(seeds: int, iterations: int, visible_rise: float) -> tuple[list[dic
                                  f"{np.median(t1):.1f} [{np.min(t1):.1f}, {np.max(t1):.1f}]" if t1 else "-",
                              "types 2 and 3 rise visibly": f"{rises} of {seeds - diverged}",
                              "diverged": f"{diverged} of {seeds}"})
-    return rows, numbers
+    return rows, Readings(numbers)
+
+
+def init_flows(n_seeds: int, T: float, step: float) -> tuple[dict[str, list[Trajectory]], Readings]:
+    """The exact flow on the paper's setting from the theory's and from Kaiming's initialisation, seeds 0 to
+    ``n_seeds - 1`` (``"<name> init"`` -> runs), and their medians (:func:`flow_medians`, T1 in iterations of
+    ``step``)."""
+    flows = {f"{name} init": run_many([paper_setting(s, init=name, T=T) for s in range(n_seeds)], progress=False)
+             for name in ("theory", "kaiming")}
+    return flows, Readings(flow_medians(flows, step))
 
 
 def flow_medians(flows: dict[str, list[Trajectory]], step: float) -> dict[str, float]:
@@ -99,9 +137,9 @@ def flow_medians(flows: dict[str, list[Trajectory]], step: float) -> dict[str, f
     return out
 
 
-def descent_against_flow(descent: Trajectory, flow: Trajectory, step: float) -> dict[str, float]:
+def descent_against_flow(descent: Trajectory, flow: Trajectory, step: float) -> Readings:
     """Gradient descent against the exact flow recorded at the same times: the largest relative gap of the loss,
     both T1 in iterations, and the largest gap of G on the signal words relative to their largest value."""
     G_gap = np.max(np.abs(descent.G[:, :3] - flow.G[:, :3])) / np.max(np.abs(flow.G[:, :3]))
-    return {"gd_flow_loss_rel": np.max(np.abs(descent.loss - flow.loss) / flow.loss),
-            "gd_flow_t1_gd": descent.T1 / step, "gd_flow_t1_flow": flow.T1 / step, "gd_flow_G_rel": G_gap}
+    return Readings({"gd_flow_loss_rel": np.max(np.abs(descent.loss - flow.loss) / flow.loss),
+                     "gd_flow_t1_gd": descent.T1 / step, "gd_flow_t1_flow": flow.T1 / step, "gd_flow_G_rel": G_gap})

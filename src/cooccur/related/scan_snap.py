@@ -31,6 +31,7 @@ import torch
 from cooccur import store
 from cooccur.measures import power_law_fit
 from cooccur.parallel import map_parallel, one_torch_thread
+from cooccur.readings import Readings
 from cooccur.validate import check_choice, check_int, check_number
 
 #: Initialisations of Y and Z: ``zero`` (their theorems and Figure 4) or ``linear``, uniform in +-1/sqrt(M), which is
@@ -298,6 +299,28 @@ def run_numbers(run: ScanSnapRun, key: str) -> dict[str, tuple[float, str]]:
     return {name: (value, "trained") for name, value in out.items()}
 
 
+#: The chapter's two short runs: equal rates, and a decoder ten times faster (glue suffix: label, eta_Y, eta_Z).
+FIRST_RUNS = {"equal": (r"$\eta_Y = \eta_Z = 1$", 1.0, 1.0), "fast_Y": (r"$\eta_Y = 10,\ \eta_Z = 1$", 10.0, 1.0)}
+
+
+def first_runs(data: SequenceClasses, steps: int, batch: int, seed: int) -> tuple[dict[str, ScanSnapRun], Readings]:
+    """The runs of :data:`FIRST_RUNS` by label, and what the chapter quotes of them (:func:`run_numbers`, with the
+    suffixes ``equal`` and ``fast_Y``), the attention class 0's query puts on the common tokens at the start, and
+    the iterations."""
+    runs, readings = {}, Readings({"common_start": data.context_probs()[0][:data.n_common].sum(), "steps": steps})
+    for key, (label, lr_Y, lr_Z) in FIRST_RUNS.items():
+        runs[label] = train(data, lr_Y, lr_Z, steps=steps, batch=batch, seed=seed)
+        readings.numbers.update(run_numbers(runs[label], key))
+    return runs, readings
+
+
+def attention_rows(runs: dict[str, ScanSnapRun], rows: list[int], tokens: int = 20) -> dict[str, np.ndarray]:
+    """Per run, class 0's attention (:func:`expected_attention`) on the first ``tokens`` tokens after each iteration
+    of ``rows``: (len(rows), tokens), for :func:`cooccur.plots.scan_snap_maps`."""
+    return {name: np.array([expected_attention(run.data, run.Z[i])[0, :tokens] for i in rows])
+            for name, run in runs.items()}
+
+
 # --- the snap, read the way Theorem 4 states it ------------------------------------------------------------------
 
 
@@ -422,29 +445,29 @@ def _train_on_grid(job: tuple[float, int], data: SequenceClasses, lr_Z: float, s
 @dataclass(frozen=True)
 class SnapStudy:
     """Their Theorem 4 read on runs of plain SGD: for each decoder rate eta_Y (a key of ``series`` and
-    ``readings``, in the order given) at one attention rate ``lr_Z``, the runs of several seeds recorded on a log
+    ``per_seed``, in the order given) at one attention rate ``lr_Z``, the runs of several seeds recorded on a log
     grid of iterations (:func:`log_grid`).
 
     ``series[lr_Y]``: the mean attention gain over seeds (:func:`attention_gain`) with its slope per unit of ln t
     (``mid``, ``slope``), its decade exponents (``decades``, :func:`decade_exponents`), the Z/Y path ratio
-    (``ratio_t``, ``z_over_y``, mean over seeds) and the predicted transition ``t0``; ``readings[lr_Y]``: each
+    (``ratio_t``, ``z_over_y``, mean over seeds) and the predicted transition ``t0``; ``per_seed[lr_Y]``: each
     seed's :class:`SnapReading`; ``seed_betas``: each run's exponent over its last decade."""
 
     data: SequenceClasses
     lr_Z: float
     grid: np.ndarray
     series: dict[float, dict[str, Any]]
-    readings: dict[float, list[SnapReading]]
+    per_seed: dict[float, list[SnapReading]]
     seed_betas: list[float]
 
     @property
     def rates(self) -> list[float]:
-        return list(self.readings)
+        return list(self.per_seed)
 
     @property
     def mean(self) -> dict[str, np.ndarray]:
         """:func:`mean_readings`: per field, the mean over seeds at each rate."""
-        return mean_readings(self.readings)
+        return mean_readings(self.per_seed)
 
     @property
     def last_betas(self) -> np.ndarray:
@@ -455,7 +478,7 @@ class SnapStudy:
         """t_peak against eta_Y over the runs with eta_Y >= 2 eta_Z, where Theorem 4's t0 ~ 1/eta_Y applies (a
         decoder faster than the attention), as :func:`cooccur.measures.power_law_fit`; None with fewer than two
         such rates."""
-        in_premise = [(lr_Y, r.t_peak) for lr_Y in self.rates if lr_Y >= 2 * self.lr_Z for r in self.readings[lr_Y]]
+        in_premise = [(lr_Y, r.t_peak) for lr_Y in self.rates if lr_Y >= 2 * self.lr_Z for r in self.per_seed[lr_Y]]
         return power_law_fit(*zip(*in_premise)) if len({lr for lr, _ in in_premise}) >= 2 else None
 
     def numbers(self) -> dict[str, tuple[float, str | None]]:
@@ -494,6 +517,17 @@ class SnapStudy:
         out["snap_after_slower"] = (sum(bool(b) and min(b) > 0 for b in after.values()), None)
         out["snap_after_above_one"] = (sum(bool(b) and min(b) > 1 for b in after.values()), None)
         return out
+
+    def readings(self) -> Readings:
+        """:meth:`numbers`, the study's size (query tokens, iterations, seeds), whether the fitted exponent of
+        t_peak against eta_Y includes -1 (when it can be fitted), and :meth:`last_reading`."""
+        fit = self.peak_fit()
+        texts = {"snap_last_reading": self.last_reading()}
+        if fit is not None:
+            texts["snap_peak_verdict"] = "includes" if fit.low <= -1 <= fit.high else "excludes"
+        size = {"snap_num_last": self.data.n_queries, "snap_steps": int(self.grid[-1]),
+                "snap_seeds": len(self.per_seed[self.rates[0]])}
+        return Readings({**size, **self.numbers()}, texts=texts)
 
     def rate_table(self) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """Rows and formats (:func:`cooccur.report.rows_table`) of the readings per decoder rate."""
@@ -659,6 +693,14 @@ def figure6_numbers(table, seeds: int, published) -> dict[str, tuple[float, str 
         out.update({"fig6_spot_plus_minus": (spot["plus_minus"], None), "fig6_spot_std": (spot["std"], "trained"),
                     "fig6_spot_sem": (spot["sem"], "trained")})
     return out
+
+
+def figure6_readings(table, seeds: int, published) -> Readings:
+    """:func:`figure6_numbers`, what the published bars are (:func:`figure6_bars`), and the sweep's core-seconds
+    and mean seconds per finished run (facts about this machine, kept out of the manifest)."""
+    seconds = table[table["error"].fillna("") == ""]["wall_time"]
+    return Readings(figure6_numbers(table, seeds, published), texts={"fig6_bars_are": figure6_bars(table, published)},
+                    unrecorded={"fig6_core_seconds": seconds.sum(), "fig6_run_seconds": seconds.mean()})
 
 
 def figure6_bars(table, published) -> str:
