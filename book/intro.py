@@ -57,10 +57,10 @@ n_seeds = 10
 quick = False
 
 # %% tags=["hide-input"]
-from cooccur import claims, measures, plots
+from cooccur import claims, figure1, plots
 from cooccur.experiment import both_settings, figure1_reading
 from cooccur.parameters import check_chapter
-from cooccur.report import count_table, glue_figure, glue_number, glue_numbers, glue_text, show
+from cooccur.report import count_table, glue_figure, glue_readings, show
 from cooccur.runs import runs_of
 
 check_chapter("intro", globals())
@@ -70,15 +70,7 @@ experiment = figure1_reading(seed, iterations=round(T / 0.01))  # the paper's Fi
 traj = experiment.run()
 
 # %% tags=["hide-input"]
-run = claims.Run(experiment, traj)
-i1 = measures.phase1_index(traj)
-slopes = measures.late_loss_slopes(traj)
-glue_numbers({"t1_iter": traj.T1 / experiment.sim.step, "n_steps": round(T / experiment.sim.step),
-              "G1_T1": traj.G[i1, 0], "G1_end": traj.G[-1, 0],
-              "attn_change": claims.attention_uniform(run).measured["max_change"],
-              "score_rate_phase1": measures.largest_change(traj.A[:, :3, :3], i1) / traj.T1,
-              "score_rate_phase2": float(abs(traj.A[-1, :3, :3] - traj.A[i1, :3, :3]).max() / (traj.t[-1] - traj.t[i1])),
-              "G_rate_phase1": (traj.G[i1, 0] - traj.G[0, 0]) / traj.T1, "slope_type1": slopes[1], "slope_type4": slopes[4]})
+glue_readings(figure1.summary_readings(experiment, traj))
 glue_figure("fig_summary", plots.summary_figure(traj))
 
 # %% [markdown]
@@ -105,17 +97,10 @@ glue_figure("fig_summary", plots.summary_figure(traj))
 # verdict.
 
 # %% tags=["hide-input"]
-glue_number("n_seeds", n_seeds)
 glance = {name: [claims.check_all(r.experiment, r.traj) for r in runs_of(exps)]
           for name, exps in both_settings(n_seeds, T).items()}
 show(count_table(glance, list(claims.CLAIMS), prefix="intro"))
-counted = [c for c in claims.CLAIMS if not all(v[c].by_construction for v in glance["premise"])]
-everywhere = [c for c in counted if all(v[c].holds and v[c].premise_met for v in glance["premise"])]
-glue_numbers({"premise_all": len(everywhere), "n_counted": len(counted)})
-rest = [f"`{c}`" for c in counted if c not in everywhere]
-glue_text("premise_rest", ("; not on every seed: " + ", ".join(rest)) if rest else "")
-paper_out = [c for c in counted if not any(v[c].premise_met for v in glance["paper"])]
-glue_number("paper_outside", len(paper_out))
+glue_readings(claims.glance(glance))
 
 # %% [markdown]
 # In the premise setting {glue:text}`premise_all` of the {glue:text}`n_counted` statements that a run can test hold,

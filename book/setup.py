@@ -37,14 +37,11 @@ n_seeds = 10
 quick = False
 
 # %% tags=["hide-input"]
-import numpy as np
-
 from cooccur import claims, plots
-from cooccur.data import DataConfig, make_dataset
+from cooccur.data import DataConfig, make_dataset, usage_readings
 from cooccur.experiment import paper_setting, premise_setting
-from cooccur.model import init_std
 from cooccur.parameters import check_chapter
-from cooccur.report import config_table, glue_figure, glue_number, glue_numbers, premise_table, show
+from cooccur.report import config_table, glue_figure, glue_readings, premise_table, rows_table, show
 
 check_chapter("setup", globals())
 paper_data = DataConfig(n=60, L=5, d=64, seed=data_seed)
@@ -74,7 +71,7 @@ data = make_dataset(paper_data)
 glue_figure("fig_data_examples", plots.data_examples(
     data.tokens.numpy(), data.types.numpy(),
     f"two training sequences of each type (n={data.n}, L={data.L}, d={data.d}, seed={data_seed})"))
-glue_numbers({f"count_type{k}": count for k, count in enumerate(paper_data.type_counts(), start=1)})
+glue_readings(usage_readings(data))
 
 # %% [markdown]
 # The paper's experiment uses $n = 60$ sequences: {glue:text}`count_type1` of type 1 and
@@ -140,16 +137,9 @@ glue_numbers({f"count_type{k}": count for k, count in enumerate(paper_data.type_
 # That is a reading, not a fact from the paper; {ref}`sec-figure1-readings` runs the other plausible ones.
 
 # %% tags=["hide-input"]
-rows = ["| initialisation | std of $W_Q, W_K, W_V$ | std of $W$ | median $\\lvert F(X_i)\\rvert$ at $t = 0$ (median over seeds) |",
-        "|---|---|---|---|"]
-for init in ("theory", "kaiming"):
-    experiments = [paper_setting(s, init=init) for s in range(n_seeds)]
-    sigma0, sigma1 = init_std(experiments[0].model, L=5)
-    outputs = [claims.initial_output(e) for e in experiments]
-    glue_numbers({f"sigma0_{init}": sigma0, f"sigma1_{init}": sigma1, f"median_output_{init}": float(np.median(outputs))})
-    rows.append(f"| {init} | {sigma0:.4f} | {sigma1:.4f} | {np.median(outputs):.3f} |")
-show("\n".join(rows))
-glue_number("n_seeds", n_seeds)
+rows, readings = claims.initial_scales(n_seeds)
+glue_readings(readings)
+show(rows_table(rows))
 
 # %% [markdown]
 # At the paper's sizes the theory's scales are $\sigma_0 =$ {glue:text}`sigma0_theory:.4f` and
@@ -163,13 +153,6 @@ glue_number("n_seeds", n_seeds)
 # ## Assumptions, and where the experiments depart from them
 
 # %% tags=["hide-input"]
-needed = paper_data.fillers_needed()
-tokens = data.tokens.numpy()
-fillers = tokens[tokens >= 3]
-glue_numbers({"filler_slots": needed, "filler_words": paper_data.d - 3, "filler_distinct_used": len(np.unique(fillers)),
-              "filler_max_repeat": np.bincount(fillers).max(), "d_for_distinct": needed + 3,
-              "small_output": claims.SMALL_OUTPUT, "K": claims.ORDER_CONSTANT,
-              "scale_log_constant": claims.SCALE_LOG_CONSTANT, "scale_box_128": claims.scale_box(128)})
 settings = {"paper": paper_setting(data_seed), "premise": premise_setting(data_seed)}
 show(premise_table({name: claims.premises(e) for name, e in settings.items()}))
 

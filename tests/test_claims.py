@@ -637,3 +637,28 @@ def test_rise_first_summary_counts_each_reading_over_the_group(premise_runs):
     assert summary["held"] == sum(claims.lemma4_2(r).holds for r in premise_runs)
     assert summary["premise"] == sum(r.premises["small_output"].met for r in premise_runs)
     assert summary["out0"] == pytest.approx(np.median([np.median(np.abs(r.traj.F[0])) for r in premise_runs]))
+
+
+def test_the_glance_counts_what_holds_everywhere_and_what_is_read_outside_its_premises():
+    from cooccur.claims import Verdict, glance
+
+    def seed(held: set[str], met: set[str], built: set[str] = frozenset()):
+        return {c: Verdict(c, c in held or c in built, c in met, by_construction=c in built) for c in CLAIMS}
+
+    names = list(CLAIMS)
+    premise = [seed(set(names), set(names), {"eq5"}), seed(set(names) - {"thm3.1"}, set(names), {"eq5"})]
+    paper = [seed(set(), set(names[1:])), seed(set(), set(names[2:]))]
+    out = glance({"paper": paper, "premise": premise})
+    assert out.numbers["n_counted"] == len(CLAIMS) - 1  # eq5 holds by construction on every premise seed
+    assert out.numbers["premise_all"] == len(CLAIMS) - 2
+    assert out.texts["premise_rest"] == "; not on every seed: `thm3.1`"
+    assert out.numbers["paper_outside"] == 1 and out.numbers["n_seeds"] == 2  # names[0]: outside on both seeds
+
+
+def test_initial_scales_give_a_row_and_the_readings_per_initialisation():
+    rows, out = claims.initial_scales(2)
+    assert [r["initialisation"] for r in rows] == ["theory", "kaiming"]
+    assert out.numbers["sigma1_theory"] == pytest.approx(1 / np.sqrt(256))  # the theory's sigma1 = 1/sqrt(m1)
+    outputs = [claims.initial_output(paper_setting(s, init="kaiming")) for s in range(2)]
+    assert out.numbers["median_output_kaiming"] == pytest.approx(np.median(outputs))
+    assert rows[1]["std of $W$"] == f"{out.numbers['sigma1_kaiming']:.4f}"

@@ -72,3 +72,16 @@ def test_distinct_fillers_are_distinct():
 def test_bad_config_names_the_field(kwargs, field):
     with pytest.raises(ValueError, match=field.replace("[", r"\[").replace("]", r"\]")):
         DataConfig(**kwargs)
+
+
+def test_usage_readings_count_the_types_and_the_filler_words_used():
+    from cooccur.data import usage_readings
+
+    cfg = DataConfig(n=60, L=5, d=64, seed=0)
+    data = make_dataset(cfg)
+    out = usage_readings(data).numbers
+    assert [out[f"count_type{k}"] for k in range(1, 5)] == list(cfg.type_counts())
+    fillers = data.tokens.numpy()[data.tokens.numpy() >= 3]
+    assert out["filler_slots"] == cfg.fillers_needed() == fillers.size  # every filler slot holds one filler word
+    assert out["filler_words"] == 61 and out["filler_distinct_used"] <= 61 < out["filler_slots"]
+    assert out["filler_max_repeat"] > 1 and out["d_for_distinct"] == cfg.fillers_needed() + 3

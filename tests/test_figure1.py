@@ -88,3 +88,12 @@ def test_seed_runs_and_init_flows_count_over_their_seeds():
     flows, medians = figure1.init_flows(2, 3.0, 0.01)
     assert set(flows) == {"theory init", "kaiming init"} and len(flows["theory init"]) == 2
     assert medians.numbers == figure1.flow_medians(flows, 0.01)
+
+
+def test_the_summary_reads_g_at_t1_and_the_rates_of_each_phase(descent):
+    exp, traj = descent
+    out = figure1.summary_readings(exp, traj).numbers
+    i1 = phase1_index(traj)
+    assert out["G1_T1"] == traj.G[i1, 0] and out["n_steps"] == 300
+    assert out["G_rate_phase1"] == pytest.approx((traj.G[i1, 0] - traj.G[0, 0]) / traj.T1)
+    assert out["score_rate_phase1"] > 0 and out["attn_change"] > 0

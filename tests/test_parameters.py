@@ -125,3 +125,11 @@ def test_a_bad_value_in_the_kernel_names_the_parameter():
         parameters.check_chapter("markov", {**parameters.chapter_defaults("markov"), "gpt_dtype": "float16"})
     with pytest.raises(ValueError, match=r"parameter 'gpt_steps' must be an integer in \[2, 1000\], got 2000"):
         parameters.check_chapter("markov", {**parameters.chapter_defaults("markov"), "gpt_steps": 2000})
+
+
+def test_a_default_tied_to_a_configuration_must_equal_it(monkeypatch):
+    spec = parameters.chapter_parameters("phase2")["T"]
+    assert spec.default == parameters.SimConfig().T and spec.describe().startswith("default 300.0 (= SimConfig.T);")
+    monkeypatch.setitem(parameters.CONFIGS, "SimConfig", parameters.SimConfig(T=200.0))
+    with pytest.raises(parameters.ChapterError, match=r"the default T = 300.0 is not SimConfig.T = 200.0"):
+        parameters.chapter_parameters("phase2")

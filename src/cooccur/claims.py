@@ -33,9 +33,10 @@ import torch
 from cooccur import measures
 from cooccur.coordinates import Batch, reduced_loss_and_grad
 from cooccur.data import FIRST_FILLER, DataConfig, Dataset, make_dataset
-from cooccur.experiment import Experiment, initial_state
+from cooccur.experiment import Experiment, initial_state, paper_setting
 from cooccur.model import forward, init_params, init_std, phase1_rate
 from cooccur.observables import T1_MARGIN
+from cooccur.readings import Readings
 from cooccur.trajectory import Trajectory
 from cooccur.validate import check_choice
 
@@ -286,6 +287,23 @@ def initial_output(experiment: Experiment) -> float:
     params = init_params(experiment.model, experiment.data.L)
     with torch.no_grad():
         return float(forward(params, _dataset_of(experiment.data).X).abs().median())
+
+
+def initial_scales(n_seeds: int) -> tuple[list[dict[str, str]], Readings]:
+    """The paper's setting from the theory's and from Kaiming's initialisation, seeds 0 to ``n_seeds - 1``: per
+    initialisation a table row and the readings ``sigma0_<init>``, ``sigma1_<init>`` (the standard deviations of
+    W_Q, W_K, W_V and of W) and ``median_output_<init>`` (the median over seeds of :func:`initial_output`); and the
+    constants the premises on the output and the scales use."""
+    rows, out = [], Readings({"n_seeds": n_seeds, "small_output": SMALL_OUTPUT, "K": ORDER_CONSTANT,
+                              "scale_log_constant": SCALE_LOG_CONSTANT, "scale_box_128": scale_box(128)})
+    for init in ("theory", "kaiming"):
+        experiments = [paper_setting(s, init=init) for s in range(n_seeds)]
+        sigma0, sigma1 = init_std(experiments[0].model, L=experiments[0].data.L)
+        median = float(np.median([initial_output(e) for e in experiments]))
+        out.numbers.update({f"sigma0_{init}": sigma0, f"sigma1_{init}": sigma1, f"median_output_{init}": median})
+        rows.append({"initialisation": init, "std of $W_Q, W_K, W_V$": f"{sigma0:.4f}", "std of $W$": f"{sigma1:.4f}",
+                     "median $\\lvert F(X_i)\\rvert$ at $t = 0$ (median over seeds)": f"{median:.3f}"})
+    return rows, out
 
 
 def _no_phase2(claim: str, run: Run, *extra: str, t1: float | None = None) -> Verdict | None:
@@ -854,6 +872,21 @@ def check_all(experiment: Experiment, traj: Trajectory) -> dict[str, Verdict]:
     runs experiments; this module only states and checks)."""
     run = Run(experiment, traj)
     return {claim: check(run) for claim, check in CLAIMS.items()}
+
+
+def glance(verdicts: dict[str, list[dict[str, Verdict]]]) -> Readings:
+    """Every statement over the seeds of both settings (``verdicts[setting][seed][claim]``, settings ``"paper"`` and
+    ``"premise"``): of the statements a run can test (not by construction on every premise-setting seed), how many
+    hold with their premises on every seed of the premise setting (``premise_all`` of ``n_counted``, the others
+    named in ``premise_rest``), and how many are read outside their premises on every seed of the paper's setting
+    (``paper_outside``)."""
+    counted = [c for c in CLAIMS if not all(v[c].by_construction for v in verdicts["premise"])]
+    everywhere = [c for c in counted if all(v[c].holds and v[c].premise_met for v in verdicts["premise"])]
+    rest = [f"`{c}`" for c in counted if c not in everywhere]
+    outside = [c for c in counted if not any(v[c].premise_met for v in verdicts["paper"])]
+    return Readings({"n_seeds": len(verdicts["premise"]), "premise_all": len(everywhere), "n_counted": len(counted),
+                     "paper_outside": len(outside)},
+                    texts={"premise_rest": ("; not on every seed: " + ", ".join(rest)) if rest else ""})
 
 
 def _runs(items: Sequence[Run | tuple[Experiment, Trajectory]]) -> list[Run]:

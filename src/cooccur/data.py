@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from cooccur.readings import Readings
 from cooccur.validate import check_int, check_number
 
 TARGET_1, TARGET_2, COMMON = 0, 1, 2
@@ -158,3 +159,15 @@ def make_dataset(cfg: DataConfig) -> Dataset:
     X = torch.nn.functional.one_hot(tokens_t, cfg.d).to(torch.float64)
     y = torch.from_numpy(np.where(types == 1, 1.0, -1.0))
     return Dataset(config=cfg, tokens=tokens_t, X=X, y=y, types=torch.from_numpy(types))
+
+
+def usage_readings(data: Dataset) -> Readings:
+    """How a data set uses its words: the samples of each type (``count_type1`` ...), the filler slots
+    (``filler_slots``) against the filler words the vocabulary has (``filler_words``) and uses
+    (``filler_distinct_used``), the most uses of any one filler word, and the d that distinct fillers need."""
+    cfg, tokens = data.config, data.tokens.numpy()
+    fillers = tokens[tokens >= FIRST_FILLER]
+    return Readings({**{f"count_type{k}": count for k, count in enumerate(cfg.type_counts(), start=1)},
+                     "filler_slots": cfg.fillers_needed(), "filler_words": cfg.d - FIRST_FILLER,
+                     "filler_distinct_used": len(np.unique(fillers)), "filler_max_repeat": np.bincount(fillers).max(),
+                     "d_for_distinct": cfg.fillers_needed() + FIRST_FILLER})

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from cooccur.claims import SCORE_SIGNS, T1_MARGIN, Run, Verdict, thm3_2_scores
+from cooccur.claims import SCORE_SIGNS, T1_MARGIN, Run, Verdict, attention_uniform, thm3_2_scores
 from cooccur.experiment import Experiment, figure1_reading, paper_setting, run_many
 from cooccur.flow import DivergenceError
-from cooccur.measures import peak_rise, phase1_index, phase1_mask, rises_first
+from cooccur.measures import largest_change, late_loss_slopes, peak_rise, phase1_index, phase1_mask, rises_first
 from cooccur.readings import Readings
 from cooccur.trajectory import Trajectory
 
@@ -53,6 +53,21 @@ def score_moves(traj: Trajectory) -> tuple[list[dict[str, Any]], dict[str, str],
                     "score_ratio": min(phase2) / max(phase1)})
     formats = {"at t = 0": ".5f", "change over Phase 1": ".2e", "change over Phase 2": ".2e"}
     return rows, formats, numbers
+
+
+def summary_readings(experiment: Experiment, traj: Trajectory) -> Readings:
+    """The introduction's summary of a Figure-1 run: T1 and the run's length in iterations, G(mu_1) at T1 and at
+    the end, the largest change of any softmax entry, the mean rates of the score correlations among mu_1, mu_2,
+    mu_3 over each phase and of G(mu_1) over Phase 1, and the late loss slopes of types 1 and 4."""
+    step, i1, slopes = experiment.sim.step, phase1_index(traj), late_loss_slopes(traj)
+    phase2_move = float(abs(traj.A[-1, :3, :3] - traj.A[i1, :3, :3]).max() / (traj.t[-1] - traj.t[i1]))
+    return Readings({"t1_iter": traj.T1 / step, "n_steps": round(experiment.sim.T / step),
+                     "G1_T1": traj.G[i1, 0], "G1_end": traj.G[-1, 0],
+                     "attn_change": attention_uniform(Run(experiment, traj)).measured["max_change"],
+                     "score_rate_phase1": largest_change(traj.A[:, :3, :3], i1) / traj.T1,
+                     "score_rate_phase2": phase2_move,
+                     "G_rate_phase1": (traj.G[i1, 0] - traj.G[0, 0]) / traj.T1, "slope_type1": slopes[1],
+                     "slope_type4": slopes[4]})
 
 
 def run_readings(traj: Trajectory, step: float, verdicts: dict[str, Verdict]) -> Readings:

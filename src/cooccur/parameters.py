@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cooccur.flow import SimConfig
 from cooccur.model import INIT_SCHEMES
 from cooccur.validate import check_choice, check_int, check_number
 
@@ -39,7 +40,8 @@ class Parameter:
     ``kind`` is ``bool``, ``int``, ``float``, ``str``, ``list`` (of ints) or ``list[float]``; ``low``/``high``
     bound the value (or each item of a list), ``choices`` lists the allowed strings. A bound may be an expression
     in the chapter's other parameters (``"n_seeds - 1"``): it is checked in the kernel, after quick mode. ``quick``
-    is the value quick mode sets (:data:`NO_QUICK`: none).
+    is the value quick mode sets (:data:`NO_QUICK`: none). ``config`` names the configuration field the default
+    must equal (``"SimConfig.T"``), so a chapter's default follows the library's.
     """
 
     name: str
@@ -49,6 +51,7 @@ class Parameter:
     high: float | str | None = None
     choices: tuple | None = None
     quick: object = NO_QUICK
+    config: str | None = None
 
     def bounds(self, namespace: dict | None = None) -> tuple:
         """``(choices,)`` or ``(low, high)``; a bound naming other parameters is evaluated in ``namespace``, or is
@@ -67,7 +70,8 @@ class Parameter:
             low = "" if self.low is None else f"{self.low:g}" if not isinstance(self.low, str) else self.low
             high = "" if self.high is None else f"{self.high:g}" if not isinstance(self.high, str) else self.high
             kind += f" in [{low}, {high}]" if low and high else (f" >= {low}" if low else f" <= {high}")
-        return f"default {self.default!r}; {kind}" + ("" if self.quick is NO_QUICK else f"; quick {self.quick!r}")
+        tied = f" (= {self.config})" if self.config else ""
+        return f"default {self.default!r}{tied}; {kind}" + ("" if self.quick is NO_QUICK else f"; quick {self.quick!r}")
 
 
 def _evaluate(expression: str, namespace: dict | None) -> object:
@@ -75,15 +79,19 @@ def _evaluate(expression: str, namespace: dict | None) -> object:
     return None if namespace is None else eval(expression, {"__builtins__": {}}, dict(namespace))
 
 
-def _spec(kind, low=None, high=None, *, choices=None, quick=NO_QUICK) -> Parameter:
-    return Parameter("", None, kind, low, high, choices, quick)
+def _spec(kind, low=None, high=None, *, choices=None, quick=NO_QUICK, config=None) -> Parameter:
+    return Parameter("", None, kind, low, high, choices, quick, config)
+
+
+#: The configurations whose fields a chapter's default may be tied to (:attr:`Parameter.config`).
+CONFIGS = {"SimConfig": SimConfig()}
 
 
 SEED, QUICK, FILE, WORKERS = _spec(int, 0), _spec(bool), _spec(str), _spec(int, 0, 1024)
 N_SEEDS = _spec(int, 1, 1000, quick=2)
 # T >= 20 where a chapter checks Phase 2: the premise setting's T1 is about 1, and a statement about Phase 2 needs
 # 10 T1 of it (claims.PHASE2_MIN_SPAN)
-PHASE2_T = _spec(float, 20.0, 1e4, quick=20.0)
+PHASE2_T = _spec(float, 20.0, 1e4, quick=20.0, config="SimConfig.T")
 ORDERS = {"order_widths": _spec(list, 32, 10**7, quick=[32, 100, 320]), "order_scales": _spec(list[float], 0.01, 10.0),
           "order_seeds": _spec(int, 1, 100, quick=1)}
 
@@ -93,7 +101,7 @@ SPECS: dict[str, dict[str, Parameter]] = {
     "setup": {"data_seed": SEED, "model_seed": SEED, "n_seeds": N_SEEDS, "quick": QUICK},
     "coordinates": {"seed": SEED, "init": _spec(str, choices=INIT_SCHEMES), "T": _spec(float, 1.0, 1e4, quick=1.0),
                     "quick": QUICK},
-    "phase1": {"seed": SEED, "n_seeds": N_SEEDS, "T": _spec(float, 1.0, 1e4, quick=3.0),
+    "phase1": {"seed": SEED, "n_seeds": N_SEEDS, "T": _spec(float, 1.0, 1e4, quick=3.0, config="SimConfig.T"),
                "widths": _spec(list, 32, 1 << 14, quick=[64, 128, 256]), "sweep_seeds": _spec(int, 1, 1000, quick=1),
                "sweep_T": _spec(float, 1.0, 1e4, quick=3.0), **ORDERS, "quick": QUICK},
     "phase2": {"seed": _spec(int, 0, "n_seeds - 1"), "n_seeds": N_SEEDS, "T": PHASE2_T,
@@ -103,7 +111,8 @@ SPECS: dict[str, dict[str, Parameter]] = {
     "balancing": {"seed": _spec(int, 0, "n_seeds - 1"), "n_seeds": N_SEEDS, "T": PHASE2_T,
                   "perturb_factor": _spec(float, 0.0, 1e3), "quick": QUICK},
     "experiments": {"data_seed": SEED, "model_seed": SEED, "init": _spec(str, choices=INIT_SCHEMES),
-                    "T": _spec(float, 0.01, 1e4, quick=3.0), "step": _spec(float, 1e-6, 1.0), "n_seeds": N_SEEDS,
+                    "T": _spec(float, 0.01, 1e4, quick=3.0, config="SimConfig.T"),
+                    "step": _spec(float, 1e-6, 1.0, config="SimConfig.step"), "n_seeds": N_SEEDS,
                     "reading_seeds": _spec(int, 1, 1000, quick=2),
                     "reading_iterations": _spec(int, 10, 10**6, quick=100), "visible_rise": _spec(float, 0.0, 10.0),
                     "quick": QUICK},
@@ -198,6 +207,12 @@ def _parameters(chapter: str, defaults: dict[str, object]) -> dict[str, Paramete
         unspecified, stale = sorted(set(defaults) - set(specs)), sorted(set(specs) - set(defaults))
         raise ChapterError(f"chapter {chapter!r}: parameters without a specification in cooccur.parameters.SPECS: "
                            f"{unspecified or 'none'}; specified but not in its parameters cell: {stale or 'none'}")
+    for name, default in defaults.items():
+        if specs[name].config:
+            config, field = specs[name].config.split(".")
+            if default != getattr(CONFIGS[config], field):
+                raise ChapterError(f"chapter {chapter!r}: the default {name} = {default!r} is not {specs[name].config} "
+                                   f"= {getattr(CONFIGS[config], field)!r}, which it follows")
     return {name: replace(specs[name], name=name, default=default) for name, default in defaults.items()}
 
 
