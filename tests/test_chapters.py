@@ -1,5 +1,5 @@
-"""Rerunning a chapter: its parameters read from its own source, values checked before any kernel starts, and
-the executed chapter written as a notebook and a standalone HTML page with the glued numbers resolved."""
+"""Rerunning a chapter: its parameters checked before any kernel starts, and the executed chapter written as a
+notebook and rendered as the book renders it, offline, with references and figure numbers as in the book."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from cooccur import chapters, cli, parameters
 
 pytest.importorskip("papermill")
-pytest.importorskip("nbconvert")
+pytest.importorskip("jupyter_book")
 
 
 def test_a_bad_parameter_fails_before_any_kernel_starts(monkeypatch, capsys):
@@ -38,17 +38,16 @@ def test_help_lists_chapters_and_parameters_with_defaults():
     assert re.search(r"init\s+default 'kaiming'; one of theory, kaiming", text)
 
 
-def test_myst_markup_becomes_plain_markdown():
-    glue = {"n": {"text/plain": "3"}, "x": {"text/plain": "0.123456"}, "fig": {"image/png": "iVBORw0KGgo=\n"}}
-    text = ("(sec-a)=\n## A\n\nWe ran {glue:text}`n` seeds; x = {glue:text}`x:.2f`, see {numref}`fig-b` and "
-            "{ref}`chap-phase1`, {ref}`the setup <chap-setup>` {cite}`yang2024cooccurrence`.\n\n"
-            "```{glue:figure} fig\n:name: fig-b\n\nThe caption.\n```\n\n"
-            "```{prf:theorem} Phase 1\n:label: thm-x\n\nIt holds.\n```\n")
-    out = chapters.myst_to_markdown(text, glue, {"fig-b": 2})
-    assert "We ran 3 seeds; x = 0.12, see Figure 2 and *phase1*, *the setup* [yang2024cooccurrence]." in out
-    assert "![Figure 2](data:image/png;base64,iVBORw0KGgo=)\n\n*Figure 2.* The caption." in out
-    assert "> **Theorem (Phase 1).** It holds." in out
-    assert "(sec-a)=" not in out and "{" not in out.replace("{glue", "")
+def test_a_stub_keeps_a_chapters_labels_figures_and_statements_in_order():
+    text = ("(chap-x)=\n# The {glue:text}`n` title\n\nProse with a number {glue:text}`n:.2f`.\n\n"
+            "```{glue:figure} fig_a\n:name: fig-a\n\nA caption.\n```\n\n(sec-y)=\n## A section\n\n"
+            "```{prf:lemma} Growth\n:label: lem-growth\n\nIt grows, {glue:text}`n` times.\n```\n\n"
+            "```{glue:figure} fig_b\n\nNo name.\n```\n")
+    out = chapters.stub(text)
+    assert out.index("(chap-x)=\n# The … title") < out.index("not rerun") < out.index(":name: fig-a")
+    assert out.index(":name: fig-a") < out.index("(sec-y)=\n## A section") < out.index(":label: lem-growth")
+    assert "```{prf:lemma} Growth\n:label: lem-growth\n" in out and out.count("```{figure} stub.png") == 2
+    assert "glue" not in out and "Prose" not in out and "A caption" not in out
 
 
 @pytest.mark.slow
@@ -58,18 +57,17 @@ def test_rerun_experiments_with_three_seeds_writes_html_quoting_three(tmp_path):
                "--out", str(tmp_path), "--no-progress"]
     done = subprocess.run(env_cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
-    page = tmp_path / "experiments.html"
+    page = tmp_path / "experiments-site" / "_build" / "html" / "book" / "experiments.html"
     assert str(page) in done.stdout and (tmp_path / "experiments.ipynb").exists()
-    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.read_text())))
+    source = page.read_text()
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", source)))
     assert "for 3 seeds. Each seed draws" in text
     assert "Figure 1 over 3 seeds" in text
     assert "kept as passed in: n_seeds = 3" in text
     assert "{glue" not in text and "not glued" not in text
-    assert page.read_text().count("data:image/png;base64,") >= 5
-    # math is typeset offline: MathJax 3 from a copy next to the page, configured for $...$, no CDN
-    source = page.read_text()
-    assert (tmp_path / chapters.MATHJAX).exists() and f'<script src="{chapters.MATHJAX}">' in source
-    assert "window.MathJax = {tex:" in source and "$\\mu_" in source
+    assert len(re.findall(r'<img [^>]*src="\.\./_images/', source)) >= 5
+    # references into chapters that were not rerun read as in the book: the section's title, not its label
+    assert "chap-setup" not in text and "Setup: data, model and initialisation" in text
     assert not re.findall(r'src="(?:https?:)?//', source), "the page loads something from the network"
     assert_math_typeset_offline(page)
 

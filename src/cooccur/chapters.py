@@ -1,17 +1,17 @@
 """The book's chapters as programs: rerun one with papermill (its parameters: :mod:`cooccur.parameters`).
 
 :func:`run_chapter` executes a chapter with papermill in the ``book/`` folder (where its relative paths point)
-and writes the executed notebook and a standalone HTML page (nbconvert). The page resolves what the book's
-MyST markup needs a Sphinx build for (glued numbers and figures, theorem boxes, references; :func:`myst_to_markdown`),
-so it reads like the chapter's page in the book, without the rest of the book.
+and renders the executed notebook with Jupyter Book, as the book does (:func:`render_page`): glued numbers and
+figures, theorem boxes, figure numbers and references read as in the book, and the page works offline.
 """
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -61,141 +61,90 @@ def _set_environ(values: dict[str, str | None]) -> None:
 def run_chapter(chapter: str, values: dict[str, object], quick: bool = False, out: Path | None = None,
                 progress: bool = True) -> tuple[Path, Path]:
     """Execute ``book/<chapter>.py`` (:func:`execute`) with the given parameter values (check them first with
-    :func:`cooccur.parameters.parse_values`); write ``<out>/<chapter>.ipynb`` and ``<out>/<chapter>.html`` and
-    return both paths. ``quick`` sets the chapter's quick mode, which never replaces a value passed in. Numbers
-    are not added to the book's results manifest."""
+    :func:`cooccur.parameters.parse_values`); write ``<out>/<chapter>.ipynb`` and render it as the book does in
+    ``<out>/<chapter>-site`` (:func:`render_page`), and return the notebook's and the page's paths. ``quick``
+    sets the chapter's quick mode, which never replaces a value passed in. Numbers are not added to the book's
+    results manifest."""
     out = Path(DEFAULT_OUT if out is None else out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    notebook_path, html_path = out / f"{chapter}.ipynb", out / f"{chapter}.html"
+    notebook_path = out / f"{chapter}.ipynb"
     execute(chapter, notebook_path, {**values, **({"quick": True} if quick else {})}, passed=tuple(values),
             progress=progress)
-    copy_mathjax(out)
-    html_path.write_text(notebook_html(notebook_path), encoding="utf-8")
-    return notebook_path, html_path
+    return notebook_path, render_page(chapter, notebook_path, out / f"{chapter}-site")
 
 
-# --- the standalone page ------------------------------------------------------------------------------------------
+# --- the rerun page, rendered as the book renders it ------------------------------------------------------------
 
-GLUE_PREFIX = "application/papermill.record/"
-
-
-def glued(notebook) -> dict[str, dict[str, str]]:
-    """The values glued in an executed notebook: name -> mime bundle (``text/plain``, ``image/png``, ...)."""
-    found = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                found[name] = {k.removeprefix(GLUE_PREFIX): v for k, v in output.get("data", {}).items()}
-    return found
+#: A fenced MyST directive: its fence, kind, argument and body.
+_DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}([^\n]*)\n(.*?)^\1\s*$", re.S | re.M)
+#: A label line with the heading it labels, or any heading.
+_HEADING = re.compile(r"^(?:\(([\w-]+)\)=\s*\n+)?(#+ [^\n]*)", re.M)
+#: A one-pixel PNG: the image of every figure of a chapter that was not rerun.
+_PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                       "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
 
 
-def _glue_text(bundle: dict[str, str] | None, fmt: str, name: str) -> str:
-    if bundle is None:
-        return f"[{name}: not glued]"
-    text = bundle.get("text/plain", "")
-    if not fmt:
-        return text.strip("'\"")
-    try:
-        return format(ast.literal_eval(text), fmt)
-    except (ValueError, SyntaxError, TypeError):
-        return text
-
-
-def _ref_text(target: str) -> str:
-    """``text <label>`` -> text; a bare label -> the label in words (``chap-phase1`` -> "phase1")."""
-    explicit = re.match(r"(.*?)\s*<([^>]+)>$", target)
-    if explicit:
-        return explicit.group(1)
-    return re.sub(r"^(chap|sec|fig|thm|lem|eq)-", "", target).replace("-", " ")
-
-
-def myst_to_markdown(text: str, glue: dict[str, dict[str, str]], figures: dict[str, int]) -> str:
-    """Rewrite one Markdown cell's MyST markup as plain Markdown that nbconvert can render.
-
-    Glued numbers become their formatted text (``{glue:text}`name:.2f```), glued figures become inline images
-    with their numbered captions, theorem boxes become bold-headed paragraphs, references become their text,
-    citations ``[key]``. ``figures`` maps a figure's ``:name:`` to its number in the chapter.
-    """
-    def directive(match: re.Match) -> str:
+def stub(markdown: str) -> str:
+    """A stand-in for a chapter that was not rerun: its headings with their labels, and its figures and numbered
+    statements in order, each with its name or label and an empty body. On the rerun page a reference into that
+    chapter then reads as in the book (the section's title, "Fig. 12", "Theorem 2") and links to the stand-in,
+    which sends the reader to the book."""
+    parts: list[tuple[int, str]] = []
+    for match in _HEADING.finditer(markdown):
+        label, heading = match.group(1), re.sub(r"\{glue:text\}`[^`]*`", "…", match.group(2))
+        parts.append((match.start(), (f"({label})=\n" if label else "") + heading + "\n"))
+        if not parts[:-1]:  # under the title
+            parts.append((match.end(), "*This chapter was not rerun here: read it, with its figures, in the book.*\n"))
+    for match in _DIRECTIVE.finditer(markdown):
         kind, argument, body = match.group(2), match.group(3).strip(), match.group(4)
-        lines = body.splitlines()
-        options = {}
-        while lines and re.match(r"^:\w[\w-]*:", lines[0]):
-            key, _, value = lines.pop(0)[1:].partition(":")
-            options[key] = value.strip()
-        content = "\n".join(lines).strip()
-        if kind == "glue:figure":
-            bundle = glue.get(argument, {})
-            number = figures.get(options.get("name", ""), "")
-            image = (f"![Figure {number}](data:image/png;base64,{bundle['image/png'].strip()})"
-                     if "image/png" in bundle else f"[figure {argument} not glued]")
-            return f"{image}\n\n*Figure {number}.* {content}\n"
-        if kind.startswith("prf:"):
-            title = kind.removeprefix("prf:").capitalize() + (f" ({argument})" if argument else "")
-            return f"> **{title}.** " + content.replace("\n", "\n> ") + "\n"
-        return content + "\n"
-
-    text = re.sub(r"^(`{3,}|:{3,})\{([\w:-]+)\}([^\n]*)\n(.*?)^\1\s*$", directive, text, flags=re.S | re.M)
-    text = re.sub(r"^\([\w-]+\)=\s*$", "", text, flags=re.M)
-    text = re.sub(r"\{glue:text\}`([\w.-]+)(?::([^`]*))?`",
-                  lambda m: _glue_text(glue.get(m.group(1)), m.group(2) or "", m.group(1)), text)
-    text = re.sub(r"\{glue\}`([\w.-]+)`", lambda m: _glue_text(glue.get(m.group(1)), "", m.group(1)), text)
-    text = re.sub(r"\{numref\}`([^`]+)`",
-                  lambda m: f"Figure {figures[m.group(1)]}" if m.group(1) in figures else _ref_text(m.group(1)), text)
-    text = re.sub(r"\{(?:ref|prf:ref|doc)\}`([^`]+)`", lambda m: f"*{_ref_text(m.group(1))}*", text)
-    text = re.sub(r"\{cite(?::\w+)?\}`([^`]+)`", lambda m: f"[{m.group(1)}]", text)
-    return re.sub(r"\{math\}`([^`]+)`", r"$\1$", text)
+        options = "".join(line + "\n" for line in body.splitlines() if re.match(r"^:(name|label):", line))
+        if kind in ("figure", "glue:figure"):
+            parts.append((match.start(), f"```{{figure}} stub.png\n{options}\n(a figure of the book)\n```\n"))
+        elif kind.startswith("prf:"):
+            parts.append((match.start(), f"```{{{kind}}} {argument}\n{options}\n(stated in the book)\n```\n"))
+    return "\n".join(text for _, text in sorted(parts, key=lambda part: part[0]))
 
 
-#: Where a rerun page loads MathJax 3 from, relative to the page: a copy of the one the book bundles.
-MATHJAX = "mathjax/tex-chtml.js"
-#: nbconvert's ``lab`` template, offline: no require.js from a CDN (nothing on the page needs it), and MathJax 3
-#: from :data:`MATHJAX`, configured for ``$...$`` (the template's own configuration is for MathJax 2).
-RERUN_TEMPLATE = """{%- extends "index.html.j2" -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}
-<script>window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]], processEscapes: true}};</script>
-<script src="{{ resources.mathjax_url }}"></script>
-{%- endblock html_head_js_mathjax -%}
-"""
+def _markdown_of(path: Path) -> str:
+    """The Markdown of a chapter's source: a ``.md`` file's text, or the Markdown cells of a ``py:percent`` file."""
+    if path.suffix == ".md":
+        return path.read_text(encoding="utf-8")
+    import jupytext
+
+    return "\n\n".join(cell.source for cell in jupytext.read(path).cells if cell.cell_type == "markdown")
 
 
-def copy_mathjax(out: Path) -> None:
-    """Copy the MathJax the book bundles (the ``sphinx-mathjax-offline`` package) to ``out/mathjax``, once, so
-    that a rerun page typesets its math offline."""
-    from importlib.metadata import distribution
+def render_page(chapter: str, notebook: Path, site: Path) -> Path:
+    """Render an executed chapter as the book does: a Jupyter Book in ``site`` with the book's configuration and
+    table of contents, the executed ``notebook`` in the chapter's place and a :func:`stub` in every other chapter's
+    (the bibliography in full), built offline like the book (MathJax and every asset copied into the site).
+    Returns the chapter's HTML page. A reference into another chapter links to its stub, which sends the reader
+    to the book."""
+    import yaml
 
-    target = out / Path(MATHJAX).parent
-    if not (target / Path(MATHJAX).name).exists():
-        source = Path(distribution("sphinx-mathjax-offline").locate_file("sphinx-mathjax-offline/static/mathjax"))
-        shutil.copytree(source, target, dirs_exist_ok=True)
-
-
-def notebook_html(notebook_path: Path) -> str:
-    """A standalone HTML page of an executed chapter (nbconvert's ``lab`` template): glued values resolved
-    (:func:`myst_to_markdown`), the inputs of cells tagged ``hide-input`` and ``remove-input`` left out as in the
-    book, the parameters cell and the papermill-injected values shown."""
-    import nbformat
-    from jinja2 import DictLoader
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    notebook = nbformat.read(notebook_path, as_version=4)
-    glue = glued(notebook)
-    names = re.findall(r"\{glue:figure\}[^\n]*\n:name: ([\w-]+)",
-                       "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown"))
-    figures = {name: i for i, name in enumerate(names, start=1)}
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            cell.source = myst_to_markdown(cell.source, glue, figures)
-        elif cell.cell_type == "code":  # glued values are shown where the prose uses them, not under the code
-            cell.outputs = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})]
-    exporter = HTMLExporter(template_name="lab", template_file="rerun.html.j2", mathjax_url=MATHJAX,
-                            extra_loaders=[DictLoader({"rerun.html.j2": RERUN_TEMPLATE})])
-    remover = TagRemovePreprocessor(remove_input_tags={"hide-input", "remove-input"},
-                                    remove_cell_tags={"remove-cell"}, enabled=True)
-    exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(notebook)
-    return body
-
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "book").mkdir(parents=True)
+    shutil.copytree(BOOK / "_ext", site / "book" / "_ext")
+    shutil.copytree(ROOT / "_static", site / "_static")
+    for name in ("_toc.yml", "references.bib"):
+        shutil.copy(ROOT / name, site / name)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["exclude_patterns"] = ["_build"]
+    (site / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    (site / "book" / "stub.png").write_bytes(_PIXEL)
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    for entry in [toc["root"], *(item["file"] for item in toc.get("chapters", []))]:
+        name = Path(entry).name
+        source = next(p for p in (ROOT / f"{entry}.py", ROOT / f"{entry}.md") if p.exists())
+        if name == chapter:
+            shutil.copy(notebook, site / "book" / f"{name}.ipynb")
+        elif name == "references":
+            shutil.copy(source, site / "book" / "references.md")
+        else:
+            (site / "book" / f"{name}.md").write_text(stub(_markdown_of(source)), encoding="utf-8")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    done = subprocess.run([str(jb), "build", str(site), "--keep-going"], capture_output=True, text=True)
+    page = site / "_build" / "html" / "book" / f"{chapter}.html"
+    if done.returncode != 0 or not page.exists():
+        raise RuntimeError(f"the page of {chapter} did not build:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return page
