@@ -38,7 +38,7 @@
 # %% tags=["parameters"]
 seed = 0
 n_inits = 200
-init_scale = 0.01
+start_std = 0.01
 grid_points = 41
 T = 400.0
 gpt_seeds = 10
@@ -58,7 +58,7 @@ from cooccur.report import glue_figure, glue_readings, rows_table, show, values_
 
 check_chapter("markov", globals())
 rng = np.random.default_rng(seed)
-show(values_table({"seed": seed, "small random initialisations": n_inits, "their scale": init_scale,
+show(values_table({"seed": seed, "small random initialisations": n_inits, "their standard deviation": start_std,
                    "flow horizon t": T}))
 
 # %% [markdown]
@@ -82,7 +82,7 @@ show(values_table({"seed": seed, "small random initialisations": n_inits, "their
 
 
 # %% tags=["hide-input"]
-panels, readings = markov.landscape(rng, init_scale, T)
+panels, readings = markov.landscape(rng, start_std, T)
 glue_readings(readings)
 glue_figure("fig_markov_landscape", plots.markov_landscape(panels))
 
@@ -118,12 +118,12 @@ glue_figure("fig_markov_basins", plots.markov_basins(E0, W0, labels))
 # ## The initialisation effect
 #
 # Small random initialisations sit in the middle of both pictures. We start {glue:text}`n_inits` flows with $e$ and
-# $w$ drawn from $N(0, \sigma^2)$, $\sigma =$ {glue:text}`init_scale`, for chains with $p = q$ on both sides of
+# $w$ drawn from $N(0, \sigma^2)$, $\sigma =$ {glue:text}`start_std`, for chains with $p = q$ on both sides of
 # $p + q = 1$. The theory predicts that all of them reach the global minimum when $p + q < 1$, and none when
 # $p + q > 1$. Near the origin, $e$ grows or decays at a rate proportional to $-(p + q - 1)$, while $w$ barely moves.
 
 # %% tags=["hide-input"]
-switch, reached, predicted, readings = markov.small_starts(rng, n_inits, init_scale, T)
+switch, reached, predicted, readings = markov.small_starts(rng, n_inits, start_std, T)
 glue_readings(readings)
 glue_figure("fig_markov_init", plots.markov_init(switch, reached, predicted))
 

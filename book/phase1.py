@@ -350,7 +350,7 @@ glue_figure("fig_phase1_width", plots.width_sweep(width.series))
 # $1/((\sigma_0^2 + \sigma_1^2)\,m\,m_1)$.
 
 # %% tags=["hide-input"]
-# one width at a time, each run kept without its (T, d, d) records: the order statements need only what
+# one width at a time, each run kept without its (R, d, d) records: the order statements need only what
 # Run.without_matrices keeps, and 72 full trajectories would take about 14 GB
 sweep, readings = phase1.width_orders(order_widths, order_scales, order_seeds)
 glue_readings(readings)

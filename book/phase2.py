@@ -350,7 +350,7 @@ show(structure_table({name: verdicts[name][seed]["thm3.3.structure"] for name in
 # each quantity by its formula first, so that the formula's own bend over the widths is not counted as scatter.
 
 # %% tags=["hide-input"]
-# one width at a time, each run kept without its (T, d, d) records once its readings at T* are taken
+# one width at a time, each run kept without its (R, d, d) records once its readings at T* are taken
 sweep, readings = phase2.t_star_orders(order_widths, order_scales, order_seeds)
 glue_readings(readings)
 show(order_table(sweep.orders, sweep.main_scale, claims.T_STAR_ORDERS, per_scale_prediction=True))

@@ -131,8 +131,8 @@ def test_a_bad_training_field_is_named(field, value, named):
 def test_an_experiment_round_trips_and_runs_as_train_does():
     exp = ss.ScanSnapExperiment(ss.SequenceClasses.syn_medium(3), ss.ScanSnapTraining(lr_Y=2.0, steps=3, init="linear"))
     assert ss.ScanSnapExperiment.from_dict(exp.to_dict()) == exp
-    assert exp.init_scale == pytest.approx(1 / math.sqrt(79)) and exp.flat()["train.init"] == "linear"
-    direct = ss.train(exp.data, 2.0, 1.0, steps=3, init_scale=1 / math.sqrt(79))
+    assert exp.init_range == pytest.approx(1 / math.sqrt(79)) and exp.flat()["train.init"] == "linear"
+    direct = ss.train(exp.data, 2.0, 1.0, steps=3, init_range=1 / math.sqrt(79))
     np.testing.assert_array_equal(exp.run().Z, direct.Z)
 
 
@@ -152,7 +152,7 @@ def test_record_keeps_z_at_the_chosen_iterations_without_changing_the_run():
 def test_the_attention_gain_is_the_growth_of_the_attention_ratio():
     """g(t) = log(c_hi / c_lo)(t) - log(c_hi / c_lo)(0), computed here from the expected attention itself."""
     data = ss.SequenceClasses.syn_medium(2)
-    run = ss.train(data, 2.0, 1.0, steps=15, seed=1, init_scale=0.1, momentum=0.0)
+    run = ss.train(data, 2.0, 1.0, steps=15, seed=1, init_range=0.1, momentum=0.0)
     expected = []
     for Z in run.Z:
         c = ss.expected_attention(data, Z)

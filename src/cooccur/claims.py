@@ -161,7 +161,7 @@ class Run:
         return init_std(self.experiment.model, self.L)
 
     def without_matrices(self) -> Run:
-        """This run with its (T, w, w) records (A, VV, attn) cut to the first, once what :data:`WIDTH_ORDERS` and
+        """This run with its (R, w, w) records (A, VV, attn) cut to the first, once what :data:`WIDTH_ORDERS` and
         :data:`T_STAR_ORDERS` read from them and the premises are computed (:attr:`premises`, :attr:`movements`,
         :attr:`at_t_star`): a width sweep of many runs then fits in memory (at d = 163 the three records take about
         200 MB per run). Verdicts that read A, VV or attn at a chosen record need the full run (they fail on the cut

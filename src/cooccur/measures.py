@@ -45,7 +45,7 @@ def phase2_slice(traj: Trajectory, t1: float | None = None) -> slice:
 
 
 def phase1_mask(traj: Trajectory) -> np.ndarray:
-    """Boolean (T,) mask of the records at times t <= T1 (Phase 1, its end included)."""
+    """Boolean (R,) mask of the records at times t <= T1 (Phase 1, its end included)."""
     return traj.t <= traj.T1
 
 
@@ -108,7 +108,7 @@ def initial_rates(traj: Trajectory) -> np.ndarray:
 
 
 def sandwich_ratios(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
-    """The two ratios of Lemma 4.3 along the run, each shape (T,).
+    """The two ratios of Lemma 4.3 along the run, each shape (R,).
 
     lower = -dG(mu_3)/dt / max(dG(mu_1)/dt, dG(mu_2)/dt) (the lemma: at least 1 + C) and
     upper = -dG(mu_3)/dt / (dG(mu_1)/dt + dG(mu_2)/dt) (the lemma: at most 1 - C).
@@ -147,7 +147,7 @@ def largest_change(values: np.ndarray, upto: int) -> float:
 
 
 def monotone(values: np.ndarray, sign: int) -> bool:
-    """True if ``values`` (T,) never moves against ``sign`` (+1 up, -1 down) and ends strictly on its side."""
+    """True if ``values`` (R,) never moves against ``sign`` (+1 up, -1 down) and ends strictly on its side."""
     return bool(np.all(sign * np.diff(values) >= 0) and sign * (values[-1] - values[0]) > 0)
 
 
@@ -199,7 +199,7 @@ def population_loss(traj: Trajectory, fresh: Batch, m: int, index: int = -1) -> 
 
 
 def eq5_curves(traj: Trajectory, m1: int) -> tuple[np.ndarray, np.ndarray]:
-    """Eq. (5) along the run: (recorded change of ||W^T a||^2, integral of its right-hand side), each (T,).
+    """Eq. (5) along the run: (recorded change of ||W^T a||^2, integral of its right-hand side), each (R,).
 
     Eq. (5): d/dt ||W^T a||^2 = (2 m1 / n) sum_i g_i y_i F_i; the right-hand side is integrated over the recorded
     times by the trapezoid rule.
@@ -274,7 +274,7 @@ def filler_block(delta: np.ndarray) -> np.ndarray:
 
 
 def balance_ratio(traj: Trajectory) -> np.ndarray:
-    """|S2 - S3| / min(S2, S3) along the run, shape (T,) (Lemma 4.4)."""
+    """|S2 - S3| / min(S2, S3) along the run, shape (R,) (Lemma 4.4)."""
     S2, S3 = traj.S_by_type[:, 1], traj.S_by_type[:, 2]
     return np.abs(S2 - S3) / np.minimum(S2, S3)
 
@@ -289,7 +289,7 @@ def gap_ratios(traj: Trajectory) -> tuple[np.ndarray, np.ndarray]:
 
 def ordering_holds(traj: Trajectory) -> dict[str, np.ndarray]:
     """The orderings of the paper's Definition F.1 at every record: S4 <= min(S2, S3), max(S2, S3) <= S1,
-    S1 <= S2 + S3 + S4; each a boolean (T,) array."""
+    S1 <= S2 + S3 + S4; each a boolean (R,) array."""
     S = traj.S_by_type
     return {
         "S4 <= min(S2, S3)": S[:, 3] <= np.minimum(S[:, 1], S[:, 2]),

@@ -124,7 +124,7 @@ class SampleCountStudy:
     """Theorem 3.3's population statement (``thm3.3.population``) on the premise setting with more samples.
 
     ``verdicts[n]`` holds one verdict per seed; ``premises_met[n]`` counts the seeds whose premises held;
-    ``split`` maps ``"n = N, seed 0"`` to seed 0's ``(t, type-2 margin split (T, n2, 2), T1, T*)`` at the smallest
+    ``split`` maps ``"n = N, seed 0"`` to seed 0's ``(t, type-2 margin split (R, n2, 2), T1, T*)`` at the smallest
     and the largest n (:func:`cooccur.plots.margin_split`)."""
 
     verdicts: dict[int, list]

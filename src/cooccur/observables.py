@@ -87,7 +87,7 @@ T1_MARGIN = 0.5
 def margin_for_phase_boundary(F: np.ndarray, y: np.ndarray, G: np.ndarray) -> np.ndarray:
     """The quantity whose first crossing of the threshold :data:`T1_MARGIN` is T1 (see :func:`phase_boundary`).
 
-    min(min_i y_i F_i, G(mu_1), G(mu_2), -G(mu_3)) along a time axis: F (T, n), G (T, d); returns (T,).
+    min(min_i y_i F_i, G(mu_1), G(mu_2), -G(mu_3)) along a time axis: F (R, n), G (R, d); returns (R,).
     """
     return np.minimum.reduce([(y * F).min(axis=-1), G[..., TARGET_1], G[..., TARGET_2], -G[..., COMMON]])
 

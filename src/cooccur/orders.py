@@ -27,7 +27,7 @@ def scale_tag(scale: float) -> str:
 
 @dataclass(frozen=True)
 class OrderSweep:
-    """``runs[s]``: the runs at initial scale s over every width and seed (kept without their (T, d, d) records,
+    """``runs[s]``: the runs at initial scale s over every width and seed (kept without their (R, d, d) records,
     :meth:`cooccur.claims.Run.without_matrices`); ``orders[s]``: the verdicts of ``statements`` over them."""
 
     runs: dict[float, list[Run]]
@@ -87,7 +87,7 @@ class OrderSweep:
 def order_sweep(setting: Callable[..., Experiment], widths: list[int], scales: list[float], seeds: int,
                 statements: dict[str, Order] = WIDTH_ORDERS) -> OrderSweep:
     """Run ``setting(m, seed, init_scale=s)`` for every width, scale and seed 0 to ``seeds - 1`` (one width at a
-    time, each run kept without its (T, d, d) records: at d = 163 the full records of a sweep take gigabytes) and
+    time, each run kept without its (R, d, d) records: at d = 163 the full records of a sweep take gigabytes) and
     check ``statements`` at each scale."""
     runs = {scale: [r.without_matrices() for m in widths
                     for r in runs_of([setting(m, s, init_scale=scale) for s in range(seeds)])] for scale in scales}

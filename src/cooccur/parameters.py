@@ -116,7 +116,7 @@ SPECS: dict[str, dict[str, Parameter]] = {
                     "reading_seeds": _spec(int, 1, 1000, quick=2),
                     "reading_iterations": _spec(int, 10, 10**6, quick=100), "visible_rise": _spec(float, 0.0, 10.0),
                     "quick": QUICK},
-    "markov": {"seed": SEED, "n_inits": _spec(int, 1, 100_000, quick=20), "init_scale": _spec(float, 1e-6, 1.0),
+    "markov": {"seed": SEED, "n_inits": _spec(int, 1, 100_000, quick=20), "start_std": _spec(float, 1e-6, 1.0),
                "grid_points": _spec(int, 5, 401, quick=11), "T": _spec(float, 1.0, 1e5, quick=50.0),
                "gpt_seeds": _spec(int, 2, 100, quick=2), "gpt_iterations": _spec(int, 2, 100_000, quick=20),
                "gpt_steps": _spec(int, 2, "gpt_iterations", quick=20),

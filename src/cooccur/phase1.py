@@ -112,7 +112,7 @@ def rise_first(n_seeds: int, T: float) -> RiseFirst:
 
 def width_orders(widths: list[int], scales: list[float], seeds: int) -> tuple[OrderSweep, Readings]:
     """Theorem 3.1's order statements (:data:`cooccur.claims.WIDTH_ORDERS`) over ``widths`` at each initial scale
-    (:func:`cooccur.experiment.width_setting`, one width at a time, each run kept without its (T, d, d) records),
+    (:func:`cooccur.experiment.width_setting`, one width at a time, each run kept without its (R, d, d) records),
     and the chapter's readings of them under ``order_``: the decades and seeds swept, the horizon, one log factor's
     slope, and every decided verdict's exponent and interval."""
     sweep = order_sweep(width_setting, widths, scales, seeds)

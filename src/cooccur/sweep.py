@@ -437,7 +437,7 @@ def scan_snap_columns(experiment: ScanSnapExperiment) -> dict[str, Any]:
     row = dict(experiment.flat())
     row["M"] = experiment.data.M
     row["num_last"] = experiment.data.n_queries
-    row["init_scale"] = experiment.init_scale
+    row["init_range"] = experiment.init_range
     row["version"] = version("cooccur")
     row["source_hash"] = source_hash()[:16]
     return row

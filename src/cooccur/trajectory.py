@@ -1,9 +1,10 @@
 """A recorded training run: observables on a time grid, saved to and loaded from one ``.npz`` file.
 
-Every array has the time axis first. Word indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2) and attention
+Every array has the time axis first, of length R (the number of records; T is the horizon, the last time). Word
+indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2) and attention
 arrays are indexed [key word, query word] like ``A``. Columns "by type" are sample types 1, 2, 3, 4.
 
-The (T, w, w) records A, VV and attn hold every word (w = d) or, for a run with ``record="signal"``
+The (R, w, w) records A, VV and attn hold every word (w = d) or, for a run with ``record="signal"``
 (:class:`cooccur.flow.SimConfig`), the three signal words only (w = 3): the same indices, 6.8 GB less per 100 records
 at d = 1 683. Their movements over all d words are recorded either way (``A_change``, ``VV_change``,
 ``attn_change``).
@@ -29,28 +30,28 @@ class Trajectory:
     """Observables of one run of gradient flow (or gradient descent), recorded at times ``t``.
 
     Attributes:
-        t: (T,) times; for gradient descent with step eta, time = eta * iteration.
-        loss: (T,) empirical logistic loss.
-        loss_by_type: (T, 4) mean loss over the samples of each type.
-        S_by_type: (T, 4) S_k = sum over samples i of type k of g_i, g_i = 1/(1 + exp(y_i F_i)).
-        F: (T, n) outputs of the model on every training sample.
-        G: (T, d) the linear MLP function G(mu_k) = a^T W W_V mu_k.
-        A: (T, w, w) attention score correlations, A[k, q] = mu_k^T W_K^T W_Q mu_q (key k, query q), over the first
+        t: (R,) times; for gradient descent with step eta, time = eta * iteration.
+        loss: (R,) empirical logistic loss.
+        loss_by_type: (R, 4) mean loss over the samples of each type.
+        S_by_type: (R, 4) S_k = sum over samples i of type k of g_i, g_i = 1/(1 + exp(y_i F_i)).
+        F: (R, n) outputs of the model on every training sample.
+        G: (R, d) the linear MLP function G(mu_k) = a^T W W_V mu_k.
+        A: (R, w, w) attention score correlations, A[k, q] = mu_k^T W_K^T W_Q mu_q (key k, query q), over the first
             w words (w = d, or 3 for a run recorded with ``record="signal"``; see :attr:`full_matrices`).
-        VV: (T, w, w) value correlations W_V^T W_V.
-        QQ_change, KK_change: (T,) the largest entry of |W_Q^T W_Q(t) - W_Q^T W_Q(0)| and of the same for
+        VV: (R, w, w) value correlations W_V^T W_V.
+        QQ_change, KK_change: (R,) the largest entry of |W_Q^T W_Q(t) - W_Q^T W_Q(0)| and of the same for
             W_K^T W_K (the matrices are part of the flow's state; only their movement is recorded, to keep files
             small).
-        A_change, VV_change: (T,) the largest entry of |A(t) - A(t_0)| and of |VV(t) - VV(t_0)| over all d words,
+        A_change, VV_change: (R,) the largest entry of |A(t) - A(t_0)| and of |VV(t) - VV(t_0)| over all d words,
             t_0 the first record: max over the records up to k is the matrices' largest movement up to k.
-        attn_change: (T,) the largest change of any single softmax entry p[i, l, h] (sample i, query position l, key
+        attn_change: (R,) the largest change of any single softmax entry p[i, l, h] (sample i, query position l, key
             position h) from its value at the first record.
-        wa_sq: (T,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
-        margin_split: (T, n, 2) each margin y_i F_i split into the part the signal words mu_1, mu_2, mu_3 carry
+        wa_sq: (R,) ||W^T a||^2 = sum_{j1, j2} <a_j1 w_j1, a_j2 w_j2>, the quantity of the paper's Eq. (5).
+        margin_split: (R, n, 2) each margin y_i F_i split into the part the signal words mu_1, mu_2, mu_3 carry
             ([..., 0]) and the part the fillers carry ([..., 1]) (:func:`cooccur.observables.margin_split`).
-        attn: (T, w, w) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
-        grad_norm: (T, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
-        G_rate: (T, d) dG/dt under gradient flow at the recorded state (for gradient descent: the flow's rate at
+        attn: (R, w, w) mean attention probability of query word q on key word k, [k, q]; NaN if never seen.
+        grad_norm: (R, 4) Frobenius norms of the loss gradient for W_Q, W_K, W_V, W (see ``GRAD_BLOCKS``).
+        G_rate: (R, d) dG/dt under gradient flow at the recorded state (for gradient descent: the flow's rate at
             the current weights, so one step changes G by about step * G_rate).
         T1: end of Phase 1, the first time every margin y_i F_i and G(mu_1), G(mu_2), -G(mu_3) is at least
             :data:`cooccur.observables.T1_MARGIN` (:func:`cooccur.observables.phase_boundary`); NaN if not reached.

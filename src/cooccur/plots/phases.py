@@ -231,7 +231,7 @@ def attention_vs_length(lengths: list[int], rises: np.ndarray, predictions: np.n
 
 def margin_split(runs: dict[str, tuple[np.ndarray, np.ndarray, float, float]]) -> Figure:
     """The mean type-2 training margin along the flow, split into what the signal words carry and what the fillers
-    carry (``Trajectory.margin_split``), one panel per label: ``{label: (t (T,), parts (T, n2, 2) of the
+    carry (``Trajectory.margin_split``), one panel per label: ``{label: (t (R,), parts (R, n2, 2) of the
     type-2 samples, T1, T*)}``; the dashed red line is T1, the dotted grey one T*."""
     fig, axes = panels(len(runs), sharey=True)
     for ax, (label, (t, parts, t1, t_star)) in zip(axes, runs.items()):

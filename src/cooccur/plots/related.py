@@ -47,7 +47,7 @@ def plot_markov_landscape(ax: Axes, chain, title: str) -> None:
 
 
 def markov_landscape(chains: dict[str, tuple]) -> Figure:
-    """One landscape per chain with flow paths: ``chains[title] = (chain, e (T, k), w (T, k))``."""
+    """One landscape per chain with flow paths: ``chains[title] = (chain, e (R, k), w (R, k))``."""
     fig, axes = panels(len(chains), height=PANEL_SIZE[0])
     for ax, (title, (chain, e, w)) in zip(axes, chains.items()):
         plot_markov_landscape(ax, chain, title)

@@ -184,12 +184,12 @@ FIGURE_CHAINS = {"low": ("p = q = 0.1", 0.1), "high": ("p = q = 0.9", 0.9)}
 SWITCH_P = np.array([0.1, 0.2, 0.3, 0.4, 0.45, 0.55, 0.6, 0.7, 0.8, 0.9])
 
 
-def landscape(rng: np.random.Generator, init_scale: float, T: float, starts: int = 8):
-    """The flow from ``starts`` small random points (N(0, init_scale^2) in e and in w, drawn from ``rng``) on each
+def landscape(rng: np.random.Generator, start_std: float, T: float, starts: int = 8):
+    """The flow from ``starts`` small random points (N(0, start_std^2) in e and in w, drawn from ``rng``) on each
     of :data:`FIGURE_CHAINS`, recorded at 401 times on [0, T]. Returns ``(panels, readings)``: ``panels[title] =
     (chain, e, w)`` with e, w of shape (401, starts), and ``energy_drift``, the largest change of the conserved
     energy along any path (the integrator's error)."""
-    starts_e, starts_w = init_scale * rng.standard_normal(starts), init_scale * rng.standard_normal(starts)
+    starts_e, starts_w = start_std * rng.standard_normal(starts), start_std * rng.standard_normal(starts)
     times = np.concatenate([[0.0], np.geomspace(1e-2, T, 400)])
     panels, drift = {}, []
     for name, pq in FIGURE_CHAINS.values():
@@ -217,19 +217,19 @@ def basins(grid_points: int, T: float):
     return E0, W0, labels, readings
 
 
-def small_starts(rng: np.random.Generator, n_inits: int, init_scale: float, T: float):
-    """The share of ``n_inits`` small random starts (N(0, init_scale^2), drawn from ``rng``) whose flow reaches the
+def small_starts(rng: np.random.Generator, n_inits: int, start_std: float, T: float):
+    """The share of ``n_inits`` small random starts (N(0, start_std^2), drawn from ``rng``) whose flow reaches the
     bigram minimum by time T, on each chain p = q of :data:`SWITCH_P`, against the prediction: all of them when
     p + q < 1, none above. Returns ``(p + q, reached, predicted, readings)`` (arrays over the chains);
     ``init_agree`` is the share of chains where reached equals predicted."""
-    e0, w0 = init_scale * rng.standard_normal(n_inits), init_scale * rng.standard_normal(n_inits)
+    e0, w0 = start_std * rng.standard_normal(n_inits), start_std * rng.standard_normal(n_inits)
     reached = []
     for pq in SWITCH_P:
         chain = MarkovChain(pq, pq)
         _, e, w, _ = flow(chain, e0, w0, T, np.array([0.0, T]))
         reached.append(np.mean(end_state(chain, e[-1], w[-1]) == 1))
     reached, predicted = np.array(reached), (2 * SWITCH_P < 1).astype(float)
-    readings = Readings({"n_inits": n_inits, "init_scale": init_scale, "init_agree": np.mean(reached == predicted)})
+    readings = Readings({"n_inits": n_inits, "start_std": start_std, "init_agree": np.mean(reached == predicted)})
     return 2 * SWITCH_P, reached, predicted, readings
 
 

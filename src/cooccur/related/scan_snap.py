@@ -10,7 +10,7 @@ the sequence, and the target is the next token n_k.
 Model. With Z, Y in R^{M x M} (Z: attention logits, Y: decoder), the query m attends over the context positions
 (not over itself) with weights b_t = softmax_t Z[m, x_t]; the attention output is the l2-normalised token mix
 u = sum_t b_t e_{x_t} / ||sum_t b_t e_{x_t}||, and the next-token logits are Y u. Loss: cross-entropy. Z and Y
-start at zero (or, with ``init_scale > 0``, uniform in [-init_scale, init_scale]) and are trained by SGD with
+start at zero (or, with ``init_range > 0``, uniform in [-init_range, init_range]) and are trained by SGD with
 momentum 0.9 and separate learning rates eta_Y, eta_Z, one fresh batch per iteration.
 
 What the paper tracks is the attention a class puts on each token in expectation over its context distribution,
@@ -192,7 +192,7 @@ class ScanSnapExperiment:
     train: ScanSnapTraining
 
     @property
-    def init_scale(self) -> float:
+    def init_range(self) -> float:
         """Half-width of the uniform initialisation of Y and Z: 0 (``zero``) or 1/sqrt(M) (``linear``)."""
         return 0.0 if self.train.init == "zero" else 1 / float(np.sqrt(self.data.M))
 
@@ -213,7 +213,7 @@ class ScanSnapExperiment:
     def run(self) -> ScanSnapRun:
         t = self.train
         return train(self.data, t.lr_Y, t.lr_Z, steps=t.steps, batch=t.batch, seed=t.seed,
-                     init_scale=self.init_scale, momentum=t.momentum)
+                     init_range=self.init_range, momentum=t.momentum)
 
 
 def summary(run: ScanSnapRun) -> dict[str, float]:
@@ -241,7 +241,7 @@ def train(
     steps: int = 100,
     batch: int = 128,
     seed: int = 0,
-    init_scale: float = 0.0,
+    init_range: float = 0.0,
     momentum: float = 0.9,
     record: np.ndarray | list[int] | None = None,
 ) -> ScanSnapRun:
@@ -254,13 +254,13 @@ def train(
     if kept.size == 0 or kept[0] < 0 or kept[-1] > steps:
         raise ValueError(f"record must list iterations in [0, steps = {steps}], got {record!r}")
     with one_torch_thread():  # the tensors are tiny: one thread runs this loop about ten times faster than two
-        return _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum, kept)
+        return _train(data, lr_Y, lr_Z, steps, batch, seed, init_range, momentum, kept)
 
 
-def _train(data, lr_Y, lr_Z, steps, batch, seed, init_scale, momentum, kept) -> ScanSnapRun:
+def _train(data, lr_Y, lr_Z, steps, batch, seed, init_range, momentum, kept) -> ScanSnapRun:
     gen = torch.Generator().manual_seed(seed)
     M = data.M
-    Y, Z = (((torch.rand(M, M, generator=gen, dtype=torch.float64) * 2 - 1) * init_scale) for _ in range(2))
+    Y, Z = (((torch.rand(M, M, generator=gen, dtype=torch.float64) * 2 - 1) * init_range) for _ in range(2))
     Y.requires_grad_(True)
     Z.requires_grad_(True)
     opt = torch.optim.SGD([{"params": [Y], "lr": lr_Y}, {"params": [Z], "lr": lr_Z}], momentum=momentum)
