@@ -38,6 +38,16 @@ def test_help_lists_chapters_and_parameters_with_defaults():
     assert re.search(r"init\s+default 'kaiming'; one of theory, kaiming", text)
 
 
+def test_the_stub_figures_image_is_a_valid_png():
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(chapters.pixel_png()))
+    image.load()  # decodes the data: a broken stream raises here
+    assert image.size == (1, 1)
+
+
 def test_a_stub_keeps_a_chapters_labels_figures_and_statements_in_order():
     text = ("(chap-x)=\n# The {glue:text}`n` title\n\nProse with a number {glue:text}`n:.2f`.\n\n"
             "```{glue:figure} fig_a\n:name: fig-a\n\nA caption.\n```\n\n(sec-y)=\n## A section\n\n"

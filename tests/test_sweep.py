@@ -325,6 +325,8 @@ def test_a_file_says_what_its_quick_mode_changes_and_keywords_win(tmp_path):
     quick = sw.load_sweep(path, quick=True)
     assert len(quick.runs) == 1 and quick.runs[0].experiment.sim.T == 1.0
     assert len(sw.load_sweep(path, quick=True, seeds=[0, 1]).runs) == 2
+    plain = sw.load_sweep(write(tmp_path, {**TINY, "axes": {"model.m": [8, 16, 32]}}, "plain.yaml"), quick=True)
+    assert [(r.values["model.m"], r.values["seed"]) for r in plain.runs] == [(8, 0), (16, 0)]  # no quick section
     with pytest.raises(sw.SweepError, match="quick must be a mapping with keys among seeds, base, first, axes"):
         sw.load_sweep(write(tmp_path, {**TINY, "quick": {"steps": 3}}, "bad.yaml"))
 

@@ -79,9 +79,17 @@ def run_chapter(chapter: str, values: dict[str, object], quick: bool = False, ou
 _DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}([^\n]*)\n(.*?)^\1\s*$", re.S | re.M)
 #: A label line with the heading it labels, or any heading.
 _HEADING = re.compile(r"^(?:\(([\w-]+)\)=\s*\n+)?(#+ [^\n]*)", re.M)
-#: A one-pixel PNG: the image of every figure of a chapter that was not rerun.
-_PIXEL = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                       "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082")
+
+
+def pixel_png() -> bytes:
+    """A one-pixel white PNG: the image of every figure of a chapter that was not rerun."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def stub(markdown: str) -> str:
@@ -131,7 +139,7 @@ def render_page(chapter: str, notebook: Path, site: Path) -> Path:
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["exclude_patterns"] = ["_build"]
     (site / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    (site / "book" / "stub.png").write_bytes(_PIXEL)
+    (site / "book" / "stub.png").write_bytes(pixel_png())
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     for entry in [toc["root"], *(item["file"] for item in toc.get("chapters", []))]:
         name = Path(entry).name
@@ -143,7 +151,11 @@ def render_page(chapter: str, notebook: Path, site: Path) -> Path:
         else:
             (site / "book" / f"{name}.md").write_text(stub(_markdown_of(source)), encoding="utf-8")
     jb = Path(sys.executable).with_name("jupyter-book")
-    done = subprocess.run([str(jb), "build", str(site), "--keep-going"], capture_output=True, text=True)
+    jb = str(jb) if jb.exists() else shutil.which("jupyter-book")
+    if jb is None:
+        raise RuntimeError("jupyter-book is not installed (pip install -e '.[book]'): the executed notebook is "
+                           f"{notebook}, but its page cannot be rendered")
+    done = subprocess.run([jb, "build", str(site), "--keep-going"], capture_output=True, text=True)
     page = site / "_build" / "html" / "book" / f"{chapter}.html"
     if done.returncode != 0 or not page.exists():
         raise RuntimeError(f"the page of {chapter} did not build:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")

@@ -145,12 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     chapter = sub.add_parser(
         "chapter",
-        help="rerun one chapter of the book with your parameters (executed notebook + HTML page)",
+        help="rerun one chapter of the book with your parameters (executed notebook + its page)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Execute one chapter of the book with papermill, in the book's folder, with the parameters "
-        "given by -p,\nand write the executed notebook and a standalone HTML page. Every value is checked against "
-        "the\nchapter's own parameter checks before the kernel starts. --quick is the chapter's smoke-test mode: "
-        "it\nshortens what you did not set, never a value you passed.",
+        "given by -p,\nwrite the executed notebook, and render it as the book does (NAME-site/). Every value is "
+        "checked\nagainst the chapter's specification before the kernel starts. --quick is the chapter's smoke-test "
+        "mode:\nit shortens what you did not set, never a value you passed.",
         epilog_fn=_chapters_epilog,
     )
     chapter.add_argument("name", metavar="NAME", help="the chapter (listed below)")
@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="set a parameter, e.g. -p n_seeds 3 -p widths 64,128 (repeatable)")
     chapter.add_argument("--quick", action="store_true", help="quick mode: a smoke test, not the published numbers")
     chapter.add_argument("--out", type=Path, metavar="DIR",
-                         help="folder for NAME.ipynb and NAME.html (default: _build/rerun in the checkout)")
+                         help="folder for NAME.ipynb and NAME-site/ (default: _build/rerun in the checkout)")
     chapter.add_argument("--no-progress", action="store_true", help="do not show the progress bar over cells")
     return parser
 

@@ -62,7 +62,6 @@ class OrderSweep:
                 out[f"{tag}_holding"] = sum(v.holds for v in self.orders[scale].values())
         return out
 
-
     def readings(self, prefix: str, fields: tuple[str, ...] = ("exponent", "low", "high"), outcome: bool = False,
                  reached: bool = False) -> Readings:
         """Under ``<prefix>_``: the widths swept (``m_min``, ``m_max``), the counts of :meth:`counts`, and per scale

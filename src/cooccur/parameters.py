@@ -267,8 +267,8 @@ def check_parameters(**specs: tuple) -> None:
     bound) or ``(value, str, choices)``. ``type`` is ``bool``, ``int``, ``float`` (an int is accepted), ``str``,
     ``list`` (a non-empty list of ints, each in range) or ``list[float]`` (a non-empty list of numbers, each in
     range). Example: ``check_parameters(seed=(seed, int, 0, None), init=(init, str, INIT_SCHEMES))``.
-    The same specifications are read from a chapter's source by :func:`chapter_parameters`, which checks values
-    given on the command line before any kernel starts.
+    A chapter's specifications are :data:`SPECS`: :func:`check_chapter` checks them in the kernel and
+    :func:`parse_values` on the command line, before any kernel starts.
     """
     for name, spec in specs.items():
         value, kind, low, high = (*spec, None, None)[:4]

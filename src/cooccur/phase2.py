@@ -1,5 +1,6 @@
-"""What the Phase-2 chapter reads off its runs (Theorems 3.2 and 3.3): the numbers it quotes from one seed's
-verdicts in each setting, the attention's tilt over sequence lengths, and Theorem 3.3's orders over widths at T*.
+"""What the Phase-2 and balancing chapters read off their runs (Theorems 3.2 and 3.3, Lemmas 4.4 and 4.5): the
+numbers they quote from one seed's verdicts in each setting, the attention's tilt over sequence lengths, Theorem
+3.3's orders over widths at T*, and the balance of the types' gradients under stress.
 
 Each function returns :class:`~cooccur.readings.Readings` under the glue names the chapter's prose cites; a
 setting's numbers end in ``_paper`` or ``_premise`` (:func:`cooccur.experiment.both_settings`).

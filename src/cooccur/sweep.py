@@ -208,6 +208,9 @@ class Sweep:
 
 
 QUICK_KEYS = ("seeds", "base", "first", "axes")
+#: Quick mode on a sweep file that does not say what its quick mode changes: its first seed, the first two values
+#: of each axis.
+DEFAULT_QUICK = {"first": 2}
 
 
 def load_sweep(path: str | os.PathLike, *, quick: bool = False, seeds: list[int] | None = None,
@@ -217,14 +220,18 @@ def load_sweep(path: str | os.PathLike, *, quick: bool = False, seeds: list[int]
     base experiment, ``first`` keeps the first values of each axis only and ``axes`` replaces the values of the
     axes it names (each must be an axis of the file). A file may say what its chapter's quick mode changes, under
     ``quick:`` with those same four keys (e.g. ``{seeds: [0], base: {sim: {T: 30}}, first: 2}``): ``quick=True``
-    applies them (the keywords given here win)."""
+    applies them, or on a file without that section its first seed and :data:`DEFAULT_QUICK` (the keywords given
+    here win)."""
     path = Path(path)
     try:
         spec = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as err:
         raise SweepError(f"{path}: cannot read the sweep file: {err}") from None
     if isinstance(spec, dict):
-        smoke = spec.pop("quick", None) or {}
+        smoke = spec.pop("quick", None)
+        if smoke is None:
+            seeds_of_file = spec.get("seeds")
+            smoke = {**DEFAULT_QUICK, **({"seeds": seeds_of_file[:1]} if isinstance(seeds_of_file, list) else {})}
         if not isinstance(smoke, dict) or set(smoke) - set(QUICK_KEYS):
             raise SweepError(f"{path}: quick must be a mapping with keys among {', '.join(QUICK_KEYS)}")
         if quick:
