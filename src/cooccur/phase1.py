@@ -51,9 +51,9 @@ def seed_readings(runs: dict[str, Run], verdicts: dict[str, dict[str, Verdict]])
     out = Readings({"K": claims.ORDER_CONSTANT, "lazy_growth": claims.LAZY_GROWTH, "t1_margin": claims.T1_MARGIN,
                     "much_smaller": claims.MUCH_SMALLER})
     for name, run in runs.items():
-        m = verdicts[name]["thm3.1"].measured
+        thm31 = verdicts[name]["thm3.1"].measured
         out.numbers.update({f"T1_{name}": run.traj.T1,
-                            f"filler_factor_{name}": m["filler_G_change"] / m["filler_G_scale"]})
+                            f"filler_factor_{name}": thm31["filler_G_change"] / thm31["filler_G_scale"]})
         for claim, names in MEASURED.items():
             out.numbers.update({f"{glue}_{name}": verdicts[name][claim].measured.get(key, np.nan)
                                 for glue, key in names.items()})
