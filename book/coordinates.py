@@ -40,13 +40,11 @@ T = 30.0
 quick = False
 
 # %% tags=["hide-input"]
-import numpy as np
-
-from cooccur import claims, plots
+from cooccur import claims, figure1, plots
 from cooccur.experiment import Experiment, paper_setting
 from cooccur.flow import SimConfig
 from cooccur.parameters import check_chapter
-from cooccur.report import glue_figure, glue_numbers, show, verdict_table
+from cooccur.report import glue_figure, glue_readings, show, verdict_table
 
 check_chapter("coordinates", globals())
 
@@ -103,14 +101,8 @@ exact = Experiment(base.data, base.model, SimConfig(T=T, method="gram", rtol=1e-
 # a tight tolerance.
 
 # %% tags=["hide-input"]
-times = np.linspace(0.0, T, int(round(T / 0.1)) + 1)  # every 0.1: a whole number of steps at every learning rate
-flow = exact.simulate(times=times)
-rates = (0.01, 0.005, 0.0025)
-descents = {lr: paper_setting(seed, init=init, method="euler", T=T, step=lr).simulate(times=times) for lr in rates}
-errors = np.array([[np.abs(d.G - flow.G).max(), np.abs(d.A - flow.A).max()] for d in descents.values()])
-glue_numbers({"slope_G": claims.measures.loglog_slope(rates, errors[:, 0]),
-              "slope_A": claims.measures.loglog_slope(rates, errors[:, 1]), "err_G_001": errors[rates.index(0.01), 0],
-              "G1_end": flow.G[-1, 0], "T": T})
+flow, descents, readings = figure1.descent_convergence(exact, seed, init)
+glue_readings(readings)
 glue_figure("fig_gd_vs_flow", plots.gd_vs_flow(flow, descents))
 
 # %% [markdown]
@@ -131,14 +123,10 @@ glue_figure("fig_gd_vs_flow", plots.gd_vs_flow(flow, descents))
 # compare it with the recorded change of $\lVert W^\top a\rVert^2$ (`cooccur.claims.eq5`).
 
 # %% tags=["hide-input"]
-descent = Experiment(base.data, base.model, SimConfig(T=T, method="euler", step=0.01, n_log=1500, n_lin=301))
-runs = {"gradient descent, lr 0.01": claims.Run(descent, descent.run()),
-        "exact flow": claims.Run(exact, exact.simulate(times=descent.sim.times()))}
-eq5 = {name: {"eq5": claims.eq5(r)} for name, r in runs.items()}
-show(verdict_table(eq5, prefix="coordinates"))
+runs, readings = figure1.eq5_runs(exact)
+glue_readings(readings)
+show(verdict_table({name: {"eq5": claims.eq5(r)} for name, r in runs.items()}, prefix="coordinates"))
 gd = runs["gradient descent, lr 0.01"]
-glue_numbers({"eq5_rel_err": eq5["gradient descent, lr 0.01"]["eq5"].measured["relative_error"],
-              "eq5_change": gd.traj.wa_sq[-1] - gd.traj.wa_sq[0]})
 glue_figure("fig_eq5", plots.eq5_check(gd.traj, gd.m1))
 
 # %% [markdown]
@@ -153,9 +141,6 @@ glue_figure("fig_eq5", plots.eq5_check(gd.traj, gd.m1))
 # Over $[0, T]$, $\Vert W^\top a\Vert^2$ grows by {glue:text}`eq5_change:.4g`. The integral of Eq. (5)'s right
 # side matches the recorded change to a relative error of {glue:text}`eq5_rel_err:.1e`: the identity holds for the
 # paper's gradient descent up to its step and the trapezoid rule on the recorded iterations.
-
-# %% tags=["hide-input"]
-glue_numbers({"flow_evals": flow.n_grad_evals, "gd_steps": descents[0.01].n_grad_evals})
 
 # %% [markdown]
 # **Cost.** The flow of {numref}`fig-gd-vs-flow` took {glue:text}`flow_evals` gradient evaluations at tolerance $10^{-10}$. Gradient

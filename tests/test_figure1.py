@@ -98,3 +98,18 @@ def test_the_summary_reads_g_at_t1_and_the_rates_of_each_phase(descent):
     assert out["G1_T1"] == traj.G[i1, 0] and out["n_steps"] == 300
     assert out["G_rate_phase1"] == pytest.approx((traj.G[i1, 0] - traj.G[0, 0]) / traj.T1)
     assert out["score_rate_phase1"] > 0 and out["attn_change"] > 0
+
+
+def test_descent_converges_to_the_exact_flow_at_first_order():
+    from cooccur.experiment import Experiment
+    from cooccur.flow import SimConfig
+
+    base = paper_setting(0, init="kaiming", T=2.0)
+    exact = Experiment(base.data, base.model, SimConfig(T=2.0, method="gram", rtol=1e-10, atol=1e-14))
+    flow, descents, out = figure1.descent_convergence(exact, 0, "kaiming")
+    assert list(descents) == list(figure1.RATES) and flow.t[-1] == pytest.approx(2.0)
+    assert out.numbers["slope_G"] == pytest.approx(1.0, abs=0.15)  # halving the rate halves the gap: first order
+    assert out.numbers["gd_steps"] == 201 and out.numbers["flow_evals"] > 0  # 200 steps and the end state
+    runs, eq5 = figure1.eq5_runs(exact)
+    assert set(runs) == {"gradient descent, lr 0.01", "exact flow"}
+    assert abs(eq5.numbers["eq5_rel_err"]) < 1e-2 and eq5.numbers["eq5_change"] != 0

@@ -70,7 +70,7 @@ def book_code(chapter: Path) -> list[str]:
 
 #: The book's code lines today, a ceiling that only comes down (issue 26 asks for 450): analysis belongs in the
 #: library, where it is named and tested, and a chapter reads as prose with one call per result.
-BOOK_CODE_CEILING = 416
+BOOK_CODE_CEILING = 404
 
 
 def test_the_book_defines_no_function_and_its_code_only_shrinks():

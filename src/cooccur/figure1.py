@@ -12,10 +12,18 @@ from typing import Any
 
 import numpy as np
 
-from cooccur.claims import SCORE_SIGNS, T1_MARGIN, Run, Verdict, attention_uniform, thm3_2_scores
+from cooccur.claims import SCORE_SIGNS, T1_MARGIN, Run, Verdict, attention_uniform, eq5, thm3_2_scores
 from cooccur.experiment import Experiment, figure1_reading, paper_setting, run_many
-from cooccur.flow import DivergenceError
-from cooccur.measures import largest_change, late_loss_slopes, peak_rise, phase1_index, phase1_mask, rises_first
+from cooccur.flow import DivergenceError, SimConfig
+from cooccur.measures import (
+    largest_change,
+    late_loss_slopes,
+    loglog_slope,
+    peak_rise,
+    phase1_index,
+    phase1_mask,
+    rises_first,
+)
 from cooccur.readings import Readings
 from cooccur.trajectory import Trajectory
 
@@ -158,3 +166,36 @@ def descent_against_flow(descent: Trajectory, flow: Trajectory, step: float) -> 
     G_gap = np.max(np.abs(descent.G[:, :3] - flow.G[:, :3])) / np.max(np.abs(flow.G[:, :3]))
     return Readings({"gd_flow_loss_rel": np.max(np.abs(descent.loss - flow.loss) / flow.loss),
                      "gd_flow_t1_gd": descent.T1 / step, "gd_flow_t1_flow": flow.T1 / step, "gd_flow_G_rel": G_gap})
+
+
+#: The learning rates at which gradient descent is compared with the exact flow, each half the last.
+RATES = (0.01, 0.005, 0.0025)
+
+
+def descent_convergence(exact: Experiment, seed: int, init: str) -> tuple[Trajectory, dict[float, Trajectory],
+                                                                          Readings]:
+    """Gradient descent at each of :data:`RATES` (the paper's setting, ``seed``, ``init``) against ``exact`` (the
+    exact flow on the same data and weights), all recorded every 0.1 of flow time up to its horizon (a whole
+    number of steps at every rate). Returns the flow, the descents by rate, and the log-log slopes of the largest
+    gaps of G and of A against the rate (1 for a first-order method), the gap of G at rate 0.01, G(mu_1) at the end,
+    the horizon, and the flow's gradient evaluations against the steps of descent at 0.01."""
+    T = exact.sim.T
+    times = np.linspace(0.0, T, int(round(T / 0.1)) + 1)
+    flow = exact.simulate(times=times)
+    descents = {lr: paper_setting(seed, init=init, method="euler", T=T, step=lr).simulate(times=times) for lr in RATES}
+    errors = np.array([[np.abs(d.G - flow.G).max(), np.abs(d.A - flow.A).max()] for d in descents.values()])
+    return flow, descents, Readings({
+        "slope_G": loglog_slope(RATES, errors[:, 0]), "slope_A": loglog_slope(RATES, errors[:, 1]),
+        "err_G_001": errors[RATES.index(0.01), 0], "G1_end": flow.G[-1, 0], "T": T,
+        "flow_evals": flow.n_grad_evals, "gd_steps": descents[0.01].n_grad_evals})
+
+
+def eq5_runs(exact: Experiment) -> tuple[dict[str, Run], Readings]:
+    """Eq. (5) read on gradient descent (rate 0.01, recorded densely) and on ``exact`` at the same times: the two
+    runs by label, the relative error of Eq. (5) on descent, and the change of ||W^T a||^2 over it."""
+    descent = Experiment(exact.data, exact.model, SimConfig(T=exact.sim.T, method="euler", step=0.01, n_log=1500,
+                                                            n_lin=301))
+    gd = Run(descent, descent.run())
+    runs = {"gradient descent, lr 0.01": gd, "exact flow": Run(exact, exact.simulate(times=descent.sim.times()))}
+    return runs, Readings({"eq5_rel_err": eq5(gd).measured["relative_error"],
+                           "eq5_change": gd.traj.wa_sq[-1] - gd.traj.wa_sq[0]})
