@@ -147,16 +147,6 @@ def test_margin_rule_and_structure_tables():
     assert row == "| premise | 1.00e-03 | 2.00e-03 | -1.00e-03 | -3.00e-03 | 0.50 to 1.50 | 1.00e-04 | 10.00 | 8.00 |"
 
 
-def test_glue_measured_glues_nan_for_what_was_not_measured(tmp_path, monkeypatch):
-    from cooccur.claims import Verdict
-
-    results = tmp_path / "chapter.json"
-    monkeypatch.setenv("COOCCUR_RESULTS_FILE", str(results))
-    report.glue_measured(Verdict("c", True, True, {"a": 1.5}), {"x_a": "a", "x_b": "b"})
-    assert json.loads(results.read_text()) == {"x_a": {"value": 1.5, "class": "float64"},
-                                               "x_b": {"value": None, "class": "float64"}}
-
-
 def test_an_order_table_at_t_star_compares_each_cell_with_its_own_prediction():
     from cooccur.claims import T_STAR_ORDERS
 

@@ -40,14 +40,6 @@ def glue_number(name: str, value: numbers.Real, manifest: bool = True, kind: str
         record(name, plain, kind)
 
 
-def glue_numbers(values: dict[str, numbers.Real | tuple[numbers.Real, str | None]]) -> None:
-    """:func:`glue_number` for each of ``{name: value}``; a value may be ``(value, kind)`` to give its tolerance
-    class."""
-    for name, value in values.items():
-        number, kind = value if isinstance(value, tuple) else (value, None)
-        glue_number(name, number, kind=kind)
-
-
 def glue_statistic(name: str, samples, k: float = 3.0) -> tuple[float, float]:
     """Glue the mean of ``samples`` (one value per seed) under ``name``, and record it in the manifest as a
     ``seed-statistic``: its tolerance is ``k`` standard errors of the mean (sample standard deviation over
@@ -123,13 +115,6 @@ def record(name: str, value: float | int, kind: str | None = None, se: float | N
     write_atomic(path, lambda fh: fh.write(json.dumps(results, indent=1, sort_keys=True).encode()))
 
 
-def record_numbers(values: dict[str, float | int]) -> None:
-    """:func:`record` each of ``{name: value}`` in the results manifest, without glueing it (numbers of a table
-    the chapter shows, which a rebuild must reproduce too)."""
-    for name, value in values.items():
-        record(name, value)
-
-
 def glue_figure(name: str, fig) -> None:
     """Glue a Matplotlib figure under ``name`` for a ``{glue:figure}`` directive, as the PNG of
     :func:`cooccur.plots.png_bytes` (the same pixels whatever Matplotlib backend the kernel has), and close it, so
@@ -153,19 +138,17 @@ def glue_readings(readings: Readings) -> None:
     """Glue everything a study reports (:class:`cooccur.readings.Readings`): its numbers and texts, its statistics
     over seeds (:func:`glue_statistic`), its machine facts kept out of the manifest, and record its table cells in
     the manifest."""
-    glue_numbers(readings.numbers)
+    for name, value in readings.numbers.items():
+        number, kind = value if isinstance(value, tuple) else (value, None)  # (value, tolerance class)
+        glue_number(name, number, kind=kind)
     for name, samples in readings.statistics.items():
         glue_statistic(name, samples)
-    glue_texts(readings.texts)
+    for name, text in readings.texts.items():
+        glue_text(name, text)
     for name, value in readings.unrecorded.items():
         glue_number(name, value, manifest=False)
-    record_numbers(readings.recorded)
-
-
-def glue_texts(texts: dict[str, str]) -> None:
-    """:func:`glue_text` for each of ``{name: text}``."""
-    for name, text in texts.items():
-        glue_text(name, text)
+    for name, value in readings.recorded.items():
+        record(name, value)
 
 
 def _mark(flag: bool) -> str:
@@ -366,12 +349,6 @@ def order_table(orders_by_scale: dict[float, dict[str, Verdict]], main_scale: fl
                  **{f"s = {scale:g}": _mark(verdicts[first].premise_met)
                     for scale, verdicts in orders_by_scale.items()}})
     return rows_table(rows)
-
-
-def glue_measured(verdict: Verdict, names: dict[str, str], kind: str | None = None) -> None:
-    """Glue numbers a verdict measured: ``{glue name: key of verdict.measured}`` (NaN where it measured none)."""
-    for name, key in names.items():
-        glue_number(name, verdict.measured.get(key, math.nan), kind=kind)
 
 
 def margin_rule_table(held: dict[float, dict[str, int]], runs: dict[str, int]) -> str:
