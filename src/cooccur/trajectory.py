@@ -1,8 +1,8 @@
 """A recorded training run: observables on a time grid, saved to and loaded from one ``.npz`` file.
 
 Every array has the time axis first, of length R (the number of records; T is the horizon, the last time). Word
-indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2) and attention
-arrays are indexed [key word, query word] like ``A``. Columns "by type" are sample types 1, 2, 3, 4.
+indices are 0-based (mu_1 = 0, mu_2 = 1, mu_3 = 2) and attention arrays are indexed [key word, query word] like
+``A``. Columns "by type" are sample types 1, 2, 3, 4.
 
 The (R, w, w) records A, VV and attn hold every word (w = d) or, for a run with ``record="signal"``
 (:class:`cooccur.flow.SimConfig`), the three signal words only (w = 3): the same indices, 6.8 GB less per 100 records
