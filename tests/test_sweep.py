@@ -438,7 +438,7 @@ def test_the_committed_figure6_file_is_the_authors_grid():
         data, train = run.experiment.data, run.experiment.train
         assert data.n_classes == 2 * data.n_queries and data.seq_len == 128 and data.n_distinct == 10
         assert (train.steps, train.batch, train.momentum, train.init) == (100, 128, 0.9, "linear")
-        assert run.experiment.init_scale == pytest.approx(1 / np.sqrt(data.M))
+        assert run.experiment.init_range == pytest.approx(1 / np.sqrt(data.M))
 
 
 def short_fig6() -> sw.Sweep:
