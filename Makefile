@@ -17,7 +17,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 export COOCCUR_CACHE_DIR ?= $(CURDIR)/.cache/experiments
 
-.PHONY: test book lab reference crosscheck check-html bench lint clean
+.PHONY: test book lab rerun reference crosscheck check-html bench lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ JOBS ?=
 FRESH ?=
 book: $(STAMP)
 	$(PY) scripts/build_book.py $(if $(KERNELS),--kernels $(KERNELS)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FRESH),--fresh)
+
+# make rerun CHAPTER=phase1 ARGS="-p n_seeds 3": rerun one chapter with your parameters (sets up .venv first).
+rerun: $(STAMP)
+	$(PY) -m cooccur chapter $(CHAPTER) $(ARGS)
 
 # Double-clicking a chapter opens it as a notebook (jupytext.toml pairs it with notebooks/<name>.ipynb).
 lab: $(STAMP)

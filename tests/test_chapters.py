@@ -100,3 +100,10 @@ def assert_math_typeset_offline(page: Path) -> None:
         typeset = tab.locator("mjx-container").count()
         browser.close()
     assert typeset > 10 and not refused, (typeset, refused)
+
+
+def test_a_chapters_kernel_runs_over_local_sockets_and_prints_no_warning(tmp_path, capfd):
+    seconds = chapters.execute("reproducing", tmp_path / "reproducing.ipynb", {"quick": True})
+    assert seconds > 0 and (tmp_path / "reproducing.ipynb").exists()
+    printed = capfd.readouterr()
+    assert "without encryption" not in printed.err + printed.out  # the kernel's TCP warning

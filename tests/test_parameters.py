@@ -59,6 +59,8 @@ def test_a_bound_in_another_parameter_is_checked_after_quick_mode(monkeypatch):
     ("phase1", [("n_seeds", "2.5")], "parameter 'n_seeds' must be an integer"),
     ("phase1", [("widths", "64,abc")], "parameter 'widths' must be a non-empty list of integers"),
     ("phase1", [("quick", "maybe")], "parameter 'quick' must be True or False"),
+    ("phase1", [("quick", "yes")], "parameter 'quick' must be True or False, got 'yes'"),
+    ("atlas", [("fresh", "1")], "parameter 'fresh' must be True or False, got '1'"),
     ("experiments", [("init", "glorot")], "parameter 'init' must be one of 'theory'"),
     ("phase2", [("t1_margins", "[0.1, 20]")], r"parameter 't1_margins' must be a finite number in \[0.0, 10.0\]"),
 ])

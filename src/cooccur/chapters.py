@@ -12,13 +12,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from cooccur.parameters import BOOK, ROOT, chapter_path
 
-#: Where reruns go unless ``--out`` says otherwise.
-DEFAULT_OUT = ROOT / "_build" / "rerun"
+#: Where reruns go unless ``--out`` says otherwise: relative to the current folder.
+DEFAULT_OUT = Path("_build") / "rerun"
 
 
 def execute(chapter: str | Path, out: Path, parameters: dict[str, object] | None = None, *,
@@ -34,19 +35,28 @@ def execute(chapter: str | Path, out: Path, parameters: dict[str, object] | None
     ``PapermillExecutionError`` (the notebook, with the error, is still written)."""
     import jupytext
     import papermill
+    from jupyter_client.manager import KernelManager
 
     path = Path(chapter) if str(chapter).endswith(".py") else chapter_path(str(chapter))
     environ = {"COOCCUR_RESULTS_FILE": None if results_file is None else str(results_file),
                "COOCCUR_PASSED_PARAMETERS": ",".join(passed)}
     saved = {key: os.environ.get(key) for key in environ}
     _set_environ(environ)
+    # the kernel talks to this process over local (IPC) sockets, not TCP: nothing listens on a port, and the
+    # kernel has no "running over TCP without encryption" warning to print on the terminal. Each kernel's sockets
+    # live in a folder of their own, so kernels started side by side (make book JOBS=2) never share one.
+    sockets = Path(tempfile.mkdtemp(prefix="cooccur-kernel-"))
+    kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(sockets / "k"))
     start = time.perf_counter()
     try:
         papermill.execute_notebook(jupytext.read(path), str(out), parameters=parameters or {}, kernel_name="python3",
                                    cwd=str(BOOK if cwd is None else cwd), progress_bar=progress,
-                                   request_save_on_cell_execute=False)
+                                   request_save_on_cell_execute=False, km=kernel)
     finally:
         _set_environ(saved)
+        if kernel.has_kernel:
+            kernel.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
     return time.perf_counter() - start
 
 

@@ -158,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="set a parameter, e.g. -p n_seeds 3 -p widths 64,128 (repeatable)")
     chapter.add_argument("--quick", action="store_true", help="quick mode: a smoke test, not the published numbers")
     chapter.add_argument("--out", type=Path, metavar="DIR",
-                         help="folder for NAME.ipynb and NAME-site/ (default: _build/rerun in the checkout)")
+                         help="folder for NAME.ipynb and NAME-site/ (default: _build/rerun in the current folder)")
     chapter.add_argument("--no-progress", action="store_true", help="do not show the progress bar over cells")
     return parser
 

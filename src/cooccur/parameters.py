@@ -222,9 +222,9 @@ def _convert(spec: Parameter, text: str) -> object:
         return text
     if spec.kind is bool:
         lowered = text.strip().lower()
-        if lowered in ("true", "yes", "1"):
+        if lowered == "true":  # strictly: "yes", "1" or "on" could mean either, and are refused
             return True
-        if lowered in ("false", "no", "0"):
+        if lowered == "false":
             return False
         raise ChapterError(f"parameter {spec.name!r} must be True or False, got {text!r}")
     try:
