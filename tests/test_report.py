@@ -17,14 +17,18 @@ def test_verdict_table_has_a_premise_column_and_records_each_verdict(tmp_path, m
     header, rule, *rows = table.splitlines()
     assert "premises met" in header and len(rows) == 2
     # the loss is not below 1/m by t = 3, long before m T1: too short a run to decide
-    assert rows[1].startswith("| `thm3.3.loss` | premise | yes | undecided |")
+    assert rows[1].startswith("| `thm3.3.loss` | undecided | yes |")
+    assert "<details><summary>prediction</summary>training loss <= 1/m" in rows[1]
     recorded = json.loads(results.read_text())
     assert recorded["x.premise.thm3.3.loss.undecided"] == {"value": 1, "class": "exact"}
     assert "x.premise.thm3.3.loss.holds" not in recorded
     assert recorded["x.premise.lemma4.1.premise_met"] == {"value": 1, "class": "exact"}
     failing = claims.Verdict("thm3.3.loss", False, True, detail="fails: not below 1/m by m T1")
     table = report.verdict_table({"premise": {"thm3.3.loss": failing}}, prefix="y")
-    assert table.splitlines()[2].startswith("| `thm3.3.loss` | premise | yes | **no** |")
+    assert table.splitlines()[2] == "| `thm3.3.loss` | **no** | yes | fails: not below 1/m by m T1 |"
+    both = report.verdict_table({"a": {"thm3.3.loss": failing}, "b": {"thm3.3.loss": failing}})
+    assert both.splitlines()[0] == "| statement | holds | premises met | setting | measured |"
+    assert both.splitlines()[3].startswith("| `thm3.3.loss` | **no** | yes | b |")
     assert json.loads(results.read_text())["y.premise.thm3.3.loss.holds"] == {"value": 0, "class": "exact"}
 
 

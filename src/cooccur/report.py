@@ -160,28 +160,38 @@ def _cell(text: str | None) -> str:
 
 
 def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, prefix: str | None = None) -> str:
-    """A Markdown table of verdicts, one row per (statement, setting): premises met, holds, the prediction with
-    its constant, and what was measured. ``verdicts[setting][claim]`` is a :class:`cooccur.claims.Verdict`.
+    """A Markdown table of verdicts, one row per (statement, setting): the statement, whether it holds (a mark:
+    holds, fails, undecided or by construction), whether its premises are met, the setting (a column only when
+    there are several), and what was measured, with the prediction (its constant explicit) folded under it.
+    ``verdicts[setting][claim]`` is a :class:`cooccur.claims.Verdict`.
 
     With ``prefix``, each verdict's ``holds`` and ``premise_met`` also go to the results manifest as
     ``{prefix}.{setting}.{claim}.holds`` (1 or 0; ``.undecided`` = 1 in its place for an undecided verdict), so a
     rebuild that flips a verdict fails the comparison.
     """
-    rows = ["| statement | setting | premises met | holds | prediction (constant explicit) | measured |",
-            "|---|---|---|---|---|---|"]
     settings = list(verdicts)
+    several = len(settings) > 1
+    rows = ["| statement | holds | premises met |" + (" setting |" if several else "") + " measured |",
+            "|---|---|---|" + ("---|" if several else "") + "---|"]
     names = claims if claims is not None else list(verdicts[settings[0]])
     for claim in names:
         for setting in settings:
             v = verdicts[setting][claim]
             holds = "by construction" if v.by_construction else "undecided" if v.undecided else _mark(v.holds)
-            rows.append(f"| `{claim}` | {setting} | {_mark(v.premise_met)} | {holds} | {_cell(v.predicted)} "
-                        f"| {_cell(v.detail)} |")
+            measured = _cell(v.detail) + (f" {folded_inline(_cell(v.predicted), 'prediction')}"
+                                          if v.predicted else "")
+            rows.append(f"| `{claim}` | {holds} | {_mark(v.premise_met)} |" + (f" {setting} |" if several else "")
+                        + f" {measured} |")
             if prefix is not None and not v.by_construction:
                 record(f"{prefix}.{setting}.{claim}.{'undecided' if v.undecided else 'holds'}",
                        1 if v.undecided else int(v.holds))
                 record(f"{prefix}.{setting}.{claim}.premise_met", int(v.premise_met))
     return "\n".join(rows)
+
+
+def folded_inline(text: str, summary: str) -> str:
+    """``text`` collapsed under ``summary`` inside a table cell (a ``<details>`` element on one line)."""
+    return f"<details><summary>{summary}</summary>{text}</details>"
 
 
 def premise_table(premises_by_setting: dict[str, dict]) -> str:
@@ -213,8 +223,12 @@ def config_table(experiments: dict) -> str:
             short.append(row)
     if len(short) == len(header):
         short = ["Every field has the library's default value (the paper's experiment)."]
-    details = f"<details><summary>All {len(full) - len(header)} fields</summary>"
-    return "\n".join([*short, "", details, "", *full, "", "</details>"])
+    return "\n".join([*short, "", folded("\n".join(full), f"All {len(full) - len(header)} fields")])
+
+
+def folded(markdown: str, summary: str) -> str:
+    """``markdown`` (a table, say) in a collapsed ``<details>`` block that opens on ``summary``."""
+    return f"<details><summary>{summary}</summary>\n\n{markdown}\n\n</details>"
 
 
 def values_table(values: dict[str, object], header: tuple[str, str] = ("setting", "value")) -> str:
@@ -261,6 +275,13 @@ def count_table(verdicts_by_setting: dict[str, list[dict]], claims: list[str], p
                 record(f"{prefix}.{setting}.{claim}.holds_seeds", held)
         rows.append(f"| `{claim}` | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def dashboard_table(board, prefix: str | None = None) -> str:
+    """The intro's dashboard (:class:`cooccur.dashboard.Dashboard`): its table, then the counts behind each mark
+    (:func:`count_table`, with ``prefix`` recorded in the manifest) folded under it."""
+    counts = count_table(board.verdicts, list(board.verdicts[next(iter(board.verdicts))][0]), prefix=prefix)
+    return rows_table(board.rows) + "\n\n" + folded(counts, "On how many seeds the premises held / it held")
 
 
 def measured_table(verdicts: dict[str, dict], claim: str, rows: dict[str, tuple[str, str | None]]) -> str:
@@ -378,6 +399,8 @@ def structure_table(verdicts: dict[str, Verdict]) -> str:
 
 
 def _fmt_value(value) -> str:
+    if value is None:
+        return "–"  # not set (a reader should not see Python's None)
     if isinstance(value, float):
         return f"{value:.6g}"
     if isinstance(value, (list, tuple)):
