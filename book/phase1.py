@@ -280,8 +280,7 @@ glue_figure("fig_phase1_sandwich", plots.sandwich({f"{name} setting": r.traj for
 #
 # By {prf:ref}`lem-initial-growth` the MLP moves at the rate $(\sigma_0^2 + \sigma_1^2)\,m\,m_1$, so $T_1$ should
 # be inversely proportional to it. With the theory's scales $\sigma_0^2 = 1/(Lm)$ and $\sigma_1^2 = 1/m_1$ the
-# rate is $m_1/L + m$. A sweep that holds $m_1$ fixed while $m$ grows, as an earlier version of this chapter did,
-# therefore does not test $T_1 = \tilde O(1/m)$: the rate is then $m + m_1/L$, not proportional to $m$. Condition 1
+# rate is $m_1/L + m$. A sweep that holds $m_1$ fixed while $m$ grows therefore does not test $T_1 = \tilde O(1/m)$: the rate is then $m + m_1/L$, not proportional to $m$. Condition 1
 # asks for $m \ge m_1$, so we sweep with $m_1 = m/2$ on the premise setting's data (distinct fillers) at the
 # theory's scales, and, for comparison, with $m_1 = 256$ fixed on the paper's data.
 # {glue:text}`sweep_seeds` seeds per width.

@@ -56,7 +56,7 @@
 # filler word is at most $\tilde O\bigl(\frac{\sigma_0^2}{\sigma_1^2 m m_1}(\frac{\sqrt m}{nL} + 1)\bigr)$: the
 # same expression with only its *first* term divided by $n$.
 #
-# *Checked in* {numref}`fig-phase2-loss` and {ref}`sec-phase2-structure`.
+# *Checked in* {numref}`fig-phase2-loss` and {ref}`the structure of the attention's change <sec-phase2-structure>`.
 # ```
 #
 # The library reads "$T_2 = \mathrm{poly}(m)$" as the run's horizon, "$1/\mathrm{poly}(m)$" as $1/m$ and the
@@ -322,8 +322,8 @@ show(structure_table({name: verdicts[name][seed]["thm3.3.structure"] for name in
 # smallest target coefficient is {glue:text}`core_over_filler_premise:.2f` times the largest filler coefficient in
 # the premise setting and {glue:text}`core_over_filler_paper:.2f` times in the paper's setting, against the
 # predicted {glue:text}`predicted_ratio:.2f`: in the premise setting the measured ratio matches the prediction, and
-# with repeated fillers the filler coefficients are somewhat larger. (An earlier version of this chapter compared
-# the ratio with "a factor of order $n$" and called it a failure; the bound divides only its first term by $n$.)
+# with repeated fillers the filler coefficients are somewhat larger. (Comparing the ratio with "a factor of order
+# $n$" would call it a failure; the bound divides only its first term by $n$.)
 
 # %% [markdown]
 # (sec-phase2-orders)=
