@@ -53,7 +53,7 @@ def test_lazy_rows_and_the_rate_across_the_maps():
     s, m = s.ravel(), m.ravel()
     width = pd.DataFrame({"axis.init_scale": s, "axis.model.m": m, "error": "", "T1": 2.0 / (s**2 * m),
                           "T1_x_rate": 30.0 * s**0, "premise.lazy_phase1": s < 2, "thm3.1.wa_sq_growth": 1 + s,
-                          "thm3.1.VV_growth": 1.0})
+                          "thm3.1.VV_growth": 1.0, "model.m1": m, "data.L": 5})
     length = pd.DataFrame({"axis.data.n": [60, 120], "axis.data.L": [5, 5], "error": "", "T1_x_rate": [20.0, 40.0]})
     rows, shares = atlas.lazy_rows(width)
     assert [r["lazy Phase 1"] for r in rows] == ["100%", "100%", "0%"] and shares.recorded["width.lazy_share.s3"] == 0.0
@@ -62,3 +62,6 @@ def test_lazy_rows_and_the_rate_across_the_maps():
     assert (rate["rate_mid_m"], rate["rate_mid_s"], rate["theory_scale"]) == (320.0, 1.0, 1.0)
     assert rate["t1m_min"] == pytest.approx(2.0) and rate["t1m_max"] == pytest.approx(2.0)
     assert (rate["length_product_min"], rate["length_product_max"]) == (20.0, 40.0)
+    assert rate["t1m_rate_factor"] == pytest.approx(1.2)  # the figure's T1 x rate over T1 m at m1 = m, L = 5
+    with pytest.raises(ValueError, match="rate / m differs"):
+        atlas.rate_over_m(width.assign(**{"model.m1": 2 * m * (s > 1) + m}))
