@@ -54,7 +54,7 @@
 # larger scales.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 width_file = "atlas/width.yaml"
 length_file = "atlas/length.yaml"
 fine_width_file = "atlas/width-fine.yaml"
@@ -68,7 +68,7 @@ quick = False
 from cooccur import atlas, plots, sweep
 from cooccur.claims import CLAIMS
 from cooccur.parameters import check_chapter
-from cooccur.report import glue_figure, glue_readings, glue_text, premise_summary_table, rows_table, show, sweep_table
+from cooccur.report import downloads, glue_figure, glue_readings, premise_summary_table, rows_table, show, sweep_table
 
 check_chapter("atlas", globals())
 out = sweep.tables_dir(results_dir, fresh)  # fresh=False resumes a table instead of recomputing the maps
@@ -86,16 +86,15 @@ show(sweep_table({width_file: width_sweep, length_file: length_sweep}))
 # %%
 width = sweep.run_sweep(width_sweep, out / "width.parquet", workers=workers or None, progress=False)
 length = sweep.run_sweep(length_sweep, out / "length.parquet", workers=workers or None, progress=False)
+show(downloads({"map (i), initial scale × width": out / "width.parquet", "map (ii), samples × length": out / "length.parquet"}))
 
 # %% tags=["hide-input"]
 claims = list(CLAIMS)
 summaries = {"width": sweep.premise_summary(width, claims), "length": sweep.premise_summary(length, claims)}
-glue_readings(sweep.table_readings({"width": width, "length": length}, count="runs"))
-glue_readings(atlas.summary_readings(summaries, claims))
 # a statement that holds by construction on every run of a map (Eq. (5) on the Gram flow) tests nothing there
-built = atlas.by_construction({"width": width, "length": length}, summaries)
-mapped = [c for c in claims if c not in built]
-glue_text("by_construction", ", ".join(sorted(built)) or "none")
+mapped, left_out = atlas.mapped_claims({"width": width, "length": length}, summaries)
+glue_readings(sweep.table_readings({"width": width, "length": length}, count="runs")
+              | atlas.summary_readings(summaries, claims) | left_out)
 glue_figure("fig_atlas_width", plots.atlas_maps(width, mapped, *atlas.AXES["width"]))
 
 # %% [markdown]

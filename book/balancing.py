@@ -35,7 +35,7 @@
 # The grey band is $[1/2, 2]$.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 seed = 0
 n_seeds = 10
 T = 300.0

@@ -47,7 +47,7 @@
 # build. Its `-fine` twin is the same question on a finer grid with more seeds, a cluster run whose cost is
 # written in the file.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 limit_file = "beyond/limit.yaml"
 lazy_file = "beyond/lazy.yaml"
 escape_file = "beyond/escape.yaml"

@@ -33,7 +33,7 @@
 # one score correlation. Bottom: the largest error over the run against the learning rate, log-log.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 seed = 0
 init = "kaiming"
 T = 30.0

@@ -41,7 +41,7 @@
 # and by sample type. The dashed red line is the end of Phase 1.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 data_seed = 0
 model_seed = 0
 init = "kaiming"

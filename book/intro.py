@@ -50,7 +50,7 @@
 # (3) Training loss, overall and by sequence type.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 seed = 0
 T = 300.0
 n_seeds = 10

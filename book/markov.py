@@ -35,7 +35,7 @@
 # small random initialisations (stars: end points).
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 seed = 0
 n_inits = 200
 start_std = 0.01

@@ -81,7 +81,7 @@
 # The same in the premise setting.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 seed = 0
 n_seeds = 10
 T = 300.0

@@ -49,7 +49,7 @@
 # ten-seed statistics). The same configuration gives the same trajectory, bit for bit, on the same machine and
 # library versions.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 quick = False
 
 # %% tags=["hide-input"]

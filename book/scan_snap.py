@@ -35,7 +35,7 @@
 # 10 to 19 are distinct to class 1, in order of rising co-occurrence with its query.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 seed = 2
 steps = 100
 batch = 128
@@ -54,7 +54,7 @@ quick = False
 from cooccur import plots, sweep
 from cooccur.parameters import check_chapter
 from cooccur.related import scan_snap as ss
-from cooccur.report import glue_figure, glue_readings, rows_table, show, sweep_table, values_table
+from cooccur.report import downloads, glue_figure, glue_readings, rows_table, show, sweep_table, values_table
 
 check_chapter("scan_snap", globals())
 data = ss.SequenceClasses(n_classes=2, n_common=10, n_distinct=10, seq_len=128)
@@ -122,6 +122,7 @@ published = ss.read_published_figure6(fig6_published)
 glue_readings(ss.figure6_readings(fig6, len(fig6_sweep.seeds), published))
 glue_figure("fig_scan_snap_entropy", plots.scan_snap_entropy(fig6, data.n_distinct))
 show(rows_table(ss.figure6_trend_rows(fig6, fig6_sweep.axes["lr_ratio"][-1])))
+show(downloads({"their Figure 6, our runs": out / "fig6.parquet"}))
 
 # %% [markdown]
 # ```{glue:figure} fig_scan_snap_entropy

@@ -30,7 +30,7 @@
 # the word's role.
 # ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"] mystnb={"code_prompt_show": "The chapter's parameters", "code_prompt_hide": "Hide the parameters"}
 data_seed = 0
 model_seed = 0
 n_seeds = 10

@@ -52,6 +52,7 @@ from kernels import SETTINGS, check_setting, print_moves, probe, resolve_auto
 from results import collect, compare, moves, write_reference
 
 from cooccur import store
+from cooccur.chapters import downloads_of
 from cooccur.chapters import execute as execute_chapter
 from cooccur.parameters import chapter_names
 from cooccur.provenance import PACKAGES
@@ -73,7 +74,7 @@ def execute(chapter: Path, parameters: dict[str, object]) -> float:
     ``_build/results/<chapter>.json``; returns the seconds taken."""
     print(f"executing {chapter.name} ...", flush=True)
     return execute_chapter(chapter, chapter.with_suffix(".ipynb"), parameters,
-                           results_file=RESULTS / f"{chapter.stem}.json", cwd=BOOK)
+                           results_file=RESULTS / f"{chapter.stem}.json", cwd=chapter.parent)
 
 
 #: Executed chapters kept for reuse (``$COOCCUR_CHAPTER_CACHE``, else .cache/chapters): ``<name>-<fingerprint>/``
@@ -110,11 +111,18 @@ def fingerprint(chapter: Path, parameters: dict[str, object]) -> str:
 
 
 def reuse(chapter: Path, key: str) -> float | None:
-    """Copy a kept execution of ``chapter`` with inputs ``key`` into place (``book/<name>.ipynb`` and its numbers);
-    returns the seconds it took when it was executed, or None if none is kept."""
+    """Copy a kept execution of ``chapter`` with inputs ``key`` into place (``book/<name>.ipynb``, its numbers and
+    the files its page offers for download, :func:`cooccur.chapters.downloads_of`); returns the seconds it took
+    when it was executed, or None if none is kept (or it was kept without those files)."""
     kept = CHAPTER_CACHE / f"{chapter.stem}-{key}"
     if not (kept / "seconds.json").exists():
         return None
+    targets = downloads_of(kept / "notebook.ipynb")
+    if not all((kept / "downloads" / str(i)).is_file() for i in range(len(targets))):
+        return None  # kept before it offered these files: execute it again
+    for i, target in enumerate(targets):  # the result tables its page offers for download
+        (chapter.parent / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(kept / "downloads" / str(i), chapter.parent / target)
     shutil.copy(kept / "notebook.ipynb", chapter.with_suffix(".ipynb"))
     if (kept / "results.json").exists():
         shutil.copy(kept / "results.json", RESULTS / f"{chapter.stem}.json")
@@ -130,6 +138,9 @@ def keep(chapter: Path, key: str, seconds: float) -> None:
     shutil.rmtree(kept, ignore_errors=True)
     kept.mkdir(parents=True)
     shutil.copy(chapter.with_suffix(".ipynb"), kept / "notebook.ipynb")
+    for i, target in enumerate(downloads_of(kept / "notebook.ipynb")):
+        (kept / "downloads").mkdir(exist_ok=True)
+        shutil.copy(chapter.parent / target, kept / "downloads" / str(i))
     if (RESULTS / f"{chapter.stem}.json").exists():
         shutil.copy(RESULTS / f"{chapter.stem}.json", kept / "results.json")
     (kept / "seconds.json").write_text(json.dumps(seconds))  # written last: its presence marks a whole entry

@@ -65,3 +65,14 @@ def test_lazy_rows_and_the_rate_across_the_maps():
     assert rate["t1m_rate_factor"] == pytest.approx(1.2)  # the figure's T1 x rate over T1 m at m1 = m, L = 5
     with pytest.raises(ValueError, match="rate / m differs"):
         atlas.rate_over_m(width.assign(**{"model.m1": 2 * m * (s > 1) + m}))
+
+
+def test_the_maps_leave_out_what_holds_by_construction_on_every_run():
+    from cooccur.claims import CLAIMS
+
+    table = pd.DataFrame({"error": ["", ""]})
+    summary = pd.DataFrame({"claim": list(CLAIMS), "by_construction": [2 if c == "eq5" else 0 for c in CLAIMS]})
+    mapped, left_out = atlas.mapped_claims({"width": table}, {"width": summary})
+    assert mapped == [c for c in CLAIMS if c != "eq5"] and left_out.texts == {"by_construction": "eq5"}
+    summary["by_construction"] = 1  # on one run of two: still mapped
+    assert atlas.mapped_claims({"width": table}, {"width": summary})[1].texts == {"by_construction": "none"}

@@ -126,3 +126,30 @@ def test_the_last_chapter_depends_on_the_others_numbers_and_its_own_inputs(pages
     key = build_book.fingerprint(pages[0], {"sweep_file": "other.yaml"})
     (tmp_path / "other.yaml").write_text("x: 2\n")  # a file a parameter names, outside the chapter's folder
     assert build_book.fingerprint(pages[0], {"sweep_file": "other.yaml"}) != key
+
+
+def test_a_reused_chapter_puts_back_the_files_its_page_offers_for_download(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(build_book, "BUILD", tmp_path / "build")
+    monkeypatch.setattr(build_book, "CHAPTER_CACHE", tmp_path / "kept")
+    monkeypatch.setattr(build_book, "RESULTS", tmp_path / "build" / "results")
+    (tmp_path / "build").mkdir()
+    page = tmp_path / "a.py"
+    page.write_text(CHAPTER.split("# %%\n")[0] + """# %%
+import time
+from pathlib import Path
+from IPython.display import Markdown, display
+Path("tables").mkdir(exist_ok=True)
+Path("tables/t.csv").write_text(repr(time.time()))
+display(Markdown("{download}`CSV <tables/t.csv>`"))
+""")
+    table = tmp_path / "tables" / "t.csv"
+    build_book.execute_all([page], {}, jobs=1, fresh=False)
+    written = table.read_text()
+    table.unlink()
+    build_book.execute_all([page], {}, jobs=1, fresh=False)
+    assert "reusing" in capsys.readouterr().out
+    assert table.read_text() == written  # the kept copy, not a new execution's
+    kept = next((tmp_path / "kept").glob("a-*"))
+    (kept / "downloads" / "0").unlink()  # kept without it: executed again
+    build_book.execute_all([page], {}, jobs=1, fresh=False)
+    assert "reusing" not in capsys.readouterr().out and table.read_text() != written

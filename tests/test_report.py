@@ -1,6 +1,7 @@
 """The book helpers: tables and the results manifest."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,22 @@ def test_glue_readings_records_each_part_under_its_tolerance_class(tmp_path, mon
     assert recorded["mean"]["se"] == pytest.approx(1 / 3**0.5)
     assert recorded["map.cell"] == {"value": 0.75, "class": "float64"}
     assert set(recorded) == {"count", "ratio", "mean", "map.cell"}  # texts are not numbers; wall-clock time stays out
+
+
+def test_downloads_writes_the_csv_beside_the_parquet_and_links_both(tmp_path, monkeypatch):
+    import nbformat
+    import pandas as pd
+
+    from cooccur.chapters import downloads_of
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    pd.DataFrame({"seed": [0, 1], "T1": [0.5, 0.25]}).to_parquet("out/w.parquet")
+    markdown = report.downloads({"map (i)": Path("out") / "w.parquet"})
+    assert "{download}`Parquet <out/w.parquet>`" in markdown and "{download}`CSV <out/w.csv>`" in markdown
+    assert "(2 runs)" in markdown
+    assert pd.read_csv("out/w.csv").equals(pd.read_parquet("out/w.parquet"))
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(outputs=[
+        nbformat.v4.new_output("display_data", data={"text/markdown": markdown})])])
+    nbformat.write(notebook, tmp_path / "n.ipynb")
+    assert downloads_of(tmp_path / "n.ipynb") == ["out/w.parquet", "out/w.csv"]

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cooccur.claims import CLAIMS
 from cooccur.measures import loglog_slope
 from cooccur.readings import Readings
 from cooccur.sweep import Sweep, finished
@@ -49,6 +50,14 @@ def by_construction(tables: dict[str, pd.DataFrame], summaries: dict[str, pd.Dat
     """The statements that hold by construction on every finished run of some map (not mapped)."""
     return {c for name, table in tables.items()
             for c in summaries[name].loc[summaries[name]["by_construction"] == len(finished(table)), "claim"]}
+
+
+def mapped_claims(tables: dict[str, pd.DataFrame], summaries: dict[str, pd.DataFrame]) -> tuple[list[str], Readings]:
+    """The statements the maps show (every statement of :data:`cooccur.claims.CLAIMS`, in order, but those of
+    :func:`by_construction`, which test nothing there) and the text ``by_construction`` naming those left out."""
+    built = by_construction(tables, summaries)
+    named = ", ".join(sorted(built)) or "none"
+    return [c for c in CLAIMS if c not in built], Readings(texts={"by_construction": named})
 
 
 def lazy_rows(width: pd.DataFrame) -> tuple[list[dict[str, Any]], Readings]:

@@ -7,6 +7,7 @@ figures, theorem boxes, figure numbers and references read as in the book, and t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -83,6 +84,21 @@ def run_chapter(chapter: str, values: dict[str, object], quick: bool = False, ou
     return notebook_path, render_page(chapter, notebook_path, out / f"{chapter}-site")
 
 
+#: A ``{download}`` role of MyST with an explicit target: ``{download}`text <path>```.
+_DOWNLOAD = re.compile(r"\{download\}`[^`<]*<([^>`]+)>`")
+
+
+def downloads_of(notebook: Path) -> list[str]:
+    """The files an executed chapter offers for download: the targets of the ``{download}`` roles in its
+    outputs' Markdown, as written (relative to the chapter's folder, ``book/``), each once, in order."""
+    found: list[str] = []
+    for cell in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/markdown", "")
+            found += _DOWNLOAD.findall("".join(text) if isinstance(text, list) else text)
+    return list(dict.fromkeys(found))
+
+
 # --- the rerun page, rendered as the book renders it ------------------------------------------------------------
 
 #: A fenced MyST directive: its fence, kind, argument and body.
@@ -156,6 +172,9 @@ def render_page(chapter: str, notebook: Path, site: Path) -> Path:
         source = next(p for p in (ROOT / f"{entry}.py", ROOT / f"{entry}.md") if p.exists())
         if name == chapter:
             shutil.copy(notebook, site / "book" / f"{name}.ipynb")
+            for target in downloads_of(notebook):  # the result tables it offers, where its links point
+                (site / "book" / target).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(BOOK / target, site / "book" / target)
         elif name == "references":
             shutil.copy(source, site / "book" / "references.md")
         else:

@@ -408,6 +408,22 @@ def _fmt_value(value) -> str:
     return str(value)
 
 
+def downloads(tables: dict[str, str | os.PathLike]) -> str:
+    """Markdown offering result tables for download from the chapter's page, each as Parquet and as CSV (written
+    next to it): ``tables[what the table holds]`` is the Parquet file's path, relative to the chapter's folder
+    (the folder a chapter runs in). The book's build copies the files into the page's ``_downloads``."""
+    import pandas as pd
+
+    lines = []
+    for label, parquet in tables.items():
+        parquet = Path(parquet)
+        csv, table = parquet.with_suffix(".csv"), pd.read_parquet(parquet)
+        table.to_csv(csv, index=False)
+        lines.append(f"- {label}: {{download}}`Parquet <{parquet.as_posix()}>`, "
+                     f"{{download}}`CSV <{csv.as_posix()}>` ({len(table)} runs)")
+    return "**The result tables**, one row per run with everything it recorded, to download:\n\n" + "\n".join(lines)
+
+
 def show(markdown: str) -> None:
     """Display a Markdown string (a table renders as an HTML table in the book)."""
     from IPython.display import Markdown, display
