@@ -65,10 +65,9 @@ fresh = True
 quick = False
 
 # %% tags=["hide-input"]
-from cooccur import atlas, plots, sweep
-from cooccur.claims import CLAIMS
+from cooccur import atlas, plots, report, sweep
 from cooccur.parameters import check_chapter
-from cooccur.report import downloads, glue_figure, glue_readings, premise_summary_table, rows_table, show, sweep_table
+from cooccur.report import downloads, glue_figure, glue_interactive, glue_readings, show
 
 check_chapter("atlas", globals())
 out = sweep.tables_dir(results_dir, fresh)  # fresh=False resumes a table instead of recomputing the maps
@@ -76,7 +75,7 @@ out = sweep.tables_dir(results_dir, fresh)  # fresh=False resumes a table instea
 # %%
 width_sweep = sweep.load_sweep(width_file, quick=quick)
 length_sweep = sweep.load_sweep(length_file, quick=quick)
-show(sweep_table({width_file: width_sweep, length_file: length_sweep}))
+show(report.sweep_table({width_file: width_sweep, length_file: length_sweep}))
 
 # %% [markdown]
 # Each run is configured by its sweep file's `base`, with the axis values and seed above: the seed draws both
@@ -89,12 +88,11 @@ length = sweep.run_sweep(length_sweep, out / "length.parquet", workers=workers o
 show(downloads({"map (i), initial scale × width": out / "width.parquet", "map (ii), samples × length": out / "length.parquet"}))
 
 # %% tags=["hide-input"]
-claims = list(CLAIMS)
-summaries = {"width": sweep.premise_summary(width, claims), "length": sweep.premise_summary(length, claims)}
+summaries = atlas.summaries({"width": width, "length": length})
 # a statement that holds by construction on every run of a map (Eq. (5) on the Gram flow) tests nothing there
 mapped, left_out = atlas.mapped_claims({"width": width, "length": length}, summaries)
 glue_readings(sweep.table_readings({"width": width, "length": length}, count="runs")
-              | atlas.summary_readings(summaries, claims) | left_out)
+              | atlas.summary_readings(summaries) | left_out)
 glue_figure("fig_atlas_width", plots.atlas_maps(width, mapped, *atlas.AXES["width"]))
 
 # %% [markdown]
@@ -134,8 +132,19 @@ glue_figure("fig_atlas_length", plots.atlas_maps(length, mapped, *atlas.AXES["le
 # it (it is checked on gradient descent in {numref}`fig-eq5`).
 
 # %% tags=["hide-input"]
-show("**Map (i), initial scale × width**\n\n" + premise_summary_table(summaries["width"]))
-show("**Map (ii), samples × length**\n\n" + premise_summary_table(summaries["length"]))
+glue_interactive("fig_atlas_explorer", plots.atlas_explorer({"(i) initial scale × width": (width, *atlas.AXES["width"]), "(ii) samples × length": (length, *atlas.AXES["length"])}, mapped))
+
+# %% [markdown]
+# ```{glue:figure} fig_atlas_explorer
+# :name: fig-atlas-explorer
+#
+# Both maps to explore: pick a statement in the menu; hover over a cell for its runs, the share of them with the
+# statement's premises met and the median $T_1$. The colour is the share of decided runs on which it holds.
+# ```
+
+# %% tags=["hide-input"]
+show("**Map (i), initial scale × width**\n\n" + report.premise_summary_table(summaries["width"]))
+show("**Map (ii), samples × length**\n\n" + report.premise_summary_table(summaries["length"]))
 
 # %% [markdown]
 # The tables above list every statement on both maps: how many runs had its premises met and on what share of
@@ -187,7 +196,7 @@ show("**Map (ii), samples × length**\n\n" + premise_summary_table(summaries["le
 # %% tags=["hide-input"]
 lazy_rows, readings = atlas.lazy_rows(width)
 glue_readings(readings)
-show(rows_table(lazy_rows))
+show(report.rows_table(lazy_rows))
 
 # %% [markdown]
 # The growth falls steeply with $s$ and, at a fixed $s$, with the width: below the boundary the table shows,

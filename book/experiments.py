@@ -60,7 +60,7 @@ from cooccur.experiment import Experiment
 from cooccur.flow import SimConfig
 from cooccur.model import ModelConfig
 from cooccur.parameters import check_chapter
-from cooccur.report import config_table, glue_figure, glue_readings, rows_table, show, verdict_table
+from cooccur.report import config_table, glue_figure, glue_interactive, glue_readings, rows_table, show, verdict_table
 
 check_chapter("experiments", globals())
 
@@ -163,6 +163,7 @@ show(verdict_table({"Figure 1 run": figure1_verdicts}, prefix="experiments"))
 seeds, readings = figure1.seed_runs(n_seeds, init, T, step)
 glue_readings(readings)
 glue_figure("fig_figure1_seeds", plots.figure1_seeds(seeds))
+glue_interactive("fig_figure1_explorer", plots.figure1_explorer(seeds))
 
 # %% [markdown]
 # ```{glue:figure} fig_figure1_seeds
@@ -177,6 +178,14 @@ glue_figure("fig_figure1_seeds", plots.figure1_seeds(seeds))
 # {glue:text}`signs_seeds` of {glue:text}`n_seeds` seeds. The early rise of the type-2 and type-3 losses, the most
 # fragile feature of the figure, appears on {glue:text}`rise_seeds` of {glue:text}`n_seeds` seeds
 # ({ref}`chap-phase1` shows why it depends on the size of the initial output).
+#
+# ```{glue:figure} fig_figure1_explorer
+# :name: fig-figure1-explorer
+#
+# The runs of {numref}`fig-figure1-seeds` one by one, on log axes: click a seed in the legend to hide or show its
+# curves, hover over a curve for its seed, iteration and value. (a) Changes of the four score correlations; (b) the
+# mean loss of each sample type (blue: type 1, orange: type 2, green: type 3, pink: type 4).
+# ```
 #
 # (sec-figure1-readings)=
 # ## What the paper does not say, and whether it matters

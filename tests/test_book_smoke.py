@@ -15,6 +15,7 @@ from cooccur.chapters import execute  # noqa: E402
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_chapter_runs_in_quick_mode(chapter, tmp_path, monkeypatch):
     monkeypatch.setenv("COOCCUR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("COOCCUR_STRICT_FIGURES", "1")  # a figure whose texts collide or legend hides data fails
     notebook = jupytext.read(chapter)
     tags = [cell.metadata.get("tags", []) for cell in notebook.cells]
     assert any("parameters" in t for t in tags), "a chapter needs a cell tagged 'parameters'"

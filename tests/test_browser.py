@@ -131,6 +131,13 @@ def test_page_renders(browser, base_url, page_name):
         assert words and sum(w in said for w in words) >= 0.9 * len(words), f"{chapter}: {name}: alt {alt[:40]!r}"
         assert href == src, f"{chapter}: {name} links to {href}, not to itself at full size"
 
+    assert_tables_fit(page, f"{chapter} (wide)")
+
+    # the parameters cell is folded: its code is out of view until the reader opens it
+    parameters = page.locator("main div.cell.tag_parameters div.cell_input")
+    if parameters.count():
+        assert not parameters.first.is_visible(), f"{chapter}: the parameters cell is not folded"
+
     # a chapter with code opens with its claim and the figure that answers it: a figure before the first code cell
     if chapter not in NO_OPENING_FIGURE:
         order = page.evaluate("""() => {
@@ -174,6 +181,16 @@ def test_page_renders(browser, base_url, page_name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{chapter}-wide-light.png"), full_page=True)
     context.close()
+
+
+def assert_tables_fit(page, where: str) -> None:
+    """No table is wider than the box it sits in (the theme's scrolling container, or the text column)."""
+    wide = page.eval_on_selector_all("main table", """ts => ts.map(t => {
+        const box = t.closest(".pst-scrollable-table-container") || t.parentElement;
+        return [t.getBoundingClientRect().width, box.getBoundingClientRect().width,
+                (t.querySelector("th, td")?.textContent || "").trim().slice(0, 40)];
+    }).filter(([w, b]) => w > b + 1)""")
+    assert not wide, f"{where}: tables wider than their box (table px, box px, first cell): {wide}"
 
 
 def assert_figures_legible(page, chapter: str) -> None:
@@ -221,6 +238,7 @@ def test_page_in_dark_theme_and_narrow_viewport(browser, base_url, page_name):
         scroll, client = page.evaluate("() => [document.documentElement.scrollWidth, "
                                        "document.documentElement.clientWidth]")
         assert scroll <= client + 1, f"{chapter} ({view}): the page scrolls sideways ({scroll} > {client} px)"
+        assert_tables_fit(page, f"{chapter} ({view})")
         # each figure is shown as drawn (no dimming filter) and is drawn on a light background
         shown = page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.src, getComputedStyle(i).filter])")
         for src, filt in shown:
@@ -230,3 +248,80 @@ def test_page_in_dark_theme_and_narrow_viewport(browser, base_url, page_name):
             assert corner >= 235, f"{chapter} ({view}): {src} has a dark background ({corner}/255)"
         page.screenshot(path=str(SHOTS / f"{chapter}-{view}.png"), full_page=True)
         context.close()
+
+
+def offline_page(browser, base_url, name: str, width: int = 1300):
+    """A page opened with every request outside the book's own server refused; returns (context, page, refused)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    refused: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(base_url):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(f"{base_url}/book/{name}.html", wait_until="networkidle")
+    return context, page, refused
+
+
+def test_the_dashboard_marks_every_statement_and_links_to_it(browser, base_url):
+    from cooccur.claims import CLAIMS
+
+    context, page, _ = offline_page(browser, base_url, "intro")
+    rows = page.eval_on_selector_all("main table tbody tr", """rows => rows
+        .filter(r => r.querySelector(".verdict"))
+        .map(r => [r.querySelectorAll(".verdict").length, r.querySelector("a.reference.internal")?.href ?? null])""")
+    assert len(rows) == len(CLAIMS), f"{len(rows)} dashboard rows for {len(CLAIMS)} statements"
+    for marks, href in rows:
+        assert marks == 2 and href, (marks, href)  # a mark per setting, and the statement links to the book
+        target, _, anchor = href.partition("#")
+        got = page.request.get(target)
+        assert got.ok and f'id="{anchor}"' in got.text(), f"the dashboard's link {href} leads nowhere"
+    context.close()
+
+
+@pytest.mark.parametrize("name, figure, toggle", [("atlas", "fig_atlas_explorer-plot", "menu"),
+                                                  ("experiments", "fig_figure1_explorer-plot", "legend")])
+def test_the_interactive_figures_draw_and_respond_offline(browser, base_url, name, figure, toggle):
+    context, page, refused = offline_page(browser, base_url, name)
+    page.wait_for_selector(f"#{figure} .main-svg", timeout=20_000)
+    plot = page.locator(f"#{figure}")
+    plot.scroll_into_view_if_needed()
+    area = page.locator(f"#{figure} .nsewdrag").first.bounding_box()
+    page.mouse.move(area["x"] + area["width"] * 0.6, area["y"] + area["height"] * 0.5)
+    page.wait_for_function(f"() => document.querySelector('#{figure} .hoverlayer').textContent.length > 0",
+                           timeout=5_000)  # hovering shows the numbers
+    visible = f"() => document.getElementById('{figure}').data.map(t => t.visible)"
+    before = page.evaluate(visible)
+    if toggle == "menu":  # the atlas: pick the second statement
+        page.locator(f"#{figure} .updatemenu-header-group").click()
+        page.locator(f"#{figure} .updatemenu-button").nth(1).click()
+    else:  # Figure 1: hide the first seed
+        page.locator(f"#{figure} .legend .traces").first.click()
+    page.wait_for_timeout(500)
+    after = page.evaluate(visible)
+    assert after != before, f"{name}: the figure did not respond to its {toggle}"
+    assert not refused, f"{name}: requests to the network: {refused}"
+    context.close()
+
+
+@pytest.mark.parametrize("name, tables", [("atlas", 2), ("scan_snap", 1)])
+def test_the_result_tables_download_as_parquet_and_csv(browser, base_url, name, tables):
+    import io
+
+    import pandas as pd
+
+    context, page, _ = offline_page(browser, base_url, name)
+    links = page.eval_on_selector_all("main a.reference.download", "as => as.map(a => a.href)")
+    parquet = [h for h in links if h.endswith(".parquet")]
+    csv = [h for h in links if h.endswith(".csv")]
+    assert len(parquet) == tables and len(csv) == tables, links
+    for p, c in zip(parquet, csv):
+        a = pd.read_parquet(io.BytesIO(page.request.get(p).body()))
+        b = pd.read_csv(io.BytesIO(page.request.get(c).body()))
+        assert len(a) > 0 and a.shape == b.shape and list(a.columns) == list(b.columns)
+    context.close()

@@ -12,7 +12,7 @@ import pandas as pd
 from cooccur.claims import CLAIMS
 from cooccur.measures import loglog_slope
 from cooccur.readings import Readings
-from cooccur.sweep import Sweep, finished
+from cooccur.sweep import Sweep, finished, premise_summary
 
 #: Each map's axes (columns of its table) and their labels, for the figures.
 AXES = {"width": (("axis.init_scale", "axis.model.m"), ("initial scale s", "width m (= m1)")),
@@ -21,13 +21,19 @@ AXES = {"width": (("axis.init_scale", "axis.model.m"), ("initial scale s", "widt
 STANDOUTS = {"thm3.1": "thm31", "thm3.2.margins": "margins", "thm3.3.population": "population"}
 
 
-def summary_readings(summaries: dict[str, pd.DataFrame], claims: list[str]) -> Readings:
+def summaries(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Per map, :func:`cooccur.sweep.premise_summary` of every statement of :data:`cooccur.claims.CLAIMS`, in order."""
+    return {name: premise_summary(table, list(CLAIMS)) for name, table in tables.items()}
+
+
+def summary_readings(summaries: dict[str, pd.DataFrame], claims: list[str] | None = None) -> Readings:
     """Per map, the statements that fail somewhere inside their premises (``<map>_fails_inside``, and how many) and
     those that hold on every run outside them, and the statements that fail inside their premises on both maps;
     for each statement of :data:`STANDOUTS`, the share holding inside its premises and every cause the verdicts give
-    where it fails. Recorded: per statement, the runs inside its premises and the shares that hold inside and
-    outside them, as ``<map>.<claim>.<field>``, so a rebuild checks every cell of the summary tables."""
-    out, failing = Readings(), []
+    where it fails (``claims``: default every statement). Recorded: per statement, the runs inside its premises and
+    the shares that hold inside and outside them, as ``<map>.<claim>.<field>``, so a rebuild checks every cell of
+    the summary tables."""
+    out, failing, claims = Readings(), [], list(CLAIMS) if claims is None else claims
     for name, summary in summaries.items():
         fails_inside = list(summary[summary["holds_inside"] < 1]["claim"])
         holds_outside = list(summary[(summary["runs_outside"] > 0) & (summary["holds_outside"] == 1)]["claim"])

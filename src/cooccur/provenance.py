@@ -15,7 +15,7 @@ from typing import Any
 #: The packages whose versions the chapter lists.
 PACKAGES = ("cooccur", "torch", "numpy", "scipy", "matplotlib", "seaborn", "tqdm", "threadpoolctl", "pandas",
             "pyarrow", "dask", "distributed", "jupyter-book", "sphinx", "myst-nb", "jupytext", "papermill",
-            "sphinx-proof", "sphinxcontrib-bibtex")
+            "sphinx-proof", "sphinxcontrib-bibtex", "plotly")
 #: The manifest's tolerance classes, in the order the chapter lists them.
 CLASSES = ("exact", "float64", "trained", "seed-statistic")
 

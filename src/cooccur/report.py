@@ -4,6 +4,9 @@
   environment variable ``COOCCUR_RESULTS_FILE`` names a JSON file, every glued number is also recorded there:
   that file is the chapter's part of the results manifest (see ``scripts/results.py``).
 * Tables of verdicts, premises, configurations and rows, as Markdown (:func:`show`).
+* Figures, as PNG (:func:`glue_figure`), after a check of their layout (:func:`cooccur.plots.collisions`): in the
+  book's build and its smoke tests a figure whose texts collide or whose legend hides data is an error, on a
+  reader's rerun a warning.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import json
 import math
 import numbers
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from cooccur.claims import Order, Verdict
 from cooccur.experiment import Experiment
-from cooccur.plots import png_bytes
+from cooccur.plots import collisions, png_bytes
 from cooccur.readings import Readings
 from cooccur.store import write_atomic
 from cooccur.validate import check_choice
@@ -115,16 +119,51 @@ def record(name: str, value: float | int, kind: str | None = None, se: float | N
     write_atomic(path, lambda fh: fh.write(json.dumps(results, indent=1, sort_keys=True).encode()))
 
 
+#: The environment variable that makes a figure's layout problems an error (:func:`glue_figure`) outside the
+#: book's build: the chapters' smoke tests set it to 1. The build sets ``COOCCUR_RESULTS_FILE``, which does too.
+STRICT_FIGURES = "COOCCUR_STRICT_FIGURES"
+
+
+def strict_figures() -> bool:
+    """Whether :func:`glue_figure` raises on a figure's layout problems: in the book's build (``$COOCCUR_RESULTS_FILE``
+    set) and wherever ``$COOCCUR_STRICT_FIGURES`` is set to anything but 0 (the smoke tests); not on a reader's
+    rerun."""
+    return bool(os.environ.get("COOCCUR_RESULTS_FILE")) or os.environ.get(STRICT_FIGURES, "0") not in ("", "0")
+
+
 def glue_figure(name: str, fig) -> None:
     """Glue a Matplotlib figure under ``name`` for a ``{glue:figure}`` directive, as the PNG of
     :func:`cooccur.plots.png_bytes` (the same pixels whatever Matplotlib backend the kernel has), and close it, so
-    it appears once, with its caption."""
+    it appears once, with its caption.
+
+    The figure's layout is checked first (:func:`cooccur.plots.collisions`: texts that collide, legends on data):
+    a problem raises ``ValueError`` naming the figure and every problem when :func:`strict_figures` (the book's
+    build, the smoke tests), and is only a warning on a reader's rerun, whose figure is still glued."""
     import matplotlib.pyplot as plt
     from IPython.display import Image
     from myst_nb import glue
 
+    problems = collisions(fig)
+    if problems:
+        message = f"figure {name}: {len(problems)} layout problem(s):\n  " + "\n  ".join(problems)
+        if strict_figures():
+            plt.close(fig)
+            raise ValueError(message)
+        warnings.warn(message, stacklevel=2)
     glue(name, Image(data=png_bytes(fig), format="png"), display=False)
     plt.close(fig)
+
+
+def glue_interactive(name: str, fig) -> None:
+    """Glue a Plotly figure (:mod:`cooccur.plots.interactive`) under ``name`` for a ``{glue:figure}``, as HTML that
+    draws it with plotly.js, which the book ships with the page (``book/_ext/interactive.py``): it works offline.
+    The element Plotly draws into has the id ``<name>-plot`` (never a figure's label, which has dashes)."""
+    from IPython.display import HTML
+    from myst_nb import glue
+
+    html = fig.to_html(include_plotlyjs=False, full_html=False, div_id=f"{name}-plot",
+                       config={"displaylogo": False, "responsive": True})
+    glue(name, HTML(html), display=False)
 
 
 def glue_text(name: str, text: str) -> None:

@@ -8,11 +8,14 @@ For a gradient-descent run (method "euler") the x axis is the training iteration
 for the adaptive flow it is the flow time t. One style for all: seaborn's "whitegrid" theme, set when this module
 is imported.
 
-The legibility rule every figure keeps is in :mod:`~cooccur.plots.style`.
+The legibility rule every figure keeps, the layout check (:func:`~cooccur.plots.style.collisions`), the tidying
+every figure function ends with (:func:`~cooccur.plots.style.tidy`) and the colours shared by the figures are in
+:mod:`~cooccur.plots.style`.
 """
 
 from __future__ import annotations
 
+from cooccur.plots.interactive import atlas_explorer, figure1_explorer  # noqa: F401
 from cooccur.plots.phases import (  # noqa: F401
     EXPONENT_RANGE,
     G_by_setting,
@@ -54,12 +57,16 @@ from cooccur.plots.style import (  # noqa: F401
     DPI_KEY,
     FIGURE1_PAIRS,
     FIGURE_DPI,
+    HOLDS_CMAP,
     MAX_COLUMNS,
     MIN_FONT_KEY,
     PANEL_SIZE,
     ROLE_COLORS,
+    TYPE_COLOURS,
     TYPE_LABELS,
     band_legend,
+    collisions,
+    compact_number,
     mark_phase_boundary,
     panels,
     plain_log_ticks,
@@ -72,6 +79,7 @@ from cooccur.plots.style import (  # noqa: F401
     png_bytes,
     shade_phases,
     smallest_font_pt,
+    tidy,
     time_axis,
 )
 from cooccur.plots.sweeps import (  # noqa: F401

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from cooccur import measures
 from cooccur.claims import MARGIN_SIGNS, SCORE_SIGNS, VALUE_SIGNS, WIDTH_ORDERS, Run
 from cooccur.plots.style import (
+    TYPE_COLOURS,
     TYPE_LABELS,
     mark_phase_boundary,
     panels,
@@ -20,6 +21,7 @@ from cooccur.plots.style import (
     plot_matrix,
     plot_sums_of_g,
     score_label,
+    tidy,
     time_axis,
     value_label,
 )
@@ -34,7 +36,7 @@ def G_by_setting(trajs: dict[str, Trajectory]) -> Figure:
         ax.set_xscale("symlog", linthresh=1e-3)
         ax.set_xlim(0, time_axis(traj)[0][-1])
         ax.set_title(name)
-    return fig
+    return tidy(fig)
 
 
 def rise_first(groups: dict[str, list[Trajectory]]) -> Figure:
@@ -42,17 +44,18 @@ def rise_first(groups: dict[str, list[Trajectory]]) -> Figure:
     fig, axes = panels(len(groups))
     for ax, (name, trs) in zip(axes, groups.items()):
         for tr in trs:
-            ax.plot(tr.t / tr.T1, tr.loss_by_type[:, 1] / tr.loss_by_type[0, 1], color="#2ca02c", alpha=0.6, lw=1)
-            ax.plot(tr.t / tr.T1, tr.loss_by_type[:, 2] / tr.loss_by_type[0, 2], color="#d62728", alpha=0.6, lw=1)
+            for k in (2, 3):
+                ax.plot(tr.t / tr.T1, tr.loss_by_type[:, k - 1] / tr.loss_by_type[0, k - 1], color=TYPE_COLOURS[k],
+                        alpha=0.6, lw=1)
         ax.axhline(1, color="black", lw=0.6)
         ax.axvline(1, color="red", ls="--", lw=1)
         ax.set(xlim=(0, 2), xlabel=r"time / $T_1$ (each seed its own $T_1$)", ylabel="loss / loss at t=0")
         ax.set_title(f"{name}, {len(trs)} seeds")
-    axes[0].plot([], [], color="#2ca02c", label="type 2")
-    axes[0].plot([], [], color="#d62728", label="type 3")
+    axes[0].plot([], [], color=TYPE_COLOURS[2], label="type 2")
+    axes[0].plot([], [], color=TYPE_COLOURS[3], label="type 3")
     axes[0].plot([], [], color="red", ls="--", label="$T_1$")
     axes[0].legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def sandwich(trajs: dict[str, Trajectory]) -> Figure:
@@ -69,7 +72,7 @@ def sandwich(trajs: dict[str, Trajectory]) -> Figure:
             ax.axvspan(t_half, tr.T1, color="gold", alpha=0.3, label=r"both hold ($T_{0.5}$ to $T_1$)")
         ax.set(xlim=(0, 3 * tr.T1), ylim=(-1, 3), xlabel="time t", ylabel="ratio of rates (dimensionless)", title=name)
         ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
@@ -111,7 +114,7 @@ def width_sweep(series: dict[str, list[list[Run]]]) -> Figure:
     # one legend for the three panels, under them: inside a panel it would be wider than the panel
     fig.legend(handles=axes[2].get_legend_handles_labels()[0], loc="outside lower center", ncols=2,
                fontsize="small", frameon=False)
-    return fig
+    return tidy(fig)
 
 
 #: The exponents of m the order-statement figure shows (every prediction lies inside).
@@ -155,7 +158,7 @@ def width_orders(runs: list[Run], verdicts: dict, orders: dict | None = None) ->
               title="fitted (dot, 95%) and predicted (x)")
     fig.legend(handles=left.get_legend_handles_labels()[0], loc="outside lower center", ncols=3, fontsize="small",
                frameon=False)
-    return fig
+    return tidy(fig)
 
 
 def phase2_correlations(traj: Trajectory, title: str) -> Figure:
@@ -171,13 +174,13 @@ def phase2_correlations(traj: Trajectory, title: str) -> Figure:
         ax2.plot(
             traj.t, traj.VV[:, k, q] - traj.VV[0, k, q], label=f"{value_label(k, q)} ({'up' if sign > 0 else 'down'})"
         )
-    ax1.set(ylabel="score correlation minus its value at t=0", title=f"score correlations ({title})")
-    ax2.set(ylabel="value correlation minus its value at t=0", title="value correlations")
+    ax1.set(ylabel="score correlation\nminus its value at t=0", title=f"score correlations\n({title})")
+    ax2.set(ylabel="value correlation\nminus its value at t=0", title="value correlations")
     for ax in (ax1, ax2):
         ax.set(xscale="log", xlabel="time t")
         mark_phase_boundary(ax, traj)
         ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def margin_sums(groups: dict[str, list[Trajectory]]) -> Figure:
@@ -199,7 +202,7 @@ def margin_sums(groups: dict[str, list[Trajectory]]) -> Figure:
         ax.set(xscale="log", xlabel="time t", title=f"{name}, {len(trs)} seeds")
         ax.legend(fontsize="small")
     axes[0].set_ylabel("sum of G values (output units)")
-    return fig
+    return tidy(fig)
 
 
 def attention_vs_length(lengths: list[int], rises: np.ndarray, predictions: np.ndarray, K: float) -> Figure:
@@ -226,7 +229,7 @@ def attention_vs_length(lengths: list[int], rises: np.ndarray, predictions: np.n
     for ax in (ax1, ax2):  # the lengths themselves as ticks, not powers of ten
         ax.set_xticks(L, [f"{length:g}" for length in L])
         ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    return fig
+    return tidy(fig)
 
 
 def margin_split(runs: dict[str, tuple[np.ndarray, np.ndarray, float, float]]) -> Figure:
@@ -245,7 +248,7 @@ def margin_split(runs: dict[str, tuple[np.ndarray, np.ndarray, float, float]]) -
             ax.axvline(t_star, color="gray", ls=":", label=f"$T^*$ = {t_star:.3g}")
         ax.set(xlabel="gradient-flow time t", ylabel="mean type-2 margin", title=label)
         ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def loss_and_structure(trajs: list[Trajectory], delta: np.ndarray, words: int = 8) -> Figure:
@@ -258,7 +261,7 @@ def loss_and_structure(trajs: list[Trajectory], delta: np.ndarray, words: int = 
     plot_matrix(
         ax2, delta, words, rf"$W_K^\top W_Q(T^*) - W_K^\top W_Q(0)$, first {words} words", "change of score correlation"
     )
-    return fig
+    return tidy(fig)
 
 
 def balance(traj: Trajectory, title: str) -> Figure:
@@ -279,25 +282,24 @@ def balance(traj: Trajectory, title: str) -> Figure:
     mark_phase_boundary(ax2, traj)
     ax2.set(xscale="log", ylim=(0, 3), xlabel="time t", ylabel="ratio (dimensionless)", title="balance ratios")
     ax2.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def loss_ratios_by_type(traj: Trajectory) -> Figure:
     """Each type's mean loss divided by the overall loss; the legend gives the late log-log slopes."""
     slopes = measures.late_loss_slopes(traj)[1:]
     fig, ax = plt.subplots(figsize=(7, 4.2), constrained_layout=True)
-    colors = sns.color_palette("deep", 5)[1:]
     for k in range(4):
         ax.plot(
             traj.t,
             traj.loss_by_type[:, k] / traj.loss,
-            color=colors[k],
+            color=TYPE_COLOURS[k + 1],
             label=f"{TYPE_LABELS[k]}, slope {slopes[k]:.2f}",
         )
     mark_phase_boundary(ax, traj)
     ax.set(xscale="log", yscale="log", xlabel="time t", ylabel="loss of the type / overall loss")
     ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def balance_stress(cases: dict[str, Trajectory]) -> Figure:
@@ -309,4 +311,4 @@ def balance_stress(cases: dict[str, Trajectory]) -> Figure:
     ax.axhline(1, color="black", lw=0.6)
     ax.set(xscale="log", yscale="log", xlabel="time t", ylabel="$S_2/S_3$ (dimensionless)")
     ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)

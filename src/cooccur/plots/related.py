@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cooccur.measures import moving_average
-from cooccur.plots.style import PANEL_SIZE, panels
+from cooccur.plots.style import PANEL_SIZE, panels, tidy
 from cooccur.related import markov
 from cooccur.related.markov import SADDLE_W
 from cooccur.related.scan_snap import figure6_stats
@@ -47,15 +47,18 @@ def plot_markov_landscape(ax: Axes, chain, title: str) -> None:
 
 
 def markov_landscape(chains: dict[str, tuple]) -> Figure:
-    """One landscape per chain with flow paths: ``chains[title] = (chain, e (R, k), w (R, k))``."""
+    """One landscape per chain with flow paths: ``chains[title] = (chain, e (R, k), w (R, k))``; one legend for
+    all panels, under them (inside a panel it would hide the minima)."""
     fig, axes = panels(len(chains), height=PANEL_SIZE[0])
     for ax, (title, (chain, e, w)) in zip(axes, chains.items()):
         plot_markov_landscape(ax, chain, title)
         for j in range(e.shape[1]):
             ax.plot(e[:, j], w[:, j], color="black", lw=1.2, label="gradient flow from small inits" if j == 0 else None)
             ax.plot(e[-1, j], w[-1, j], "k*", ms=8)
-        ax.legend(fontsize="small", loc="lower left")
-    return fig
+    entries = {label: handle for ax in axes for handle, label in zip(*ax.get_legend_handles_labels())}
+    fig.legend(entries.values(), entries.keys(), loc="outside lower center", ncols=3, fontsize="small",
+               frameon=False)
+    return tidy(fig)
 
 
 def markov_basins(E0: np.ndarray, W0: np.ndarray, labels: dict[str, np.ndarray]) -> Figure:
@@ -67,7 +70,7 @@ def markov_basins(E0: np.ndarray, W0: np.ndarray, labels: dict[str, np.ndarray])
         ax.axhline(SADDLE_W, color="orange", ls=":", lw=1)
         ax.set(xlabel="initial e", ylabel="initial w", title=f"{name}\nred: unigram minimum, blue: global minimum")
         ax.grid(False)
-    return fig
+    return tidy(fig)
 
 
 def markov_init(switch: np.ndarray, reached: np.ndarray, predicted: np.ndarray) -> Figure:
@@ -78,7 +81,7 @@ def markov_init(switch: np.ndarray, reached: np.ndarray, predicted: np.ndarray) 
     ax.axvline(1, color="black", lw=0.6)
     ax.set(xlabel="switching factor p + q (with p = q)", ylabel="fraction of initialisations", ylim=(-0.05, 1.05))
     ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, bigram: float,
@@ -109,22 +112,26 @@ def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, b
     axes[0].set_ylabel("test loss (nats per bit)")
     fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside lower center", ncols=2,
                fontsize="small", frameon=False, title="mean; band: ± 1 std over seeds", title_fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def scan_snap_maps(maps: dict[str, np.ndarray], rows: list[int]) -> Figure:
-    """Expected attention of class 1 over the first 20 tokens (rows: iterations), one panel per run."""
+    """Expected attention of class 1 over the first 20 tokens (rows: iterations), one panel per run, all on one
+    colour scale (the smallest to the largest weight of any panel) with one colour bar."""
     fig, axes = panels(len(maps))
+    low = min(float(np.nanmin(block)) for block in maps.values())
+    high = max(float(np.nanmax(block)) for block in maps.values())
+    im = None
     for ax, (name, block) in zip(axes, maps.items()):
-        im = ax.imshow(block, cmap="viridis", aspect="auto")
+        im = ax.imshow(block, cmap="viridis", aspect="auto", vmin=low, vmax=high)
         ax.set_yticks(range(len(rows)), [str(i) for i in rows])
         ax.set_xticks(range(0, block.shape[1], 5))
         ax.axvline(9.5, color="white", lw=1.5)
         ax.grid(False)
         ax.set(xlabel="token (0-9: common; 10-19: distinct\nto class 1, co-occurrence rising)", ylabel="iteration",
                title=f"class 1, {name}")
-        fig.colorbar(im, ax=ax, label="expected attention weight")
-    return fig
+    fig.colorbar(im, ax=axes, label="expected attention weight", shrink=0.9)
+    return tidy(fig)
 
 
 def scan_snap_entropy(table, n_distinct: int) -> Figure:
@@ -143,13 +150,15 @@ def scan_snap_entropy(table, n_distinct: int) -> Figure:
                         label=rf"$\eta_Z = {lr_Z:g}$")
         K = int(table.loc[table["num_last"] == num_last, "data.n_classes"].iloc[0])
         ax.set(xscale="log", title=f"{num_last} query token{'s' if num_last > 1 else ''}, K = {K} next tokens",
-               xlabel=r"$\eta_Y / \eta_Z$", ylabel="entropy on distinct tokens (nats)")
+               xlabel=r"$\eta_Y / \eta_Z$")
+        if ax.get_subplotspec().colspan.start == 0 or ax is axes[-1] and len(axes) % 2:  # left of each row
+            ax.set_ylabel("entropy on distinct\ntokens (nats)")
         ratios = sorted(curve.index)
         ax.set_xticks(ratios, [f"{r:g}" for r in ratios])
         ax.minorticks_off()
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
-    return fig
+    return tidy(fig)
 
 
 def scan_snap_transition(series: dict[float, dict[str, np.ndarray]]) -> Figure:
@@ -184,8 +193,10 @@ def scan_snap_transition(series: dict[float, dict[str, np.ndarray]]) -> Figure:
     for level, text in ((0.0, r"0: growth like $\ln t$"), (1.0, r"1: growth like $\ln\ln t$")):
         axes[3].axhline(level, color="black", ls="--" if level else "-", lw=1.0)
         axes[3].annotate(text, (0.02, level), xycoords=("axes fraction", "data"), va="bottom", fontsize="small")
+    low, high = axes[3].get_ylim()
+    axes[3].set_ylim(low, max(high, 1.25))  # room for the label above the line at 1
     axes[3].set(xscale="log", xlabel="decade of t (geometric middle)",
                 ylabel=r"$\beta$: rate $\propto (\ln t)^{-\beta}$", title="local decay exponent, per decade")
     axes[0].legend(fontsize="small", title="dotted: predicted $t_0$", title_fontsize="small")
     axes[1].legend(handles=axes[1].get_lines()[-1:], fontsize="small", loc="lower center")
-    return fig
+    return tidy(fig)

@@ -14,6 +14,7 @@ from cooccur import measures
 from cooccur.plots.style import (
     FIGURE1_PAIRS,
     ROLE_COLORS,
+    TYPE_COLOURS,
     band_legend,
     mark_phase_boundary,
     panels,
@@ -23,6 +24,7 @@ from cooccur.plots.style import (
     plot_score_correlations,
     score_label,
     shade_phases,
+    tidy,
     time_axis,
 )
 from cooccur.trajectory import Trajectory
@@ -35,7 +37,7 @@ def figure1(traj: Trajectory, xscale: str = "linear", log_loss: bool = False) ->
     plot_losses_by_type(ax_b, traj, log=log_loss)
     for ax in (ax_a, ax_b):
         ax.set_xscale(xscale)
-    return fig
+    return tidy(fig)
 
 
 def plot_data_examples(ax: Axes, tokens: np.ndarray, types: np.ndarray, per_type: int = 2) -> None:
@@ -74,13 +76,13 @@ def summary_figure(traj: Trajectory) -> Figure:
     axes[1].set(xlabel=label, ylabel="change since initialisation (score units)")
     axes[1].legend(fontsize="small")
     plot_losses_by_type(axes[2], traj, log=True)
-    axes[0].set_title("1. the MLP aligns with the signals", pad=16)
-    axes[1].set_title("2. the score correlations tilt", pad=16)
-    axes[2].set_title("3. every type's loss falls", pad=16)
+    for ax, title in zip(axes, ("1. the MLP aligns with the signals", "2. the score correlations tilt",
+                                "3. every type's loss falls")):
+        ax.set_title(title, pad=20)  # above the phases' names
     for ax in axes:
         ax.set_xscale("log")
         shade_phases(ax, traj)
-    return fig
+    return tidy(fig)
 
 
 def data_examples(tokens: np.ndarray, types: np.ndarray, title: str, per_type: int = 2) -> Figure:
@@ -88,7 +90,7 @@ def data_examples(tokens: np.ndarray, types: np.ndarray, title: str, per_type: i
     fig, ax = plt.subplots(figsize=(8, 4.2), constrained_layout=True)
     plot_data_examples(ax, tokens, types, per_type=per_type)
     ax.set_title(title)
-    return fig
+    return tidy(fig)
 
 
 def gd_vs_flow(flow: Trajectory, descents: dict[float, Trajectory]) -> Figure:
@@ -122,7 +124,7 @@ def gd_vs_flow(flow: Trajectory, descents: dict[float, Trajectory]) -> Figure:
     ax3.minorticks_off()
     ax3.set_title("first-order convergence")
     ax3.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def eq5_check(traj: Trajectory, m1: int) -> Figure:
@@ -136,19 +138,20 @@ def eq5_check(traj: Trajectory, m1: int) -> Figure:
     ax.set(xlabel=label, ylabel=r"change of $\Vert W^\top a\Vert^2$ (squared weight units)")
     ax.set_xlim(0, x[-1])
     ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)
 
 
 def figure1_seeds(trajs: list[Trajectory]) -> Figure:
     """Figure 1 over seeds: median and range of the score changes (a) and the per-type losses (b)."""
     x, xlabel, factor = time_axis(trajs[0])
     t1 = np.array([tr.T1 for tr in trajs]) * factor
-    colors = sns.color_palette("tab10")
+    colors = sns.color_palette("deep", len(FIGURE1_PAIRS))  # as in Figure 1 (a)
     fig, (ax_a, ax_b) = panels(2, height=3.8)
     for (k, q), color in zip(FIGURE1_PAIRS, colors):
         plot_band(ax_a, x[1:], np.array([tr.A[1:, k, q] - tr.A[0, k, q] for tr in trajs]), color, score_label(k, q))
     for k in range(4):
-        plot_band(ax_b, x[1:], np.array([tr.loss_by_type[1:, k] for tr in trajs]), colors[k + 4], f"type {k + 1}")
+        plot_band(ax_b, x[1:], np.array([tr.loss_by_type[1:, k] for tr in trajs]), TYPE_COLOURS[k + 1],
+                  f"type {k + 1}")
     ax_a.set(
         xscale="log",
         xlabel=xlabel,
@@ -159,7 +162,7 @@ def figure1_seeds(trajs: list[Trajectory]) -> Figure:
     for ax in (ax_a, ax_b):
         ax.axvspan(t1.min(), t1.max(), color="red", alpha=0.15, label="range of $T_1$ over seeds")
         band_legend(ax, len(trajs))
-    return fig
+    return tidy(fig)
 
 
 def init_comparison(groups: dict[str, list[Trajectory]], step: float) -> Figure:
@@ -177,7 +180,7 @@ def init_comparison(groups: dict[str, list[Trajectory]], step: float) -> Figure:
     )
     for ax in (ax1, ax2):
         band_legend(ax, len(next(iter(groups.values()))))
-    return fig
+    return tidy(fig)
 
 
 def descent_vs_flow(gd: Trajectory, flow: Trajectory, step: float) -> Figure:
@@ -195,4 +198,4 @@ def descent_vs_flow(gd: Trajectory, flow: Trajectory, step: float) -> Figure:
     ax2.set(xscale="log", yscale="log", xlabel=f"iteration (flow time / {step:g})", ylabel="training loss (nats)")
     for ax in (ax1, ax2):
         ax.legend(fontsize="small")
-    return fig
+    return tidy(fig)

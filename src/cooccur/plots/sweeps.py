@@ -12,19 +12,31 @@ from matplotlib.figure import Figure
 from cooccur.claims import LAZY_GROWTH
 from cooccur.escape import escape_time, wa_growth
 from cooccur.limit import DISTANCES
-from cooccur.plots.style import panels, plain_log_ticks
+from cooccur.plots.style import HATCH, HOLDS_CMAP, compact_number, panels, plain_log_ticks, tidy
 from cooccur.sweep import finished, holds_fraction
 
 
+def hatched(xy: tuple[float, float] = (0, 0), width: float = 1, height: float = 1, **extra) -> list[plt.Rectangle]:
+    """The hatching of a cell whose premises are broken (:data:`~cooccur.plots.style.HATCH`): a white halo under
+    dense black lines, two rectangles."""
+    common = {"fill": False, "lw": 0, "hatch": HATCH["hatch"], **extra}
+    patches = [plt.Rectangle(xy, width, height, hatchcolor="white", **common),
+               plt.Rectangle(xy, width, height, hatchcolor="black", **common)]
+    for patch, lw in zip(patches, (HATCH["halo"], HATCH["linewidth"])):
+        patch.set_hatch_linewidth(lw)
+    return patches
+
+
 def plot_premise_outline(ax: Axes, inside: np.ndarray, **style) -> None:
-    """Outline the cells of an image (rows x columns, ``inside`` True) where the premises hold."""
+    """Outline the cells of an image (rows x columns, ``inside`` True) where the premises hold, and hatch the
+    others."""
     rows, cols = inside.shape
     style = {"color": "black", "lw": 2.2, "clip_on": False, "solid_capstyle": "projecting", "zorder": 3, **style}
     for i in range(rows):
         for j in range(cols):
             if not inside[i, j]:
-                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//", lw=0,
-                                           color=style["color"], alpha=0.35))
+                for patch in hatched((j - 0.5, i - 0.5), zorder=2):
+                    ax.add_patch(patch)
                 continue
             for di, dj, xs, ys in ((-1, 0, (j - 0.5, j + 0.5), (i - 0.5, i - 0.5)),
                                    (1, 0, (j - 0.5, j + 0.5), (i + 0.5, i + 0.5)),
@@ -46,7 +58,7 @@ def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str,
         frame = holds_fraction(table, claim, list(by))
         holds = frame.pivot(index=by[0], columns=by[1], values="holds")
         premise = frame.pivot(index=by[0], columns=by[1], values="premise_met")
-        image = ax.imshow(holds.to_numpy(dtype=float), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto", origin="lower")
+        image = ax.imshow(holds.to_numpy(dtype=float), cmap=HOLDS_CMAP, vmin=0, vmax=1, aspect="auto", origin="lower")
         plot_premise_outline(ax, premise.to_numpy(dtype=float) >= 1.0)
         ax.set_xticks(range(holds.shape[1]), [f"{v:g}" for v in holds.columns], fontsize=10)
         ax.set_yticks(range(holds.shape[0]), [f"{v:g}" for v in holds.index], fontsize=10)
@@ -55,11 +67,10 @@ def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str,
         ax.set_xlabel(labels[1], fontsize=10)
         ax.set_ylabel(labels[0], fontsize=10)
     outline = plt.Line2D([], [], color="black", lw=2.2, label="premises met on every seed (inside the line)")
-    hatched = plt.Rectangle((0, 0), 1, 1, fill=False, hatch="//", color="black", alpha=0.35,
-                            label="premises broken on some seed")
-    fig.legend(handles=[outline, hatched], loc="outside lower center", ncols=2, fontsize=10, frameon=False)
+    broken = hatched(label="premises broken on some seed")[-1]
+    fig.legend(handles=[outline, broken], loc="outside lower center", ncols=2, fontsize=10, frameon=False)
     fig.colorbar(image, ax=axes, shrink=0.6, label="fraction of seeds on which the statement holds")
-    return fig
+    return tidy(fig)
 
 
 def atlas_rate(tables: dict[str, tuple], claim: str = "thm3.1") -> Figure:
@@ -77,7 +88,7 @@ def atlas_rate(tables: dict[str, tuple], claim: str = "thm3.1") -> Figure:
         values = product.to_numpy(dtype=float)
         image = ax.imshow(values, cmap="viridis", norm=LogNorm(), aspect="auto", origin="lower")
         for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize="small",
+            ax.text(j, i, compact_number(v), ha="center", va="center", fontsize="small",
                     color="white" if v < np.sqrt(np.nanmin(values) * np.nanmax(values)) else "black")
         plot_premise_outline(ax, premise.to_numpy(dtype=float) >= 1.0, color="red")
         ax.set_xticks(range(values.shape[1]), [f"{v:g}" for v in product.columns])
@@ -87,7 +98,7 @@ def atlas_rate(tables: dict[str, tuple], claim: str = "thm3.1") -> Figure:
         fig.colorbar(image, ax=ax, label=r"$T_1\,(\sigma_0^2+\sigma_1^2)\,m\,m_1$ (median over seeds)")
     outline = plt.Line2D([], [], color="red", lw=2.2, label=f"premises of {claim} met on every seed")
     fig.legend(handles=[outline], loc="outside lower center", fontsize=10, frameon=False)
-    return fig
+    return tidy(fig)
 
 
 def width_limit(table, fits: dict[str, dict]) -> Figure:
@@ -116,7 +127,7 @@ def width_limit(table, fits: dict[str, dict]) -> Figure:
     axes[0].plot(m, first.iloc[0] * (m / m[0]) ** -0.5, "k--", lw=1, label="slope -1/2")
     axes[0].legend(fontsize="small", loc="lower left")
     axes[0].set_ylabel("distance (relative for T1 and G)")
-    return fig
+    return tidy(fig)
 
 
 def lazy_rich(table, curve, kappas, push: float, level: float) -> Figure:
@@ -158,7 +169,8 @@ def lazy_rich(table, curve, kappas, push: float, level: float) -> Figure:
     rich = inside["condition1"] & inside["small_output"] & ~inside["lazy_phase1"]
     for i, j in zip(*np.nonzero(rich)):
         axes[2].text(j, i, "x", ha="center", va="center", color="white", fontsize=12, fontweight="bold")
-    axes[2].set_xticks(range(growth.shape[1]), [f"{v:g}" for v in growth.columns], rotation=45, fontsize=10)
+    axes[2].set_xticks(range(growth.shape[1]), [compact_number(v, 3) for v in growth.columns], rotation=45,
+                       fontsize=10)
     axes[2].set_yticks(range(growth.shape[0]), [f"{v:g}" for v in growth.index], fontsize=10)
     axes[2].grid(False)
     axes[2].set(xlabel="width m (= m1)", ylabel="initial scale s",
@@ -166,7 +178,7 @@ def lazy_rich(table, curve, kappas, push: float, level: float) -> Figure:
     fig.colorbar(image, ax=axes[2], label=r"growth of $\|W^\top a\|^2$ by $T_1$")
     axes[0].set_title("(a) when Phase 1 ends")
     axes[1].set_title("(b) how far the Gram quantities move")
-    return fig
+    return tidy(fig)
 
 
 def memorisation(tables: dict[str, object]) -> Figure:
@@ -203,4 +215,4 @@ def memorisation(tables: dict[str, object]) -> Figure:
         plain_log_ticks(axis, ticks)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small", frameon=False)
-    return fig
+    return tidy(fig)
