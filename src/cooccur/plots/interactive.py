@@ -12,13 +12,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.colors import to_hex
 
-from cooccur.plots.style import FIGURE1_PAIRS, TYPE_COLOURS, TYPE_LABELS, time_axis
+from cooccur.plots.style import FIGURE1_PAIRS, HOLDS_CMAP, TYPE_COLOURS, TYPE_LABELS, time_axis
 from cooccur.sweep import finished, holds_fraction
 from cooccur.trajectory import Trajectory
 
-#: The colour scale of the share of runs on which a statement holds: colour-blind safe, dark = fails, light = holds.
-HOLDS_SCALE = "Cividis"
+#: The colour scale of the share of runs on which a statement holds: the static maps' (:data:`HOLDS_CMAP`,
+#: vermillion = fails, grey, blue = holds), as Plotly writes a scale.
+HOLDS_SCALE = [[x, to_hex(HOLDS_CMAP(x))] for x in np.linspace(0.0, 1.0, 9)]
 #: At most this many points per curve (log-spaced records): the page stays small, the curve's shape stays.
 CURVE_POINTS = 300
 #: Colours of the four score correlations of Figure 1(a) (colour-blind safe, distinct from the types').
