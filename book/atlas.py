@@ -238,8 +238,9 @@ glue_readings(atlas.rate_readings(width, length))
 # Theorem 3.1 itself states $T_1 = \tilde O(1/m)$, and its formal version $T_1 = C/(\sigma_1^2 m m_1)$, which
 # at the theory's own scale ($s = 1$, so $\sigma_1^2 m_1 = 1$) is $C/m$. At $s =$ {glue:text}`theory_scale:g`
 # the product $T_1 m$ stays between {glue:text}`t1m_min:.3g` and {glue:text}`t1m_max:.3g` across the widths. (This
-# is not the product the figure shows: there the rate is $m_1/L + m$, so with $m_1 = m$ its row $s = 1$ reads
-# $T_1 m\,(1 + 1/L)$, {glue:text}`t1m_rate_factor:.1f` times these values.) So
+# is not the product the figure shows: there the rate is $s^2(m_1/L + m)$, so with $m_1 = m$ its row
+# $s =$ {glue:text}`theory_scale:g` reads $T_1 m\,s^2(1 + 1/L)$, {glue:text}`t1m_rate_factor:.2g` times these
+# values.) So
 # at the theory's scale $T_1$ does scale as $1/m$, with a constant of about {glue:text}`t1m_max:.0f` that the $\tilde O$ leaves
 # open. The {ref}`chap-phase1` chapter fits the width scaling on its own sweep.
 

@@ -94,13 +94,16 @@ glue_figure("fig_summary", plots.summary_figure(traj))
 # The library defines each statement of the paper once (`cooccur.claims`) and checks it together with its
 # premises, over {glue:text}`n_seeds` seeds, in two settings ({ref}`chap-setup`):
 #
-# - the **premise setting**: the paper's sizes changed just enough for every premise of the theorems to hold;
 # - the **paper's setting**: the paper's sizes as they are, run as the exact gradient flow from the theory's
-#   initialisation. (Figure 1 above is the **paper's experiment**: the same sizes trained by gradient descent from
-#   Kaiming initialisation; {ref}`chap-experiments` checks every statement on it.)
+#   initialisation;
+# - the **premise setting**: the paper's setting changed just enough for every premise to hold (distinct filler
+#   words, $m_1 = m$, and a small initialisation for Lemmas 4.1 to 4.3).
 #
-# A statement **holds** when it holds, with its premises, on every seed; it **fails** when it fails on some seed
-# where its premises hold; where its premises are not met the table says which, and what the statement does there.
+# {numref}`fig-summary` is the **paper's experiment**: the same sizes trained by gradient descent from Kaiming
+# initialisation ({ref}`chap-experiments` checks every statement on it). A statement **holds** when it holds on
+# every seed that tests it inside its premises, and **fails** when it fails on one of them; the reason says what
+# it does on the seeds outside its premises. Where its premises are not met on any seed, the table names them.
+# Each statement is worded as the library checks it; its name links to where the book states it.
 
 # %% tags=["hide-input"]
 board = dashboard({name: runs_of(exps) for name, exps in both_settings(n_seeds, T).items()})

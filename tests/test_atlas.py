@@ -63,6 +63,7 @@ def test_lazy_rows_and_the_rate_across_the_maps():
     assert rate["t1m_min"] == pytest.approx(2.0) and rate["t1m_max"] == pytest.approx(2.0)
     assert (rate["length_product_min"], rate["length_product_max"]) == (20.0, 40.0)
     assert rate["t1m_rate_factor"] == pytest.approx(1.2)  # the figure's T1 x rate over T1 m at m1 = m, L = 5
+    assert atlas.rate_over_m(width, 0.1) == pytest.approx(0.012)  # s^2 (1 + 1/L) at s = 0.1
     with pytest.raises(ValueError, match="rate / m differs"):
         atlas.rate_over_m(width.assign(**{"model.m1": 2 * m * (s > 1) + m}))
 

@@ -234,7 +234,8 @@ def test_page_in_dark_theme_and_narrow_viewport(browser, base_url, page_name):
         context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
         page = context.new_page()
         page.goto(f"{base_url}/{page_name}.html", wait_until="networkidle")
-        assert page.evaluate("() => document.documentElement.dataset.theme") == scheme, view
+        # the theme settles its colour scheme once its scripts ran (later on a page that loads plotly.js)
+        page.wait_for_function(f"() => document.documentElement.dataset.theme === '{scheme}'", timeout=10_000)
         scroll, client = page.evaluate("() => [document.documentElement.scrollWidth, "
                                        "document.documentElement.clientWidth]")
         assert scroll <= client + 1, f"{chapter} ({view}): the page scrolls sideways ({scroll} > {client} px)"
@@ -299,7 +300,7 @@ def test_the_interactive_figures_draw_and_respond_offline(browser, base_url, nam
     before = page.evaluate(visible)
     if toggle == "menu":  # the atlas: pick the second statement
         page.locator(f"#{figure} .updatemenu-header-group").click()
-        page.locator(f"#{figure} .updatemenu-button").nth(1).click()
+        page.locator(f"#{figure} .updatemenu-dropdown-button").nth(1).click()
     else:  # Figure 1: hide the first seed
         page.locator(f"#{figure} .legend .traces").first.click()
     page.wait_for_timeout(500)

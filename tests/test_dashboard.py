@@ -25,24 +25,26 @@ def test_every_statement_of_the_library_has_an_entry_with_a_label():
 
 
 def test_a_statement_holding_on_every_seed_is_marked_holds():
-    assert mark([verdict()] * 3, [GOOD] * 3) == ("holds", "3 of 3 seeds")
+    assert mark([verdict()] * 3, [GOOD] * 3) == ("holds", "on all 3 seeds inside its premises")
 
 
 def test_one_failing_seed_marks_fails_and_quotes_that_seeds_reading():
     kind, reason = mark([verdict(), verdict(False, detail="T1 = 9.1 > bound"), verdict()], [GOOD] * 3)
     assert kind == "fails"
-    assert reason.startswith("on 1 of 3 seeds") and "Seed 1: T1 = 9.1 > bound" in reason
+    assert reason.startswith("on 1 of 3 seeds inside its premises") and "Seed 1: T1 = 9.1 > bound" in reason
 
 
 def test_premises_not_met_names_them_and_says_what_happens_there():
     kind, reason = mark([verdict(True, False), verdict(False, False)], [PAPER] * 2)
     assert kind == "outside"
-    assert "fillers repeat" in reason and "m=128 < m1=256" in reason and "holds on 1 of 2" in reason
+    assert "fillers repeat" in reason and "m=128 < m1=256" in reason and "holds on 1 of 2 seeds" in reason
 
 
-def test_a_failure_outside_the_premises_does_not_mark_the_statement_failed():
-    kind, _ = mark([verdict(True), verdict(False, False)], [GOOD, PAPER])
+def test_a_failure_outside_the_premises_is_reported_but_does_not_mark_the_statement_failed():
+    kind, reason = mark([verdict(True), verdict(False, False), verdict(False, undecided=True)], [GOOD, PAPER, GOOD])
     assert kind == "holds"
+    assert reason == ("on all 1 seed inside its premises; 1 seed outside its premises (fillers repeat; Condition 1 "
+                      "fails (m=128 < m1=256)), where it holds on 0; undecided on 1")
 
 
 def test_an_equation_the_flow_integrates_is_not_tested():
@@ -50,9 +52,12 @@ def test_an_equation_the_flow_integrates_is_not_tested():
     assert kind == "untested" and "by construction" in reason
 
 
-def test_the_statement_specific_premise_is_named_when_the_theorems_own_hold():
+def test_only_the_premises_a_statement_asks_for_are_named():
     small = {**GOOD, "small_output": Premise(False, "median 0.3")}
-    assert premises_broken([small]) == "initial output not small"
+    assert premises_broken([small]) == ""
+    assert premises_broken([small], STATEMENTS["lemma4.2"].premises) == "initial output not small"
+    assert premises_broken([{**PAPER, "small_output": Premise(False, "")}], STATEMENTS["lemma4.1"].premises) == (
+        "fillers repeat; Condition 1 fails (m=128 < m1=256); initial output not small")
 
 
 def test_the_cell_carries_a_class_the_style_colours():
@@ -74,6 +79,10 @@ def test_the_sentence_names_what_fails_or_says_nothing_does(held):
     if held:
         assert text == "No statement fails on a seed where its premises hold."
     else:
-        assert text == "Lemma 4.2 fails on 1 of 2 seeds (premise setting)."
+        assert text == "Lemma 4.2 fails on 1 of the 2 seeds inside its premises (premise setting)."
     assert readings.numbers["paper_outside"] == len(claims.CLAIMS)
-    assert readings.texts["dashboard_outside"].startswith("Outside their premises, Theorem 3.1, Lemma 4.1")
+    outside = readings.texts["dashboard_outside"]
+    assert outside.startswith("Outside their premises, Theorem 3.1, Lemma 4.1")
+    assert outside.endswith(" and Attention near uniform fail on every seed that decides it.")
+    if not held:
+        assert readings.texts["premise_rest"] == "; not on every seed: Lemma 4.2"

@@ -98,16 +98,17 @@ def rate_readings(width: pd.DataFrame, length: pd.DataFrame) -> Readings:
             "product_theory_s": at_mid.loc[min(at_mid.index, key=lambda v: abs(v - 1.0))],
             "product_large_s": at_mid.iloc[-1], "product_large_s_value": at_mid.index[-1],
             "product_min": product.min(), "product_max": product.max(), "theory_scale": theory_scale,
-            "t1m_min": t1m.min(), "t1m_max": t1m.max(), "t1m_rate_factor": rate_over_m(width),
+            "t1m_min": t1m.min(), "t1m_max": t1m.max(), "t1m_rate_factor": rate_over_m(width, theory_scale),
             "length_product_min": length_product.min(),
             "length_product_max": length_product.max()})
 
 
-def rate_over_m(width: pd.DataFrame) -> float:
-    """The Phase-1 rate over m at the theory's scale (s = 1: sigma0^2 = 1/(L m), sigma1^2 = 1/m1), one value over the
-    map: 1 + m1 / (L m), the factor between T1 x rate and T1 m. Raises if the map's runs give more than one."""
+def rate_over_m(width: pd.DataFrame, scale: float = 1.0) -> float:
+    """The Phase-1 rate over m at initial scale s = ``scale`` (sigma0^2 = s^2/(L m), sigma1^2 = s^2/m1), one value over
+    the map: s^2 (1 + m1 / (L m)), the factor between T1 x rate and T1 m. Raises if the map's runs give more than
+    one."""
     m1, m, L = (width[c].to_numpy(float) for c in ("model.m1", "axis.model.m", "data.L"))
-    factors = 1 + m1 / (L * m)
+    factors = scale**2 * (1 + m1 / (L * m))
     if not np.allclose(factors, factors[0]):
         raise ValueError(f"rate / m differs over the map: {sorted(set(factors))}")
     return float(factors[0])

@@ -874,15 +874,15 @@ def check_all(experiment: Experiment, traj: Trajectory) -> dict[str, Verdict]:
     return {claim: check(run) for claim, check in CLAIMS.items()}
 
 
-def glance(verdicts: dict[str, list[dict[str, Verdict]]]) -> Readings:
+def glance(verdicts: dict[str, list[dict[str, Verdict]]], names: dict[str, str] | None = None) -> Readings:
     """Every statement over the seeds of both settings (``verdicts[setting][seed][claim]``, settings ``"paper"`` and
     ``"premise"``): of the statements a run can test (not by construction on every premise-setting seed), how many
     hold with their premises on every seed of the premise setting (``premise_all`` of ``n_counted``, the others
     named in ``premise_rest``), and how many are read outside their premises on every seed of the paper's setting
-    (``paper_outside``)."""
+    (``paper_outside``). ``names`` gives the statements' names in ``premise_rest`` (default: their keys, as code)."""
     counted = [c for c in CLAIMS if not all(v[c].by_construction for v in verdicts["premise"])]
     everywhere = [c for c in counted if all(v[c].holds and v[c].premise_met for v in verdicts["premise"])]
-    rest = [f"`{c}`" for c in counted if c not in everywhere]
+    rest = [(names or {}).get(c, f"`{c}`") for c in counted if c not in everywhere]
     outside = [c for c in counted if not any(v[c].premise_met for v in verdicts["paper"])]
     return Readings({"n_seeds": len(verdicts["premise"]), "premise_all": len(everywhere), "n_counted": len(counted),
                      "paper_outside": len(outside)},

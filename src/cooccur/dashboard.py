@@ -17,13 +17,15 @@ from cooccur.readings import Readings
 
 @dataclass(frozen=True)
 class Statement:
-    """How the dashboard names a statement: ``short`` (its number), ``words`` (what it says, in one line) and
-    ``where`` (the label of the place in the book that states and checks it: a ``prf`` statement's label, or a
-    section's)."""
+    """How the dashboard names a statement: ``short`` (its number), ``words`` (what the library checks, in one
+    line; "(our reading)" where the paper leaves a constant or a time open and the check fixes it), ``where`` (the
+    label of the place in the book that states and checks it: a ``prf`` statement's label, or a section's) and
+    ``premises`` (the keys of :func:`cooccur.claims.premises` its check asks for)."""
 
     short: str
     words: str
     where: str
+    premises: tuple[str, ...] = PREMISES_OF_THE_THEOREMS
 
     @property
     def link(self) -> str:
@@ -32,44 +34,50 @@ class Statement:
         return f"{{{role}}}`{self.short} <{self.where}>`"
 
 
+#: The premises of Lemmas 4.1 to 4.3 as the library checks them: the theorems' and a small initial output.
+_SMALL_OUTPUT = (*PREMISES_OF_THE_THEOREMS, "small_output")
+
 STATEMENTS: dict[str, Statement] = {
-    "thm3.1": Statement("Theorem 3.1", "Phase 1 ends with every sample correct, $G(\\mu_1), G(\\mu_2) > 0 > "
-                        "G(\\mu_3)$, and the fillers not ahead of the signal", "thm-phase1"),
+    "thm3.1": Statement("Theorem 3.1", "a $T_1$ exists (every margin and $G(\\mu_1), G(\\mu_2), -G(\\mu_3)$ at "
+                        "least 0.5), and by then no filler's $G$ moved more than twice what a lazy Phase 1 predicts",
+                        "thm-phase1"),
     "lemma4.1": Statement("Lemma 4.1", "$G(\\mu_1)$ and $G(\\mu_2)$ start growing at rate "
-                          "$\\Theta((\\sigma_0^2 + \\sigma_1^2) m m_1)$", "lem-initial-growth"),
+                          "$\\Theta((\\sigma_0^2 + \\sigma_1^2) m m_1)$ (our constant, within a factor 10)",
+                          "lem-initial-growth", _SMALL_OUTPUT),
     "lemma4.2": Statement("Lemma 4.2", "$G(\\mu_3)$ starts much slower, so the losses of types 2 and 3 first rise",
-                          "lem-common-slow"),
-    "lemma4.3": Statement("Lemma 4.3", "before $T_1$, $-\\dot G(\\mu_3)$ is sandwiched between the targets' rates",
-                          "lem-sandwich"),
+                          "lem-common-slow", _SMALL_OUTPUT),
+    "lemma4.3": Statement("Lemma 4.3", "from some $T_{0.5}$ to $T_1$, $-\\dot G(\\mu_3)$ exceeds the faster "
+                          "target's rate and stays below their sum", "lem-sandwich", _SMALL_OUTPUT),
     "thm3.2.scores": Statement("Theorem 3.2 (scores)", "the score correlations of $\\mu_1, \\mu_2$ rise and those "
-                               "with $\\mu_3$ fall, monotonically", "thm-phase2"),
+                               "with $\\mu_3$ fall, monotonically through Phase 2", "thm-phase2"),
     "thm3.2.values": Statement("Theorem 3.2 (values)", "the value correlations move in the stated directions, "
-                               "monotonically", "thm-phase2"),
-    "thm3.2.margins": Statement("Theorem 3.2 (margins)", "the signs of $G$ that classify every type hold through "
-                                "Phase 2", "thm-phase2"),
-    "thm3.3.loss": Statement("Theorem 3.3 (loss)", "the training loss reaches $1/m$ within $m$ Phase-1 times",
-                             "thm-near-min"),
-    "thm3.3.population": Statement("Theorem 3.3 (population)", "at $T^*$ the loss on fresh samples is "
-                                   "$O(1/m)$ too", "thm-near-min"),
-    "thm3.3.structure": Statement("Theorem 3.3 (structure)", "the change of $W_K^\\top W_Q$ is the four stated "
-                                  "coefficients, of the stated size, fillers smaller", "sec-phase2-structure"),
-    "lemma4.4": Statement("Lemma 4.4", "the gradient weights of types 2 and 3 stay balanced through Phase 2",
-                          "lem-balancing"),
-    "lemma4.5": Statement("Lemma 4.5", "the gaps between the types' gradient weights stay a fixed fraction of "
-                          "the total", "lem-balancing"),
+                               "monotonically through Phase 2", "thm-phase2"),
+    "thm3.2.margins": Statement("Theorem 3.2 (margins)", "$G(\\mu_1), G(\\mu_2) > 0$, "
+                                "$G(\\mu_1) + G(\\mu_2) + G(\\mu_3) > 0$ and $G(\\mu_k) + G(\\mu_3) < 0$ at "
+                                "every record of Phase 2", "thm-phase2"),
+    "thm3.3.loss": Statement("Theorem 3.3 (loss)", "the training loss reaches $1/m$ within $m$ Phase-1 times "
+                             "(our reading of $1/\\mathrm{poly}(m)$ at $T^* = \\mathrm{poly}(m)$)", "thm-near-min"),
+    "thm3.3.population": Statement("Theorem 3.3 (population)", "at $T^*$ the loss on fresh samples is at most "
+                                   "$10/m$", "thm-near-min"),
+    "thm3.3.structure": Statement("Theorem 3.3 (structure)", "the four target coefficients of the change of "
+                                  "$W_K^\\top W_Q$ have the stated signs and size, and the filler bound holds",
+                                  "sec-phase2-structure"),
+    "lemma4.4": Statement("Lemma 4.4", "the gradient weights of types 2 and 3 stay within a factor 1/2 of each "
+                          "other through Phase 2", "lem-balancing"),
+    "lemma4.5": Statement("Lemma 4.5", "the gaps between the types' gradient weights stay at least 1/10 of the "
+                          "total through Phase 2", "lem-balancing"),
     "eq5": Statement("Eq. (5)", "the growth of $\\lVert W^\\top a\\rVert^2$ is the loss-weighted margin sum",
                      "chap-coordinates"),
-    "attention_uniform": Statement("Attention near uniform", "the attention tilts at the stated rate and stays "
-                                   "within $1/L^2$ of uniform", "thm-phase2"),
+    "attention_uniform": Statement("Attention near uniform", "over Phase 2 the attention tilts at the predicted rate "
+                                   "(within a factor 10), every entry within $1/L^2$ of its start", "chap-phase2"),
 }
 
-#: The premises in a reader's words (:func:`cooccur.claims.premises`, ``lazy_phase1``).
+#: The premises in a reader's words (:func:`cooccur.claims.premises`).
 PREMISE_WORDS: dict[str, str] = {
     "assumption2.3.i": "type counts not exactly $n/2, n/6, n/6, n/6$",
     "assumption2.3.ii": "fillers repeat",
     "condition1": "Condition 1",
     "small_output": "initial output not small",
-    "lazy_phase1": "Phase 1 not lazy",
 }
 
 #: The dashboard's marks (a symbol a reader can scan, and the word).
@@ -83,15 +91,10 @@ def cell(kind: str, reason: str) -> str:
 
 
 
-def premises_broken(premises: Sequence[dict[str, Premise]]) -> str:
-    """The premises broken on some run, in words: the theorems' own (:data:`PREMISES_OF_THE_THEOREMS`) if any of
-    them is broken, else the statement-specific ones; Condition 1 with the inequalities it fails."""
-    broken = [k for k in PREMISES_OF_THE_THEOREMS if any(not p[k].met for p in premises)]
-    if not broken:
-        broken = [k for k in PREMISE_WORDS if k not in PREMISES_OF_THE_THEOREMS
-                  and any(k in p and not p[k].met for p in premises)]
+def premises_broken(premises: Sequence[dict[str, Premise]], keys: Sequence[str] = PREMISES_OF_THE_THEOREMS) -> str:
+    """The premises among ``keys`` broken on some run, in words; Condition 1 with the inequalities it fails."""
     words = []
-    for key in broken:
+    for key in (k for k in keys if any(not p[k].met for p in premises)):
         if key == "condition1":
             why = next(p[key].why for p in premises if not p[key].met).removeprefix("fails: ")
             words.append(f"Condition 1 fails ({why.replace('>=', '<')})")
@@ -100,25 +103,38 @@ def premises_broken(premises: Sequence[dict[str, Premise]]) -> str:
     return "; ".join(words)
 
 
-def mark(verdicts: Sequence[Verdict], premises: Sequence[dict[str, Premise]]) -> tuple[str, str]:
-    """One statement over the seeds of one setting: ``(mark, reason)``, the mark a key of :data:`MARKS`."""
+def mark(verdicts: Sequence[Verdict], premises: Sequence[dict[str, Premise]],
+         keys: Sequence[str] = PREMISES_OF_THE_THEOREMS) -> tuple[str, str]:
+    """One statement over the seeds of one setting (its premises ``keys``): ``(mark, reason)``, the mark a key of
+    :data:`MARKS`. It holds when it holds on every seed that tests it inside its premises and fails when it fails on
+    one; the reason also says what it does on the seeds outside its premises and how many left it undecided."""
     n = len(verdicts)
     tested = [v for v in verdicts if v.counted]
+    undecided = sum(v.undecided for v in verdicts)
     if not tested:
-        undecided = sum(v.undecided for v in verdicts)
         return "untested", (f"undecided on {undecided} of {n} seeds" if undecided
                             else "an equation the exact flow integrates: holds by construction")
     inside = [v for v in tested if v.premise_met]
+    outside = [v for v in tested if not v.premise_met]
+    notes = []
+    if inside and outside:
+        notes.append(f"{_seeds(len(outside))} outside its premises ({premises_broken(premises, keys)}), where it holds "
+                     f"on {sum(v.holds for v in outside)}")
+    if undecided:
+        notes.append(f"undecided on {undecided}")
+    note = "".join(f"; {text}" for text in notes)
     if not inside:
-        held = sum(v.holds for v in tested)
-        return "outside", f"{premises_broken(premises)}. There it holds on {held} of {len(tested)}"
+        return "outside", (f"{premises_broken(premises, keys)}. There it holds on {sum(v.holds for v in outside)} "
+                           f"of {len(outside)} seeds{note}")
     failed = [(seed, v) for seed, v in enumerate(verdicts) if v.counted and v.premise_met and not v.holds]
-    skipped = n - len(inside)
-    note = f"; {skipped} of {n} outside the premises or undecided" if skipped else ""
     if not failed:
-        return "holds", f"{len(inside)} of {len(inside)} seeds{note}"
+        return "holds", f"on all {_seeds(len(inside))} inside its premises{note}"
     seed, first = failed[0]
-    return "fails", f"on {len(failed)} of {len(inside)} seeds{note}. Seed {seed}: {first.detail}"
+    return "fails", f"on {len(failed)} of {len(inside)} seeds inside its premises{note}. Seed {seed}: {first.detail}"
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _seeds(n: int) -> str:
@@ -159,12 +175,14 @@ def mark_all(verdicts: dict[str, list[dict[str, Verdict]]], premises: dict[str, 
         row = {"statement": f"**{statement.link}**: {statement.words}"}
         for setting, label in labels.items():
             per_seed = [v[claim] for v in verdicts[setting]]
-            kind, reason = mark(per_seed, premises[setting])
+            kind, reason = mark(per_seed, premises[setting], statement.premises)
             row[label] = cell(kind, reason)
             tested = [v for v in per_seed if v.counted]
             if kind == "fails":
                 failed = sum(v.premise_met and not v.holds for v in tested)
-                fails.append(f"{statement.short} fails on {failed} of {_seeds(len(per_seed))} ({label})")
+                inside = sum(v.premise_met for v in tested)
+                fails.append(f"{statement.short} fails on {failed} of the {_seeds(inside)} inside its premises "
+                             f"({label})")
             elif kind == "outside" and tested and not any(v.holds for v in tested):
                 outside_fails.append(statement.short)
         rows.append(row)
@@ -173,7 +191,7 @@ def mark_all(verdicts: dict[str, list[dict[str, Verdict]]], premises: dict[str, 
     fails_text = ("; ".join(fails) + "." if fails
                   else "No statement fails on a seed where its premises hold.")
     verb, its = ("fails", "its") if len(outside_fails) == 1 else ("fail", "their")
-    outside_text = (f"Outside {its} premises, {', '.join(outside_fails)} {verb} on every seed." if outside_fails
-                    else "")
+    outside_text = (f"Outside {its} premises, {_and(outside_fails)} {verb} on every seed that decides it."
+                    if outside_fails else "")
     texts = Readings(texts={"dashboard_fails": fails_text, "dashboard_outside": outside_text})
-    return Dashboard(rows, verdicts, glance(verdicts) | texts)
+    return Dashboard(rows, verdicts, glance(verdicts, {c: s.short for c, s in STATEMENTS.items()}) | texts)

@@ -199,8 +199,8 @@ def _cell(text: str | None) -> str:
 
 
 def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, prefix: str | None = None) -> str:
-    """A Markdown table of verdicts, one row per (statement, setting): the statement, whether it holds (a mark:
-    holds, fails, undecided or by construction), whether its premises are met, the setting (a column only when
+    """A Markdown table of verdicts, one row per (statement, setting): the statement, whether it holds (yes,
+    **no**, undecided or by construction), whether its premises are met, the setting (a column only when
     there are several), and what was measured, with the prediction (its constant explicit) folded under it.
     ``verdicts[setting][claim]`` is a :class:`cooccur.claims.Verdict`.
 
