@@ -47,7 +47,8 @@
 # :name: fig-atlas-width
 #
 # Map (i). Each panel is one statement (a key of `cooccur.claims.CLAIMS`). The colour is the fraction of the
-# seeds on which it holds at that initial scale $s$ (rows) and width $m = m_1$ (columns). The black line
+# seeds on which it holds at that initial scale $s$ (rows) and width $m = m_1$ (columns), from vermillion (none)
+# to blue (all); grey where no seed decided it (a run that never reaches the time it is read at). The black line
 # surrounds the cells where the statement's own premises hold on every seed; hatched cells break a premise on
 # some seed. Condition 1 fails at $s = 0.03$, and at $s = 0.1$ for $m \le 128$ (below $1/B(m)$ with
 # $B(m) = 2\ln m$, {ref}`chap-setup`); the small initial output that Lemmas 4.2 and 4.3 also need fails at the

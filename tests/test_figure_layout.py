@@ -603,3 +603,12 @@ def test_the_atlas_map_is_not_red_green_and_its_hatching_shows():
     assert all(p.get_alpha() in (None, 1.0) and p.get_hatch_linewidth() >= 1.0 for p in ink)
     assert all(p.get_hatch_linewidth() > ink[0].get_hatch_linewidth() for p in halo)
     plt.close(fig)
+
+
+def test_an_undecided_cell_is_grey_not_the_near_white_of_one_half():
+    from cooccur.plots.style import UNDECIDED_COLOUR
+
+    cmap = plots.HOLDS_CMAP
+    undecided = cmap(np.ma.masked_invalid([np.nan]))[0]
+    assert matplotlib.colors.to_hex(undecided) == UNDECIDED_COLOUR.lower()
+    assert abs(_lightness(undecided) - _lightness(cmap(0.5))) > 30  # apart from a cell holding on half the seeds

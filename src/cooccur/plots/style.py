@@ -466,7 +466,10 @@ TYPE_COLOURS = {1: "#0072B2", 2: "#E69F00", 3: "#009E73", 4: "#CC79A7"}
 #: The claims atlas's colour map for the share of seeds on which a statement holds: vermillion (0) through light
 #: grey (1/2) to blue (1), Okabe and Ito's colour-blind-safe pair in place of red-green; its ends differ in
 #: lightness too, so they stay apart in grey.
-HOLDS_CMAP = matplotlib.colors.LinearSegmentedColormap.from_list("cooccur-holds", ["#D55E00", "#F7F7F7", "#0072B2"])
+HOLDS_CMAP = matplotlib.colors.LinearSegmentedColormap.from_list(
+    "cooccur-holds", ["#D55E00", "#F7F7F7", "#0072B2"]).with_extremes(bad="#7F7F7F")
+#: The colour of a cell no seed decided (undecided on every run: NaN), set apart from 1/2's near-white.
+UNDECIDED_COLOUR = "#7F7F7F"
 
 #: How the cells whose premises are broken are hatched in the atlas maps: dense black lines on a white halo, so
 #: the hatching shows on dark and light cells alike.

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from cooccur.claims import LAZY_GROWTH
 from cooccur.escape import escape_time, wa_growth
 from cooccur.limit import DISTANCES
-from cooccur.plots.style import HATCH, HOLDS_CMAP, compact_number, panels, plain_log_ticks, tidy
+from cooccur.plots.style import HATCH, HOLDS_CMAP, UNDECIDED_COLOUR, compact_number, panels, plain_log_ticks, tidy
 from cooccur.sweep import finished, holds_fraction
 
 
@@ -50,7 +50,7 @@ def plot_premise_outline(ax: Axes, inside: np.ndarray, **style) -> None:
 def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str, str]) -> Figure:
     """One heat map per claim: the fraction of seeds on which it holds at each point of a two-axis sweep table
     (:mod:`cooccur.sweep`), rows ``by[0]`` and columns ``by[1]``; the cells where the claim's own premises hold on
-    every seed are outlined."""
+    every seed are outlined, and a cell no seed decided is grey (:data:`UNDECIDED_COLOUR`)."""
 
     fig, axes = panels(len(claims), height=2.5, columns=3)
     image = None
@@ -68,7 +68,8 @@ def atlas_maps(table, claims: list[str], by: tuple[str, str], labels: tuple[str,
         ax.set_ylabel(labels[0], fontsize=10)
     outline = plt.Line2D([], [], color="black", lw=2.2, label="premises met on every seed (inside the line)")
     broken = hatched(label="premises broken on some seed")[-1]
-    fig.legend(handles=[outline, broken], loc="outside lower center", ncols=2, fontsize=10, frameon=False)
+    undecided = plt.Rectangle((0, 0), 1, 1, color=UNDECIDED_COLOUR, label="undecided on every seed")
+    fig.legend(handles=[outline, broken, undecided], loc="outside lower center", ncols=2, fontsize=10, frameon=False)
     fig.colorbar(image, ax=axes, shrink=0.6, label="fraction of seeds on which the statement holds")
     return tidy(fig)
 
