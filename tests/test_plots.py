@@ -184,3 +184,13 @@ def test_attention_against_length_shows_the_ratio_to_the_prediction():
     width_px, info = _png_info(fig)
     assert width_px <= (MAX_WIDTH_IN + 0.3) * plots.FIGURE_DPI and float(info[plots.MIN_FONT_KEY]) >= 10
     plt.close(fig)
+
+
+def test_a_figure_of_one_seed_says_seed():
+    from cooccur.plots.style import count
+
+    assert (count(1, "seed"), count(0, "seed"), count(3, "seed")) == ("1 seed", "0 seeds", "3 seeds")
+    trajs = [paper_setting(0, T=0.3).simulate()]
+    fig = plots.rise_first({"theory": trajs})
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["theory, 1 seed"]
+    plt.close(fig)

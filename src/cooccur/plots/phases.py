@@ -15,6 +15,7 @@ from cooccur.claims import MARGIN_SIGNS, SCORE_SIGNS, VALUE_SIGNS, WIDTH_ORDERS,
 from cooccur.plots.style import (
     TYPE_COLOURS,
     TYPE_LABELS,
+    count,
     mark_phase_boundary,
     panels,
     plot_G,
@@ -50,7 +51,7 @@ def rise_first(groups: dict[str, list[Trajectory]]) -> Figure:
         ax.axhline(1, color="black", lw=0.6)
         ax.axvline(1, color="red", ls="--", lw=1)
         ax.set(xlim=(0, 2), xlabel=r"time / $T_1$ (each seed its own $T_1$)", ylabel="loss / loss at t=0")
-        ax.set_title(f"{name}, {len(trs)} seeds")
+        ax.set_title(f"{name}, {count(len(trs), 'seed')}")
     axes[0].plot([], [], color=TYPE_COLOURS[2], label="type 2")
     axes[0].plot([], [], color=TYPE_COLOURS[3], label="type 3")
     axes[0].plot([], [], color="red", ls="--", label="$T_1$")
@@ -199,7 +200,7 @@ def margin_sums(groups: dict[str, list[Trajectory]]) -> Figure:
                     label=f"{label} (theorem: {'> 0' if sign > 0 else '< 0'})" if j == 0 else None,
                 )
         ax.axhline(0, color="black", lw=0.6)
-        ax.set(xscale="log", xlabel="time t", title=f"{name}, {len(trs)} seeds")
+        ax.set(xscale="log", xlabel="time t", title=f"{name}, {count(len(trs), 'seed')}")
         ax.legend(fontsize="small")
     axes[0].set_ylabel("sum of G values (output units)")
     return tidy(fig)
@@ -256,7 +257,7 @@ def loss_and_structure(trajs: list[Trajectory], delta: np.ndarray, words: int = 
     fig, (ax1, ax2) = panels(2)
     for tr in trajs:
         ax1.loglog(tr.t[1:], tr.loss[1:], color="tab:blue", alpha=0.4, lw=1)
-    ax1.set(xlabel="time t", ylabel="training loss (nats)", title=f"training loss, {len(trajs)} seeds")
+    ax1.set(xlabel="time t", ylabel="training loss (nats)", title=f"training loss, {count(len(trajs), 'seed')}")
     words = min(words, delta.shape[0])
     plot_matrix(
         ax2, delta, words, rf"$W_K^\top W_Q(T^*) - W_K^\top W_Q(0)$, first {words} words", "change of score correlation"

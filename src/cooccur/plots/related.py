@@ -9,7 +9,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from cooccur.measures import moving_average
-from cooccur.plots.style import PANEL_SIZE, panels, tidy
+from cooccur.plots.style import PANEL_SIZE, count, panels, tidy
 from cooccur.related import markov
 from cooccur.related.markov import SADDLE_W
 from cooccur.related.scan_snap import figure6_stats
@@ -102,7 +102,7 @@ def markov_gpt_losses(forms: dict[str, dict[str, np.ndarray]], unigram: float, b
             steps = np.arange(1, mean.size + 1)
             for seed_curve in smooth:  # each seed too: the seeds sit on one line or the other, not between
                 ax.plot(steps, seed_curve, color=color, lw=0.6, alpha=0.45)
-            ax.plot(steps, mean, color=color, lw=1.6, label=f"{name} ({len(losses)} seeds; thin: each seed)")
+            ax.plot(steps, mean, color=color, lw=1.6, label=f"{name} ({count(len(losses), 'seed')}; thin: each seed)")
             ax.fill_between(steps, mean - std, mean + std, color=color, alpha=0.2, lw=0)
         ax.axhline(unigram, color="black", ls="--", lw=1, label=f"unigram loss {unigram:.3f}")
         ax.axhline(bigram, color="black", ls=":", lw=1.2, label=f"bigram loss (entropy rate) {bigram:.3f}")

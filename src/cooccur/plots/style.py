@@ -483,6 +483,11 @@ def compact_number(value: float, digits: int = 2) -> str:
     return f"{float(f'{value / size:.{digits}g}'):g}{suffix}"
 
 
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, in the singular for one: "1 seed", "3 seeds"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def time_axis(traj: Trajectory) -> tuple[np.ndarray, str, float]:
     """x values, axis label and the factor that turns flow time into them."""
     sim = traj.meta.get("experiment", {}).get("sim", {})
@@ -554,7 +559,7 @@ def plot_band(ax: Axes, x: np.ndarray, runs: np.ndarray, color, label: str) -> N
 
 def band_legend(ax: Axes, n_seeds: int, **kwargs) -> None:
     """The legend of :func:`plot_band` curves, its title saying what the line and the band are."""
-    ax.legend(fontsize="small", title=f"median; band: min to max over {n_seeds} seeds", title_fontsize="small",
+    ax.legend(fontsize="small", title=f"median; band: min to max over {count(n_seeds, 'seed')}", title_fontsize="small",
               **kwargs)
 
 
