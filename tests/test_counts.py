@@ -39,3 +39,9 @@ def test_a_one_inside_the_text_and_code_is_left_alone():
     doc = paragraph(nodes.literal("", "1 seeds"))
     counts._make_singular(None, doc, "x")
     assert doc.astext() == "1 seeds"
+
+
+def test_an_images_text_alternative_is_made_singular_too():
+    doc = paragraph(nodes.image("", uri="x.png", alt="the mean over 1 seeds, 10 runs"))
+    counts._make_singular(None, doc, "x")
+    assert next(iter(doc.findall(nodes.image)))["alt"] == "the mean over 1 seed, 10 runs"

@@ -2,7 +2,7 @@
 
 The prose writes "{glue:text}`n_seeds` seeds", and a rerun with one seed (or quick mode) glues 1 there. After
 the glued values are in place, a noun of :data:`SINGULAR` right after a standalone 1, in the same text or in the
-text that follows a glued 1, loses its plural: "1 seeds" reads "1 seed".
+text that follows a glued 1, loses its plural: "1 seeds" reads "1 seed" (in an image's text alternative too).
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ def _make_singular(app, doctree, docname) -> None:
             new = opening.group(1) + SINGULAR[opening.group(2)] + new[opening.end():]
         if new != str(text):
             text.parent.replace(text, nodes.Text(new))
+    for image in doctree.findall(nodes.image):  # a figure's text alternative, read from its caption
+        if image.get("alt"):
+            image["alt"] = singular(image["alt"])
 
 
 def setup(app):
