@@ -612,3 +612,19 @@ def test_an_undecided_cell_is_grey_not_the_near_white_of_one_half():
     undecided = cmap(np.ma.masked_invalid([np.nan]))[0]
     assert matplotlib.colors.to_hex(undecided) == UNDECIDED_COLOUR.lower()
     assert abs(_lightness(undecided) - _lightness(cmap(0.5))) > 30  # apart from a cell holding on half the seeds
+
+
+def test_tidy_raises_a_title_off_a_tick_label_at_the_top_edge(monkeypatch):
+    from cooccur.plots import related
+
+    # the book's basin map: 41 rows up to w = 3.001 put the tick label "3" just under the top edge, half above it
+    E0, W0 = np.meshgrid(np.linspace(-3, 3, 41), np.linspace(-2.999, 3.001, 41))
+    labels = {"p = q = 0.1": (W0 > 0).astype(float), "p = q = 0.9": (W0 < 0).astype(float)}
+    monkeypatch.setattr(related, "tidy", lambda fig: fig)
+    untidy = plots.markov_basins(E0, W0, labels)
+    assert any("title" in p and "'3'" in p for p in plots.collisions(untidy))
+    plt.close(untidy)
+    monkeypatch.undo()
+    fig = plots.markov_basins(E0, W0, labels)
+    assert plots.collisions(fig) == [] and {ax.title.get_fontsize() for ax in fig.axes} == {12.0}
+    plt.close(fig)

@@ -409,9 +409,28 @@ def _thin_ticks(axis: Axis, renderer) -> bool:
     return True
 
 
+def _clear_title(ax: Axes, renderer, step: float = 4.0, most: float = 40.0) -> bool:
+    """Raise ``ax``'s title (its pad, in points) until it clears the axes' own drawn tick labels (a y tick label
+    at the top edge reaches half its height above the axes). Returns whether it moved."""
+    title = ax.title
+    if not (title.get_visible() and title.get_text()):
+        return False
+    labels = [tick.label1 for axis in (ax.xaxis, ax.yaxis) for tick in _drawn_ticks(axis)
+              if tick.label1.get_visible() and tick.label1.get_text()]
+    moved, pad = False, float(plt.rcParams["axes.titlepad"])
+    while pad < most and any(_overlap(title.get_window_extent(renderer), label.get_window_extent(renderer),
+                                      -MIN_GAP_PX) for label in labels):
+        pad += step
+        ax.set_title(title.get_text(), pad=pad, fontsize=title.get_fontsize(), fontweight=title.get_fontweight(),
+                     loc=title.get_horizontalalignment())
+        renderer, moved = _figure_renderer(ax.figure), True
+    return moved
+
+
 def tidy(fig: Figure, rounds: int = 4) -> Figure:
-    """Fix what :func:`collisions` finds in the ticks and legends of ``fig``, and return it: show fewer ticks on
-    an axis whose labels run together (:func:`_thin_ticks`), and put each axes legend that covers data or text at
+    """Fix what :func:`collisions` finds in the ticks, titles and legends of ``fig``, and return it: show fewer
+    ticks on an axis whose labels run together (:func:`_thin_ticks`), raise a title off its axes' tick labels
+    (:func:`_clear_title`), and put each axes legend that covers data or text at
     the first free spot of :data:`LEGEND_SPOTS` inside its axes, else under the axes, the figure growing taller by
     what the legend takes (its panels keep their size; the page scales a figure by its width only). Every figure of
     the book is tidied last, so its legends sit where its data is not, whatever the data of a run. Up to ``rounds``
@@ -423,6 +442,7 @@ def tidy(fig: Figure, rounds: int = 4) -> Figure:
         for ax in fig.axes:
             if ax.get_visible() and ax.get_label() != "<colorbar>":
                 changed |= _thin_ticks(ax.xaxis, renderer) | _thin_ticks(ax.yaxis, renderer)
+                changed |= _clear_title(ax, renderer)
         if changed:
             renderer = _figure_renderer(fig)
         texts = [e for e in _text_elements(fig, renderer, _panel_names(fig)) if e.kind != "legend"]
