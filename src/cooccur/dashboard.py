@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cooccur.claims import CLAIMS, PREMISES_OF_THE_THEOREMS, Premise, Run, Verdict, check_all, glance
-from cooccur.readings import Readings
+from cooccur.readings import Readings, count
 
 
 @dataclass(frozen=True)
@@ -118,8 +118,8 @@ def mark(verdicts: Sequence[Verdict], premises: Sequence[dict[str, Premise]],
     outside = [v for v in tested if not v.premise_met]
     notes = []
     if inside and outside:
-        notes.append(f"{_seeds(len(outside))} outside its premises ({premises_broken(premises, keys)}), where it holds "
-                     f"on {sum(v.holds for v in outside)}")
+        notes.append(f"{count(len(outside), 'seed')} outside its premises ({premises_broken(premises, keys)}), "
+                     f"where it holds on {sum(v.holds for v in outside)}")
     if undecided:
         notes.append(f"undecided on {undecided}")
     note = "".join(f"; {text}" for text in notes)
@@ -128,17 +128,13 @@ def mark(verdicts: Sequence[Verdict], premises: Sequence[dict[str, Premise]],
                            f"of {len(outside)} seeds{note}")
     failed = [(seed, v) for seed, v in enumerate(verdicts) if v.counted and v.premise_met and not v.holds]
     if not failed:
-        return "holds", f"on all {_seeds(len(inside))} inside its premises{note}"
+        return "holds", f"on all {count(len(inside), 'seed')} inside its premises{note}"
     seed, first = failed[0]
     return "fails", f"on {len(failed)} of {len(inside)} seeds inside its premises{note}. Seed {seed}: {first.detail}"
 
 
 def _and(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _seeds(n: int) -> str:
-    return f"{n} seed" + ("" if n == 1 else "s")
 
 
 #: The settings every verdict of the book is shown on (:func:`cooccur.experiment.both_settings`), as the
@@ -181,7 +177,7 @@ def mark_all(verdicts: dict[str, list[dict[str, Verdict]]], premises: dict[str, 
             if kind == "fails":
                 failed = sum(v.premise_met and not v.holds for v in tested)
                 inside = sum(v.premise_met for v in tested)
-                fails.append(f"{statement.short} fails on {failed} of the {_seeds(inside)} inside its premises "
+                fails.append(f"{statement.short} fails on {failed} of the {count(inside, 'seed')} inside its premises "
                              f"({label})")
             elif kind == "outside" and tested and not any(v.holds for v in tested):
                 outside_fails.append(statement.short)

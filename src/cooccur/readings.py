@@ -44,3 +44,8 @@ def glue_key(name: str) -> str:
     """A glue name for a statement's name: ``<``, ``>``, ``*`` and commas dropped, spaces to underscores
     (``"sum <aw, aw>"`` -> ``"sum_aw_aw"``, ``"smallest C at T*"`` -> ``"smallest_C_at_T"``)."""
     return re.sub(r"[<>*,]", "", name).replace(" ", "_")
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` and ``noun``, in the singular for one: "1 seed", "3 seeds" (for words a study or a figure writes)."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")

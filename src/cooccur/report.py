@@ -217,7 +217,7 @@ def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, pr
         for setting in settings:
             v = verdicts[setting][claim]
             holds = "by construction" if v.by_construction else "undecided" if v.undecided else _mark(v.holds)
-            measured = _cell(v.detail) + (f" {folded_inline(_cell(v.predicted), 'prediction')}"
+            measured = _cell(v.detail) + (f" {folded(_cell(v.predicted), 'prediction', inline=True)}"
                                           if v.predicted else "")
             rows.append(f"| `{claim}` | {holds} | {_mark(v.premise_met)} |" + (f" {setting} |" if several else "")
                         + f" {measured} |")
@@ -226,11 +226,6 @@ def verdict_table(verdicts: dict[str, dict], claims: list[str] | None = None, pr
                        1 if v.undecided else int(v.holds))
                 record(f"{prefix}.{setting}.{claim}.premise_met", int(v.premise_met))
     return "\n".join(rows)
-
-
-def folded_inline(text: str, summary: str) -> str:
-    """``text`` collapsed under ``summary`` inside a table cell (a ``<details>`` element on one line)."""
-    return f"<details><summary>{summary}</summary>{text}</details>"
 
 
 def premise_table(premises_by_setting: dict[str, dict]) -> str:
@@ -265,9 +260,11 @@ def config_table(experiments: dict) -> str:
     return "\n".join([*short, "", folded("\n".join(full), f"All {len(full) - len(header)} fields")])
 
 
-def folded(markdown: str, summary: str) -> str:
-    """``markdown`` (a table, say) in a collapsed ``<details>`` block that opens on ``summary``."""
-    return f"<details><summary>{summary}</summary>\n\n{markdown}\n\n</details>"
+def folded(markdown: str, summary: str, inline: bool = False) -> str:
+    """``markdown`` (a table, say) in a collapsed ``<details>`` block that opens on ``summary``; ``inline`` puts it
+    on one line, for a table cell."""
+    gap = "" if inline else "\n\n"
+    return f"<details><summary>{summary}</summary>{gap}{markdown}{gap}</details>"
 
 
 def values_table(values: dict[str, object], header: tuple[str, str] = ("setting", "value")) -> str:

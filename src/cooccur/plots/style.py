@@ -41,6 +41,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from cooccur.claims import SCORE_SIGNS
+from cooccur.readings import count
 from cooccur.trajectory import Trajectory
 
 sns.set_theme(context="notebook", style="whitegrid", palette="deep")
@@ -501,11 +502,6 @@ def compact_number(value: float, digits: int = 2) -> str:
     1M, 0.012), so that neighbouring cells and ticks keep apart."""
     size, suffix = next(((s, x) for s, x in ((1e6, "M"), (1e3, "k")) if abs(value) >= s), (1.0, ""))
     return f"{float(f'{value / size:.{digits}g}'):g}{suffix}"
-
-
-def count(n: int, noun: str) -> str:
-    """``n`` and ``noun``, in the singular for one: "1 seed", "3 seeds"."""
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def time_axis(traj: Trajectory) -> tuple[np.ndarray, str, float]:
