@@ -86,3 +86,13 @@ def test_the_sentence_names_what_fails_or_says_nothing_does(held):
     assert outside.endswith(" and Attention near uniform fail on every seed that decides it.")
     if not held:
         assert readings.texts["premise_rest"] == "; not on every seed: Lemma 4.2"
+
+
+def test_the_words_quote_the_constants_the_checks_use():
+    from cooccur.claims import BALANCE_C, LAZY_GROWTH, ORDER_CONSTANT, T1_MARGIN
+
+    assert f"at least {T1_MARGIN:g})" in STATEMENTS["thm3.1"].words
+    assert f"more than {LAZY_GROWTH:g} times" in STATEMENTS["thm3.1"].words
+    assert f"at most {BALANCE_C:g} times the smaller" in STATEMENTS["lemma4.4"].words
+    assert f"1/{ORDER_CONSTANT:g} of the total" in STATEMENTS["lemma4.5"].words
+    assert f"${ORDER_CONSTANT:g}/m$" in STATEMENTS["thm3.3.population"].words

@@ -11,7 +11,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from cooccur.claims import CLAIMS, PREMISES_OF_THE_THEOREMS, Premise, Run, Verdict, check_all, glance
+from cooccur.claims import (
+    BALANCE_C,
+    CLAIMS,
+    LAZY_GROWTH,
+    ORDER_CONSTANT,
+    PREMISES_OF_THE_THEOREMS,
+    T1_MARGIN,
+    Premise,
+    Run,
+    Verdict,
+    check_all,
+    glance,
+)
 from cooccur.readings import Readings, count
 
 
@@ -39,10 +51,11 @@ _SMALL_OUTPUT = (*PREMISES_OF_THE_THEOREMS, "small_output")
 
 STATEMENTS: dict[str, Statement] = {
     "thm3.1": Statement("Theorem 3.1", "a $T_1$ exists (every margin and $G(\\mu_1), G(\\mu_2), -G(\\mu_3)$ at "
-                        "least 0.5), and by then no filler's $G$ moved more than twice what a lazy Phase 1 predicts",
-                        "thm-phase1"),
+                        f"least {T1_MARGIN:g}), and by then no filler's $G$ moved more than {LAZY_GROWTH:g} times "
+                        "what a lazy Phase 1 predicts", "thm-phase1"),
     "lemma4.1": Statement("Lemma 4.1", "$G(\\mu_1)$ and $G(\\mu_2)$ start growing at rate "
-                          "$\\Theta((\\sigma_0^2 + \\sigma_1^2) m m_1)$ (our constant, within a factor 10)",
+                          "$\\Theta((\\sigma_0^2 + \\sigma_1^2) m m_1)$ "
+                          f"(our constant, within a factor {ORDER_CONSTANT:g})",
                           "lem-initial-growth", _SMALL_OUTPUT),
     "lemma4.2": Statement("Lemma 4.2", "$G(\\mu_3)$ starts much slower, so the losses of types 2 and 3 first rise",
                           "lem-common-slow", _SMALL_OUTPUT),
@@ -58,18 +71,19 @@ STATEMENTS: dict[str, Statement] = {
     "thm3.3.loss": Statement("Theorem 3.3 (loss)", "the training loss reaches $1/m$ within $m$ Phase-1 times "
                              "(our reading of $1/\\mathrm{poly}(m)$ at $T^* = \\mathrm{poly}(m)$)", "thm-near-min"),
     "thm3.3.population": Statement("Theorem 3.3 (population)", "at $T^*$ the loss on fresh samples is at most "
-                                   "$10/m$", "thm-near-min"),
+                                   f"${ORDER_CONSTANT:g}/m$", "thm-near-min"),
     "thm3.3.structure": Statement("Theorem 3.3 (structure)", "the four target coefficients of the change of "
                                   "$W_K^\\top W_Q$ have the stated signs and size, and the filler bound holds",
                                   "sec-phase2-structure"),
-    "lemma4.4": Statement("Lemma 4.4", "the gradient weights of types 2 and 3 stay within a factor 1/2 of each "
-                          "other through Phase 2", "lem-balancing"),
-    "lemma4.5": Statement("Lemma 4.5", "the gaps between the types' gradient weights stay at least 1/10 of the "
-                          "total through Phase 2", "lem-balancing"),
+    "lemma4.4": Statement("Lemma 4.4", "through Phase 2 the gradient weights of types 2 and 3 differ by at "
+                          f"most {BALANCE_C:g} times the smaller", "lem-balancing"),
+    "lemma4.5": Statement("Lemma 4.5", "the gaps between the types' gradient weights stay at least "
+                          f"1/{ORDER_CONSTANT:g} of the total through Phase 2", "lem-balancing"),
     "eq5": Statement("Eq. (5)", "the growth of $\\lVert W^\\top a\\rVert^2$ is the loss-weighted margin sum",
                      "chap-coordinates"),
     "attention_uniform": Statement("Attention near uniform", "over Phase 2 the attention tilts at the predicted rate "
-                                   "(within a factor 10), every entry within $1/L^2$ of its start", "chap-phase2"),
+                                   f"(within a factor {ORDER_CONSTANT:g}), every entry within $1/L^2$ of its start",
+                                   "chap-phase2"),
 }
 
 #: The premises in a reader's words (:func:`cooccur.claims.premises`).

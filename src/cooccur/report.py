@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from cooccur.claims import Order, Verdict
+from cooccur.claims import CLAIMS, Order, Verdict
 from cooccur.experiment import Experiment
 from cooccur.plots import collisions, png_bytes
 from cooccur.readings import Readings
@@ -316,7 +316,7 @@ def count_table(verdicts_by_setting: dict[str, list[dict]], claims: list[str], p
 def dashboard_table(board, prefix: str | None = None) -> str:
     """The intro's dashboard (:class:`cooccur.dashboard.Dashboard`): its table, then the counts behind each mark
     (:func:`count_table`, with ``prefix`` recorded in the manifest) folded under it."""
-    counts = count_table(board.verdicts, list(board.verdicts[next(iter(board.verdicts))][0]), prefix=prefix)
+    counts = count_table(board.verdicts, list(CLAIMS), prefix=prefix)
     return rows_table(board.rows) + "\n\n" + folded(counts, "On how many seeds the premises held / it held")
 
 
